@@ -1,0 +1,41 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
+import { JwtModule } from '@nestjs/jwt';
+import { ThrottlerModule } from '@nestjs/throttler';
+import { AuthModule } from './auth/auth.module';
+import { JwtAuthGuard } from './core/auth/jwt-auth.guard';
+import { RolesGuard } from './core/auth/roles.guard';
+import type { AppConfig } from './core/config/app-config';
+import { APP_CONFIG, appConfigModule } from './core/config/app-config.provider';
+import { DatabaseModule } from './core/database/database.module';
+import { ProblemDetailsFilter } from './core/http/problem-details.filter';
+import { createValidationPipe } from './core/http/validation.pipe';
+import { LoggingModule } from './core/logging/logging.module';
+import { AppThrottlerGuard, throttlerOptions } from './core/throttling/throttling';
+import { HealthModule } from './health/health.module';
+import { UsersModule } from './users/users.module';
+
+@Module({
+  imports: [
+    JwtModule.register({ global: true }),
+    ThrottlerModule.forRootAsync({ inject: [APP_CONFIG], useFactory: (config: AppConfig) => throttlerOptions(config) }),
+    LoggingModule,
+    DatabaseModule,
+    HealthModule,
+    UsersModule,
+    AuthModule,
+  ],
+  providers: [
+    // Guards run in this order: rate limit, authentication, roles.
+    { provide: APP_GUARD, useClass: AppThrottlerGuard },
+    { provide: APP_GUARD, useClass: JwtAuthGuard },
+    { provide: APP_GUARD, useClass: RolesGuard },
+    { provide: APP_PIPE, useFactory: createValidationPipe },
+    { provide: APP_FILTER, useClass: ProblemDetailsFilter },
+  ],
+})
+export class AppModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return { module: AppModule, imports: [appConfigModule(config)] };
+  }
+}

@@ -1,0 +1,57 @@
+import { HttpStatus, Injectable, UnauthorizedException } from '@nestjs/common';
+import { FieldProblemException } from '../core/http/problem';
+import { toUserDto, UserDto } from '../users/dto/user.dto';
+import { Role } from '../users/role';
+import { UsersService } from '../users/users.service';
+import { LoginDto } from './dto/login.dto';
+import { RegisterDto } from './dto/register.dto';
+import { LoginResponseDto, RegisterResponseDto, TokenPairDto } from './dto/tokens.dto';
+import { burnPasswordCheck, hashPassword, passwordProblems, verifyPassword } from './passwords';
+import { TokensService } from './tokens.service';
+
+const BAD_CREDENTIALS = 'No active account found with the given credentials.';
+
+@Injectable()
+export class AuthService {
+  constructor(
+    private readonly users: UsersService,
+    private readonly tokens: TokensService,
+  ) {}
+
+  async register(dto: RegisterDto): Promise<RegisterResponseDto> {
+    const problems = passwordProblems(dto.password, dto);
+    if (problems.length > 0) {
+      throw new FieldProblemException(HttpStatus.BAD_REQUEST, 'The password is not acceptable.', { password: problems });
+    }
+    const user = await this.users.create({
+      username: dto.username,
+      email: dto.email,
+      passwordHash: await hashPassword(dto.password),
+      role: dto.role ?? Role.Patient,
+    });
+    return { user: toUserDto(user), tokens: await this.tokens.issue(user) };
+  }
+
+  /** The same answer, in about the same time, for an unknown account, a wrong password and an inactive account. */
+  async login(dto: LoginDto): Promise<LoginResponseDto> {
+    const user = await this.users.findByLogin(dto);
+    const passwordMatches = user ? await verifyPassword(user.passwordHash, dto.password) : await burnPasswordCheck(dto.password);
+    if (!user || !passwordMatches || !user.isActive) throw new UnauthorizedException(BAD_CREDENTIALS);
+    await this.users.recordLogin(user);
+    return { ...(await this.tokens.issue(user)), user: toUserDto(user) };
+  }
+
+  async refresh(refresh: string): Promise<TokenPairDto> {
+    const outcome = await this.tokens.rotate(refresh);
+    if ('reuseDetected' in outcome) throw new UnauthorizedException('The refresh token was already used; the session has been revoked.');
+    return outcome.tokens;
+  }
+
+  async logout(refresh: string): Promise<void> {
+    await this.tokens.revoke(refresh);
+  }
+
+  async me(userId: number): Promise<UserDto> {
+    return this.users.get(userId);
+  }
+}

@@ -1,0 +1,22 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { IsEmail, IsString, Length, MaxLength, ValidateIf } from 'class-validator';
+
+/** Log in with a username or an email; with both, the username is used. */
+export class LoginDto {
+  @ApiProperty({ required: false, example: 'jane.doe', description: 'Required unless email is given.' })
+  @ValidateIf((dto: LoginDto) => dto.email === undefined)
+  @IsString()
+  @Length(1, 150)
+  username?: string;
+
+  @ApiProperty({ required: false, format: 'email', description: 'Required unless username is given.' })
+  @ValidateIf((dto: LoginDto) => dto.username === undefined)
+  @IsEmail()
+  @MaxLength(254)
+  email?: string;
+
+  @ApiProperty({ format: 'password', example: 'correct-horse-battery' })
+  @IsString()
+  @Length(1, 1024)
+  password!: string;
+}

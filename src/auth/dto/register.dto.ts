@@ -1,0 +1,28 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { IsEmail, IsIn, IsOptional, IsString, Length, Matches, MaxLength } from 'class-validator';
+import { Role } from '../../users/role';
+
+export const SELF_SERVICE_ROLES = [Role.Patient, Role.Doctor];
+
+export class RegisterDto {
+  @ApiProperty({ example: 'jane.doe', minLength: 3, maxLength: 150, pattern: '^[A-Za-z0-9@.+_-]+$' })
+  @IsString()
+  @Length(3, 150)
+  @Matches(/^[A-Za-z0-9@.+_-]+$/, { message: 'username may contain only letters, digits and @.+-_' })
+  username!: string;
+
+  @ApiProperty({ format: 'email', example: 'jane@clinic.example', maxLength: 254 })
+  @IsEmail()
+  @MaxLength(254)
+  email!: string;
+
+  @ApiProperty({ format: 'password', minLength: 8, maxLength: 1024, example: 'correct-horse-battery' })
+  @IsString()
+  @Length(1, 1024)
+  password!: string;
+
+  @ApiProperty({ enum: SELF_SERVICE_ROLES, default: Role.Patient, required: false, description: 'Nobody can register as admin.' })
+  @IsOptional()
+  @IsIn(SELF_SERVICE_ROLES, { message: 'role must be patient or doctor' })
+  role?: Role;
+}

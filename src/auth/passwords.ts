@@ -1,0 +1,36 @@
+import * as argon2 from 'argon2';
+import { randomBytes } from 'node:crypto';
+import { COMMON_PASSWORDS } from './common-passwords';
+
+export const MIN_PASSWORD_LENGTH = 8;
+
+export function hashPassword(password: string): Promise<string> {
+  return argon2.hash(password, { type: argon2.argon2id });
+}
+
+export function verifyPassword(hash: string, password: string): Promise<boolean> {
+  return argon2.verify(hash, password).catch(() => false);
+}
+
+/** Verified when an account does not exist, so a wrong username costs as long as a wrong password. */
+let decoyHash: Promise<string> | undefined;
+export function burnPasswordCheck(password: string): Promise<boolean> {
+  decoyHash ??= hashPassword(randomBytes(16).toString('hex'));
+  return decoyHash.then((hash) => verifyPassword(hash, password));
+}
+
+/** Django's default password validators, restated: the reasons a password is refused. */
+export function passwordProblems(password: string, account: { username: string; email: string }): string[] {
+  const problems: string[] = [];
+  const lower = password.toLowerCase();
+  if (password.length < MIN_PASSWORD_LENGTH) {
+    problems.push(`This password is too short. It must contain at least ${MIN_PASSWORD_LENGTH} characters.`);
+  }
+  if (/^\d+$/.test(password)) problems.push('This password is entirely numeric.');
+  if (COMMON_PASSWORDS.has(lower)) problems.push('This password is too common.');
+  const [emailName] = account.email.toLowerCase().split('@');
+  if ([account.username.toLowerCase(), account.email.toLowerCase(), emailName].some((part) => part.length >= 3 && lower.includes(part))) {
+    problems.push('The password is too similar to the username or email.');
+  }
+  return problems;
+}

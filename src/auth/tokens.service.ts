@@ -1,0 +1,118 @@
+import { Injectable, UnauthorizedException } from '@nestjs/common';
+import { JwtService } from '@nestjs/jwt';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { createHash, randomUUID } from 'node:crypto';
+import { DataSource, EntityManager, IsNull } from 'typeorm';
+import { AccessTokenClaims } from '../core/auth/auth-user';
+import { JWT_ALGORITHM } from '../core/auth/jwt.strategy';
+import type { AppConfig } from '../core/config/app-config';
+import { InjectAppConfig } from '../core/config/app-config.provider';
+import { User } from '../users/user.entity';
+import { TokenPairDto } from './dto/tokens.dto';
+import { RefreshToken } from './refresh-token.entity';
+
+interface RefreshClaims {
+  sub: string;
+  jti: string;
+  type: 'refresh';
+}
+
+const INVALID_REFRESH = 'The refresh token is not valid.';
+const sha256 = (token: string) => createHash('sha256').update(token).digest('hex');
+
+/** What a refresh attempt found, for the caller to audit. */
+export type RefreshOutcome = { tokens: TokenPairDto; userId: number } | { reuseDetected: true; userId: number };
+
+/** Issues access tokens and rotates refresh tokens (stored hashed, one family per login). */
+@Injectable()
+export class TokensService {
+  constructor(
+    private readonly jwt: JwtService,
+    @InjectDataSource() private readonly db: DataSource,
+    @InjectAppConfig() private readonly config: AppConfig,
+  ) {}
+
+  /** A new session: a new refresh-token family. */
+  issue(user: User): Promise<TokenPairDto> {
+    return this.db.transaction((manager) => this.issueInFamily(manager, user, randomUUID()));
+  }
+
+  /**
+   * Spends `refresh` and issues the next pair of its family. A token spent before is a stolen
+   * one being replayed (or the victim's copy after the thief used it): the family dies.
+   */
+  async rotate(refresh: string): Promise<RefreshOutcome> {
+    const claims = this.verifyRefresh(refresh);
+    return this.db.transaction(async (manager) => {
+      // The row lock makes two concurrent uses of one token a detected reuse, never two sessions.
+      const stored = await manager.findOne(RefreshToken, { where: { id: claims.jti }, lock: { mode: 'pessimistic_write' } });
+      if (!stored || stored.tokenHash !== sha256(refresh) || stored.revokedAt) {
+        throw new UnauthorizedException(INVALID_REFRESH);
+      }
+      if (stored.spentAt) {
+        await this.revokeFamily(manager, stored.familyId);
+        return { reuseDetected: true as const, userId: stored.userId };
+      }
+      const user = await manager.findOneBy(User, { id: stored.userId, isActive: true });
+      if (!user) throw new UnauthorizedException(INVALID_REFRESH);
+      await manager.update(RefreshToken, stored.id, { spentAt: new Date() });
+      return { tokens: await this.issueInFamily(manager, user, stored.familyId), userId: stored.userId };
+    });
+  }
+
+  /** Ends the session the refresh token belongs to; returns the user it belonged to. */
+  async revoke(refresh: string): Promise<number> {
+    const claims = this.verifyRefresh(refresh, { ignoreExpiration: true });
+    return this.db.transaction(async (manager) => {
+      const stored = await manager.findOneBy(RefreshToken, { id: claims.jti });
+      if (!stored || stored.tokenHash !== sha256(refresh) || stored.revokedAt) {
+        throw new UnauthorizedException(INVALID_REFRESH);
+      }
+      await this.revokeFamily(manager, stored.familyId);
+      return stored.userId;
+    });
+  }
+
+  private async issueInFamily(manager: EntityManager, user: User, familyId: string): Promise<TokenPairDto> {
+    const { jwt: settings } = this.config;
+    const accessClaims: AccessTokenClaims = { sub: String(user.id), username: user.username, role: user.role, type: 'access' };
+    const access = await this.jwt.signAsync(accessClaims, {
+      secret: settings.accessSecret,
+      expiresIn: settings.accessTtlSeconds,
+      algorithm: JWT_ALGORITHM,
+    });
+    const id = randomUUID();
+    const refreshClaims: RefreshClaims = { sub: String(user.id), jti: id, type: 'refresh' };
+    const refresh = await this.jwt.signAsync(refreshClaims, {
+      secret: settings.refreshSecret,
+      expiresIn: settings.refreshTtlSeconds,
+      algorithm: JWT_ALGORITHM,
+    });
+    await manager.insert(RefreshToken, {
+      id,
+      familyId,
+      userId: user.id,
+      tokenHash: sha256(refresh),
+      expiresAt: new Date(Date.now() + settings.refreshTtlSeconds * 1000),
+    });
+    return { access, refresh };
+  }
+
+  private verifyRefresh(token: string, options: { ignoreExpiration?: boolean } = {}): RefreshClaims {
+    try {
+      const claims = this.jwt.verify<RefreshClaims>(token, {
+        secret: this.config.jwt.refreshSecret,
+        algorithms: [JWT_ALGORITHM],
+        ...options,
+      });
+      if (claims.type !== 'refresh' || typeof claims.jti !== 'string') throw new Error('not a refresh token');
+      return claims;
+    } catch {
+      throw new UnauthorizedException(INVALID_REFRESH);
+    }
+  }
+
+  private async revokeFamily(manager: EntityManager, familyId: string): Promise<void> {
+    await manager.update(RefreshToken, { familyId, revokedAt: IsNull() }, { revokedAt: new Date() });
+  }
+}

@@ -1,0 +1,186 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseDurationSeconds } from './duration';
+
+export type NodeEnv = 'development' | 'production' | 'test';
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** The validated, typed configuration of the service; built once from the environment. */
+export interface AppConfig {
+  nodeEnv: NodeEnv;
+  host: string;
+  port: number;
+  /** External PostgreSQL; when absent the service runs an embedded one in `dataDir`. */
+  databaseUrl?: string;
+  dataDir: string;
+  embeddedDbPort: number;
+  dbPoolSize: number;
+  runMigrations: boolean;
+  jwt: {
+    accessSecret: string;
+    refreshSecret: string;
+    accessTtlSeconds: number;
+    refreshTtlSeconds: number;
+  };
+  throttle: {
+    windowSeconds: number;
+    limit: number;
+    authLimit: number;
+  };
+  redisUrl?: string;
+  corsOrigins: string[];
+  /** Behind a reverse proxy: take the client IP from X-Forwarded-For (for rate limits and audit). */
+  trustProxy: boolean;
+  logLevel: LogLevel;
+  bodyLimitBytes: number;
+  /** Notes for the log once a logger exists, e.g. that a development secret was generated. */
+  warnings: string[];
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const MIN_SECRET_LENGTH = 32;
+type Env = Record<string, string | undefined>;
+
+/**
+ * Reads and validates every variable at once, so a bad start names all its problems in one
+ * message instead of failing on the first.
+ */
+export function loadAppConfig(env: Env = process.env): AppConfig {
+  const problems: string[] = [];
+  const warnings: string[] = [];
+  const read = (name: string) => {
+    const value = env[name]?.trim();
+    return value === '' ? undefined : value;
+  };
+  const int = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = read(name);
+    if (raw === undefined) return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min || value > max) {
+      problems.push(`${name} must be an integer from ${min} to ${max} (got "${raw}")`);
+      return fallback;
+    }
+    return value;
+  };
+  const duration = (name: string, fallback: string): number => {
+    const raw = read(name) ?? fallback;
+    const seconds = parseDurationSeconds(raw);
+    if (seconds === undefined) {
+      problems.push(`${name} must be a duration such as 900, 15m, 12h or 7d (got "${raw}")`);
+      return 1;
+    }
+    return seconds;
+  };
+  const bool = (name: string, fallback: boolean): boolean => {
+    const raw = read(name)?.toLowerCase();
+    if (raw === undefined) return fallback;
+    if (['true', '1', 'yes'].includes(raw)) return true;
+    if (['false', '0', 'no'].includes(raw)) return false;
+    problems.push(`${name} must be true or false (got "${raw}")`);
+    return fallback;
+  };
+
+  const nodeEnv = (read('NODE_ENV') ?? 'development') as NodeEnv;
+  if (!['development', 'production', 'test'].includes(nodeEnv)) {
+    problems.push(`NODE_ENV must be development, production or test (got "${nodeEnv}")`);
+  }
+
+  const databaseUrl = read('DATABASE_URL');
+  if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    problems.push('DATABASE_URL must be a postgres:// or postgresql:// URL');
+  }
+  const redisUrl = read('REDIS_URL');
+  if (redisUrl !== undefined && !/^rediss?:\/\//.test(redisUrl)) {
+    problems.push('REDIS_URL must be a redis:// or rediss:// URL');
+  }
+
+  const logLevel = (read('LOG_LEVEL') ?? 'info') as LogLevel;
+  if (!LOG_LEVELS.includes(logLevel)) {
+    problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${logLevel}")`);
+  }
+
+  const corsOrigins = (read('CORS_ORIGINS') ?? '')
+    .split(',')
+    .map((origin) => origin.trim())
+    .filter(Boolean);
+  for (const origin of corsOrigins) {
+    if (origin !== '*' && !/^https?:\/\/[^/\s]+$/.test(origin)) {
+      problems.push(`CORS_ORIGINS entries must be origins like https://clinic.example (got "${origin}")`);
+    }
+  }
+
+  const dataDir = resolve(read('DATA_DIR') ?? '.data');
+  const secret = (name: string): string => {
+    const value = read(name);
+    if (value !== undefined) {
+      if (value.length < MIN_SECRET_LENGTH) {
+        problems.push(`${name} must be at least ${MIN_SECRET_LENGTH} characters long`);
+      }
+      return value;
+    }
+    if (nodeEnv === 'production') {
+      problems.push(`${name} is required when NODE_ENV=production`);
+      return '';
+    }
+    warnings.push(`${name} is not set: using a generated development secret kept in ${dataDir}`);
+    return developmentSecret(dataDir, name);
+  };
+
+  const config: AppConfig = {
+    nodeEnv,
+    host: read('HOST') ?? '0.0.0.0',
+    port: int('PORT', 8000, 0, 65535),
+    databaseUrl,
+    dataDir,
+    embeddedDbPort: int('EMBEDDED_DB_PORT', 54329, 1024, 65535),
+    dbPoolSize: int('DB_POOL_SIZE', 10, 1, 200),
+    runMigrations: bool('DB_RUN_MIGRATIONS', true),
+    jwt: {
+      accessSecret: '',
+      refreshSecret: '',
+      accessTtlSeconds: duration('JWT_ACCESS_TTL', '15m'),
+      refreshTtlSeconds: duration('JWT_REFRESH_TTL', '7d'),
+    },
+    throttle: {
+      windowSeconds: duration('THROTTLE_TTL', '60s'),
+      limit: int('THROTTLE_LIMIT', 300, 1, 1_000_000),
+      authLimit: int('THROTTLE_AUTH_LIMIT', 10, 1, 1_000_000),
+    },
+    redisUrl,
+    corsOrigins,
+    trustProxy: bool('TRUST_PROXY', false),
+    logLevel,
+    bodyLimitBytes: int('BODY_LIMIT_BYTES', 1_048_576, 1024, 104_857_600),
+    warnings,
+  };
+  // Secrets last: a configuration that is wrong anyway must not write a secrets file.
+  if (problems.length === 0) {
+    config.jwt.accessSecret = secret('JWT_ACCESS_SECRET');
+    config.jwt.refreshSecret = secret('JWT_REFRESH_SECRET');
+    if (config.jwt.accessSecret && config.jwt.accessSecret === config.jwt.refreshSecret) {
+      problems.push('JWT_ACCESS_SECRET and JWT_REFRESH_SECRET must differ');
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}
+
+/** A secret generated on first use and kept in the data folder, so tokens survive restarts. */
+function developmentSecret(dataDir: string, name: string): string {
+  const file = join(dataDir, 'dev-secrets.json');
+  const secrets: Record<string, string> = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>) : {};
+  if (!secrets[name]) {
+    secrets[name] = randomBytes(48).toString('base64url');
+    mkdirSync(dataDir, { recursive: true });
+    writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
+  }
+  return secrets[name];
+}

@@ -1,0 +1,92 @@
+import { applyDecorators, CallHandler, ExecutionContext, Injectable, NestInterceptor, Type, UseInterceptors } from '@nestjs/common';
+import { ApiOkResponse, ApiProperty } from '@nestjs/swagger';
+import { Type as TransformType } from 'class-transformer';
+import { IsInt, IsOptional, Max, Min } from 'class-validator';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { map, Observable } from 'rxjs';
+
+export const DEFAULT_PAGE_SIZE = 20;
+export const MAX_PAGE_SIZE = 100;
+
+/** `?page=&page_size=`, shared by every list. */
+export class PageQueryDto {
+  @ApiProperty({ required: false, minimum: 1, default: 1, description: 'Page number, from 1.' })
+  @IsOptional()
+  @TransformType(() => Number)
+  @IsInt()
+  @Min(1)
+  page: number = 1;
+
+  @ApiProperty({ required: false, minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE })
+  @IsOptional()
+  @TransformType(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(MAX_PAGE_SIZE)
+  page_size: number = DEFAULT_PAGE_SIZE;
+
+  get offset(): number {
+    return (this.page - 1) * this.page_size;
+  }
+}
+
+/** One page of a list and the total it was cut from. */
+export class Page<T> {
+  constructor(
+    readonly items: T[],
+    readonly total: number,
+    readonly query: PageQueryDto,
+  ) {}
+}
+
+/**
+ * Sends a Page as a plain JSON array, as the clients we replace expect, with the total in
+ * `X-Total-Count` and RFC 8288 `Link` relations (relative references) to the other pages.
+ */
+@Injectable()
+export class PageInterceptor implements NestInterceptor {
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    const http = context.switchToHttp();
+    const request = http.getRequest<FastifyRequest>();
+    const reply = http.getResponse<FastifyReply>();
+    return next.handle().pipe(
+      map((page: unknown): unknown => {
+        if (!(page instanceof Page)) return page;
+        void reply.header('X-Total-Count', String(page.total));
+        const link = linkHeader(request.url, page.total, page.query);
+        if (link) void reply.header('Link', link);
+        return page.items;
+      }),
+    );
+  }
+}
+
+function linkHeader(url: string, total: number, { page, page_size }: PageQueryDto): string {
+  const [path, search = ''] = url.split('?', 2);
+  const lastPage = Math.max(1, Math.ceil(total / page_size));
+  const at = (target: number) => {
+    const params = new URLSearchParams(search);
+    params.set('page', String(target));
+    params.set('page_size', String(page_size));
+    return `<${path}?${params.toString()}>`;
+  };
+  const links = [`${at(1)}; rel="first"`];
+  if (page > 1) links.push(`${at(Math.min(page - 1, lastPage))}; rel="prev"`);
+  if (page < lastPage) links.push(`${at(page + 1)}; rel="next"`);
+  links.push(`${at(lastPage)}; rel="last"`);
+  return links.join(', ');
+}
+
+/** Marks a list operation: applies the interceptor and documents the array and its headers. */
+export function Paginated(itemType: Type<unknown>) {
+  return applyDecorators(
+    UseInterceptors(PageInterceptor),
+    ApiOkResponse({
+      type: [itemType],
+      headers: {
+        'X-Total-Count': { description: 'Number of items across all pages.', schema: { type: 'integer' } },
+        Link: { description: 'RFC 8288 links to the first, prev, next and last pages.', schema: { type: 'string' } },
+      },
+    }),
+  );
+}

@@ -1,0 +1,82 @@
+import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
+import { ExecutionContext, Injectable, SetMetadata } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { JwtService } from '@nestjs/jwt';
+import {
+  InjectThrottlerOptions,
+  InjectThrottlerStorage,
+  ThrottlerException,
+  ThrottlerGuard,
+  ThrottlerModuleOptions,
+  ThrottlerStorage,
+} from '@nestjs/throttler';
+import type { ThrottlerLimitDetail } from '@nestjs/throttler/dist/throttler.guard.interface';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Redis } from 'ioredis';
+import type { AppConfig } from '../config/app-config';
+import { InjectAppConfig } from '../config/app-config.provider';
+import { JWT_ALGORITHM } from '../auth/jwt.strategy';
+
+const STRICT = 'throttle:strict';
+
+/** Adds the strict brute-force limit (login, register, refresh) on top of the general one. */
+export const StrictThrottle = () => SetMetadata(STRICT, true);
+
+export function throttlerOptions(config: AppConfig): ThrottlerModuleOptions {
+  const ttl = config.throttle.windowSeconds * 1000;
+  return {
+    throttlers: [
+      { name: 'default', ttl, limit: config.throttle.limit },
+      {
+        name: 'auth',
+        ttl,
+        limit: config.throttle.authLimit,
+        skipIf: (context: ExecutionContext) => Reflect.getMetadata(STRICT, context.getHandler()) !== true,
+      },
+    ],
+    // One bucket per caller and throttler across all routes, not one per route.
+    generateKey: (_context, tracker, name) => `throttle:${name}:${tracker}`,
+    // Shared by every instance when Redis is configured; otherwise per process.
+    storage: config.redisUrl ? new ThrottlerStorageRedisService(new Redis(config.redisUrl, { lazyConnect: false })) : undefined,
+  };
+}
+
+/**
+ * Limits per user when the request carries a valid access token, per IP otherwise. It runs
+ * before the JWT guard, so it checks the token's signature itself: an unverified `sub` would
+ * let anyone spend another user's budget.
+ */
+@Injectable()
+export class AppThrottlerGuard extends ThrottlerGuard {
+  constructor(
+    @InjectThrottlerOptions() options: ThrottlerModuleOptions,
+    @InjectThrottlerStorage() storage: ThrottlerStorage,
+    reflector: Reflector,
+    private readonly jwt: JwtService,
+    @InjectAppConfig() private readonly config: AppConfig,
+  ) {
+    super(options, storage, reflector);
+  }
+
+  protected override getTracker(req: FastifyRequest): Promise<string> {
+    const header = req.headers.authorization;
+    if (header?.startsWith('Bearer ')) {
+      try {
+        const claims = this.jwt.verify<{ sub: string }>(header.slice(7), {
+          secret: this.config.jwt.accessSecret,
+          algorithms: [JWT_ALGORITHM],
+        });
+        return Promise.resolve(`user:${claims.sub}`);
+      } catch {
+        // An invalid token is throttled like an anonymous caller; the JWT guard rejects it next.
+      }
+    }
+    return Promise.resolve(`ip:${req.ip}`);
+  }
+
+  protected override throwThrottlingException(context: ExecutionContext, detail: ThrottlerLimitDetail): Promise<void> {
+    const reply = context.switchToHttp().getResponse<FastifyReply>();
+    void reply.header('Retry-After', String(detail.timeToBlockExpire));
+    throw new ThrottlerException(`Too many requests; retry after ${detail.timeToBlockExpire} seconds.`);
+  }
+}

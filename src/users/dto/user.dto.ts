@@ -1,0 +1,39 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { Role, ROLES } from '../role';
+import { User } from '../user.entity';
+
+/** An account as the API shows it; never the password hash. */
+export class UserDto {
+  @ApiProperty({ readOnly: true, example: 1 })
+  id!: number;
+
+  @ApiProperty({ example: 'dr.house' })
+  username!: string;
+
+  @ApiProperty({ format: 'email', example: 'house@clinic.example' })
+  email!: string;
+
+  @ApiProperty({ enum: ROLES, enumName: 'Role' })
+  role!: Role;
+
+  @ApiProperty()
+  is_active!: boolean;
+
+  @ApiProperty({ format: 'date-time', readOnly: true })
+  date_joined!: string;
+
+  @ApiProperty({ format: 'date-time', nullable: true, readOnly: true, type: String })
+  last_login!: string | null;
+}
+
+export function toUserDto(user: User): UserDto {
+  return {
+    id: user.id,
+    username: user.username,
+    email: user.email,
+    role: user.role,
+    is_active: user.isActive,
+    date_joined: user.dateJoined.toISOString(),
+    last_login: user.lastLogin?.toISOString() ?? null,
+  };
+}

@@ -1,0 +1,7 @@
+export enum Role {
+  Patient = 'patient',
+  Doctor = 'doctor',
+  Admin = 'admin',
+}
+
+export const ROLES = Object.values(Role);

@@ -1,0 +1,93 @@
+import { ConflictException, HttpStatus, Injectable, NotFoundException } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { IsNull, Repository } from 'typeorm';
+import { RefreshToken } from '../auth/refresh-token.entity';
+import { AuthUser } from '../core/auth/auth-user';
+import { describeConstraint, FieldProblemException } from '../core/http/problem';
+import { Page, PageQueryDto } from '../core/pagination/pagination';
+import { UpdateUserDto } from './dto/update-user.dto';
+import { toUserDto, UserDto } from './dto/user.dto';
+import { Role } from './role';
+import { User } from './user.entity';
+
+describeConstraint('users_username_key', 'A user with that username already exists.', 'username');
+describeConstraint('users_email_key', 'A user with that email already exists.', 'email');
+
+export interface NewUser {
+  username: string;
+  email: string;
+  passwordHash: string;
+  role: Role;
+}
+
+@Injectable()
+export class UsersService {
+  constructor(@InjectRepository(User) private readonly users: Repository<User>) {}
+
+  findActiveById(id: number): Promise<User | null> {
+    return this.users.findOneBy({ id, isActive: true });
+  }
+
+  /** Username and email are citext columns, so both match case-insensitively. */
+  findByLogin(login: { username?: string; email?: string }): Promise<User | null> {
+    if (login.username !== undefined) return this.users.findOneBy({ username: login.username });
+    if (login.email !== undefined) return this.users.findOneBy({ email: login.email });
+    return Promise.resolve(null);
+  }
+
+  async create(user: NewUser): Promise<User> {
+    await this.assertAvailable(user.username, user.email);
+    // The unique constraints still decide a race; the filter maps them to the same 409.
+    return this.users.save(this.users.create(user));
+  }
+
+  async recordLogin(user: User): Promise<void> {
+    await this.users.update(user.id, { lastLogin: new Date() });
+  }
+
+  async list(query: PageQueryDto): Promise<Page<UserDto>> {
+    const [users, total] = await this.users.findAndCount({ order: { id: 'ASC' }, skip: query.offset, take: query.page_size });
+    return new Page(users.map(toUserDto), total, query);
+  }
+
+  async get(id: number): Promise<UserDto> {
+    return toUserDto(await this.require(id));
+  }
+
+  /** Deactivation also revokes the account's refresh tokens, so reactivation does not revive old sessions. */
+  async update(id: number, changes: UpdateUserDto, admin: AuthUser): Promise<UserDto> {
+    const user = await this.require(id);
+    if (user.id === admin.id && (changes.is_active === false || (changes.role && changes.role !== Role.Admin))) {
+      throw new ConflictException('You cannot deactivate your own account or remove your own admin role.');
+    }
+    if (changes.role !== undefined) user.role = changes.role;
+    if (changes.is_active !== undefined) user.isActive = changes.is_active;
+    await this.users.manager.transaction(async (manager) => {
+      await manager.save(user);
+      if (!user.isActive) {
+        await manager.update(RefreshToken, { userId: user.id, revokedAt: IsNull() }, { revokedAt: new Date() });
+      }
+    });
+    return toUserDto(user);
+  }
+
+  private async require(id: number): Promise<User> {
+    const user = await this.users.findOneBy({ id });
+    if (!user) throw new NotFoundException('User not found.');
+    return user;
+  }
+
+  private async assertAvailable(username: string, email: string): Promise<void> {
+    const taken = await this.users.find({ where: [{ username }, { email }], select: { username: true, email: true } });
+    const errors: Record<string, string[]> = {};
+    if (taken.some((u) => u.username.toLowerCase() === username.toLowerCase())) {
+      errors.username = ['A user with that username already exists.'];
+    }
+    if (taken.some((u) => u.email.toLowerCase() === email.toLowerCase())) {
+      errors.email = ['A user with that email already exists.'];
+    }
+    if (Object.keys(errors).length > 0) {
+      throw new FieldProblemException(HttpStatus.CONFLICT, Object.values(errors).flat().join(' '), errors);
+    }
+  }
+}

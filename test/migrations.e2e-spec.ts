@@ -1,0 +1,45 @@
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { DataSource } from 'typeorm';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { MIGRATIONS } from '../migrations';
+import { dataSourceOptions } from '../src/core/database/data-source-options';
+import { cloneTemplate } from './support/database';
+
+describe('migrations', () => {
+  let database: Awaited<ReturnType<typeof cloneTemplate>>;
+  let db: DataSource;
+  beforeAll(async () => {
+    database = await cloneTemplate(inject('serverUrl'), inject('templateDatabase'));
+    db = await new DataSource(dataSourceOptions(database.url, 1)).initialize();
+  });
+  afterAll(async () => {
+    await db.destroy();
+    await database.drop();
+  });
+
+  it('registers every migration file, in file order', () => {
+    const files = readdirSync(join(__dirname, '..', 'migrations'))
+      .filter((file) => /^\d+-\w+\.ts$/.test(file))
+      .sort();
+    const registered = MIGRATIONS.map((migration) => {
+      const name = migration.name.replace(/\d+$/, '');
+      const timestamp = migration.name.slice(name.length);
+      return `${timestamp}-${name}.ts`;
+    });
+    expect(registered).toEqual(files);
+  });
+
+  it('leaves nothing for the entities to change (no drift)', async () => {
+    const pending = await db.driver.createSchemaBuilder().log();
+    expect(pending.upQueries.map((query) => query.query)).toEqual([]);
+  });
+
+  it('reverts every migration cleanly and applies them again', async () => {
+    for (let i = 0; i < MIGRATIONS.length; i++) await db.undoLastMigration({ transaction: 'each' });
+    const tables = await db.query(`SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'typeorm_migrations'`);
+    expect(tables[0].n).toBe(0);
+    await db.runMigrations({ transaction: 'each' });
+    expect(await db.showMigrations()).toBe(false);
+  });
+});
