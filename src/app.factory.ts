@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { AppModule } from './app.module';
 import { AppConfig } from './core/config/app-config';
+import { requestContext } from './core/http/request-context';
 import { setUpOpenApi } from './core/openapi/openapi';
 
 const SAFE_REQUEST_ID = /^[\w.:-]{1,128}$/;
@@ -32,6 +33,10 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   });
 
   const fastify = app.getHttpAdapter().getInstance();
+  // Lets the audit trail know which request (and client) it is recording for.
+  fastify.addHook('onRequest', (request, _reply, done) =>
+    requestContext.run({ requestId: String(request.id), clientIp: request.ip }, done),
+  );
   fastify.addHook('onSend', async (request, reply) => {
     void reply.header('X-Request-Id', request.id);
   });

@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
 import { ThrottlerModule } from '@nestjs/throttler';
+import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { JwtAuthGuard } from './core/auth/jwt-auth.guard';
 import { RolesGuard } from './core/auth/roles.guard';
@@ -12,7 +13,11 @@ import { ProblemDetailsFilter } from './core/http/problem-details.filter';
 import { createValidationPipe } from './core/http/validation.pipe';
 import { LoggingModule } from './core/logging/logging.module';
 import { AppThrottlerGuard, throttlerOptions } from './core/throttling/throttling';
+import { RecordsModule } from './core/records/records.module';
+import { DoctorsModule } from './doctors/doctors.module';
 import { HealthModule } from './health/health.module';
+import { MappingsModule } from './mappings/mappings.module';
+import { PatientsModule } from './patients/patients.module';
 import { UsersModule } from './users/users.module';
 
 @Module({
@@ -22,8 +27,13 @@ import { UsersModule } from './users/users.module';
     LoggingModule,
     DatabaseModule,
     HealthModule,
+    RecordsModule,
+    AuditModule,
     UsersModule,
     AuthModule,
+    PatientsModule,
+    DoctorsModule,
+    MappingsModule,
   ],
   providers: [
     // Guards run in this order: rate limit, authentication, roles.

@@ -58,7 +58,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     JWT_REFRESH_SECRET: TEST_REFRESH_SECRET,
     THROTTLE_LIMIT: '100000',
     THROTTLE_AUTH_LIMIT: '100000',
-    LOG_LEVEL: 'silent',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     ...env,
   });
   const app = await createApp(config);

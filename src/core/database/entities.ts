@@ -1,5 +1,9 @@
+import { AuditEvent } from '../../audit/audit-event.entity';
 import { RefreshToken } from '../../auth/refresh-token.entity';
+import { Doctor } from '../../doctors/doctor.entity';
+import { Mapping } from '../../mappings/mapping.entity';
+import { Patient } from '../../patients/patient.entity';
 import { User } from '../../users/user.entity';
 
 /** Every TypeORM entity of the service. */
-export const ENTITIES = [User, RefreshToken];
+export const ENTITIES = [User, RefreshToken, Patient, Doctor, Mapping, AuditEvent];

@@ -1,0 +1,23 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+
+export type RemovedRecord = 'patient' | 'doctor';
+type RemovalHandler = (manager: EntityManager, record: RemovedRecord, id: number) => Promise<void>;
+
+/**
+ * When a patient or doctor is soft-deleted, the modules that depend on it (assignments,
+ * appointments) end what refers to it, in the same transaction. They register here, so the
+ * dependency runs one way: from them to the records, never back.
+ */
+@Injectable()
+export class RecordRemoval {
+  private readonly handlers: RemovalHandler[] = [];
+
+  onRemoved(handler: RemovalHandler): void {
+    this.handlers.push(handler);
+  }
+
+  async removed(manager: EntityManager, record: RemovedRecord, id: number): Promise<void> {
+    for (const handler of this.handlers) await handler(manager, record, id);
+  }
+}

@@ -1,0 +1,77 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { IsEmail, IsInt, IsOptional, IsString, Length, Matches, Max, MaxLength, Min } from 'class-validator';
+import { PHONE_PATTERN, Trim } from '../../core/validation/validators';
+
+/** Decimal money with up to two places; numbers are accepted and kept exactly as strings. */
+export const MONEY_PATTERN = /^\d{1,8}(\.\d{1,2})?$/;
+
+export class CreateDoctorDto {
+  @ApiProperty({ example: 'Dr. Gregory House', minLength: 1, maxLength: 200 })
+  @Trim()
+  @IsString()
+  @Length(1, 200)
+  name!: string;
+
+  @ApiProperty({ required: false, nullable: true, type: String, format: 'email', description: 'Unique among doctors.' })
+  @IsOptional()
+  @IsEmail()
+  @MaxLength(254)
+  email?: string | null;
+
+  @ApiProperty({ required: false, nullable: true, type: String, pattern: PHONE_PATTERN.source })
+  @IsOptional()
+  @Trim()
+  @Matches(PHONE_PATTERN, { message: 'phone must be a telephone number' })
+  phone?: string | null;
+
+  @ApiProperty({ example: 'Cardiology', minLength: 1, maxLength: 100 })
+  @Trim()
+  @IsString()
+  @Length(1, 100)
+  specialization!: string;
+
+  @ApiProperty({ required: false, nullable: true, type: String, maxLength: 50, description: 'Unique among doctors when given.' })
+  @IsOptional()
+  @Trim()
+  @IsString()
+  @Length(1, 50)
+  license_number?: string | null;
+
+  @ApiProperty({ required: false, nullable: true, type: Number, minimum: 0, maximum: 80 })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(80)
+  experience_years?: number | null;
+
+  @ApiProperty({ required: false, nullable: true, type: String, pattern: MONEY_PATTERN.source, example: '1500.00' })
+  @IsOptional()
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'number' && Number.isFinite(value) ? String(value) : value))
+  @IsString({ message: 'consultation_fee must be a decimal amount such as "1500.00"' })
+  @Matches(MONEY_PATTERN, { message: 'consultation_fee must be a non-negative amount with at most 2 decimal places, such as "1500.00"' })
+  consultation_fee?: string | null;
+
+  @ApiProperty({ required: false, nullable: true, type: String, maxLength: 500 })
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
+  address?: string | null;
+
+  @ApiProperty({ required: false, nullable: true, type: String, maxLength: 200, example: 'Mon-Fri 9AM-5PM' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  availability?: string | null;
+
+  @ApiProperty({
+    required: false,
+    nullable: true,
+    type: Number,
+    description: 'Id of the linked account (role doctor). Admins may link any such account; others only their own.',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  user?: number | null;
+}

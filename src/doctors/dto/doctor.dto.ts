@@ -1,0 +1,77 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { Doctor } from '../doctor.entity';
+import { MONEY_PATTERN } from './create-doctor.dto';
+
+export class DoctorDto {
+  @ApiProperty({ readOnly: true })
+  id!: number;
+
+  @ApiProperty()
+  name!: string;
+
+  @ApiProperty({ type: String, nullable: true, format: 'email' })
+  email!: string | null;
+
+  @ApiProperty({ type: String, nullable: true })
+  phone!: string | null;
+
+  @ApiProperty()
+  specialization!: string;
+
+  @ApiProperty({ type: String, nullable: true })
+  license_number!: string | null;
+
+  @ApiProperty({ type: Number, nullable: true })
+  experience_years!: number | null;
+
+  @ApiProperty({ type: String, nullable: true, pattern: MONEY_PATTERN.source, example: '1500.00' })
+  consultation_fee!: string | null;
+
+  @ApiProperty({ type: String, nullable: true })
+  address!: string | null;
+
+  @ApiProperty({ type: String, nullable: true })
+  availability!: string | null;
+
+  @ApiProperty({ type: Number, nullable: true, description: 'Id of the linked doctor account.' })
+  user!: number | null;
+
+  @ApiProperty({ readOnly: true })
+  created_by!: number;
+
+  @ApiProperty({ readOnly: true, format: 'date-time' })
+  created_at!: string;
+
+  @ApiProperty({ readOnly: true, format: 'date-time' })
+  updated_at!: string;
+
+  @ApiProperty({ readOnly: true, description: 'Changes on every write; also sent as the ETag.' })
+  version!: number;
+}
+
+export function toDoctorDto(doctor: Doctor): DoctorDto {
+  return {
+    id: doctor.id,
+    name: doctor.name,
+    email: doctor.email,
+    phone: doctor.phone,
+    specialization: doctor.specialization,
+    license_number: doctor.licenseNumber,
+    experience_years: doctor.experienceYears,
+    consultation_fee: formatMoney(doctor.consultationFee),
+    address: doctor.address,
+    availability: doctor.availability,
+    user: doctor.userId,
+    created_by: doctor.createdById,
+    created_at: doctor.createdAt.toISOString(),
+    updated_at: doctor.updatedAt.toISOString(),
+    version: doctor.version,
+  };
+}
+
+/** `1500` or `1500.5` as sent → `"1500.00"` / `"1500.50"`, as PostgreSQL returns numeric(10,2); no floating point. */
+export function formatMoney(amount: string | null): string | null {
+  if (amount === null) return null;
+  const [units, cents = ''] = amount.split('.');
+  return `${units}.${cents.padEnd(2, '0')}`;
+}

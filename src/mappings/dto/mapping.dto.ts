@@ -1,0 +1,99 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { MONEY_PATTERN } from '../../doctors/dto/create-doctor.dto';
+import { formatMoney } from '../../doctors/dto/doctor.dto';
+import { Mapping } from '../mapping.entity';
+
+export class MappingPatientSummaryDto {
+  @ApiProperty()
+  id!: number;
+
+  @ApiProperty()
+  name!: string;
+
+  @ApiProperty({ type: String, nullable: true, format: 'email' })
+  email!: string | null;
+
+  @ApiProperty({ type: String, nullable: true })
+  phone!: string | null;
+}
+
+export class MappingDoctorSummaryDto {
+  @ApiProperty()
+  id!: number;
+
+  @ApiProperty()
+  name!: string;
+
+  @ApiProperty()
+  specialization!: string;
+
+  @ApiProperty({ type: String, nullable: true, pattern: MONEY_PATTERN.source, example: '1500.00' })
+  consultation_fee!: string | null;
+}
+
+export class MappingDto {
+  @ApiProperty({ readOnly: true })
+  id!: number;
+
+  @ApiProperty()
+  patient!: number;
+
+  @ApiProperty()
+  doctor!: number;
+
+  @ApiProperty({ type: MappingPatientSummaryDto, readOnly: true })
+  patient_details!: MappingPatientSummaryDto;
+
+  @ApiProperty({ type: MappingDoctorSummaryDto, readOnly: true })
+  doctor_details!: MappingDoctorSummaryDto;
+
+  @ApiProperty({ type: String, nullable: true })
+  notes!: string | null;
+
+  @ApiProperty({ readOnly: true, description: 'False once the assignment has ended.' })
+  is_active!: boolean;
+
+  @ApiProperty({ readOnly: true, format: 'date-time' })
+  assigned_date!: string;
+
+  @ApiProperty({ readOnly: true, format: 'date-time', type: String, nullable: true })
+  ended_at!: string | null;
+
+  @ApiProperty({ readOnly: true })
+  created_by!: number;
+
+  @ApiProperty({ readOnly: true, format: 'date-time' })
+  created_at!: string;
+
+  @ApiProperty({ readOnly: true, format: 'date-time' })
+  updated_at!: string;
+
+  @ApiProperty({ readOnly: true })
+  version!: number;
+}
+
+/** Expects `patient` and `doctor` loaded (one joined query, never one per row). */
+export function toMappingDto(mapping: Mapping): MappingDto {
+  const { patient, doctor } = mapping;
+  if (!patient || !doctor) throw new Error('toMappingDto needs the patient and doctor joined');
+  return {
+    id: mapping.id,
+    patient: mapping.patientId,
+    doctor: mapping.doctorId,
+    patient_details: { id: patient.id, name: patient.name, email: patient.email, phone: patient.phone },
+    doctor_details: {
+      id: doctor.id,
+      name: doctor.name,
+      specialization: doctor.specialization,
+      consultation_fee: formatMoney(doctor.consultationFee),
+    },
+    notes: mapping.notes,
+    is_active: mapping.isActive,
+    assigned_date: mapping.assignedDate.toISOString(),
+    ended_at: mapping.endedAt?.toISOString() ?? null,
+    created_by: mapping.createdById,
+    created_at: mapping.createdAt.toISOString(),
+    updated_at: mapping.updatedAt.toISOString(),
+    version: mapping.version,
+  };
+}

@@ -1,0 +1,127 @@
+import { ConflictException, HttpStatus, Injectable, NotFoundException, OnModuleInit } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { Brackets, DataSource, EntityManager } from 'typeorm';
+import { AuditService } from '../audit/audit.service';
+import { AuthUser } from '../core/auth/auth-user';
+import { describeConstraint, FieldProblemException } from '../core/http/problem';
+import { Page, PageQueryDto } from '../core/pagination/pagination';
+import { RecordRemoval } from '../core/records/record-removal';
+import { DoctorsService } from '../doctors/doctors.service';
+import { Doctor } from '../doctors/doctor.entity';
+import { DoctorDto, toDoctorDto } from '../doctors/dto/doctor.dto';
+import { PatientsService } from '../patients/patients.service';
+import { Role } from '../users/role';
+import { CreateMappingDto } from './dto/create-mapping.dto';
+import { ListMappingsQuery } from './dto/list-mappings.query';
+import { MappingDto, toMappingDto } from './dto/mapping.dto';
+import { Mapping } from './mapping.entity';
+
+const ALREADY_ASSIGNED = 'This doctor is already assigned to this patient.';
+describeConstraint('mappings_active_pair_key', ALREADY_ASSIGNED);
+
+/** Assignments of doctors to patients; an ended assignment stays as history. */
+@Injectable()
+export class MappingsService implements OnModuleInit {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly patients: PatientsService,
+    private readonly doctors: DoctorsService,
+    private readonly audit: AuditService,
+    private readonly removal: RecordRemoval,
+  ) {}
+
+  onModuleInit(): void {
+    this.removal.onRemoved((manager, record, id) => this.endAllFor(manager, record === 'patient' ? { patientId: id } : { doctorId: id }));
+  }
+
+  async create(dto: CreateMappingDto, user: AuthUser): Promise<MappingDto> {
+    const mapping = await this.db.transaction(async (manager) => {
+      const patient = await this.patients.findWritable(manager, dto.patient, user);
+      const doctor = await this.doctors.find(manager, dto.doctor);
+      if (!doctor) {
+        throw new FieldProblemException(HttpStatus.BAD_REQUEST, 'The doctor does not exist.', { doctor: ['No doctor with this id.'] });
+      }
+      if (await manager.existsBy(Mapping, { patientId: patient.id, doctorId: doctor.id, isActive: true })) {
+        throw new ConflictException(ALREADY_ASSIGNED);
+      }
+      // Two requests racing past the check above meet the partial unique index instead (→ 409).
+      const mapping = manager.create(Mapping, {
+        patientId: patient.id,
+        doctorId: doctor.id,
+        notes: dto.notes ?? null,
+        createdById: user.id,
+      });
+      await manager.save(mapping);
+      return Object.assign(mapping, { patient, doctor });
+    });
+    this.audit.record({
+      actorId: user.id,
+      action: 'assign',
+      entity: 'mapping',
+      entityId: mapping.id,
+      changedFields: Object.keys(dto),
+      outcome: 'success',
+    });
+    return toMappingDto(mapping);
+  }
+
+  /** The mappings of the caller's patients, and for a doctor account those of its profile; admins see all. */
+  async list(query: ListMappingsQuery, user: AuthUser): Promise<Page<MappingDto>> {
+    const qb = this.db.manager
+      .createQueryBuilder(Mapping, 'mapping')
+      .innerJoinAndSelect('mapping.patient', 'patient')
+      .innerJoinAndSelect('mapping.doctor', 'doctor');
+    if (user.role !== Role.Admin) {
+      qb.andWhere(
+        new Brackets((where) => {
+          where.where('patient.createdById = :caller', { caller: user.id });
+          if (user.role === Role.Doctor) where.orWhere('doctor.userId = :caller');
+        }),
+      );
+    }
+    if (query.patient !== undefined) qb.andWhere('mapping.patientId = :patient', { patient: query.patient });
+    if (query.doctor !== undefined) qb.andWhere('mapping.doctorId = :doctor', { doctor: query.doctor });
+    if (query.is_active !== undefined) qb.andWhere('mapping.isActive = :active', { active: query.is_active });
+    const [mappings, total] = await qb.orderBy('mapping.id', 'ASC').offset(query.offset).limit(query.page_size).getManyAndCount();
+    return new Page(mappings.map(toMappingDto), total, query);
+  }
+
+  /** The doctors actively assigned to a patient the caller may read. */
+  async doctorsOf(patientId: number, query: PageQueryDto, user: AuthUser): Promise<Page<DoctorDto>> {
+    const patient = await this.patients.findReadable(this.db.manager, patientId, user);
+    if (!patient) throw new NotFoundException('Patient not found.');
+    const [doctors, total] = await this.db.manager
+      .createQueryBuilder(Doctor, 'doctor')
+      .innerJoin(Mapping, 'mapping', 'mapping.doctorId = doctor.id AND mapping.isActive')
+      .where('mapping.patientId = :patientId', { patientId })
+      .orderBy('mapping.assignedDate', 'ASC')
+      .addOrderBy('doctor.id', 'ASC')
+      .offset(query.offset)
+      .limit(query.page_size)
+      .getManyAndCount();
+    return new Page(doctors.map(toDoctorDto), total, query);
+  }
+
+  /** Ends an assignment of one of the caller's patients; ending an ended one changes nothing. */
+  async end(id: number, user: AuthUser): Promise<void> {
+    const ended = await this.db.transaction(async (manager) => {
+      const mapping = await manager.findOne(Mapping, { where: { id }, lock: { mode: 'pessimistic_write' } });
+      const patient = mapping && (await this.patients.findReadable(manager, mapping.patientId, user));
+      if (!mapping || !patient) throw new NotFoundException('Assignment not found.');
+      await this.patients.findWritable(manager, patient.id, user);
+      if (!mapping.isActive) return false;
+      await manager.save(Object.assign(mapping, { isActive: false, endedAt: new Date() }));
+      return true;
+    });
+    if (ended) this.audit.record({ actorId: user.id, action: 'unassign', entity: 'mapping', entityId: id, outcome: 'success' });
+  }
+
+  private async endAllFor(manager: EntityManager, where: { patientId: number } | { doctorId: number }): Promise<void> {
+    await manager
+      .createQueryBuilder()
+      .update(Mapping)
+      .set({ isActive: false, endedAt: () => 'now()', version: () => 'version + 1' })
+      .where({ ...where, isActive: true })
+      .execute();
+  }
+}

@@ -1,0 +1,77 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { BLOOD_GROUPS, type BloodGroup, type Gender, GENDERS } from '../patient.enums';
+import { Patient } from '../patient.entity';
+
+export class PatientDto {
+  @ApiProperty({ readOnly: true })
+  id!: number;
+
+  @ApiProperty()
+  name!: string;
+
+  @ApiProperty({ type: String, nullable: true, format: 'email' })
+  email!: string | null;
+
+  @ApiProperty({ type: String, nullable: true })
+  phone!: string | null;
+
+  @ApiProperty({ type: String, nullable: true, format: 'date' })
+  date_of_birth!: string | null;
+
+  @ApiProperty({ type: Number, nullable: true, minimum: 0, maximum: 150 })
+  age!: number | null;
+
+  @ApiProperty({ nullable: true, enum: GENDERS })
+  gender!: Gender | null;
+
+  @ApiProperty({ nullable: true, enum: BLOOD_GROUPS })
+  blood_group!: BloodGroup | null;
+
+  @ApiProperty({ type: String, nullable: true })
+  address!: string | null;
+
+  @ApiProperty({ type: String, nullable: true })
+  emergency_contact!: string | null;
+
+  @ApiProperty({ type: String, nullable: true })
+  medical_history!: string | null;
+
+  @ApiProperty({ readOnly: true, description: 'Id of the user who created the record.' })
+  created_by!: number;
+
+  @ApiProperty({ readOnly: true, format: 'date-time' })
+  created_at!: string;
+
+  @ApiProperty({ readOnly: true, format: 'date-time' })
+  updated_at!: string;
+
+  @ApiProperty({ readOnly: true, description: 'Changes on every write; also sent as the ETag.' })
+  version!: number;
+}
+
+/** Whole years between a birth date and today (UTC). */
+export function ageOn(dateOfBirth: string, today = new Date()): number {
+  const [year, month, day] = dateOfBirth.split('-').map(Number);
+  const birthdayPassed = today.getUTCMonth() + 1 > month || (today.getUTCMonth() + 1 === month && today.getUTCDate() >= day);
+  return today.getUTCFullYear() - year - (birthdayPassed ? 0 : 1);
+}
+
+export function toPatientDto(patient: Patient): PatientDto {
+  return {
+    id: patient.id,
+    name: patient.name,
+    email: patient.email,
+    phone: patient.phone,
+    date_of_birth: patient.dateOfBirth,
+    age: patient.dateOfBirth ? ageOn(patient.dateOfBirth) : patient.age,
+    gender: patient.gender,
+    blood_group: patient.bloodGroup,
+    address: patient.address,
+    emergency_contact: patient.emergencyContact,
+    medical_history: patient.medicalHistory,
+    created_by: patient.createdById,
+    created_at: patient.createdAt.toISOString(),
+    updated_at: patient.updatedAt.toISOString(),
+    version: patient.version,
+  };
+}

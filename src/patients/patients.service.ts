@@ -1,0 +1,168 @@
+import { ForbiddenException, Injectable, NotFoundException } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { Brackets, DataSource, EntityManager, SelectQueryBuilder } from 'typeorm';
+import { AuditService } from '../audit/audit.service';
+import { AuthUser } from '../core/auth/auth-user';
+import { assertIfMatch } from '../core/http/etag';
+import { likePattern, parseOrdering } from '../core/pagination/ordering';
+import { Page } from '../core/pagination/pagination';
+import { applyChanges } from '../core/records/apply-changes';
+import { RecordRemoval } from '../core/records/record-removal';
+import { Role } from '../users/role';
+import { CreatePatientDto } from './dto/create-patient.dto';
+import { ListPatientsQuery } from './dto/list-patients.query';
+import { PatientDto, toPatientDto } from './dto/patient.dto';
+import { UpdatePatientDto } from './dto/update-patient.dto';
+import { Patient } from './patient.entity';
+
+const NOT_FOUND = 'Patient not found.';
+
+/** API field → entity property, for writes and ordering. */
+const FIELDS = {
+  name: 'name',
+  email: 'email',
+  phone: 'phone',
+  date_of_birth: 'dateOfBirth',
+  age: 'age',
+  gender: 'gender',
+  blood_group: 'bloodGroup',
+  address: 'address',
+  emergency_contact: 'emergencyContact',
+  medical_history: 'medicalHistory',
+} as const satisfies Record<keyof CreatePatientDto, keyof Patient>;
+const ORDER_COLUMNS: Record<string, string> = {
+  id: 'id',
+  name: 'name',
+  date_of_birth: 'dateOfBirth',
+  created_at: 'createdAt',
+  updated_at: 'updatedAt',
+};
+
+/**
+ * Patients belong to the user who created them. Admins see all; a doctor account sees, read
+ * only, the patients its doctor profile is actively assigned to. Anyone else gets the 404 a
+ * missing patient gets, so ids reveal nothing.
+ */
+@Injectable()
+export class PatientsService {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly audit: AuditService,
+    private readonly removal: RecordRemoval,
+  ) {}
+
+  async create(dto: CreatePatientDto, user: AuthUser): Promise<PatientDto> {
+    const patient = this.db.manager.create(Patient, { createdById: user.id });
+    const changed = applyPatientChanges(patient, dto);
+    await this.db.manager.save(patient);
+    this.audit.record({
+      actorId: user.id,
+      action: 'create',
+      entity: 'patient',
+      entityId: patient.id,
+      changedFields: changed,
+      outcome: 'success',
+    });
+    return toPatientDto(patient);
+  }
+
+  async list(query: ListPatientsQuery, user: AuthUser): Promise<Page<PatientDto>> {
+    const qb = this.db.manager.createQueryBuilder(Patient, 'patient');
+    if (query.assigned) this.whereAssignedTo(qb, user);
+    else if (user.role !== Role.Admin) qb.andWhere('patient.createdById = :owner', { owner: user.id });
+    if (query.search) {
+      const pattern = likePattern(query.search);
+      qb.andWhere(
+        new Brackets((where) =>
+          where
+            .where('patient.name ILIKE :pattern', { pattern })
+            .orWhere('patient.email::text ILIKE :pattern')
+            .orWhere('patient.phone ILIKE :pattern'),
+        ),
+      );
+    }
+    if (query.gender) qb.andWhere('patient.gender = :gender', { gender: query.gender });
+    if (query.blood_group) qb.andWhere('patient.bloodGroup = :bloodGroup', { bloodGroup: query.blood_group });
+    const { field, direction } = parseOrdering(query.ordering);
+    qb.orderBy(`patient.${ORDER_COLUMNS[field]}`, direction);
+    if (field !== 'id') qb.addOrderBy('patient.id', 'ASC');
+    const [patients, total] = await qb.offset(query.offset).limit(query.page_size).getManyAndCount();
+    this.audit.record({ actorId: user.id, action: 'list', entity: 'patient', outcome: 'success' });
+    return new Page(patients.map(toPatientDto), total, query);
+  }
+
+  async get(id: number, user: AuthUser): Promise<PatientDto> {
+    const patient = await this.findReadable(this.db.manager, id, user);
+    if (!patient) {
+      this.audit.record({ actorId: user.id, action: 'read', entity: 'patient', entityId: id, outcome: 'denied' });
+      throw new NotFoundException(NOT_FOUND);
+    }
+    this.audit.record({ actorId: user.id, action: 'read', entity: 'patient', entityId: id, outcome: 'success' });
+    return toPatientDto(patient);
+  }
+
+  /** The patient if the caller may read it; for other modules that act on a patient (e.g. its doctors). */
+  async findReadable(manager: EntityManager, id: number, user: AuthUser): Promise<Patient | null> {
+    const qb = manager.createQueryBuilder(Patient, 'patient').where('patient.id = :id', { id });
+    if (user.role !== Role.Admin) {
+      qb.andWhere(
+        new Brackets((where) => {
+          where.where('patient.createdById = :owner', { owner: user.id });
+          if (user.role === Role.Doctor) where.orWhere(`EXISTS (${assignedToDoctorUser()})`, { doctorUser: user.id });
+        }),
+      );
+    }
+    return qb.getOne();
+  }
+
+  /** The patient if the caller may change it (owner or admin); 404 or 403 otherwise. */
+  async findWritable(manager: EntityManager, id: number, user: AuthUser, lock = false): Promise<Patient> {
+    const readable = await this.findReadable(manager, id, user);
+    if (!readable) throw new NotFoundException(NOT_FOUND);
+    if (user.role !== Role.Admin && readable.createdById !== user.id) {
+      // A care-team doctor may know the patient exists, so it is told why, not "not found".
+      throw new ForbiddenException('Only the owner of a patient record or an admin may change it.');
+    }
+    if (!lock) return readable;
+    return manager.findOneOrFail(Patient, { where: { id }, lock: { mode: 'pessimistic_write' } });
+  }
+
+  async update(id: number, dto: UpdatePatientDto, user: AuthUser, ifMatch?: string): Promise<PatientDto> {
+    const { patient, changed } = await this.db.transaction(async (manager) => {
+      const patient = await this.findWritable(manager, id, user, true);
+      assertIfMatch(ifMatch, patient.version);
+      const changed = applyPatientChanges(patient, dto);
+      if (changed.length > 0) await manager.save(patient);
+      return { patient, changed };
+    });
+    this.audit.record({ actorId: user.id, action: 'update', entity: 'patient', entityId: id, changedFields: changed, outcome: 'success' });
+    return toPatientDto(patient);
+  }
+
+  /** Soft delete: the record is kept for retention; its assignments end and its future appointments are cancelled. */
+  async remove(id: number, user: AuthUser): Promise<void> {
+    await this.db.transaction(async (manager) => {
+      await this.findWritable(manager, id, user, true);
+      await manager.softDelete(Patient, id);
+      await this.removal.removed(manager, 'patient', id);
+    });
+    this.audit.record({ actorId: user.id, action: 'delete', entity: 'patient', entityId: id, outcome: 'success' });
+  }
+
+  private whereAssignedTo(qb: SelectQueryBuilder<Patient>, user: AuthUser): void {
+    qb.andWhere(`EXISTS (${assignedToDoctorUser()})`, { doctorUser: user.id });
+  }
+}
+
+/** An active assignment of the patient to the doctor profile linked to `:doctorUser`. */
+function assignedToDoctorUser(): string {
+  return `SELECT 1 FROM patient_doctor_mappings m JOIN doctors d ON d.id = m.doctor_id
+          WHERE m.patient_id = patient.id AND m.is_active AND d.user_id = :doctorUser AND d.deleted_at IS NULL`;
+}
+
+function applyPatientChanges(patient: Patient, dto: Partial<CreatePatientDto>): string[] {
+  const changed = applyChanges(patient, dto, FIELDS);
+  // A birth date makes a separately stored age stale.
+  if (changed.includes('date_of_birth') && patient.dateOfBirth && dto.age === undefined) patient.age = null;
+  return changed;
+}
