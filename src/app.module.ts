@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
 import { ThrottlerModule } from '@nestjs/throttler';
+import { AppointmentsModule } from './appointments/appointments.module';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { JwtAuthGuard } from './core/auth/jwt-auth.guard';
@@ -18,6 +19,7 @@ import { DoctorsModule } from './doctors/doctors.module';
 import { HealthModule } from './health/health.module';
 import { MappingsModule } from './mappings/mappings.module';
 import { PatientsModule } from './patients/patients.module';
+import { SchedulesModule } from './schedules/schedules.module';
 import { UsersModule } from './users/users.module';
 
 @Module({
@@ -34,6 +36,8 @@ import { UsersModule } from './users/users.module';
     PatientsModule,
     DoctorsModule,
     MappingsModule,
+    SchedulesModule,
+    AppointmentsModule,
   ],
   providers: [
     // Guards run in this order: rate limit, authentication, roles.

@@ -117,7 +117,7 @@ export class DoctorsService {
     await this.db.transaction(async (manager) => {
       await this.requireWritable(manager, id, user);
       await manager.softDelete(Doctor, id);
-      await this.removal.removed(manager, 'doctor', id);
+      await this.removal.removed(manager, { record: 'doctor', id, actorId: user.id });
     });
   }
 

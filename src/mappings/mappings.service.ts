@@ -31,7 +31,7 @@ export class MappingsService implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.removal.onRemoved((manager, record, id) => this.endAllFor(manager, record === 'patient' ? { patientId: id } : { doctorId: id }));
+    this.removal.onRemoved((manager, { record, id }) => this.endAllFor(manager, record === 'patient' ? { patientId: id } : { doctorId: id }));
   }
 
   async create(dto: CreateMappingDto, user: AuthUser): Promise<MappingDto> {

@@ -144,7 +144,7 @@ export class PatientsService {
     await this.db.transaction(async (manager) => {
       await this.findWritable(manager, id, user, true);
       await manager.softDelete(Patient, id);
-      await this.removal.removed(manager, 'patient', id);
+      await this.removal.removed(manager, { record: 'patient', id, actorId: user.id });
     });
     this.audit.record({ actorId: user.id, action: 'delete', entity: 'patient', entityId: id, outcome: 'success' });
   }

@@ -2,7 +2,13 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 
 export type RemovedRecord = 'patient' | 'doctor';
-type RemovalHandler = (manager: EntityManager, record: RemovedRecord, id: number) => Promise<void>;
+export interface Removal {
+  record: RemovedRecord;
+  id: number;
+  /** The user who deleted it, for the histories the handlers write. */
+  actorId: number;
+}
+type RemovalHandler = (manager: EntityManager, removal: Removal) => Promise<void>;
 
 /**
  * When a patient or doctor is soft-deleted, the modules that depend on it (assignments,
@@ -17,7 +23,7 @@ export class RecordRemoval {
     this.handlers.push(handler);
   }
 
-  async removed(manager: EntityManager, record: RemovedRecord, id: number): Promise<void> {
-    for (const handler of this.handlers) await handler(manager, record, id);
+  async removed(manager: EntityManager, removal: Removal): Promise<void> {
+    for (const handler of this.handlers) await handler(manager, removal);
   }
 }

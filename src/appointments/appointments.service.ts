@@ -1,0 +1,261 @@
+import { ConflictException, ForbiddenException, HttpStatus, Injectable, NotFoundException, OnModuleInit } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { Brackets, DataSource, EntityManager } from 'typeorm';
+import { AuthUser } from '../core/auth/auth-user';
+import { assertIfMatch } from '../core/http/etag';
+import { describeConstraint, FieldProblemException } from '../core/http/problem';
+import { Page } from '../core/pagination/pagination';
+import { Removal, RecordRemoval } from '../core/records/record-removal';
+import { Doctor } from '../doctors/doctor.entity';
+import { DoctorsService } from '../doctors/doctors.service';
+import { PatientsService } from '../patients/patients.service';
+import { SchedulesService } from '../schedules/schedules.service';
+import { outsideScheduleReason } from '../schedules/slots';
+import { Role } from '../users/role';
+import { ACTIVE_STATUSES, AppointmentStatus, canMove, CLINICIAN_ONLY, isFinal } from './appointment-status';
+import { AppointmentStatusChange } from './appointment-status-change.entity';
+import { Appointment } from './appointment.entity';
+import { AppointmentDto, StatusChangeDto, toAppointmentDto, toStatusChangeDto } from './dto/appointment.dto';
+import { CreateAppointmentDto } from './dto/create-appointment.dto';
+import { ListAppointmentsQuery } from './dto/list-appointments.query';
+import { UpdateAppointmentDto } from './dto/update-appointment.dto';
+
+describeConstraint('appointments_doctor_no_overlap', 'Doctor already has an appointment at this time.');
+describeConstraint('appointments_patient_no_overlap', 'Patient already has an appointment at this time.');
+
+const NOT_FOUND = 'Appointment not found.';
+const DEFAULT_DURATION = 30;
+
+/** How the caller relates to an appointment; it decides what the caller may do. */
+interface Standing {
+  owner: boolean; // owns the patient
+  clinician: boolean; // is the appointment's doctor
+  admin: boolean;
+}
+
+@Injectable()
+export class AppointmentsService implements OnModuleInit {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly patients: PatientsService,
+    private readonly doctors: DoctorsService,
+    private readonly schedules: SchedulesService,
+    private readonly removal: RecordRemoval,
+  ) {}
+
+  onModuleInit(): void {
+    this.removal.onRemoved((manager, removal) => this.cancelFutureOf(manager, removal));
+  }
+
+  async create(dto: CreateAppointmentDto, user: AuthUser): Promise<AppointmentDto> {
+    const start = new Date(dto.appointment_datetime);
+    const duration = dto.duration_minutes ?? DEFAULT_DURATION;
+    assertFuture(start);
+    const appointment = await this.db.transaction(async (manager) => {
+      const patient = await this.patients.findWritable(manager, dto.patient, user);
+      const doctor = await this.doctors.find(manager, dto.doctor);
+      if (!doctor) throw fieldProblem('doctor', 'No doctor with this id.');
+      const appointment = manager.create(Appointment, {
+        doctorId: doctor.id,
+        patientId: patient.id,
+        appointmentDatetime: start,
+        durationMinutes: duration,
+        endsAt: endOf(start, duration),
+        reason: dto.reason ?? null,
+        notes: dto.notes ?? null,
+        status: AppointmentStatus.Scheduled,
+        createdById: user.id,
+      });
+      await this.assertWithinSchedule(manager, appointment);
+      // Overlaps are refused by the exclusion constraints, race or no race (→ 409 with their message).
+      await manager.save(appointment);
+      await this.recordStatus(manager, appointment.id, null, AppointmentStatus.Scheduled, user.id);
+      return Object.assign(appointment, { doctor, patient });
+    });
+    return toAppointmentDto(appointment);
+  }
+
+  async list(query: ListAppointmentsQuery, user: AuthUser): Promise<Page<AppointmentDto>> {
+    const qb = this.visibleTo(this.db.manager, user);
+    if (query.doctor !== undefined) qb.andWhere('appointment.doctorId = :doctor', { doctor: query.doctor });
+    if (query.patient !== undefined) qb.andWhere('appointment.patientId = :patient', { patient: query.patient });
+    if (query.status !== undefined) qb.andWhere('appointment.status = :status', { status: query.status });
+    if (query.from !== undefined) qb.andWhere('appointment.appointmentDatetime >= :from', { from: new Date(query.from) });
+    if (query.to !== undefined) qb.andWhere('appointment.appointmentDatetime < :to', { to: exclusiveEnd(query.to) });
+    const [appointments, total] = await qb
+      .orderBy('appointment.appointmentDatetime', 'ASC')
+      .addOrderBy('appointment.id', 'ASC')
+      .offset(query.offset)
+      .limit(query.page_size)
+      .getManyAndCount();
+    return new Page(appointments.map(toAppointmentDto), total, query);
+  }
+
+  async get(id: number, user: AuthUser): Promise<AppointmentDto> {
+    return toAppointmentDto(await this.require(this.db.manager, id, user));
+  }
+
+  async history(id: number, user: AuthUser): Promise<StatusChangeDto[]> {
+    await this.require(this.db.manager, id, user);
+    const changes = await this.db.manager.find(AppointmentStatusChange, { where: { appointmentId: id }, order: { id: 'ASC' } });
+    return changes.map(toStatusChangeDto);
+  }
+
+  async update(id: number, dto: UpdateAppointmentDto, user: AuthUser, ifMatch?: string): Promise<AppointmentDto> {
+    const appointment = await this.db.transaction(async (manager) => {
+      const appointment = await this.require(manager, id, user, true);
+      assertIfMatch(ifMatch, appointment.version);
+      const standing = standingOf(appointment, user);
+      if (isFinal(appointment.status)) {
+        throw new ConflictException(`A ${appointment.status} appointment cannot change any more.`);
+      }
+      const from = appointment.status;
+      if (dto.status !== undefined && dto.status !== from) this.move(appointment, dto.status, standing);
+      if (dto.appointment_datetime !== undefined || dto.duration_minutes !== undefined)
+        await this.reschedule(manager, appointment, dto, from);
+      if (dto.reason !== undefined) appointment.reason = dto.reason;
+      if (dto.notes !== undefined) appointment.notes = dto.notes;
+      await manager.save(appointment);
+      if (appointment.status !== from) await this.recordStatus(manager, id, from, appointment.status, user.id);
+      return appointment;
+    });
+    return toAppointmentDto(appointment);
+  }
+
+  /** DELETE: the appointment is cancelled and kept; its time is free again. */
+  async cancel(id: number, user: AuthUser): Promise<void> {
+    const current = await this.require(this.db.manager, id, user);
+    if (current.status === AppointmentStatus.Cancelled) return;
+    await this.update(id, { status: AppointmentStatus.Cancelled }, user);
+  }
+
+  /** Active appointments of a doctor that overlap [from, to), for free-slot search. */
+  busyTimes(doctorId: number, from: Date, to: Date): Promise<{ start: Date; end: Date }[]> {
+    return this.db.manager
+      .createQueryBuilder(Appointment, 'appointment')
+      .select(['appointment.appointmentDatetime', 'appointment.endsAt'])
+      .where('appointment.doctorId = :doctorId', { doctorId })
+      .andWhere('appointment.status IN (:...active)', { active: ACTIVE_STATUSES })
+      .andWhere('appointment.appointmentDatetime < :to AND appointment.endsAt > :from', { from, to })
+      .getMany()
+      .then((rows) => rows.map((row) => ({ start: row.appointmentDatetime, end: row.endsAt })));
+  }
+
+  private move(appointment: Appointment, to: AppointmentStatus, standing: Standing): void {
+    const from = appointment.status;
+    if (!canMove(from, to)) throw new ConflictException(`An appointment cannot go from ${from} to ${to}.`);
+    const clinicianOrAdmin = standing.clinician || standing.admin;
+    if (CLINICIAN_ONLY.includes(to) && !clinicianOrAdmin) {
+      throw new ForbiddenException(`Only the appointment's doctor or an admin may mark it ${to}.`);
+    }
+    if (!clinicianOrAdmin && from !== AppointmentStatus.Scheduled) {
+      throw new ForbiddenException('The patient side may change only a scheduled appointment.');
+    }
+    appointment.status = to;
+  }
+
+  private async reschedule(
+    manager: EntityManager,
+    appointment: Appointment,
+    dto: UpdateAppointmentDto,
+    from: AppointmentStatus,
+  ): Promise<void> {
+    if (from !== AppointmentStatus.Scheduled || appointment.status !== AppointmentStatus.Scheduled) {
+      throw new ConflictException('Only a scheduled appointment can be moved.');
+    }
+    if (dto.appointment_datetime === null || dto.duration_minutes === null) {
+      throw fieldProblem(dto.appointment_datetime === null ? 'appointment_datetime' : 'duration_minutes', 'This field cannot be null.');
+    }
+    const start = dto.appointment_datetime !== undefined ? new Date(dto.appointment_datetime) : appointment.appointmentDatetime;
+    if (dto.appointment_datetime !== undefined) assertFuture(start);
+    appointment.appointmentDatetime = start;
+    appointment.durationMinutes = dto.duration_minutes ?? appointment.durationMinutes;
+    appointment.endsAt = endOf(start, appointment.durationMinutes);
+    await this.assertWithinSchedule(manager, appointment);
+  }
+
+  private async assertWithinSchedule(manager: EntityManager, appointment: Appointment): Promise<void> {
+    const schedule = await this.schedules.find(manager, appointment.doctorId);
+    const reason = schedule && outsideScheduleReason(schedule, appointment.appointmentDatetime, appointment.endsAt);
+    if (reason) throw fieldProblem('appointment_datetime', reason);
+  }
+
+  /** Appointments the caller may see, with doctor and patient joined (one query, no N+1). */
+  private visibleTo(manager: EntityManager, user: AuthUser) {
+    const qb = manager
+      .createQueryBuilder(Appointment, 'appointment')
+      .innerJoinAndSelect('appointment.doctor', 'doctor')
+      .innerJoinAndSelect('appointment.patient', 'patient');
+    if (user.role !== Role.Admin) {
+      qb.andWhere(
+        new Brackets((where) => {
+          where.where('patient.createdById = :caller', { caller: user.id });
+          if (user.role === Role.Doctor) where.orWhere('doctor.userId = :caller');
+        }),
+      );
+    }
+    return qb;
+  }
+
+  private async require(manager: EntityManager, id: number, user: AuthUser, lock = false): Promise<Appointment> {
+    const qb = this.visibleTo(manager, user).andWhere('appointment.id = :id', { id });
+    if (lock) qb.setLock('pessimistic_write', undefined, ['appointment']);
+    const appointment = await qb.getOne();
+    if (!appointment) throw new NotFoundException(NOT_FOUND);
+    return appointment;
+  }
+
+  private async recordStatus(
+    manager: EntityManager,
+    appointmentId: number,
+    from: AppointmentStatus | null,
+    to: AppointmentStatus,
+    actorId: number,
+  ) {
+    await manager.insert(AppointmentStatusChange, { appointmentId, fromStatus: from, toStatus: to, changedById: actorId });
+  }
+
+  /** A deleted patient or doctor keeps its past; its future appointments are cancelled, with history. */
+  private async cancelFutureOf(manager: EntityManager, { record, id, actorId }: Removal): Promise<void> {
+    const column = record === 'patient' ? 'patient_id' : 'doctor_id';
+    await manager.query(
+      `WITH target AS (
+         SELECT id, status FROM appointments
+         WHERE ${column} = $1 AND status IN ('SCHEDULED', 'CHECKED_IN') AND appointment_datetime > now()
+         FOR UPDATE
+       ), cancelled AS (
+         UPDATE appointments a SET status = 'CANCELLED', version = a.version + 1, updated_at = now()
+         FROM target WHERE a.id = target.id
+       )
+       INSERT INTO appointment_status_changes (appointment_id, from_status, to_status, changed_by_id)
+       SELECT id, status, 'CANCELLED', $2 FROM target`,
+      [id, actorId],
+    );
+  }
+}
+
+function standingOf(appointment: Appointment, user: AuthUser): Standing {
+  return {
+    owner: appointment.patient?.createdById === user.id,
+    clinician: (appointment.doctor as Doctor).userId === user.id,
+    admin: user.role === Role.Admin,
+  };
+}
+
+function endOf(start: Date, minutes: number): Date {
+  return new Date(start.getTime() + minutes * 60_000);
+}
+
+function assertFuture(start: Date): void {
+  if (start.getTime() <= Date.now()) throw fieldProblem('appointment_datetime', 'The appointment must start in the future.');
+}
+
+/** A date-only `to` includes that whole day. */
+function exclusiveEnd(to: string): Date {
+  const date = new Date(to);
+  return /^\d{4}-\d{2}-\d{2}$/.test(to) ? new Date(date.getTime() + 86_400_000) : date;
+}
+
+function fieldProblem(field: string, message: string): FieldProblemException {
+  return new FieldProblemException(HttpStatus.BAD_REQUEST, message, { [field]: [message] });
+}

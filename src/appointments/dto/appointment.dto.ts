@@ -1,0 +1,111 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { APPOINTMENT_STATUSES, AppointmentStatus } from '../appointment-status';
+import { AppointmentStatusChange } from '../appointment-status-change.entity';
+import { Appointment } from '../appointment.entity';
+
+export class AppointmentDoctorSummaryDto {
+  @ApiProperty()
+  id!: number;
+
+  @ApiProperty()
+  name!: string;
+
+  @ApiProperty()
+  specialization!: string;
+}
+
+export class AppointmentPatientSummaryDto {
+  @ApiProperty()
+  id!: number;
+
+  @ApiProperty()
+  name!: string;
+}
+
+export class AppointmentDto {
+  @ApiProperty({ readOnly: true })
+  id!: number;
+
+  @ApiProperty()
+  doctor!: number;
+
+  @ApiProperty()
+  patient!: number;
+
+  @ApiProperty({ type: AppointmentDoctorSummaryDto, readOnly: true })
+  doctor_details!: AppointmentDoctorSummaryDto;
+
+  @ApiProperty({ type: AppointmentPatientSummaryDto, readOnly: true })
+  patient_details!: AppointmentPatientSummaryDto;
+
+  @ApiProperty({ format: 'date-time', description: 'Start, in UTC.' })
+  appointment_datetime!: string;
+
+  @ApiProperty({ minimum: 5, maximum: 480 })
+  duration_minutes!: number;
+
+  @ApiProperty({ format: 'date-time', readOnly: true, description: 'End (start + duration), in UTC.' })
+  ends_at!: string;
+
+  @ApiProperty({ type: String, nullable: true })
+  reason!: string | null;
+
+  @ApiProperty({ enum: APPOINTMENT_STATUSES, enumName: 'AppointmentStatus' })
+  status!: AppointmentStatus;
+
+  @ApiProperty({ type: String, nullable: true })
+  notes!: string | null;
+
+  @ApiProperty({ readOnly: true })
+  created_by!: number;
+
+  @ApiProperty({ readOnly: true, format: 'date-time' })
+  created_at!: string;
+
+  @ApiProperty({ readOnly: true, format: 'date-time' })
+  updated_at!: string;
+
+  @ApiProperty({ readOnly: true })
+  version!: number;
+}
+
+export class StatusChangeDto {
+  @ApiProperty({ enum: APPOINTMENT_STATUSES, enumName: 'AppointmentStatus', nullable: true, description: 'null for the booking itself.' })
+  from!: AppointmentStatus | null;
+
+  @ApiProperty({ enum: APPOINTMENT_STATUSES, enumName: 'AppointmentStatus' })
+  to!: AppointmentStatus;
+
+  @ApiProperty({ description: 'Id of the user who made the change.' })
+  changed_by!: number;
+
+  @ApiProperty({ format: 'date-time' })
+  changed_at!: string;
+}
+
+/** Expects `doctor` and `patient` loaded. */
+export function toAppointmentDto(appointment: Appointment): AppointmentDto {
+  const { doctor, patient } = appointment;
+  if (!doctor || !patient) throw new Error('toAppointmentDto needs the doctor and patient joined');
+  return {
+    id: appointment.id,
+    doctor: appointment.doctorId,
+    patient: appointment.patientId,
+    doctor_details: { id: doctor.id, name: doctor.name, specialization: doctor.specialization },
+    patient_details: { id: patient.id, name: patient.name },
+    appointment_datetime: appointment.appointmentDatetime.toISOString(),
+    duration_minutes: appointment.durationMinutes,
+    ends_at: appointment.endsAt.toISOString(),
+    reason: appointment.reason,
+    status: appointment.status,
+    notes: appointment.notes,
+    created_by: appointment.createdById,
+    created_at: appointment.createdAt.toISOString(),
+    updated_at: appointment.updatedAt.toISOString(),
+    version: appointment.version,
+  };
+}
+
+export function toStatusChangeDto(change: AppointmentStatusChange): StatusChangeDto {
+  return { from: change.fromStatus, to: change.toStatus, changed_by: change.changedById, changed_at: change.changedAt.toISOString() };
+}

@@ -1,0 +1,55 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { AppointmentStatus } from '../appointment-status';
+
+/** ISO 8601 with an explicit zone (Z or ±hh:mm), so nobody books in an unknown local time. */
+export const ZONED_DATETIME = /(Z|[+-]\d{2}:?\d{2})$/i;
+
+export class CreateAppointmentDto {
+  @ApiProperty({ description: 'Doctor id.', example: 1 })
+  @IsInt()
+  @Min(1)
+  doctor!: number;
+
+  @ApiProperty({ description: "Id of one of the caller's patients.", example: 1 })
+  @IsInt()
+  @Min(1)
+  patient!: number;
+
+  @ApiProperty({
+    format: 'date-time',
+    example: '2030-01-15T09:30:00+01:00',
+    description: 'Start, with a time zone; must be in the future.',
+  })
+  @IsISO8601({ strict: true })
+  @Matches(ZONED_DATETIME, { message: 'appointment_datetime must include a time zone (Z or ±hh:mm)' })
+  appointment_datetime!: string;
+
+  @ApiProperty({ required: false, minimum: 5, maximum: 480, default: 30 })
+  @IsOptional()
+  @IsInt()
+  @Min(5)
+  @Max(480)
+  duration_minutes?: number;
+
+  @ApiProperty({ required: false, nullable: true, type: String, maxLength: 500 })
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
+  reason?: string | null;
+
+  @ApiProperty({ required: false, nullable: true, type: String, maxLength: 5000 })
+  @IsOptional()
+  @IsString()
+  @MaxLength(5000)
+  notes?: string | null;
+
+  @ApiProperty({
+    required: false,
+    enum: [AppointmentStatus.Scheduled],
+    description: 'Accepted for older clients; a new appointment is always SCHEDULED.',
+  })
+  @IsOptional()
+  @IsIn([AppointmentStatus.Scheduled])
+  status?: AppointmentStatus.Scheduled;
+}

@@ -1,0 +1,21 @@
+import { ApiProperty, PartialType, PickType } from '@nestjs/swagger';
+import { IsIn, IsOptional } from 'class-validator';
+import { APPOINTMENT_STATUSES, AppointmentStatus } from '../appointment-status';
+import { CreateAppointmentDto } from './create-appointment.dto';
+
+/** Reschedule, change reason or notes, or move the status forward. */
+export class UpdateAppointmentDto extends PartialType(
+  PickType(CreateAppointmentDto, ['appointment_datetime', 'duration_minutes', 'reason', 'notes'] as const),
+  { skipNullProperties: false },
+) {
+  @ApiProperty({
+    required: false,
+    enum: APPOINTMENT_STATUSES,
+    enumName: 'AppointmentStatus',
+    description:
+      'SCHEDULED → CHECKED_IN, COMPLETED, CANCELLED or NO_SHOW; CHECKED_IN → COMPLETED or CANCELLED. COMPLETED and NO_SHOW: the doctor or an admin only.',
+  })
+  @IsOptional()
+  @IsIn(APPOINTMENT_STATUSES)
+  status?: AppointmentStatus;
+}

@@ -1,0 +1,65 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { ArrayMaxSize, IsArray, IsInt, IsString, Matches, Max, Min, ValidateNested } from 'class-validator';
+import { DoctorSchedule } from '../doctor-schedule.entity';
+
+const CLOCK = /^(([01]\d|2[0-3]):[0-5]\d|24:00)$/;
+
+export class ScheduleEntryDto {
+  @ApiProperty({ minimum: 0, maximum: 6, description: '0 = Monday … 6 = Sunday.' })
+  @IsInt()
+  @Min(0)
+  @Max(6)
+  weekday!: number;
+
+  @ApiProperty({ example: '09:00', pattern: CLOCK.source, description: 'Local time in the schedule time zone.' })
+  @IsString()
+  @Matches(CLOCK, { message: 'start must be a time HH:MM' })
+  start!: string;
+
+  @ApiProperty({ example: '17:00', pattern: CLOCK.source, description: 'Local time, after start; 24:00 for midnight.' })
+  @IsString()
+  @Matches(CLOCK, { message: 'end must be a time HH:MM (24:00 for midnight)' })
+  end!: string;
+}
+
+export class PutScheduleDto {
+  @ApiProperty({ example: 'Europe/Berlin', description: "The doctor's IANA time zone." })
+  @IsString()
+  timezone!: string;
+
+  @ApiProperty({ minimum: 5, maximum: 480, example: 30 })
+  @IsInt()
+  @Min(5)
+  @Max(480)
+  slot_minutes!: number;
+
+  @ApiProperty({ type: [ScheduleEntryDto], description: 'Openings; several per day are allowed (e.g. around a lunch break).' })
+  @IsArray()
+  @ArrayMaxSize(100)
+  @ValidateNested({ each: true })
+  @Type(() => ScheduleEntryDto)
+  entries!: ScheduleEntryDto[];
+}
+
+export class ScheduleDto extends PutScheduleDto {
+  @ApiProperty({ readOnly: true })
+  doctor!: number;
+
+  @ApiProperty({ readOnly: true, format: 'date-time' })
+  updated_at!: string;
+
+  @ApiProperty({ readOnly: true })
+  version!: number;
+}
+
+export function toScheduleDto(schedule: DoctorSchedule): ScheduleDto {
+  return {
+    doctor: schedule.doctorId,
+    timezone: schedule.timezone,
+    slot_minutes: schedule.slotMinutes,
+    entries: schedule.entries,
+    updated_at: schedule.updatedAt.toISOString(),
+    version: schedule.version,
+  };
+}

@@ -1,0 +1,63 @@
+import { HttpStatus, Injectable, NotFoundException } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { AuthUser } from '../core/auth/auth-user';
+import { FieldProblemException } from '../core/http/problem';
+import { DoctorsService } from '../doctors/doctors.service';
+import { DoctorSchedule } from './doctor-schedule.entity';
+import { PutScheduleDto, ScheduleDto, toScheduleDto } from './dto/schedule.dto';
+import { isValidTimeZone, parseClock } from './zoned-time';
+
+/** Doctors' weekly schedules; a doctor without one can be booked at any time. */
+@Injectable()
+export class SchedulesService {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly doctors: DoctorsService,
+  ) {}
+
+  async get(doctorId: number): Promise<ScheduleDto> {
+    if (!(await this.doctors.find(this.db.manager, doctorId))) throw new NotFoundException('Doctor not found.');
+    const schedule = await this.find(this.db.manager, doctorId);
+    if (!schedule) throw new NotFoundException('This doctor has no schedule.');
+    return toScheduleDto(schedule);
+  }
+
+  async put(doctorId: number, dto: PutScheduleDto, user: AuthUser): Promise<ScheduleDto> {
+    assertValid(dto);
+    const schedule = await this.db.transaction(async (manager) => {
+      await this.doctors.requireWritable(manager, doctorId, user);
+      const schedule = (await this.find(manager, doctorId)) ?? manager.create(DoctorSchedule, { doctorId });
+      Object.assign(schedule, {
+        timezone: dto.timezone,
+        slotMinutes: dto.slot_minutes,
+        entries: dto.entries.map(({ weekday, start, end }) => ({ weekday, start, end })),
+      });
+      return manager.save(schedule);
+    });
+    return toScheduleDto(schedule);
+  }
+
+  find(manager: EntityManager, doctorId: number): Promise<DoctorSchedule | null> {
+    return manager.findOneBy(DoctorSchedule, { doctorId });
+  }
+}
+
+/** Rules the DTO decorators cannot say: a real time zone, and openings that end after they start and do not overlap. */
+function assertValid(dto: PutScheduleDto): void {
+  const errors: Record<string, string[]> = {};
+  if (!isValidTimeZone(dto.timezone)) errors.timezone = [`Unknown time zone "${dto.timezone}"; use an IANA name like Europe/Berlin.`];
+  dto.entries.forEach((entry, index) => {
+    if (parseClock(entry.end) <= parseClock(entry.start)) errors[`entries.${index}`] = ['end must be after start'];
+    const overlapping = dto.entries.findIndex(
+      (other, otherIndex) =>
+        otherIndex !== index &&
+        other.weekday === entry.weekday &&
+        parseClock(other.start) < parseClock(entry.end) &&
+        parseClock(entry.start) < parseClock(other.end),
+    );
+    if (overlapping !== -1 && !errors[`entries.${index}`])
+      errors[`entries.${index}`] = [`overlaps entries.${overlapping} on the same weekday`];
+  });
+  if (Object.keys(errors).length > 0) throw new FieldProblemException(HttpStatus.BAD_REQUEST, 'The schedule is not valid.', errors);
+}

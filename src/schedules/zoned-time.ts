@@ -1,0 +1,92 @@
+/** Wall-clock arithmetic in an IANA time zone with the platform's Intl data; no library needed. */
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function formatter(timeZone: string): Intl.DateTimeFormat {
+  let format = formatters.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+      weekday: 'short',
+    });
+    formatters.set(timeZone, format);
+  }
+  return format;
+}
+
+export function isValidTimeZone(timeZone: string): boolean {
+  try {
+    formatter(timeZone);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export interface WallTime {
+  date: string; // YYYY-MM-DD
+  minutes: number; // since local midnight
+  weekday: number; // 0 = Monday … 6 = Sunday
+}
+
+const WEEKDAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
+
+/** What a clock on the wall in `timeZone` shows at `instant`. */
+export function wallTimeAt(instant: Date, timeZone: string): WallTime {
+  const parts = Object.fromEntries(
+    formatter(timeZone)
+      .formatToParts(instant)
+      .map((part) => [part.type, part.value]),
+  );
+  return {
+    date: `${parts.year}-${parts.month}-${parts.day}`,
+    minutes: Number(parts.hour) * 60 + Number(parts.minute),
+    weekday: WEEKDAYS.indexOf(parts.weekday),
+  };
+}
+
+/** Minutes the zone is ahead of UTC at `instant`. */
+function offsetMinutes(instant: Date, timeZone: string): number {
+  const wall = wallTimeAt(instant, timeZone);
+  const asUtc = Date.parse(`${wall.date}T00:00:00Z`) + wall.minutes * 60_000;
+  return Math.round((asUtc - Math.floor(instant.getTime() / 60_000) * 60_000) / 60_000);
+}
+
+/**
+ * The instant a wall clock in `timeZone` shows `date` at `minutes` past midnight; null when that
+ * wall time does not exist (skipped by a daylight-saving jump). An ambiguous time (the hour
+ * repeated when clocks go back) resolves to its first occurrence.
+ */
+export function instantOf(date: string, minutes: number, timeZone: string): Date | null {
+  const naive = Date.parse(`${date}T00:00:00Z`) + minutes * 60_000;
+  const candidates = new Set([offsetMinutes(new Date(naive), timeZone)]);
+  // The offset can differ on either side of a transition near this time; try both.
+  candidates.add(offsetMinutes(new Date(naive - 12 * 3_600_000), timeZone));
+  candidates.add(offsetMinutes(new Date(naive + 12 * 3_600_000), timeZone));
+  const matches = [...candidates]
+    .map((offset) => new Date(naive - offset * 60_000))
+    .filter((instant) => {
+      const wall = wallTimeAt(instant, timeZone);
+      return wall.date === date && wall.minutes === minutes;
+    })
+    .sort((a, b) => a.getTime() - b.getTime());
+  return matches[0] ?? null;
+}
+
+/** `YYYY-MM-DD` plus `days`. */
+export function addDays(date: string, days: number): string {
+  return new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+}
+
+/** `HH:MM` → minutes since midnight; `24:00` is allowed as an end of day. */
+export function parseClock(clock: string): number {
+  const [hours, minutes] = clock.split(':').map(Number);
+  return hours * 60 + minutes;
+}
