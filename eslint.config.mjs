@@ -17,6 +17,12 @@ export default tseslint.config(
     },
   },
   {
+    // Plain JavaScript (scripts, the benchmark): no type information to lint with.
+    files: ['**/*.{js,mjs,cjs}'],
+    extends: [tseslint.configs.disableTypeChecked],
+    rules: { 'no-undef': 'off', '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     // Tests read loosely typed HTTP bodies.
     files: ['test/**/*.ts', 'src/**/*.spec.ts'],
     rules: {

@@ -23,7 +23,10 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     },
     trustProxy: config.trustProxy,
   });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, { bufferLogs: true });
+  // JSON only: Nest's body parsers would add form-urlencoded, and Fastify parses text/plain by
+  // default; either way a non-JSON body reached validation as a string. Fastify's own JSON
+  // parser (the one Nest would register) stays, and anything else is 415.
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, { bufferLogs: true, bodyParser: false });
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
   app.setGlobalPrefix('api', { exclude: ['health/live', 'health/ready'] });
@@ -33,6 +36,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   });
 
   const fastify = app.getHttpAdapter().getInstance();
+  fastify.removeContentTypeParser('text/plain');
   // Lets the audit trail know which request (and client) it is recording for.
   fastify.addHook('onRequest', (request, _reply, done) =>
     requestContext.run({ requestId: String(request.id), clientIp: request.ip }, done),

@@ -37,7 +37,9 @@ describe('migrations', () => {
 
   it('reverts every migration cleanly and applies them again', async () => {
     for (let i = 0; i < MIGRATIONS.length; i++) await db.undoLastMigration({ transaction: 'each' });
-    const tables = await db.query(`SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'typeorm_migrations'`);
+    const tables = await db.query(
+      `SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'typeorm_migrations'`,
+    );
     expect(tables[0].n).toBe(0);
     await db.runMigrations({ transaction: 'each' });
     expect(await db.showMigrations()).toBe(false);

@@ -1,5 +1,4 @@
 import { Module } from '@nestjs/common';
-import { PassportModule } from '@nestjs/passport';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { JwtStrategy } from '../core/auth/jwt.strategy';
 import { UsersModule } from '../users/users.module';
@@ -9,8 +8,10 @@ import { RefreshToken } from './refresh-token.entity';
 import { TokensService } from './tokens.service';
 
 @Module({
-  imports: [UsersModule, PassportModule, TypeOrmModule.forFeature([RefreshToken])],
+  imports: [UsersModule, TypeOrmModule.forFeature([RefreshToken])],
   controllers: [AuthController],
   providers: [AuthService, TokensService, JwtStrategy],
+  // For the global JwtAuthGuard, which AppModule provides.
+  exports: [JwtStrategy],
 })
 export class AuthModule {}

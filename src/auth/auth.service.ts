@@ -1,4 +1,5 @@
 import { HttpStatus, Injectable, UnauthorizedException } from '@nestjs/common';
+import { AuditService } from '../audit/audit.service';
 import { FieldProblemException } from '../core/http/problem';
 import { toUserDto, UserDto } from '../users/dto/user.dto';
 import { Role } from '../users/role';
@@ -16,6 +17,7 @@ export class AuthService {
   constructor(
     private readonly users: UsersService,
     private readonly tokens: TokensService,
+    private readonly audit: AuditService,
   ) {}
 
   async register(dto: RegisterDto): Promise<RegisterResponseDto> {
@@ -23,6 +25,8 @@ export class AuthService {
     if (problems.length > 0) {
       throw new FieldProblemException(HttpStatus.BAD_REQUEST, 'The password is not acceptable.', { password: problems });
     }
+    // Before the (deliberately slow) hash: a taken name is answered without spending it.
+    await this.users.assertAvailable(dto.username, dto.email);
     const user = await this.users.create({
       username: dto.username,
       email: dto.email,
@@ -36,19 +40,28 @@ export class AuthService {
   async login(dto: LoginDto): Promise<LoginResponseDto> {
     const user = await this.users.findByLogin(dto);
     const passwordMatches = user ? await verifyPassword(user.passwordHash, dto.password) : await burnPasswordCheck(dto.password);
-    if (!user || !passwordMatches || !user.isActive) throw new UnauthorizedException(BAD_CREDENTIALS);
+    if (!user || !passwordMatches || !user.isActive) {
+      this.audit.record({ actorId: user?.id ?? null, action: 'login', entity: 'user', entityId: user?.id, outcome: 'failure' });
+      throw new UnauthorizedException(BAD_CREDENTIALS);
+    }
     await this.users.recordLogin(user);
+    this.audit.record({ actorId: user.id, action: 'login', entity: 'user', entityId: user.id, outcome: 'success' });
     return { ...(await this.tokens.issue(user)), user: toUserDto(user) };
   }
 
   async refresh(refresh: string): Promise<TokenPairDto> {
     const outcome = await this.tokens.rotate(refresh);
-    if ('reuseDetected' in outcome) throw new UnauthorizedException('The refresh token was already used; the session has been revoked.');
+    if ('reuseDetected' in outcome) {
+      // A spent token presented again: stolen, or the victim's copy after the thief used it.
+      this.audit.record({ actorId: outcome.userId, action: 'refresh_reuse', entity: 'user', entityId: outcome.userId, outcome: 'denied' });
+      throw new UnauthorizedException('The refresh token was already used; the session has been revoked.');
+    }
     return outcome.tokens;
   }
 
   async logout(refresh: string): Promise<void> {
-    await this.tokens.revoke(refresh);
+    const userId = await this.tokens.revoke(refresh);
+    this.audit.record({ actorId: userId, action: 'logout', entity: 'user', entityId: userId, outcome: 'success' });
   }
 
   async me(userId: number): Promise<UserDto> {

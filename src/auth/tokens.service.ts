@@ -75,7 +75,14 @@ export class TokensService {
 
   private async issueInFamily(manager: EntityManager, user: User, familyId: string): Promise<TokenPairDto> {
     const { jwt: settings } = this.config;
-    const accessClaims: AccessTokenClaims = { sub: String(user.id), username: user.username, role: user.role, type: 'access' };
+    // A jti makes every access token unique: without it, two issued within one second are identical.
+    const accessClaims: AccessTokenClaims = {
+      sub: String(user.id),
+      jti: randomUUID(),
+      username: user.username,
+      role: user.role,
+      type: 'access',
+    };
     const access = await this.jwt.signAsync(accessClaims, {
       secret: settings.accessSecret,
       expiresIn: settings.accessTtlSeconds,

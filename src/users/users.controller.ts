@@ -1,4 +1,5 @@
-import { Body, Controller, Get, Param, ParseIntPipe, Patch, Query } from '@nestjs/common';
+import { Body, Controller, Get, Param, Patch, Query } from '@nestjs/common';
+import { ParseIdPipe } from '../core/http/id';
 import { ApiNotFoundResponse, ApiTags } from '@nestjs/swagger';
 import { AuthUser } from '../core/auth/auth-user';
 import { CurrentUser, Roles } from '../core/auth/decorators';
@@ -25,14 +26,14 @@ export class UsersController {
   /** Get one account. */
   @Get(':id')
   @ApiNotFoundResponse()
-  getUser(@Param('id', ParseIntPipe) id: number): Promise<UserDto> {
+  getUser(@Param('id', ParseIdPipe) id: number): Promise<UserDto> {
     return this.users.get(id);
   }
 
   /** Change an account's role or deactivate it; deactivation ends its sessions. */
   @Patch(':id')
   @ApiNotFoundResponse()
-  updateUser(@Param('id', ParseIntPipe) id: number, @Body() changes: UpdateUserDto, @CurrentUser() admin: AuthUser): Promise<UserDto> {
+  updateUser(@Param('id', ParseIdPipe) id: number, @Body() changes: UpdateUserDto, @CurrentUser() admin: AuthUser): Promise<UserDto> {
     return this.users.update(id, changes, admin);
   }
 }

@@ -29,9 +29,10 @@ export class UsersService {
   }
 
   /** Username and email are citext columns, so both match case-insensitively. */
-  findByLogin(login: { username?: string; email?: string }): Promise<User | null> {
-    if (login.username !== undefined) return this.users.findOneBy({ username: login.username });
-    if (login.email !== undefined) return this.users.findOneBy({ email: login.email });
+  findByLogin(login: { username?: string | null; email?: string | null }): Promise<User | null> {
+    // `!= null`: TypeORM refuses a null in a where clause, and a JSON body can send one.
+    if (login.username != null) return this.users.findOneBy({ username: login.username });
+    if (login.email != null) return this.users.findOneBy({ email: login.email });
     return Promise.resolve(null);
   }
 
@@ -41,8 +42,10 @@ export class UsersService {
     return this.users.save(this.users.create(user));
   }
 
+  /** Stamps the login on the account and on `user`, so the login response shows it. */
   async recordLogin(user: User): Promise<void> {
-    await this.users.update(user.id, { lastLogin: new Date() });
+    user.lastLogin = new Date();
+    await this.users.update(user.id, { lastLogin: user.lastLogin });
   }
 
   async list(query: PageQueryDto): Promise<Page<UserDto>> {
@@ -77,7 +80,8 @@ export class UsersService {
     return user;
   }
 
-  private async assertAvailable(username: string, email: string): Promise<void> {
+  /** 409 naming each of username and email that another account already has (in any case). */
+  async assertAvailable(username: string, email: string): Promise<void> {
     const taken = await this.users.find({ where: [{ username }, { email }], select: { username: true, email: true } });
     const errors: Record<string, string[]> = {};
     if (taken.some((u) => u.username.toLowerCase() === username.toLowerCase())) {

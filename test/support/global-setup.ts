@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import type { TestProject } from 'vitest/node';
@@ -20,13 +23,12 @@ declare module 'vitest' {
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   let embedded: RunningEmbeddedPostgres | undefined;
+  let dataDir: string | undefined;
   let serverUrl = process.env.DATABASE_URL;
   if (!serverUrl) {
-    embedded = await startEmbeddedPostgres({
-      dataDir: join(process.cwd(), '.data', 'test-postgres'),
-      port: Number(process.env.EMBEDDED_TEST_DB_PORT ?? 54339),
-      database: 'postgres',
-    });
+    // A server of its own per run (its own folder and port), so runs side by side never meet.
+    dataDir = await mkdtemp(join(tmpdir(), 'hc-test-postgres-'));
+    embedded = await startEmbeddedPostgres({ dataDir, port: await freePort(), database: 'postgres' });
     serverUrl = embedded.url;
   }
 
@@ -45,5 +47,16 @@ export default async function setup(project: TestProject): Promise<() => Promise
     await admin.query(`DROP DATABASE IF EXISTS ${templateDatabase} WITH (FORCE)`);
     await admin.destroy();
     await embedded?.stop();
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
   };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
 }

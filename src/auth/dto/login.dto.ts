@@ -1,16 +1,16 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsEmail, IsString, Length, MaxLength, ValidateIf } from 'class-validator';
 
-/** Log in with a username or an email; with both, the username is used. */
+/** Log in with a username or an email; with both, the username is used. `null` counts as absent. */
 export class LoginDto {
   @ApiProperty({ required: false, example: 'jane.doe', description: 'Required unless email is given.' })
-  @ValidateIf((dto: LoginDto) => dto.email === undefined)
+  @ValidateIf((dto: LoginDto) => dto.email == null)
   @IsString()
   @Length(1, 150)
   username?: string;
 
   @ApiProperty({ required: false, format: 'email', description: 'Required unless username is given.' })
-  @ValidateIf((dto: LoginDto) => dto.username === undefined)
+  @ValidateIf((dto: LoginDto) => dto.username == null)
   @IsEmail()
   @MaxLength(254)
   email?: string;

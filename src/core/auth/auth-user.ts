@@ -10,6 +10,7 @@ export interface AuthUser {
 /** Claims of an access token. */
 export interface AccessTokenClaims {
   sub: string;
+  jti: string;
   username: string;
   role: Role;
   type: 'access';

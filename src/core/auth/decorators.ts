@@ -1,5 +1,5 @@
 import { applyDecorators, createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
-import { ApiForbiddenResponse } from '@nestjs/swagger';
+import { ApiExtension, ApiForbiddenResponse } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { Role } from '../../users/role';
 import { AuthUser } from './auth-user';
@@ -8,13 +8,17 @@ export const IS_PUBLIC = 'auth:isPublic';
 export const REQUIRED_ROLES = 'auth:roles';
 
 /**
- * Opens a route to anonymous callers. Every other route needs a valid access token; the
- * OpenAPI document gives public operations an empty security requirement to match.
+ * Marks a public operation in the OpenAPI document; buildOpenApiDocument turns it into
+ * `security: []`. (An empty `@ApiSecurity` list set on a method is dropped by `@nestjs/swagger`
+ * as empty, so public methods kept the global bearer requirement.)
  */
-export const Public = () => applyDecorators(SetMetadata(IS_PUBLIC, true), SetMetadata(SWAGGER_SECURITY, []));
+export const OPENAPI_PUBLIC = 'x-public';
 
-/** `@nestjs/swagger`'s key for operation security; an empty list overrides the global bearer requirement. */
-const SWAGGER_SECURITY = 'swagger/apiSecurity';
+/**
+ * Opens a route (or a controller) to anonymous callers. Every other route needs a valid access
+ * token; the OpenAPI document gives public operations an empty security requirement to match.
+ */
+export const Public = () => applyDecorators(SetMetadata(IS_PUBLIC, true), ApiExtension(OPENAPI_PUBLIC, true));
 
 /** Restricts a route (or controller) to the given roles; others get 403. */
 export const Roles = (...roles: Role[]) =>

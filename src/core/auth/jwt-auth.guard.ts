@@ -1,27 +1,23 @@
-import { ExecutionContext, Injectable, UnauthorizedException } from '@nestjs/common';
+import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { AuthGuard } from '@nestjs/passport';
+import type { FastifyRequest } from 'fastify';
+import { AuthUser } from './auth-user';
 import { IS_PUBLIC } from './decorators';
+import { JwtStrategy } from './jwt.strategy';
 
 /** Global guard: every route needs a valid access token unless marked `@Public()`. */
 @Injectable()
-export class JwtAuthGuard extends AuthGuard('jwt') {
-  constructor(private readonly reflector: Reflector) {
-    super();
-  }
+export class JwtAuthGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly strategy: JwtStrategy,
+  ) {}
 
-  override canActivate(context: ExecutionContext) {
+  async canActivate(context: ExecutionContext): Promise<boolean> {
     const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()]);
-    return isPublic ? true : super.canActivate(context);
-  }
-
-  override handleRequest<TUser>(error: unknown, user: TUser | false, info: unknown): TUser {
-    if (error || !user) {
-      const expired = info instanceof Error && info.name === 'TokenExpiredError';
-      throw new UnauthorizedException(
-        expired ? 'The access token has expired.' : 'Authentication credentials were not provided or are not valid.',
-      );
-    }
-    return user;
+    if (isPublic) return true;
+    const request = context.switchToHttp().getRequest<FastifyRequest & { user?: AuthUser }>();
+    request.user = await this.strategy.authenticate(request.headers.authorization);
+    return true;
   }
 }

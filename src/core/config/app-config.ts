@@ -118,6 +118,7 @@ export function loadAppConfig(env: Env = process.env): AppConfig {
   }
 
   const dataDir = resolve(read('DATA_DIR') ?? '.data');
+  /** A configured secret, or '' when it is to be generated (outside production only). */
   const secret = (name: string): string => {
     const value = read(name);
     if (value !== undefined) {
@@ -126,13 +127,14 @@ export function loadAppConfig(env: Env = process.env): AppConfig {
       }
       return value;
     }
-    if (nodeEnv === 'production') {
-      problems.push(`${name} is required when NODE_ENV=production`);
-      return '';
-    }
-    warnings.push(`${name} is not set: using a generated development secret kept in ${dataDir}`);
-    return developmentSecret(dataDir, name);
+    if (nodeEnv === 'production') problems.push(`${name} is required when NODE_ENV=production`);
+    return '';
   };
+  const accessSecret = secret('JWT_ACCESS_SECRET');
+  const refreshSecret = secret('JWT_REFRESH_SECRET');
+  if (accessSecret && accessSecret === refreshSecret) {
+    problems.push('JWT_ACCESS_SECRET and JWT_REFRESH_SECRET must differ');
+  }
 
   const config: AppConfig = {
     nodeEnv,
@@ -161,22 +163,28 @@ export function loadAppConfig(env: Env = process.env): AppConfig {
     bodyLimitBytes: int('BODY_LIMIT_BYTES', 1_048_576, 1024, 104_857_600),
     warnings,
   };
-  // Secrets last: a configuration that is wrong anyway must not write a secrets file.
-  if (problems.length === 0) {
-    config.jwt.accessSecret = secret('JWT_ACCESS_SECRET');
-    config.jwt.refreshSecret = secret('JWT_REFRESH_SECRET');
-    if (config.jwt.accessSecret && config.jwt.accessSecret === config.jwt.refreshSecret) {
-      problems.push('JWT_ACCESS_SECRET and JWT_REFRESH_SECRET must differ');
-    }
-  }
   if (problems.length > 0) throw new ConfigError(problems);
+  // Generated last: a configuration that is wrong anyway must not write a secrets file.
+  const generated = (name: string) => {
+    warnings.push(`${name} is not set: using a generated development secret kept in ${dataDir}`);
+    return developmentSecret(dataDir, name);
+  };
+  config.jwt.accessSecret = accessSecret || generated('JWT_ACCESS_SECRET');
+  config.jwt.refreshSecret = refreshSecret || generated('JWT_REFRESH_SECRET');
   return config;
 }
 
 /** A secret generated on first use and kept in the data folder, so tokens survive restarts. */
 function developmentSecret(dataDir: string, name: string): string {
   const file = join(dataDir, 'dev-secrets.json');
-  const secrets: Record<string, string> = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>) : {};
+  let secrets: Record<string, string> = {};
+  if (existsSync(file)) {
+    try {
+      secrets = JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>;
+    } catch {
+      throw new ConfigError([`${file} is not valid JSON; delete it to generate new development secrets`]);
+    }
+  }
   if (!secrets[name]) {
     secrets[name] = randomBytes(48).toString('base64url');
     mkdirSync(dataDir, { recursive: true });

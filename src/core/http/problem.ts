@@ -59,6 +59,11 @@ export function toProblem(error: unknown): Problem {
     return problem(error.getStatus(), error.message, { errors: error.errors });
   }
   if (error instanceof HttpException) {
+    // Nest wraps Fastify's own 4xx errors (malformed JSON, body too large, ...) with the original as the cause.
+    const cause = error.cause as { code?: unknown; message?: string } | undefined;
+    if (typeof cause?.code === 'string' && cause.code.startsWith('FST_')) {
+      return problem(error.getStatus(), fastifyDetail({ code: cause.code, message: cause.message ?? '' }, error.getStatus()));
+    }
     return problem(error.getStatus(), httpExceptionDetail(error));
   }
   if (error instanceof QueryFailedError) {
@@ -103,6 +108,7 @@ function databaseProblem(driverError: { code?: string; constraint?: string }): P
     case '22007': // invalid_datetime_format
     case '22008': // datetime_field_overflow
     case '22001': // string_data_right_truncation
+    case '22021': // character_not_in_repertoire (e.g. a NUL byte in text)
       return problem(400, known?.detail ?? 'A value is out of the range the record allows.');
     case '40001': // serialization_failure
     case '40P01': // deadlock_detected
@@ -123,6 +129,8 @@ function fastifyDetail(error: { code?: string; message: string }, status: number
       return 'The request body is larger than the service accepts.';
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return 'Unsupported content type; send application/json.';
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return 'The request body is not valid JSON.';
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return 'The request body is empty but its content type says JSON.';
     default:

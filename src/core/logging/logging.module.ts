@@ -3,18 +3,31 @@ import { LoggerModule } from 'nestjs-pino';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/app-config.provider';
 
-/** Anything that could let a reader of the logs act as a user. */
+/** Keys whose values could let a reader of the logs act as a user, or as the service. */
+const SECRET_KEYS = [
+  'password',
+  'passwordHash',
+  'password_hash',
+  'access',
+  'refresh',
+  'accessToken',
+  'refreshToken',
+  'token',
+  'secret',
+  'accessSecret',
+  'refreshSecret',
+];
+
+/**
+ * What the logger redacts. A pino path matches at one depth only (`*.password` misses both a
+ * top-level `password` and `req.body.password`), so each key is listed at the top level and
+ * under one and two levels of nesting.
+ */
 export const REDACTED_PATHS = [
   'req.headers.authorization',
   'req.headers.cookie',
   'res.headers["set-cookie"]',
-  '*.password',
-  '*.passwordHash',
-  '*.password_hash',
-  '*.refresh',
-  '*.access',
-  '*.token',
-  '*.secret',
+  ...SECRET_KEYS.flatMap((key) => [key, `*.${key}`, `*.*.${key}`]),
 ];
 
 /** Structured JSON logs with the request id on every line. */

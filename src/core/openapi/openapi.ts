@@ -1,6 +1,7 @@
 import { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { version } from '../../../package.json';
+import { OPENAPI_PUBLIC } from '../auth/decorators';
 
 export const BEARER_SCHEME = 'bearer';
 
@@ -17,9 +18,20 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, BEARER_SCHEME)
     .addSecurityRequirements(BEARER_SCHEME)
     .build();
-  return SwaggerModule.createDocument(app, config, {
+  const document = SwaggerModule.createDocument(app, config, {
     operationIdFactory: (_controllerKey, methodKey) => methodKey,
   });
+  // `@Public()` operations: no security requirement instead of the global bearer one.
+  for (const pathItem of Object.values(document.paths)) {
+    for (const operation of Object.values(pathItem as Record<string, unknown>)) {
+      if (typeof operation === 'object' && operation !== null && OPENAPI_PUBLIC in operation) {
+        const marked = operation as Record<string, unknown>;
+        marked.security = [];
+        delete marked[OPENAPI_PUBLIC];
+      }
+    }
+  }
+  return document;
 }
 
 /** Swagger UI at /swagger; the document at /swagger.json, /swagger.yaml and Nest's usual /swagger-json. */

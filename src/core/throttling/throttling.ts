@@ -12,7 +12,6 @@ import {
 } from '@nestjs/throttler';
 import type { ThrottlerLimitDetail } from '@nestjs/throttler/dist/throttler.guard.interface';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { Redis } from 'ioredis';
 import type { AppConfig } from '../config/app-config';
 import { InjectAppConfig } from '../config/app-config.provider';
 import { JWT_ALGORITHM } from '../auth/jwt.strategy';
@@ -21,6 +20,9 @@ const STRICT = 'throttle:strict';
 
 /** Adds the strict brute-force limit (login, register, refresh) on top of the general one. */
 export const StrictThrottle = () => SetMetadata(STRICT, true);
+
+/** The caller's address: Fastify's `req.ip` honours X-Forwarded-For only with TRUST_PROXY. */
+const ipTracker = (req: Record<string, unknown>) => `ip:${String(req.ip)}`;
 
 export function throttlerOptions(config: AppConfig): ThrottlerModuleOptions {
   const ttl = config.throttle.windowSeconds * 1000;
@@ -32,12 +34,16 @@ export function throttlerOptions(config: AppConfig): ThrottlerModuleOptions {
         ttl,
         limit: config.throttle.authLimit,
         skipIf: (context: ExecutionContext) => Reflect.getMetadata(STRICT, context.getHandler()) !== true,
+        // Always per address: counted per account, every account an attacker registers would
+        // bring a fresh budget of login attempts.
+        getTracker: ipTracker,
       },
     ],
     // One bucket per caller and throttler across all routes, not one per route.
     generateKey: (_context, tracker, name) => `throttle:${name}:${tracker}`,
-    // Shared by every instance when Redis is configured; otherwise per process.
-    storage: config.redisUrl ? new ThrottlerStorageRedisService(new Redis(config.redisUrl, { lazyConnect: false })) : undefined,
+    // Shared by every instance when Redis is configured; otherwise per process. Given the URL
+    // (not a client), the storage owns its connection and closes it when the app closes.
+    storage: config.redisUrl ? new ThrottlerStorageRedisService(config.redisUrl) : undefined,
   };
 }
 
@@ -71,7 +77,7 @@ export class AppThrottlerGuard extends ThrottlerGuard {
         // An invalid token is throttled like an anonymous caller; the JWT guard rejects it next.
       }
     }
-    return Promise.resolve(`ip:${req.ip}`);
+    return Promise.resolve(ipTracker(req as unknown as Record<string, unknown>));
   }
 
   protected override throwThrottlingException(context: ExecutionContext, detail: ThrottlerLimitDetail): Promise<void> {

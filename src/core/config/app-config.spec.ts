@@ -1,0 +1,178 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ConfigError, loadAppConfig } from './app-config';
+import { parseDurationSeconds } from './duration';
+
+const ACCESS = 'a'.repeat(40);
+const REFRESH = 'r'.repeat(40);
+
+/** The ConfigError that loading `env` throws; fails the test when it loads. */
+function configError(env: Record<string, string>): ConfigError {
+  try {
+    loadAppConfig(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return error as ConfigError;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadAppConfig', () => {
+  let dataDir: string;
+  beforeEach(() => {
+    dataDir = mkdtempSync(join(tmpdir(), 'hc-config-'));
+  });
+  afterEach(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  const secretsFile = () => join(dataDir, 'dev-secrets.json');
+
+  it('loads the defaults with only the secrets given', () => {
+    const config = loadAppConfig({ JWT_ACCESS_SECRET: ACCESS, JWT_REFRESH_SECRET: REFRESH, DATA_DIR: dataDir });
+    expect(config).toMatchObject({
+      nodeEnv: 'development',
+      port: 8000,
+      dataDir,
+      runMigrations: true,
+      jwt: { accessSecret: ACCESS, refreshSecret: REFRESH, accessTtlSeconds: 900, refreshTtlSeconds: 604_800 },
+      throttle: { windowSeconds: 60, limit: 300, authLimit: 10 },
+      trustProxy: false,
+      bodyLimitBytes: 1_048_576,
+      warnings: [],
+    });
+    expect(existsSync(secretsFile())).toBe(false);
+  });
+
+  it('refuses production without secrets, naming both', () => {
+    const error = configError({ NODE_ENV: 'production', DATA_DIR: dataDir });
+    expect(error.problems).toEqual([
+      'JWT_ACCESS_SECRET is required when NODE_ENV=production',
+      'JWT_REFRESH_SECRET is required when NODE_ENV=production',
+    ]);
+    expect(error.message).toContain('JWT_ACCESS_SECRET');
+    expect(error.message).toContain('JWT_REFRESH_SECRET');
+    expect(existsSync(secretsFile())).toBe(false);
+  });
+
+  it('accepts production with both secrets', () => {
+    const config = loadAppConfig({ NODE_ENV: 'production', JWT_ACCESS_SECRET: ACCESS, JWT_REFRESH_SECRET: REFRESH, DATA_DIR: dataDir });
+    expect(config.nodeEnv).toBe('production');
+    expect(config.warnings).toEqual([]);
+  });
+
+  it('names every bad variable in one error', () => {
+    const error = configError({
+      NODE_ENV: 'production',
+      PORT: 'eighty',
+      DB_POOL_SIZE: '0',
+      DB_RUN_MIGRATIONS: 'maybe',
+      JWT_ACCESS_TTL: 'soon',
+      DATABASE_URL: 'mysql://db/app',
+      REDIS_URL: 'http://cache',
+      LOG_LEVEL: 'loud',
+      CORS_ORIGINS: 'https://ok.example,not an origin',
+      BODY_LIMIT_BYTES: '10',
+      JWT_ACCESS_SECRET: 'short',
+    });
+    const named = (variable: string) => error.problems.filter((problem) => problem.startsWith(variable));
+    for (const variable of [
+      'PORT',
+      'DB_POOL_SIZE',
+      'DB_RUN_MIGRATIONS',
+      'JWT_ACCESS_TTL',
+      'DATABASE_URL',
+      'REDIS_URL',
+      'LOG_LEVEL',
+      'CORS_ORIGINS',
+      'BODY_LIMIT_BYTES',
+      'JWT_ACCESS_SECRET',
+      'JWT_REFRESH_SECRET',
+    ]) {
+      expect(named(variable), variable).toHaveLength(1);
+      expect(error.message).toContain(variable);
+    }
+    expect(error.problems).toHaveLength(11);
+  });
+
+  it('refuses secrets shorter than 32 characters or equal to each other', () => {
+    expect(configError({ JWT_ACCESS_SECRET: 'x'.repeat(31), JWT_REFRESH_SECRET: REFRESH, DATA_DIR: dataDir }).problems).toEqual([
+      'JWT_ACCESS_SECRET must be at least 32 characters long',
+    ]);
+    expect(configError({ JWT_ACCESS_SECRET: ACCESS, JWT_REFRESH_SECRET: ACCESS, DATA_DIR: dataDir }).problems).toEqual([
+      'JWT_ACCESS_SECRET and JWT_REFRESH_SECRET must differ',
+    ]);
+  });
+
+  it('refuses an unknown NODE_ENV', () => {
+    expect(configError({ NODE_ENV: 'staging', DATA_DIR: dataDir }).message).toContain('NODE_ENV');
+  });
+
+  it.each([
+    ['900', 900],
+    ['900s', 900],
+    ['15m', 900],
+    ['12h', 43_200],
+    ['7d', 604_800],
+    [' 7D ', 604_800],
+  ])('reads the duration %j as %i seconds', (value, seconds) => {
+    expect(parseDurationSeconds(value)).toBe(seconds);
+    const config = loadAppConfig({ JWT_ACCESS_SECRET: ACCESS, JWT_REFRESH_SECRET: REFRESH, JWT_REFRESH_TTL: value, THROTTLE_TTL: value });
+    expect(config.jwt.refreshTtlSeconds).toBe(seconds);
+    expect(config.throttle.windowSeconds).toBe(seconds);
+  });
+
+  it.each(['0', '-5', '15 minutes', '1.5h', 'm', '7w'])('refuses the duration %j', (value) => {
+    expect(parseDurationSeconds(value)).toBeUndefined();
+    expect(configError({ JWT_ACCESS_SECRET: ACCESS, JWT_REFRESH_SECRET: REFRESH, JWT_ACCESS_TTL: value }).problems).toEqual([
+      `JWT_ACCESS_TTL must be a duration such as 900, 15m, 12h or 7d (got "${value.trim()}")`,
+    ]);
+  });
+
+  it('treats blank variables as unset', () => {
+    const config = loadAppConfig({ JWT_ACCESS_SECRET: ACCESS, JWT_REFRESH_SECRET: REFRESH, PORT: '  ', DATABASE_URL: '' });
+    expect(config.port).toBe(8000);
+    expect(config.databaseUrl).toBeUndefined();
+  });
+
+  describe('development without secrets', () => {
+    it('generates both secrets once into DATA_DIR/dev-secrets.json and reuses them', () => {
+      const first = loadAppConfig({ DATA_DIR: dataDir });
+      expect(first.jwt.accessSecret.length).toBeGreaterThanOrEqual(32);
+      expect(first.jwt.refreshSecret.length).toBeGreaterThanOrEqual(32);
+      expect(first.jwt.accessSecret).not.toBe(first.jwt.refreshSecret);
+      expect(first.warnings).toHaveLength(2);
+      expect(first.warnings.join('\n')).toContain(dataDir);
+
+      const stored = JSON.parse(readFileSync(secretsFile(), 'utf8'));
+      expect(stored).toEqual({ JWT_ACCESS_SECRET: first.jwt.accessSecret, JWT_REFRESH_SECRET: first.jwt.refreshSecret });
+      expect(statSync(secretsFile()).mode & 0o077).toBe(0);
+
+      const second = loadAppConfig({ DATA_DIR: dataDir });
+      expect(second.jwt).toEqual(first.jwt);
+    });
+
+    it('generates only the missing one when the other is set', () => {
+      const config = loadAppConfig({ DATA_DIR: dataDir, JWT_ACCESS_SECRET: ACCESS });
+      expect(config.jwt.accessSecret).toBe(ACCESS);
+      expect(Object.keys(JSON.parse(readFileSync(secretsFile(), 'utf8')))).toEqual(['JWT_REFRESH_SECRET']);
+    });
+
+    it('creates a DATA_DIR that does not exist yet', () => {
+      const nested = join(dataDir, 'not', 'yet');
+      const config = loadAppConfig({ DATA_DIR: nested });
+      expect(config.jwt.accessSecret).toEqual(expect.any(String));
+      expect(existsSync(join(nested, 'dev-secrets.json'))).toBe(true);
+    });
+
+    it('writes no secrets file when the configuration is wrong anyway', () => {
+      expect(configError({ DATA_DIR: dataDir, PORT: '-1' }).problems).toHaveLength(1);
+      expect(existsSync(secretsFile())).toBe(false);
+    });
+
+    it('reports an unreadable secrets file as a configuration problem', () => {
+      writeFileSync(secretsFile(), '{ not json');
+      expect(configError({ DATA_DIR: dataDir }).message).toContain('dev-secrets.json');
+    });
+  });
+});

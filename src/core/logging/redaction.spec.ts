@@ -1,0 +1,73 @@
+import pino from 'pino';
+import { Writable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { REDACTED_PATHS } from './logging.module';
+
+const SECRET = 'S3cr3t-Value-That-Must-Not-Leak';
+
+/** A logger configured like the application's, writing its lines into an array. */
+function capture(): { logger: pino.Logger; lines: () => string[] } {
+  const chunks: string[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      chunks.push(chunk.toString());
+      done();
+    },
+  });
+  const logger = pino({ level: 'trace', redact: { paths: REDACTED_PATHS, censor: '[redacted]' } }, stream);
+  return { logger, lines: () => chunks.join('').trim().split('\n') };
+}
+
+function logged(entry: Record<string, unknown>): { text: string; json: Record<string, unknown> } {
+  const { logger, lines } = capture();
+  logger.info(entry, 'message');
+  const [line] = lines();
+  return { text: line, json: JSON.parse(line) as Record<string, unknown> };
+}
+
+describe('log redaction', () => {
+  it('hides the Authorization header and cookies of a request', () => {
+    const { text, json } = logged({
+      req: {
+        method: 'GET',
+        url: '/api/auth/me/',
+        headers: { authorization: `Bearer ${SECRET}`, cookie: `session=${SECRET}`, accept: 'application/json' },
+      },
+      res: { statusCode: 200, headers: { 'set-cookie': `session=${SECRET}` } },
+    });
+    expect(text).not.toContain(SECRET);
+    expect(json.req).toMatchObject({
+      method: 'GET',
+      headers: { authorization: '[redacted]', cookie: '[redacted]', accept: 'application/json' },
+    });
+    expect(json.res).toMatchObject({ headers: { 'set-cookie': '[redacted]' } });
+  });
+
+  it.each([
+    ['a password at the top level', { password: SECRET }],
+    ['a password in an object', { body: { username: 'jane', password: SECRET } }],
+    ['a password in a request body', { req: { body: { username: 'jane', password: SECRET } } }],
+    ['a password hash', { user: { id: 1, passwordHash: SECRET, password_hash: SECRET } }],
+    ['a token pair', { tokens: { access: SECRET, refresh: SECRET } }],
+    ['a token pair at the top level', { access: SECRET, refresh: SECRET }],
+    ['a refresh token in a request body', { req: { body: { refresh: SECRET } } }],
+    ['a token', { payload: { token: SECRET } }],
+    ['a secret', { config: { secret: SECRET } }],
+    ['JWT secrets in the configuration', { config: { jwt: { accessSecret: SECRET, refreshSecret: SECRET } } }],
+  ])('hides %s', (_, entry) => {
+    const { text } = logged(entry);
+    expect(text).not.toContain(SECRET);
+    expect(text).toContain('[redacted]');
+  });
+
+  it('keeps everything else readable', () => {
+    const { json } = logged({ req: { method: 'POST', url: '/api/auth/login/' }, user: { id: 7, username: 'jane' }, request_id: 'abc' });
+    expect(json).toMatchObject({
+      req: { method: 'POST', url: '/api/auth/login/' },
+      user: { id: 7, username: 'jane' },
+      request_id: 'abc',
+      msg: 'message',
+    });
+    expect(JSON.stringify(json)).not.toContain('[redacted]');
+  });
+});

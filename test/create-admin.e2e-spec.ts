@@ -1,0 +1,103 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { User } from '../src/users/user.entity';
+import { cloneTemplate } from './support/database';
+import { expectUnauthorized } from './support/problems';
+import { startTestApp, TEST_ACCESS_SECRET, TEST_REFRESH_SECRET, TestApp, uniqueName } from './support/test-app';
+import { insertUser } from './support/tokens';
+
+const ADMIN_PASSWORD = 'Admin-Script-Pass-9';
+const ROOT = join(__dirname, '..');
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+describe('npm run create-admin (e2e)', () => {
+  let database: Awaited<ReturnType<typeof cloneTemplate>>;
+  let t: TestApp;
+  let dataDir: string;
+  beforeAll(async () => {
+    database = await cloneTemplate(inject('serverUrl'), inject('templateDatabase'));
+    dataDir = mkdtempSync(join(tmpdir(), 'hc-create-admin-'));
+    // The app serves the database the script writes to.
+    t = await startTestApp({ DATABASE_URL: database.url });
+  });
+  afterAll(async () => {
+    await t.close();
+    await database.drop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  /** The script as an operator runs it, with only the environment given here. */
+  const createAdmin = (args: string[], env: Record<string, string> = {}): Promise<Run> =>
+    new Promise((resolve, reject) => {
+      const child = spawn('npm', ['run', '--silent', 'create-admin', '--', ...args], {
+        cwd: ROOT,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: {
+          PATH: process.env.PATH,
+          HOME: process.env.HOME,
+          NODE_ENV: 'test',
+          DATABASE_URL: database.url,
+          DATA_DIR: dataDir,
+          JWT_ACCESS_SECRET: TEST_ACCESS_SECRET,
+          JWT_REFRESH_SECRET: TEST_REFRESH_SECRET,
+          ...env,
+        },
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      child.on('error', reject);
+      child.on('close', (code) => resolve({ code, stdout, stderr }));
+    });
+
+  const login = (username: string, password: string) => t.http().post('/api/auth/login/').send({ username, password });
+
+  it('creates an admin from flags and ADMIN_PASSWORD, who can then log in and administer', async () => {
+    const username = uniqueName('root');
+    const run = await createAdmin(['--username', username, '--email', `${username}@clinic.example`], { ADMIN_PASSWORD });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(new RegExp(`^Created admin account "${username}" \\(id \\d+\\)\\.$`, 'm'));
+    expect(run.stdout + run.stderr).not.toContain(ADMIN_PASSWORD);
+
+    const res = await login(username, ADMIN_PASSWORD);
+    expect(res.status).toBe(200);
+    expect(res.body.user).toMatchObject({ username, role: 'admin', is_active: true });
+    expect((await t.as(res.body).get('/api/users/')).status).toBe(200);
+  });
+
+  it('promotes an existing account and sets its password', async () => {
+    const existing = await insertUser(t.db);
+    expectUnauthorized(await login(existing.username, ADMIN_PASSWORD));
+    const run = await createAdmin(['--username', existing.username, '--email', existing.email], { ADMIN_PASSWORD });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain(`Promoted admin account "${existing.username}" (id ${existing.id}).`);
+
+    const res = await login(existing.username, ADMIN_PASSWORD);
+    expect(res.status).toBe(200);
+    expect(res.body.user).toMatchObject({ id: existing.id, role: 'admin' });
+  });
+
+  it('exits 1 with the reason and creates nothing for a weak password, or a missing username without a terminal to ask on', async () => {
+    const username = uniqueName('weak');
+    // Both at once: each run is mostly the start of ts-node.
+    const [weak, missing] = await Promise.all([
+      createAdmin(['--username', username, '--email', `${username}@clinic.example`], { ADMIN_PASSWORD: 'password123' }),
+      createAdmin(['--email', 'nobody@clinic.example'], { ADMIN_PASSWORD }),
+    ]);
+    expect(weak.code).toBe(1);
+    expect(weak.stderr).toMatch(/not acceptable/);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/Username is required/);
+    expect(await t.db.getRepository(User).countBy({ username })).toBe(0);
+    expect(await t.db.getRepository(User).countBy({ email: 'nobody@clinic.example' })).toBe(0);
+  });
+});
