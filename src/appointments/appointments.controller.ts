@@ -1,4 +1,5 @@
-import { Body, Controller, Delete, Get, Headers, HttpCode, HttpStatus, Param, ParseIntPipe, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Headers, HttpCode, HttpStatus, Param, Patch, Post, Query } from '@nestjs/common';
+import { ParseIdPipe } from '../core/http/id';
 import {
   ApiBadRequestResponse,
   ApiConflictResponse,
@@ -52,7 +53,7 @@ export class AppointmentsController {
   @WithETag()
   @ApiOkResponse({ type: AppointmentDto })
   @ApiNotFoundResponse()
-  getAppointment(@Param('id', ParseIntPipe) id: number, @CurrentUser() user: AuthUser): Promise<AppointmentDto> {
+  getAppointment(@Param('id', ParseIdPipe) id: number, @CurrentUser() user: AuthUser): Promise<AppointmentDto> {
     return this.appointments.get(id, user);
   }
 
@@ -60,7 +61,7 @@ export class AppointmentsController {
   @Get(':id/history')
   @ApiOkResponse({ type: [StatusChangeDto] })
   @ApiNotFoundResponse()
-  getAppointmentHistory(@Param('id', ParseIntPipe) id: number, @CurrentUser() user: AuthUser): Promise<StatusChangeDto[]> {
+  getAppointmentHistory(@Param('id', ParseIdPipe) id: number, @CurrentUser() user: AuthUser): Promise<StatusChangeDto[]> {
     return this.appointments.history(id, user);
   }
 
@@ -73,7 +74,7 @@ export class AppointmentsController {
   @ApiForbiddenResponse({ description: "COMPLETED and NO_SHOW are the doctor's or an admin's to set." })
   @ApiConflictResponse({ description: 'Not a forward status move, the appointment is final, or the new time overlaps another.' })
   updateAppointment(
-    @Param('id', ParseIntPipe) id: number,
+    @Param('id', ParseIdPipe) id: number,
     @Body() dto: UpdateAppointmentDto,
     @CurrentUser() user: AuthUser,
     @Headers('if-match') ifMatch?: string,
@@ -87,7 +88,7 @@ export class AppointmentsController {
   @ApiNoContentResponse()
   @ApiNotFoundResponse()
   @ApiConflictResponse({ description: 'The appointment is completed or a no-show.' })
-  deleteAppointment(@Param('id', ParseIntPipe) id: number, @CurrentUser() user: AuthUser): Promise<void> {
+  deleteAppointment(@Param('id', ParseIdPipe) id: number, @CurrentUser() user: AuthUser): Promise<void> {
     return this.appointments.cancel(id, user);
   }
 }
@@ -104,7 +105,7 @@ export class AvailabilityController {
   @Get(':id/slots')
   @ApiOkResponse({ type: [SlotDto] })
   @ApiNotFoundResponse({ description: 'No such doctor, or it has no schedule.' })
-  listDoctorSlots(@Param('id', ParseIntPipe) id: number, @Query() query: SlotsQuery): Promise<SlotDto[]> {
+  listDoctorSlots(@Param('id', ParseIdPipe) id: number, @Query() query: SlotsQuery): Promise<SlotDto[]> {
     return this.availability.freeSlots(id, query);
   }
 }

@@ -16,7 +16,7 @@ import { ACTIVE_STATUSES, AppointmentStatus, canMove, CLINICIAN_ONLY, isFinal } 
 import { AppointmentStatusChange } from './appointment-status-change.entity';
 import { Appointment } from './appointment.entity';
 import { AppointmentDto, StatusChangeDto, toAppointmentDto, toStatusChangeDto } from './dto/appointment.dto';
-import { CreateAppointmentDto } from './dto/create-appointment.dto';
+import { CreateAppointmentDto, ZONED_DATETIME } from './dto/create-appointment.dto';
 import { ListAppointmentsQuery } from './dto/list-appointments.query';
 import { UpdateAppointmentDto } from './dto/update-appointment.dto';
 
@@ -52,8 +52,9 @@ export class AppointmentsService implements OnModuleInit {
     const duration = dto.duration_minutes ?? DEFAULT_DURATION;
     assertFuture(start);
     const appointment = await this.db.transaction(async (manager) => {
-      const patient = await this.patients.findWritable(manager, dto.patient, user);
-      const doctor = await this.doctors.find(manager, dto.doctor);
+      // Share locks: a patient or doctor deleted concurrently either is gone here or cancels this booking.
+      const patient = await this.patients.findWritable(manager, dto.patient, user, 'share');
+      const doctor = await this.doctors.find(manager, dto.doctor, 'share');
       if (!doctor) throw fieldProblem('doctor', 'No doctor with this id.');
       const appointment = manager.create(Appointment, {
         doctorId: doctor.id,
@@ -80,7 +81,7 @@ export class AppointmentsService implements OnModuleInit {
     if (query.doctor !== undefined) qb.andWhere('appointment.doctorId = :doctor', { doctor: query.doctor });
     if (query.patient !== undefined) qb.andWhere('appointment.patientId = :patient', { patient: query.patient });
     if (query.status !== undefined) qb.andWhere('appointment.status = :status', { status: query.status });
-    if (query.from !== undefined) qb.andWhere('appointment.appointmentDatetime >= :from', { from: new Date(query.from) });
+    if (query.from !== undefined) qb.andWhere('appointment.appointmentDatetime >= :from', { from: utcInstant(query.from) });
     if (query.to !== undefined) qb.andWhere('appointment.appointmentDatetime < :to', { to: exclusiveEnd(query.to) });
     const [appointments, total] = await qb
       .orderBy('appointment.appointmentDatetime', 'ASC')
@@ -250,9 +251,14 @@ function assertFuture(start: Date): void {
   if (start.getTime() <= Date.now()) throw fieldProblem('appointment_datetime', 'The appointment must start in the future.');
 }
 
+/** A filter date or date-time; one without a zone is read as UTC, never as the server's local time. */
+function utcInstant(value: string): Date {
+  return new Date(/T/.test(value) && !ZONED_DATETIME.test(value) ? `${value}Z` : value);
+}
+
 /** A date-only `to` includes that whole day. */
 function exclusiveEnd(to: string): Date {
-  const date = new Date(to);
+  const date = utcInstant(to);
   return /^\d{4}-\d{2}-\d{2}$/.test(to) ? new Date(date.getTime() + 86_400_000) : date;
 }
 

@@ -1,4 +1,5 @@
-import { Body, Controller, Delete, Get, Headers, HttpCode, HttpStatus, Param, ParseIntPipe, Patch, Post, Put, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Headers, HttpCode, HttpStatus, Param, Patch, Post, Put, Query } from '@nestjs/common';
+import { ParseIdPipe } from '../core/http/id';
 import {
   ApiConflictResponse,
   ApiCreatedResponse,
@@ -47,7 +48,7 @@ export class DoctorsController {
   @WithETag()
   @ApiOkResponse({ type: DoctorDto })
   @ApiNotFoundResponse()
-  getDoctor(@Param('id', ParseIntPipe) id: number): Promise<DoctorDto> {
+  getDoctor(@Param('id', ParseIdPipe) id: number): Promise<DoctorDto> {
     return this.doctors.get(id);
   }
 
@@ -60,7 +61,7 @@ export class DoctorsController {
   @ApiForbiddenResponse()
   @ApiConflictResponse()
   replaceDoctor(
-    @Param('id', ParseIntPipe) id: number,
+    @Param('id', ParseIdPipe) id: number,
     @Body() dto: CreateDoctorDto,
     @CurrentUser() user: AuthUser,
     @Headers('if-match') ifMatch?: string,
@@ -77,7 +78,7 @@ export class DoctorsController {
   @ApiForbiddenResponse()
   @ApiConflictResponse()
   updateDoctor(
-    @Param('id', ParseIntPipe) id: number,
+    @Param('id', ParseIdPipe) id: number,
     @Body() dto: UpdateDoctorDto,
     @CurrentUser() user: AuthUser,
     @Headers('if-match') ifMatch?: string,
@@ -91,7 +92,7 @@ export class DoctorsController {
   @ApiNoContentResponse()
   @ApiNotFoundResponse()
   @ApiForbiddenResponse()
-  deleteDoctor(@Param('id', ParseIntPipe) id: number, @CurrentUser() user: AuthUser): Promise<void> {
+  deleteDoctor(@Param('id', ParseIdPipe) id: number, @CurrentUser() user: AuthUser): Promise<void> {
     return this.doctors.remove(id, user);
   }
 }

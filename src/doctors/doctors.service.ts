@@ -8,6 +8,7 @@ import { likePattern, parseOrdering } from '../core/pagination/ordering';
 import { Page } from '../core/pagination/pagination';
 import { applyChanges } from '../core/records/apply-changes';
 import { RecordRemoval } from '../core/records/record-removal';
+import { LOCK_MODES, RowLock } from '../core/records/row-lock';
 import { Role } from '../users/role';
 import { User } from '../users/user.entity';
 import { CreateDoctorDto } from './dto/create-doctor.dto';
@@ -92,8 +93,8 @@ export class DoctorsService {
   }
 
   /** A doctor that exists (is not deleted), for other modules; null otherwise. */
-  find(manager: EntityManager, id: number): Promise<Doctor | null> {
-    return manager.findOneBy(Doctor, { id });
+  find(manager: EntityManager, id: number, lock?: RowLock): Promise<Doctor | null> {
+    return manager.findOne(Doctor, { where: { id }, lock: lock && { mode: LOCK_MODES[lock] } });
   }
 
   /** The live doctor profile linked to an account, if any. */

@@ -1,4 +1,5 @@
-import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, ParseIntPipe, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Post, Query } from '@nestjs/common';
+import { ParseIdPipe } from '../core/http/id';
 import {
   ApiBadRequestResponse,
   ApiConflictResponse,
@@ -45,7 +46,7 @@ export class MappingsController {
   @Paginated(DoctorDto)
   @ApiNotFoundResponse()
   listPatientDoctorsByPatientPath(
-    @Param('patient_id', ParseIntPipe) patientId: number,
+    @Param('patient_id', ParseIdPipe) patientId: number,
     @Query() query: PageQueryDto,
     @CurrentUser() user: AuthUser,
   ): Promise<Page<DoctorDto>> {
@@ -57,7 +58,7 @@ export class MappingsController {
   @Paginated(DoctorDto)
   @ApiNotFoundResponse()
   listPatientDoctorsByDoctorsPath(
-    @Param('patient_id', ParseIntPipe) patientId: number,
+    @Param('patient_id', ParseIdPipe) patientId: number,
     @Query() query: PageQueryDto,
     @CurrentUser() user: AuthUser,
   ): Promise<Page<DoctorDto>> {
@@ -69,7 +70,7 @@ export class MappingsController {
   @Paginated(DoctorDto)
   @ApiNotFoundResponse()
   listPatientDoctorsByMappingPath(
-    @Param('patient_id', ParseIntPipe) patientId: number,
+    @Param('patient_id', ParseIdPipe) patientId: number,
     @Query() query: PageQueryDto,
     @CurrentUser() user: AuthUser,
   ): Promise<Page<DoctorDto>> {
@@ -81,7 +82,7 @@ export class MappingsController {
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiNoContentResponse()
   @ApiNotFoundResponse()
-  deleteMapping(@Param('id', ParseIntPipe) id: number, @CurrentUser() user: AuthUser): Promise<void> {
+  deleteMapping(@Param('id', ParseIdPipe) id: number, @CurrentUser() user: AuthUser): Promise<void> {
     return this.mappings.end(id, user);
   }
 }
@@ -97,7 +98,7 @@ export class PatientDoctorsController {
   @Paginated(DoctorDto)
   @ApiNotFoundResponse()
   listPatientDoctors(
-    @Param('id', ParseIntPipe) id: number,
+    @Param('id', ParseIdPipe) id: number,
     @Query() query: PageQueryDto,
     @CurrentUser() user: AuthUser,
   ): Promise<Page<DoctorDto>> {

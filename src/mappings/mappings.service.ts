@@ -31,13 +31,16 @@ export class MappingsService implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.removal.onRemoved((manager, { record, id }) => this.endAllFor(manager, record === 'patient' ? { patientId: id } : { doctorId: id }));
+    this.removal.onRemoved((manager, { record, id }) =>
+      this.endAllFor(manager, record === 'patient' ? { patientId: id } : { doctorId: id }),
+    );
   }
 
   async create(dto: CreateMappingDto, user: AuthUser): Promise<MappingDto> {
     const mapping = await this.db.transaction(async (manager) => {
-      const patient = await this.patients.findWritable(manager, dto.patient, user);
-      const doctor = await this.doctors.find(manager, dto.doctor);
+      // Share locks: a patient or doctor deleted concurrently either is gone here or ends this assignment.
+      const patient = await this.patients.findWritable(manager, dto.patient, user, 'share');
+      const doctor = await this.doctors.find(manager, dto.doctor, 'share');
       if (!doctor) {
         throw new FieldProblemException(HttpStatus.BAD_REQUEST, 'The doctor does not exist.', { doctor: ['No doctor with this id.'] });
       }
@@ -67,15 +70,19 @@ export class MappingsService implements OnModuleInit {
 
   /** The mappings of the caller's patients, and for a doctor account those of its profile; admins see all. */
   async list(query: ListMappingsQuery, user: AuthUser): Promise<Page<MappingDto>> {
+    // An assignment of a since-deleted doctor stays in the history (TypeORM would drop it with the
+    // doctor), while those of a deleted patient go with the patient.
     const qb = this.db.manager
       .createQueryBuilder(Mapping, 'mapping')
-      .innerJoinAndSelect('mapping.patient', 'patient')
-      .innerJoinAndSelect('mapping.doctor', 'doctor');
+      .withDeleted()
+      .innerJoinAndSelect('mapping.patient', 'patient', 'patient.deletedAt IS NULL')
+      .innerJoinAndSelect('mapping.doctor', 'doctor')
+      .where('mapping.deletedAt IS NULL');
     if (user.role !== Role.Admin) {
       qb.andWhere(
         new Brackets((where) => {
           where.where('patient.createdById = :caller', { caller: user.id });
-          if (user.role === Role.Doctor) where.orWhere('doctor.userId = :caller');
+          if (user.role === Role.Doctor) where.orWhere('(doctor.userId = :caller AND mapping.isActive)');
         }),
       );
     }

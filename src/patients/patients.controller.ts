@@ -1,4 +1,5 @@
-import { Body, Controller, Delete, Get, Headers, HttpCode, HttpStatus, Param, ParseIntPipe, Patch, Post, Put, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Headers, HttpCode, HttpStatus, Param, Patch, Post, Put, Query } from '@nestjs/common';
+import { ParseIdPipe } from '../core/http/id';
 import {
   ApiCreatedResponse,
   ApiForbiddenResponse,
@@ -45,7 +46,7 @@ export class PatientsController {
   @WithETag()
   @ApiOkResponse({ type: PatientDto })
   @ApiNotFoundResponse({ description: 'No such patient is visible to the caller.' })
-  getPatient(@Param('id', ParseIntPipe) id: number, @CurrentUser() user: AuthUser): Promise<PatientDto> {
+  getPatient(@Param('id', ParseIdPipe) id: number, @CurrentUser() user: AuthUser): Promise<PatientDto> {
     return this.patients.get(id, user);
   }
 
@@ -57,7 +58,7 @@ export class PatientsController {
   @ApiNotFoundResponse()
   @ApiForbiddenResponse({ description: 'A care-team doctor may read but not change the patient.' })
   replacePatient(
-    @Param('id', ParseIntPipe) id: number,
+    @Param('id', ParseIdPipe) id: number,
     @Body() dto: CreatePatientDto,
     @CurrentUser() user: AuthUser,
     @Headers('if-match') ifMatch?: string,
@@ -73,7 +74,7 @@ export class PatientsController {
   @ApiNotFoundResponse()
   @ApiForbiddenResponse({ description: 'A care-team doctor may read but not change the patient.' })
   updatePatient(
-    @Param('id', ParseIntPipe) id: number,
+    @Param('id', ParseIdPipe) id: number,
     @Body() dto: UpdatePatientDto,
     @CurrentUser() user: AuthUser,
     @Headers('if-match') ifMatch?: string,
@@ -87,7 +88,7 @@ export class PatientsController {
   @ApiNoContentResponse()
   @ApiNotFoundResponse()
   @ApiForbiddenResponse()
-  deletePatient(@Param('id', ParseIntPipe) id: number, @CurrentUser() user: AuthUser): Promise<void> {
+  deletePatient(@Param('id', ParseIdPipe) id: number, @CurrentUser() user: AuthUser): Promise<void> {
     return this.patients.remove(id, user);
   }
 }

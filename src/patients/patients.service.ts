@@ -8,6 +8,7 @@ import { likePattern, parseOrdering } from '../core/pagination/ordering';
 import { Page } from '../core/pagination/pagination';
 import { applyChanges } from '../core/records/apply-changes';
 import { RecordRemoval } from '../core/records/record-removal';
+import { LOCK_MODES, RowLock } from '../core/records/row-lock';
 import { Role } from '../users/role';
 import { CreatePatientDto } from './dto/create-patient.dto';
 import { ListPatientsQuery } from './dto/list-patients.query';
@@ -115,8 +116,12 @@ export class PatientsService {
     return qb.getOne();
   }
 
-  /** The patient if the caller may change it (owner or admin); 404 or 403 otherwise. */
-  async findWritable(manager: EntityManager, id: number, user: AuthUser, lock = false): Promise<Patient> {
+  /**
+   * The patient if the caller may change it (owner or admin); 404 or 403 otherwise. With `lock`, the
+   * row is locked for the transaction: `update` to change it, `share` to refer to it (an assignment,
+   * an appointment) while a concurrent delete waits, so the delete's cascade sees what we add.
+   */
+  async findWritable(manager: EntityManager, id: number, user: AuthUser, lock?: RowLock): Promise<Patient> {
     const readable = await this.findReadable(manager, id, user);
     if (!readable) throw new NotFoundException(NOT_FOUND);
     if (user.role !== Role.Admin && readable.createdById !== user.id) {
@@ -124,33 +129,54 @@ export class PatientsService {
       throw new ForbiddenException('Only the owner of a patient record or an admin may change it.');
     }
     if (!lock) return readable;
-    return manager.findOneOrFail(Patient, { where: { id }, lock: { mode: 'pessimistic_write' } });
+    // Deleted while we waited for the lock: gone, like any missing patient.
+    const locked = await manager.findOne(Patient, { where: { id }, lock: { mode: LOCK_MODES[lock] } });
+    if (!locked) throw new NotFoundException(NOT_FOUND);
+    return locked;
   }
 
   async update(id: number, dto: UpdatePatientDto, user: AuthUser, ifMatch?: string): Promise<PatientDto> {
-    const { patient, changed } = await this.db.transaction(async (manager) => {
-      const patient = await this.findWritable(manager, id, user, true);
-      assertIfMatch(ifMatch, patient.version);
-      const changed = applyPatientChanges(patient, dto);
-      if (changed.length > 0) await manager.save(patient);
-      return { patient, changed };
-    });
+    const { patient, changed } = await this.deniedAudited('update', id, user, () =>
+      this.db.transaction(async (manager) => {
+        const patient = await this.findWritable(manager, id, user, 'update');
+        assertIfMatch(ifMatch, patient.version);
+        const changed = applyPatientChanges(patient, dto);
+        if (changed.length > 0) await manager.save(patient);
+        return { patient, changed };
+      }),
+    );
     this.audit.record({ actorId: user.id, action: 'update', entity: 'patient', entityId: id, changedFields: changed, outcome: 'success' });
     return toPatientDto(patient);
   }
 
   /** Soft delete: the record is kept for retention; its assignments end and its future appointments are cancelled. */
   async remove(id: number, user: AuthUser): Promise<void> {
-    await this.db.transaction(async (manager) => {
-      await this.findWritable(manager, id, user, true);
-      await manager.softDelete(Patient, id);
-      await this.removal.removed(manager, { record: 'patient', id, actorId: user.id });
-    });
+    await this.deniedAudited('delete', id, user, () =>
+      this.db.transaction(async (manager) => {
+        await this.findWritable(manager, id, user, 'update');
+        await manager.softDelete(Patient, id);
+        await this.removal.removed(manager, { record: 'patient', id, actorId: user.id });
+      }),
+    );
     this.audit.record({ actorId: user.id, action: 'delete', entity: 'patient', entityId: id, outcome: 'success' });
   }
 
+  /** Runs a write; when it is refused (404 or 403), the attempt is audited as denied. */
+  private async deniedAudited<T>(action: string, id: number, user: AuthUser, write: () => Promise<T>): Promise<T> {
+    try {
+      return await write();
+    } catch (error) {
+      if (error instanceof NotFoundException || error instanceof ForbiddenException) {
+        this.audit.record({ actorId: user.id, action, entity: 'patient', entityId: id, outcome: 'denied' });
+      }
+      throw error;
+    }
+  }
+
+  /** Only a doctor account reads through its profile's assignments, as in findReadable: a demoted one lists none. */
   private whereAssignedTo(qb: SelectQueryBuilder<Patient>, user: AuthUser): void {
-    qb.andWhere(`EXISTS (${assignedToDoctorUser()})`, { doctorUser: user.id });
+    if (user.role !== Role.Doctor) qb.andWhere('FALSE');
+    else qb.andWhere(`EXISTS (${assignedToDoctorUser()})`, { doctorUser: user.id });
   }
 }
 

@@ -1,4 +1,5 @@
-import { Body, Controller, Get, Param, ParseIntPipe, Put } from '@nestjs/common';
+import { Body, Controller, Get, Param, Put } from '@nestjs/common';
+import { ParseIdPipe } from '../core/http/id';
 import { ApiForbiddenResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { AuthUser } from '../core/auth/auth-user';
 import { CurrentUser } from '../core/auth/decorators';
@@ -16,7 +17,7 @@ export class SchedulesController {
   @WithETag()
   @ApiOkResponse({ type: ScheduleDto })
   @ApiNotFoundResponse({ description: 'No such doctor, or it has no schedule.' })
-  getDoctorSchedule(@Param('id', ParseIntPipe) id: number): Promise<ScheduleDto> {
+  getDoctorSchedule(@Param('id', ParseIdPipe) id: number): Promise<ScheduleDto> {
     return this.schedules.get(id);
   }
 
@@ -30,7 +31,7 @@ export class SchedulesController {
   @ApiNotFoundResponse()
   @ApiForbiddenResponse()
   putDoctorSchedule(
-    @Param('id', ParseIntPipe) id: number,
+    @Param('id', ParseIdPipe) id: number,
     @Body() dto: PutScheduleDto,
     @CurrentUser() user: AuthUser,
   ): Promise<ScheduleDto> {

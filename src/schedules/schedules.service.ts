@@ -6,7 +6,7 @@ import { FieldProblemException } from '../core/http/problem';
 import { DoctorsService } from '../doctors/doctors.service';
 import { DoctorSchedule } from './doctor-schedule.entity';
 import { PutScheduleDto, ScheduleDto, toScheduleDto } from './dto/schedule.dto';
-import { isValidTimeZone, parseClock } from './zoned-time';
+import { isIanaTimeZone, parseClock } from './zoned-time';
 
 /** Doctors' weekly schedules; a doctor without one can be booked at any time. */
 @Injectable()
@@ -46,9 +46,10 @@ export class SchedulesService {
 /** Rules the DTO decorators cannot say: a real time zone, and openings that end after they start and do not overlap. */
 function assertValid(dto: PutScheduleDto): void {
   const errors: Record<string, string[]> = {};
-  if (!isValidTimeZone(dto.timezone)) errors.timezone = [`Unknown time zone "${dto.timezone}"; use an IANA name like Europe/Berlin.`];
+  if (!isIanaTimeZone(dto.timezone)) errors.timezone = [`Unknown time zone "${dto.timezone}"; use an IANA name like Europe/Berlin.`];
   dto.entries.forEach((entry, index) => {
-    if (parseClock(entry.end) <= parseClock(entry.start)) errors[`entries.${index}`] = ['end must be after start'];
+    const reversed = parseClock(entry.end) <= parseClock(entry.start);
+    if (reversed) errors[`entries.${index}.end`] = ['end must be after start'];
     const overlapping = dto.entries.findIndex(
       (other, otherIndex) =>
         otherIndex !== index &&
@@ -56,8 +57,7 @@ function assertValid(dto: PutScheduleDto): void {
         parseClock(other.start) < parseClock(entry.end) &&
         parseClock(entry.start) < parseClock(other.end),
     );
-    if (overlapping !== -1 && !errors[`entries.${index}`])
-      errors[`entries.${index}`] = [`overlaps entries.${overlapping} on the same weekday`];
+    if (overlapping !== -1 && !reversed) errors[`entries.${index}`] = [`overlaps entries.${overlapping} on the same weekday`];
   });
   if (Object.keys(errors).length > 0) throw new FieldProblemException(HttpStatus.BAD_REQUEST, 'The schedule is not valid.', errors);
 }

@@ -21,7 +21,9 @@ function formatter(timeZone: string): Intl.DateTimeFormat {
   return format;
 }
 
-export function isValidTimeZone(timeZone: string): boolean {
+/** Whether this is an IANA zone name; offsets like `+01:00` are refused, since they ignore daylight saving. */
+export function isIanaTimeZone(timeZone: string): boolean {
+  if (!/^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+)*$/.test(timeZone)) return false;
   try {
     formatter(timeZone);
     return true;
@@ -67,9 +69,11 @@ function offsetMinutes(instant: Date, timeZone: string): number {
 export function instantOf(date: string, minutes: number, timeZone: string): Date | null {
   const naive = Date.parse(`${date}T00:00:00Z`) + minutes * 60_000;
   const candidates = new Set([offsetMinutes(new Date(naive), timeZone)]);
-  // The offset can differ on either side of a transition near this time; try both.
-  candidates.add(offsetMinutes(new Date(naive - 12 * 3_600_000), timeZone));
-  candidates.add(offsetMinutes(new Date(naive + 12 * 3_600_000), timeZone));
+  // The offset can differ on either side of a transition near this time; try both. The instant
+  // lies within 14 hours of `naive` (offsets run from -12:00 to +14:00), so sample that far out:
+  // at ±12 h a +13:00 zone (Pacific/Auckland in April) lost its first occurrence of the repeated hour.
+  candidates.add(offsetMinutes(new Date(naive - 14 * 3_600_000), timeZone));
+  candidates.add(offsetMinutes(new Date(naive + 14 * 3_600_000), timeZone));
   const matches = [...candidates]
     .map((offset) => new Date(naive - offset * 60_000))
     .filter((instant) => {

@@ -1,5 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { MAX_ID } from '../../core/http/id';
 import { AppointmentStatus } from '../appointment-status';
 
 /** ISO 8601 with an explicit zone (Z or ±hh:mm), so nobody books in an unknown local time. */
@@ -9,11 +10,13 @@ export class CreateAppointmentDto {
   @ApiProperty({ description: 'Doctor id.', example: 1 })
   @IsInt()
   @Min(1)
+  @Max(MAX_ID)
   doctor!: number;
 
   @ApiProperty({ description: "Id of one of the caller's patients.", example: 1 })
   @IsInt()
   @Min(1)
+  @Max(MAX_ID)
   patient!: number;
 
   @ApiProperty({

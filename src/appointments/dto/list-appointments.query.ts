@@ -1,6 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsISO8601, IsOptional, Min } from 'class-validator';
+import { IsIn, IsInt, IsISO8601, IsOptional, Max, Min } from 'class-validator';
+import { MAX_ID } from '../../core/http/id';
 import { PageQueryDto } from '../../core/pagination/pagination';
 import { APPOINTMENT_STATUSES, AppointmentStatus } from '../appointment-status';
 
@@ -10,6 +11,7 @@ export class ListAppointmentsQuery extends PageQueryDto {
   @Type(() => Number)
   @IsInt()
   @Min(1)
+  @Max(MAX_ID)
   doctor?: number;
 
   @ApiProperty({ required: false, description: 'Patient id.' })
@@ -17,6 +19,7 @@ export class ListAppointmentsQuery extends PageQueryDto {
   @Type(() => Number)
   @IsInt()
   @Min(1)
+  @Max(MAX_ID)
   patient?: number;
 
   @ApiProperty({ required: false, enum: APPOINTMENT_STATUSES, enumName: 'AppointmentStatus' })

@@ -1,6 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsDateString, IsInt, IsOptional, IsString, Length, Min } from 'class-validator';
+import { IsDateString, IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
+import { MAX_ID } from '../../core/http/id';
 import { PageQueryDto } from '../../core/pagination/pagination';
 
 export class ListAuditEventsQuery extends PageQueryDto {
@@ -9,6 +10,7 @@ export class ListAuditEventsQuery extends PageQueryDto {
   @Type(() => Number)
   @IsInt()
   @Min(1)
+  @Max(MAX_ID)
   actor?: number;
 
   @ApiProperty({ required: false, example: 'patient' })
@@ -22,6 +24,7 @@ export class ListAuditEventsQuery extends PageQueryDto {
   @Type(() => Number)
   @IsInt()
   @Min(1)
+  @Max(MAX_ID)
   entity_id?: number;
 
   @ApiProperty({ required: false, example: 'login' })
@@ -32,11 +35,11 @@ export class ListAuditEventsQuery extends PageQueryDto {
 
   @ApiProperty({ required: false, format: 'date-time', description: 'Events at or after this time.' })
   @IsOptional()
-  @IsDateString()
+  @IsDateString({ strict: true })
   from?: string;
 
   @ApiProperty({ required: false, format: 'date-time', description: 'Events before this time.' })
   @IsOptional()
-  @IsDateString()
+  @IsDateString({ strict: true })
   to?: string;
 }

@@ -1,6 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsEmail, IsInt, IsOptional, IsString, Length, Matches, Max, MaxLength, Min } from 'class-validator';
+import { MAX_ID } from '../../core/http/id';
 import { PHONE_PATTERN, Trim } from '../../core/validation/validators';
 
 /** Decimal money with up to two places; numbers are accepted and kept exactly as strings. */
@@ -73,5 +74,6 @@ export class CreateDoctorDto {
   @IsOptional()
   @IsInt()
   @Min(1)
+  @Max(MAX_ID)
   user?: number | null;
 }

@@ -69,9 +69,9 @@ export function toDoctorDto(doctor: Doctor): DoctorDto {
   };
 }
 
-/** `1500` or `1500.5` as sent → `"1500.00"` / `"1500.50"`, as PostgreSQL returns numeric(10,2); no floating point. */
+/** `1500`, `1500.5` or `007.5` as sent → `"1500.00"`, `"1500.50"`, `"7.50"`, as PostgreSQL returns numeric(10,2); no floating point. */
 export function formatMoney(amount: string | null): string | null {
   if (amount === null) return null;
   const [units, cents = ''] = amount.split('.');
-  return `${units}.${cents.padEnd(2, '0')}`;
+  return `${units.replace(/^0+(?=\d)/, '')}.${cents.padEnd(2, '0')}`;
 }

@@ -1,6 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsBoolean, IsInt, IsOptional, Min } from 'class-validator';
+import { IsBoolean, IsInt, IsOptional, Max, Min } from 'class-validator';
+import { MAX_ID } from '../../core/http/id';
 import { PageQueryDto } from '../../core/pagination/pagination';
 import { QueryBoolean } from '../../core/validation/validators';
 
@@ -10,6 +11,7 @@ export class ListMappingsQuery extends PageQueryDto {
   @Type(() => Number)
   @IsInt()
   @Min(1)
+  @Max(MAX_ID)
   patient?: number;
 
   @ApiProperty({ required: false, description: 'Doctor id.' })
@@ -17,6 +19,7 @@ export class ListMappingsQuery extends PageQueryDto {
   @Type(() => Number)
   @IsInt()
   @Min(1)
+  @Max(MAX_ID)
   doctor?: number;
 
   @ApiProperty({ required: false, type: Boolean })

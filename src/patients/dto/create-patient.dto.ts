@@ -23,9 +23,16 @@ export class CreatePatientDto {
   @Matches(PHONE_PATTERN, { message: 'phone must be a telephone number' })
   phone?: string | null;
 
-  @ApiProperty({ required: false, nullable: true, type: String, format: 'date', example: '1990-04-12', description: 'Not in the future.' })
+  @ApiProperty({
+    required: false,
+    nullable: true,
+    type: String,
+    format: 'date',
+    example: '1990-04-12',
+    description: 'Not in the future, nor so far back that the age would exceed 150.',
+  })
   @IsOptional()
-  @IsPastDate()
+  @IsPastDate({ maxAge: 150 })
   date_of_birth?: string | null;
 
   @ApiProperty({
