@@ -37,7 +37,7 @@ describe('isPastDate', () => {
 });
 
 describe('PHONE_PATTERN', () => {
-  it.each(['+1 (555) 010-0100', '555 0100', '0044.20.7946.0958', '123'])('accepts %j', (phone) => {
+  it.each(['+1 (555) 010-0100', '(555) 010-0100', '555 0100', '0044.20.7946.0958', '123'])('accepts %j', (phone) => {
     expect(PHONE_PATTERN.test(phone)).toBe(true);
   });
 

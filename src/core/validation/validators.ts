@@ -36,7 +36,7 @@ export function IsPastDate(limits: { maxAge?: number } = {}, options?: Validatio
 }
 
 /** Telephone numbers as people write them: digits, spaces, + - ( ) . */
-export const PHONE_PATTERN = /^\+?[0-9][0-9 ().-]{2,30}$/;
+export const PHONE_PATTERN = /^\+?[0-9(][0-9 ().-]{2,30}$/;
 
 /** A `?flag=true|false` query parameter. */
 export const QueryBoolean = () =>
