@@ -1,21 +1,30 @@
-# Build stage: full install (argon2 compiles its native module here), compile TypeScript.
+# Build stage: full install (argon2 compiles its native module here if no prebuilt one fits),
+# compile TypeScript (the build also copies ReDoc's bundle next to the code), then drop the dev
+# dependencies.
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY . .
-RUN npm run build && npm prune --omit=dev
+RUN npm run build && npm prune --omit=dev --no-audit --no-fund
 
-# Runtime stage: production dependencies and the compiled service only, as a non-root user.
+# Runtime stage: production dependencies and the compiled service only, as the unprivileged
+# `node` user. The server applies pending migrations at start (DB_RUN_MIGRATIONS, default true;
+# several replicas take turns on an advisory lock) and stops gracefully on SIGTERM.
 FROM node:20-bookworm-slim
-ENV NODE_ENV=production
+ENV NODE_ENV=production \
+    PORT=8000
 WORKDIR /app
 COPY --from=build --chown=node:node /app/node_modules ./node_modules
 COPY --from=build --chown=node:node /app/dist ./dist
 COPY --from=build --chown=node:node /app/package.json ./package.json
 USER node
 EXPOSE 8000
-HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
-  CMD node -e "fetch('http://127.0.0.1:8000/health/ready').then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1))"
+# Ready = the database answers; an orchestrator stops routing to (and restarts) an unready container.
+HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 8000) + '/health/ready').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+# One server process per container (scale with replicas). For every CPU of one container:
+#   command: ["node", "dist/scripts/cluster.js"]
+# Sample data: docker compose exec api node dist/scripts/seed.js (with SEED_PASSWORD set).
 CMD ["node", "dist/src/main.js"]

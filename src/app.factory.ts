@@ -1,17 +1,69 @@
+import helmet from '@fastify/helmet';
+import { Logger as NestLogger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
 import { randomUUID } from 'node:crypto';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { IncomingMessage } from 'node:http';
+import type { DestinationStream } from 'pino';
 import { AppModule } from './app.module';
 import { AppConfig } from './core/config/app-config';
+import { sendProblem } from './core/http/problem-details.filter';
 import { requestContext } from './core/http/request-context';
 import { setUpOpenApi } from './core/openapi/openapi';
 
 const SAFE_REQUEST_ID = /^[\w.:-]{1,128}$/;
 
+/**
+ * Content-Security-Policy of everything the API serves: JSON, which a browser should never run
+ * or render as a page.
+ */
+const API_CSP = "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+/**
+ * Of the documentation pages (Swagger UI at /swagger, ReDoc at /redoc), all served from here:
+ * their scripts are files of this origin, but both apply inline styles, show data: images, and
+ * ReDoc starts a blob: worker and compiles schema validators at run time (ajv: 'unsafe-eval').
+ */
+const DOCS_CSP = [
+  "default-src 'self'",
+  "base-uri 'self'",
+  "script-src 'self' 'unsafe-eval'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data:",
+  "font-src 'self' data:",
+  "connect-src 'self'",
+  "worker-src 'self' blob:",
+  "object-src 'none'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+const isDocsPage = (url: string) => url.startsWith('/swagger') || url.startsWith('/redoc');
+
+const frameworkLogger = new NestLogger('Errors');
+
+/**
+ * The headers of an API response, for the few Fastify sends before its hooks run (so without
+ * helmet's): the request id and the essential security headers.
+ */
+function applyApiHeaders(request: FastifyRequest, reply: FastifyReply): void {
+  void reply.headers({
+    'X-Request-Id': String(request.id),
+    'Content-Security-Policy': API_CSP,
+    'X-Content-Type-Options': 'nosniff',
+    'X-Frame-Options': 'DENY',
+  });
+}
+
+export interface CreateAppOptions {
+  /** Where the logs go; stdout when absent. */
+  logDestination?: DestinationStream;
+}
+
 /** The whole HTTP application, configured but not listening: main.ts and the tests share it. */
-export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {
+export async function createApp(config: AppConfig, options: CreateAppOptions = {}): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: config.bodyLimitBytes,
     // The Django clients we replace call `/api/auth/login/`; both spellings reach one route.
@@ -22,11 +74,20 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
       return typeof given === 'string' && SAFE_REQUEST_ID.test(given) ? given : randomUUID();
     },
     trustProxy: config.trustProxy,
+    // Errors Fastify's router raises before any hook or Nest sees the request (a path segment
+    // over 100 characters, a malformed percent-encoding): problem+json like every other error.
+    frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+      applyApiHeaders(request, reply);
+      sendProblem(error, request, reply, frameworkLogger);
+    },
   });
   // JSON only: Nest's body parsers would add form-urlencoded, and Fastify parses text/plain by
   // default; either way a non-JSON body reached validation as a string. Fastify's own JSON
   // parser (the one Nest would register) stays, and anything else is 415.
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, { bufferLogs: true, bodyParser: false });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, options), adapter, {
+    bufferLogs: true,
+    bodyParser: false,
+  });
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
   app.setGlobalPrefix('api', { exclude: ['health/live', 'health/ready'] });
@@ -35,7 +96,19 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     exposedHeaders: ['X-Total-Count', 'Link', 'Retry-After', 'X-Request-Id', 'ETag'],
   });
 
+  // Helmet's security headers on every response, errors included. Its Content-Security-Policy is
+  // replaced by one per kind of response (below): the API's locks everything down, which would
+  // leave the documentation pages blank.
+  await app.register(helmet, {
+    contentSecurityPolicy: false,
+    xFrameOptions: { action: 'deny' },
+  });
+
   const fastify = app.getHttpAdapter().getInstance();
+  fastify.addHook('onRequest', (request, reply, done) => {
+    void reply.header('Content-Security-Policy', isDocsPage(request.url) ? DOCS_CSP : API_CSP);
+    done();
+  });
   fastify.removeContentTypeParser('text/plain');
   // Lets the audit trail know which request (and client) it is recording for.
   fastify.addHook('onRequest', (request, _reply, done) =>

@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
 import { ThrottlerModule } from '@nestjs/throttler';
+import type { DestinationStream } from 'pino';
 import { AppointmentsModule } from './appointments/appointments.module';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
@@ -12,7 +13,7 @@ import { APP_CONFIG, appConfigModule } from './core/config/app-config.provider';
 import { DatabaseModule } from './core/database/database.module';
 import { ProblemDetailsFilter } from './core/http/problem-details.filter';
 import { createValidationPipe } from './core/http/validation.pipe';
-import { LoggingModule } from './core/logging/logging.module';
+import { logDestinationModule, LoggingModule } from './core/logging/logging.module';
 import { AppThrottlerGuard, throttlerOptions } from './core/throttling/throttling';
 import { RecordsModule } from './core/records/records.module';
 import { DoctorsModule } from './doctors/doctors.module';
@@ -49,7 +50,7 @@ import { UsersModule } from './users/users.module';
   ],
 })
 export class AppModule {
-  static forRoot(config: AppConfig): DynamicModule {
-    return { module: AppModule, imports: [appConfigModule(config)] };
+  static forRoot(config: AppConfig, options: { logDestination?: DestinationStream } = {}): DynamicModule {
+    return { module: AppModule, imports: [appConfigModule(config), logDestinationModule(options.logDestination)] };
   }
 }

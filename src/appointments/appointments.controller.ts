@@ -1,5 +1,4 @@
 import { Body, Controller, Delete, Get, Headers, HttpCode, HttpStatus, Param, Patch, Post, Query } from '@nestjs/common';
-import { ParseIdPipe } from '../core/http/id';
 import {
   ApiBadRequestResponse,
   ApiConflictResponse,
@@ -13,6 +12,8 @@ import {
 import { AuthUser } from '../core/auth/auth-user';
 import { CurrentUser } from '../core/auth/decorators';
 import { AcceptsIfMatch, WithETag } from '../core/http/etag';
+import { ParseIdPipe } from '../core/http/id';
+import { ApiIdParam } from '../core/openapi/decorators';
 import { Page, Paginated } from '../core/pagination/pagination';
 import { AppointmentsService } from './appointments.service';
 import { AvailabilityService } from './availability.service';
@@ -22,72 +23,104 @@ import { ListAppointmentsQuery } from './dto/list-appointments.query';
 import { SlotDto, SlotsQuery } from './dto/slots.query';
 import { UpdateAppointmentDto } from './dto/update-appointment.dto';
 
+const NOT_VISIBLE = "No such appointment among the caller's (those of its patients, or of its doctor profile).";
+const PATIENT_SIDE =
+  "COMPLETED and NO_SHOW are for the appointment's doctor or an admin to set, and the patient side may change only a SCHEDULED appointment.";
+
 @ApiTags('appointments')
 @Controller('appointments')
 export class AppointmentsController {
   constructor(private readonly appointments: AppointmentsService) {}
 
   /**
-   * Book an appointment for one of the caller's patients.
-   * @remarks Refused with 409 when the doctor or the patient already has an active appointment overlapping it.
+   * Book an appointment.
+   * @remarks For one of the caller's patients (admins: any), with any doctor. The start must be in the future and carry a time zone; it is stored and returned in UTC. When the doctor has a weekly schedule the appointment must fall within an opening. An appointment overlapping an active (SCHEDULED or CHECKED_IN) appointment of the same doctor or the same patient is refused: two PostgreSQL exclusion constraints decide, so this holds for simultaneous requests and across service instances. Back-to-back appointments are fine.
    */
   @Post()
   @WithETag()
-  @ApiCreatedResponse({ type: AppointmentDto })
-  @ApiBadRequestResponse({ description: "Invalid fields, no such doctor, a start in the past, or outside the doctor's schedule." })
+  @ApiCreatedResponse({ type: AppointmentDto, description: 'The new appointment, SCHEDULED.' })
+  @ApiBadRequestResponse({
+    description: "Invalid fields, no such doctor, a start in the past, or a time outside the doctor's schedule (named in `errors`).",
+  })
   @ApiNotFoundResponse({ description: "No such patient among the caller's." })
+  @ApiForbiddenResponse({ description: 'An assigned doctor may read the patient but only its owner or an admin may book for it.' })
   @ApiConflictResponse({ description: 'The doctor or the patient already has an appointment at this time.' })
   createAppointment(@Body() dto: CreateAppointmentDto, @CurrentUser() user: AuthUser): Promise<AppointmentDto> {
     return this.appointments.create(dto, user);
   }
 
-  /** List appointments of the caller's patients, and for a doctor account its own; admins see all. */
+  /**
+   * List appointments.
+   * @remarks The appointments of the caller's patients, and for a doctor account those of its doctor profile; admins see all. Ordered by start. Filter with `doctor`, `patient`, `status`, `from` and `to`.
+   */
   @Get()
   @Paginated(AppointmentDto)
   listAppointments(@Query() query: ListAppointmentsQuery, @CurrentUser() user: AuthUser): Promise<Page<AppointmentDto>> {
     return this.appointments.list(query, user);
   }
 
-  /** Get one appointment. */
+  /**
+   * Get one appointment.
+   * @remarks With summaries of its doctor and patient.
+   */
   @Get(':id')
   @WithETag()
-  @ApiOkResponse({ type: AppointmentDto })
-  @ApiNotFoundResponse()
+  @ApiIdParam('id', 'Appointment id.')
+  @ApiOkResponse({ type: AppointmentDto, description: 'The appointment.' })
+  @ApiNotFoundResponse({ description: NOT_VISIBLE })
   getAppointment(@Param('id', ParseIdPipe) id: number, @CurrentUser() user: AuthUser): Promise<AppointmentDto> {
     return this.appointments.get(id, user);
   }
 
-  /** The appointment's status changes, oldest first. */
+  /**
+   * Get an appointment's status history.
+   * @remarks Every status change, oldest first, from the booking (`from: null`) on: from, to, who and when.
+   */
   @Get(':id/history')
-  @ApiOkResponse({ type: [StatusChangeDto] })
-  @ApiNotFoundResponse()
+  @ApiIdParam('id', 'Appointment id.')
+  @ApiOkResponse({ type: [StatusChangeDto], description: 'The status changes, oldest first.' })
+  @ApiNotFoundResponse({ description: NOT_VISIBLE })
   getAppointmentHistory(@Param('id', ParseIdPipe) id: number, @CurrentUser() user: AuthUser): Promise<StatusChangeDto[]> {
     return this.appointments.history(id, user);
   }
 
-  /** Move the status forward, reschedule, or change the reason or notes. */
+  /**
+   * Change an appointment: move its status forward, reschedule it, or change its reason or notes.
+   * @remarks Status moves only forward: SCHEDULED → CHECKED_IN, COMPLETED, CANCELLED or NO_SHOW; CHECKED_IN → COMPLETED or CANCELLED. A COMPLETED, CANCELLED or NO_SHOW appointment cannot change. Only a SCHEDULED appointment can be rescheduled, and the new time is checked for overlaps and against the schedule again. Send the `ETag` last read as `If-Match` to refuse the write (412) when someone changed the appointment since.
+   */
   @Patch(':id')
   @WithETag()
   @AcceptsIfMatch()
-  @ApiOkResponse({ type: AppointmentDto })
-  @ApiNotFoundResponse()
-  @ApiForbiddenResponse({ description: "COMPLETED and NO_SHOW are the doctor's or an admin's to set." })
-  @ApiConflictResponse({ description: 'Not a forward status move, the appointment is final, or the new time overlaps another.' })
+  @ApiIdParam('id', 'Appointment id.')
+  @ApiOkResponse({ type: AppointmentDto, description: 'The appointment as changed.' })
+  @ApiBadRequestResponse({
+    description: "Invalid fields, a new start in the past, or a time outside the doctor's schedule (named in `errors`).",
+  })
+  @ApiNotFoundResponse({ description: NOT_VISIBLE })
+  @ApiForbiddenResponse({ description: PATIENT_SIDE })
+  @ApiConflictResponse({
+    description: 'Not a forward status move, the appointment is final or not SCHEDULED to be moved, or the new time overlaps another.',
+  })
   updateAppointment(
     @Param('id', ParseIdPipe) id: number,
     @Body() dto: UpdateAppointmentDto,
     @CurrentUser() user: AuthUser,
-    @Headers('if-match') ifMatch?: string,
+    @Headers('If-Match') ifMatch?: string,
   ): Promise<AppointmentDto> {
     return this.appointments.update(id, dto, user, ifMatch);
   }
 
-  /** Cancel an appointment; it is kept as CANCELLED and its time is free again. */
+  /**
+   * Cancel an appointment.
+   * @remarks The appointment is kept as CANCELLED and its time is free again. Cancelling a cancelled appointment changes nothing.
+   */
   @Delete(':id')
   @HttpCode(HttpStatus.NO_CONTENT)
-  @ApiNoContentResponse()
-  @ApiNotFoundResponse()
-  @ApiConflictResponse({ description: 'The appointment is completed or a no-show.' })
+  @ApiIdParam('id', 'Appointment id.')
+  @ApiNoContentResponse({ description: 'The appointment is cancelled.' })
+  @ApiNotFoundResponse({ description: NOT_VISIBLE })
+  @ApiForbiddenResponse({ description: 'The patient side may cancel only a SCHEDULED appointment.' })
+  @ApiConflictResponse({ description: 'The appointment is COMPLETED or a NO_SHOW.' })
   deleteAppointment(@Param('id', ParseIdPipe) id: number, @CurrentUser() user: AuthUser): Promise<void> {
     return this.appointments.cancel(id, user);
   }
@@ -99,12 +132,14 @@ export class AvailabilityController {
   constructor(private readonly availability: AvailabilityService) {}
 
   /**
-   * A doctor's free slots on a day (`date`) or a range of days (`from`, `to`; at most 31).
-   * @remarks Computed from the weekly schedule in the doctor's time zone, minus active appointments; future slots only.
+   * List a doctor's free slots.
+   * @remarks On one day (`date`) or a range of days (`from` and `to`, at most 31), in the doctor's time zone: the weekly schedule cut into `slot_minutes` steps of the doctor's wall-clock time, minus active appointments, future slots only. A 09:00 opening stays 09:00 local across daylight-saving changes, and wall times skipped by a change are not offered.
    */
   @Get(':id/slots')
-  @ApiOkResponse({ type: [SlotDto] })
-  @ApiNotFoundResponse({ description: 'No such doctor, or it has no schedule.' })
+  @ApiIdParam('id', 'Doctor id.')
+  @ApiOkResponse({ type: [SlotDto], description: 'The free slots, in order.' })
+  @ApiBadRequestResponse({ description: 'Neither a valid `date` nor a valid `from` and `to` range of at most 31 days.' })
+  @ApiNotFoundResponse({ description: 'No such doctor, or it has no schedule (then any time can be booked).' })
   listDoctorSlots(@Param('id', ParseIdPipe) id: number, @Query() query: SlotsQuery): Promise<SlotDto[]> {
     return this.availability.freeSlots(id, query);
   }

@@ -13,7 +13,10 @@ import { ListAuditEventsQuery } from './dto/list-audit-events.query';
 export class AuditController {
   constructor(private readonly audit: AuditService) {}
 
-  /** The audit trail, newest first; admins only. */
+  /**
+   * List audit events.
+   * @remarks Admins only; newest first. Reads, creations, changes and deletions of patient records, assignment changes, logins (success and failure), logouts and detected refresh-token reuse: who, what (the names of changed fields, never their values), when, the request id, the client address and the outcome. Events are written within about 50 ms and can never be changed or deleted. Filter with `actor`, `entity`, `entity_id`, `action`, `from` and `to`.
+   */
   @Get()
   @Paginated(AuditEventDto)
   listAuditEvents(@Query() query: ListAuditEventsQuery): Promise<Page<AuditEventDto>> {

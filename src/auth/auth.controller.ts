@@ -1,11 +1,11 @@
 import { Body, Controller, Get, HttpCode, HttpStatus, Post } from '@nestjs/common';
 import {
+  ApiBadRequestResponse,
   ApiConflictResponse,
   ApiCreatedResponse,
   ApiNoContentResponse,
   ApiOkResponse,
   ApiTags,
-  ApiTooManyRequestsResponse,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import { AuthUser } from '../core/auth/auth-user';
@@ -19,62 +19,75 @@ import { RegisterDto } from './dto/register.dto';
 import { LoginResponseDto, RegisterResponseDto, TokenPairDto } from './dto/tokens.dto';
 
 /**
- * Registration, login, token refresh and logout. The second path of each route is an alias
- * kept for the clients of the Django projects this service replaces.
+ * Registration, login, token refresh and logout. The further paths of a route are aliases kept
+ * for the clients of the Django projects this service replaces; the document marks them deprecated.
  */
 @ApiTags('auth')
 @Controller()
 export class AuthController {
   constructor(private readonly auth: AuthService) {}
 
-  /** Create an account (role patient or doctor) and log it in. */
+  /**
+   * Register an account and log it in.
+   * @remarks Self-service accounts have the role `patient` (the default) or `doctor`; nobody can register as an admin. Usernames (3-150 letters, digits and `@.+-_`) and emails are unique ignoring case. A password needs at least 8 characters, not all digits, not a commonly used password and not similar to the username or email. Rate limited by the strict per-address budget.
+   */
   @Public()
   @StrictThrottle()
   @Post(['auth/register', 'auth'])
-  @ApiCreatedResponse({ type: RegisterResponseDto })
-  @ApiConflictResponse({ description: 'The username or email is taken.' })
-  @ApiTooManyRequestsResponse()
+  @ApiCreatedResponse({ type: RegisterResponseDto, description: 'The new account and its first access and refresh tokens.' })
+  @ApiBadRequestResponse({ description: 'Invalid fields, or a password the policy refuses (its reasons in `errors.password`).' })
+  @ApiConflictResponse({ description: 'The username or the email is taken (named in `errors`).' })
   register(@Body() dto: RegisterDto): Promise<RegisterResponseDto> {
     return this.auth.register(dto);
   }
 
-  /** Exchange a username (or email) and password for tokens. */
+  /**
+   * Log in with a username or an email, and a password.
+   * @remarks Answers an access token, a refresh token and the account. An unknown account, a wrong password and a deactivated account get the same 401, in about the same time. Rate limited by the strict per-address budget.
+   */
   @Public()
   @StrictThrottle()
   @Post(['auth/login', 'token'])
   @HttpCode(HttpStatus.OK)
-  @ApiOkResponse({ type: LoginResponseDto })
-  @ApiUnauthorizedResponse({ description: 'Wrong credentials or inactive account.' })
-  @ApiTooManyRequestsResponse()
+  @ApiOkResponse({ type: LoginResponseDto, description: 'A new session: its access and refresh tokens, and the account.' })
+  @ApiUnauthorizedResponse({ description: 'No active account with these credentials.' })
   login(@Body() dto: LoginDto): Promise<LoginResponseDto> {
     return this.auth.login(dto);
   }
 
-  /** Exchange a refresh token for a new pair; the old refresh token is spent. */
+  /**
+   * Exchange a refresh token for a new token pair.
+   * @remarks Refresh tokens are single use: the one sent is spent, and the answer holds its successor. Presenting a spent refresh token again (a stolen token replayed, or the victim's copy after the thief used it) revokes every refresh token of that session. Rate limited by the strict per-address budget.
+   */
   @Public()
   @StrictThrottle()
   @Post(['auth/token/refresh', 'auth/refresh', 'token/refresh'])
   @HttpCode(HttpStatus.OK)
-  @ApiOkResponse({ type: TokenPairDto })
-  @ApiUnauthorizedResponse({ description: 'Invalid, expired, revoked or reused refresh token.' })
-  @ApiTooManyRequestsResponse()
+  @ApiOkResponse({ type: TokenPairDto, description: 'A new access token and the next refresh token of the session.' })
+  @ApiUnauthorizedResponse({ description: 'The refresh token is invalid, expired, revoked or already used.' })
   refreshToken(@Body() dto: RefreshDto): Promise<TokenPairDto> {
     return this.auth.refresh(dto.refresh);
   }
 
-  /** End the session the refresh token belongs to. */
+  /**
+   * Log out: end the session of a refresh token.
+   * @remarks Every refresh token of that session stops working at once; an access token already issued stays valid until it expires (`JWT_ACCESS_TTL`, 15 minutes by default).
+   */
   @Public()
   @Post('auth/logout')
   @HttpCode(HttpStatus.NO_CONTENT)
-  @ApiNoContentResponse()
-  @ApiUnauthorizedResponse({ description: 'Invalid or already revoked refresh token.' })
+  @ApiNoContentResponse({ description: 'The session is over.' })
+  @ApiUnauthorizedResponse({ description: 'The refresh token is invalid, expired or already revoked.' })
   logout(@Body() dto: RefreshDto): Promise<void> {
     return this.auth.logout(dto.refresh);
   }
 
-  /** The account of the access token. */
+  /**
+   * Get the caller's account.
+   * @remarks The account the access token was issued to, as it is now.
+   */
   @Get('auth/me')
-  @ApiOkResponse({ type: UserDto })
+  @ApiOkResponse({ type: UserDto, description: "The caller's account." })
   me(@CurrentUser() user: AuthUser): Promise<UserDto> {
     return this.auth.me(user.id);
   }

@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, Headers, HttpCode, HttpStatus, Param, Patch, Post, Put, Query } from '@nestjs/common';
-import { ParseIdPipe } from '../core/http/id';
 import {
+  ApiBadRequestResponse,
   ApiConflictResponse,
   ApiCreatedResponse,
   ApiForbiddenResponse,
@@ -12,12 +12,19 @@ import {
 import { AuthUser } from '../core/auth/auth-user';
 import { CurrentUser } from '../core/auth/decorators';
 import { AcceptsIfMatch, WithETag } from '../core/http/etag';
+import { ParseIdPipe } from '../core/http/id';
+import { ApiIdParam } from '../core/openapi/decorators';
 import { Page, Paginated } from '../core/pagination/pagination';
 import { DoctorsService } from './doctors.service';
 import { CreateDoctorDto } from './dto/create-doctor.dto';
 import { DoctorDto } from './dto/doctor.dto';
 import { ListDoctorsQuery } from './dto/list-doctors.query';
 import { UpdateDoctorDto } from './dto/update-doctor.dto';
+
+const NOT_FOUND = 'No doctor with this id in the directory.';
+const NOT_MANAGER = "Only the doctor's creator, its linked account or an admin may change it.";
+const INVALID = 'Invalid fields, or a `user` the caller may not link (not their own account, or not an account with role doctor).';
+const TAKEN = 'The email, the license number or the linked account is already used by another doctor (named in `errors`).';
 
 @ApiTags('doctors')
 @Controller('doctors')
@@ -26,72 +33,94 @@ export class DoctorsController {
 
   /**
    * Add a doctor to the directory.
-   * @remarks A doctor account without a profile gets this one linked to it.
+   * @remarks Anyone may add a doctor. A doctor account without a profile gets this one linked to it; admins may link any account of role doctor through `user`, others only their own.
    */
   @Post()
   @WithETag()
-  @ApiCreatedResponse({ type: DoctorDto })
-  @ApiConflictResponse({ description: 'The email, license number or account is already used by another doctor.' })
+  @ApiCreatedResponse({ type: DoctorDto, description: 'The new doctor.' })
+  @ApiBadRequestResponse({ description: INVALID })
+  @ApiConflictResponse({ description: TAKEN })
   createDoctor(@Body() dto: CreateDoctorDto, @CurrentUser() user: AuthUser): Promise<DoctorDto> {
     return this.doctors.create(dto, user);
   }
 
-  /** List the directory. */
+  /**
+   * List the doctor directory.
+   * @remarks Everyone sees the whole directory. Filter with `search` and `specialization`; sort with `ordering`.
+   */
   @Get()
   @Paginated(DoctorDto)
   listDoctors(@Query() query: ListDoctorsQuery): Promise<Page<DoctorDto>> {
     return this.doctors.list(query);
   }
 
-  /** Get one doctor. */
+  /**
+   * Get one doctor.
+   * @remarks Everyone may read the directory.
+   */
   @Get(':id')
   @WithETag()
-  @ApiOkResponse({ type: DoctorDto })
-  @ApiNotFoundResponse()
+  @ApiIdParam('id', 'Doctor id.')
+  @ApiOkResponse({ type: DoctorDto, description: 'The doctor.' })
+  @ApiNotFoundResponse({ description: NOT_FOUND })
   getDoctor(@Param('id', ParseIdPipe) id: number): Promise<DoctorDto> {
     return this.doctors.get(id);
   }
 
-  /** Replace a doctor's fields (name and specialization required; fields left out keep their values). */
+  /**
+   * Replace a doctor's fields.
+   * @remarks `name` and `specialization` are required; fields left out keep their values, and `null` clears an optional one. Only the doctor's creator, its linked account or an admin. Send the `ETag` last read as `If-Match` to refuse the write (412) when someone changed the doctor since.
+   */
   @Put(':id')
   @WithETag()
   @AcceptsIfMatch()
-  @ApiOkResponse({ type: DoctorDto })
-  @ApiNotFoundResponse()
-  @ApiForbiddenResponse()
-  @ApiConflictResponse()
+  @ApiIdParam('id', 'Doctor id.')
+  @ApiOkResponse({ type: DoctorDto, description: 'The doctor as changed.' })
+  @ApiBadRequestResponse({ description: INVALID })
+  @ApiNotFoundResponse({ description: NOT_FOUND })
+  @ApiForbiddenResponse({ description: NOT_MANAGER })
+  @ApiConflictResponse({ description: TAKEN })
   replaceDoctor(
     @Param('id', ParseIdPipe) id: number,
     @Body() dto: CreateDoctorDto,
     @CurrentUser() user: AuthUser,
-    @Headers('if-match') ifMatch?: string,
+    @Headers('If-Match') ifMatch?: string,
   ): Promise<DoctorDto> {
     return this.doctors.update(id, dto, user, ifMatch);
   }
 
-  /** Change some of a doctor's fields. */
+  /**
+   * Change some of a doctor's fields.
+   * @remarks Any subset of the fields; `null` clears an optional one. Only the doctor's creator, its linked account or an admin. Send the `ETag` last read as `If-Match` to refuse the write (412) when someone changed the doctor since.
+   */
   @Patch(':id')
   @WithETag()
   @AcceptsIfMatch()
-  @ApiOkResponse({ type: DoctorDto })
-  @ApiNotFoundResponse()
-  @ApiForbiddenResponse()
-  @ApiConflictResponse()
+  @ApiIdParam('id', 'Doctor id.')
+  @ApiOkResponse({ type: DoctorDto, description: 'The doctor as changed.' })
+  @ApiBadRequestResponse({ description: INVALID })
+  @ApiNotFoundResponse({ description: NOT_FOUND })
+  @ApiForbiddenResponse({ description: NOT_MANAGER })
+  @ApiConflictResponse({ description: TAKEN })
   updateDoctor(
     @Param('id', ParseIdPipe) id: number,
     @Body() dto: UpdateDoctorDto,
     @CurrentUser() user: AuthUser,
-    @Headers('if-match') ifMatch?: string,
+    @Headers('If-Match') ifMatch?: string,
   ): Promise<DoctorDto> {
     return this.doctors.update(id, dto, user, ifMatch);
   }
 
-  /** Delete a doctor: kept for history, gone from the directory; its assignments end and future appointments are cancelled. */
+  /**
+   * Delete a doctor.
+   * @remarks A soft delete: kept for history, gone from the directory. In the same transaction its assignments end and its future appointments are cancelled; its email and license number are free again. Only the doctor's creator, its linked account or an admin.
+   */
   @Delete(':id')
   @HttpCode(HttpStatus.NO_CONTENT)
-  @ApiNoContentResponse()
-  @ApiNotFoundResponse()
-  @ApiForbiddenResponse()
+  @ApiIdParam('id', 'Doctor id.')
+  @ApiNoContentResponse({ description: 'The doctor is deleted.' })
+  @ApiNotFoundResponse({ description: NOT_FOUND })
+  @ApiForbiddenResponse({ description: NOT_MANAGER })
   deleteDoctor(@Param('id', ParseIdPipe) id: number, @CurrentUser() user: AuthUser): Promise<void> {
     return this.doctors.remove(id, user);
   }

@@ -1,8 +1,9 @@
 import { Controller, Get } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { SkipThrottle } from '@nestjs/throttler';
 import { HealthCheck, HealthCheckResult, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import { Public } from '../core/auth/decorators';
+import { HealthDto } from './dto/health.dto';
 
 /** Probes for orchestrators: public and never throttled. */
 @ApiTags('health')
@@ -15,16 +16,25 @@ export class HealthController {
     private readonly db: TypeOrmHealthIndicator,
   ) {}
 
-  /** The process is up. */
+  /**
+   * Liveness probe.
+   * @remarks Answers 200 while the process runs, whatever the state of the database. Public, never rate limited, never cached.
+   */
   @Get('live')
-  @HealthCheck()
+  @HealthCheck({ noCache: true, swaggerDocumentation: false })
+  @ApiOkResponse({ type: HealthDto, description: 'The process is up.' })
   live(): Promise<HealthCheckResult> {
     return this.health.check([]);
   }
 
-  /** The process can serve: the database answers. */
+  /**
+   * Readiness probe.
+   * @remarks Answers 200 when the database answers a ping within 1.5 s, 503 otherwise. Public, never rate limited, never cached.
+   */
   @Get('ready')
-  @HealthCheck()
+  @HealthCheck({ noCache: true, swaggerDocumentation: false })
+  @ApiOkResponse({ type: HealthDto, description: 'The process can serve: the database answers.' })
+  @ApiServiceUnavailableResponse({ description: 'The database does not answer.' })
   ready(): Promise<HealthCheckResult> {
     return this.health.check([() => this.db.pingCheck('database', { timeout: 1500 })]);
   }

@@ -1,16 +1,19 @@
 import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Post, Query } from '@nestjs/common';
-import { ParseIdPipe } from '../core/http/id';
 import {
   ApiBadRequestResponse,
   ApiConflictResponse,
   ApiCreatedResponse,
+  ApiForbiddenResponse,
   ApiNoContentResponse,
   ApiNotFoundResponse,
+  ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
 import { AuthUser } from '../core/auth/auth-user';
 import { CurrentUser } from '../core/auth/decorators';
 import { WithETag } from '../core/http/etag';
+import { ParseIdPipe } from '../core/http/id';
+import { ApiIdParam } from '../core/openapi/decorators';
 import { Page, PageQueryDto, Paginated } from '../core/pagination/pagination';
 import { DoctorDto } from '../doctors/dto/doctor.dto';
 import { CreateMappingDto } from './dto/create-mapping.dto';
@@ -18,33 +21,51 @@ import { ListMappingsQuery } from './dto/list-mappings.query';
 import { MappingDto } from './dto/mapping.dto';
 import { MappingsService } from './mappings.service';
 
+const PATIENT_NOT_VISIBLE = "No such patient among the caller's (or, for a doctor account, those assigned to it).";
+const READ_ONLY = "An assigned doctor may read the patient, but only the patient's owner or an admin may change its assignments.";
+/** The paths kept for the clients of the Django projects this service replaces. */
+const alias = (note = '') =>
+  ApiOperation({
+    deprecated: true,
+    description: `Alias of \`GET /api/patients/{id}/doctors\`, kept for the clients of the Django projects this service replaces.${note}`,
+  });
+
 @ApiTags('mappings')
 @Controller('mappings')
 export class MappingsController {
   constructor(private readonly mappings: MappingsService) {}
 
-  /** Assign a doctor to one of the caller's patients. */
+  /**
+   * Assign a doctor to a patient.
+   * @remarks The patient must be the caller's (admins: any). Assigning a doctor who is already actively assigned to the patient is refused, even for requests that race: a partial unique index decides. The assignment is audited.
+   */
   @Post()
   @WithETag()
-  @ApiCreatedResponse({ type: MappingDto })
+  @ApiCreatedResponse({ type: MappingDto, description: 'The new assignment, with summaries of the patient and the doctor.' })
   @ApiBadRequestResponse({ description: 'Invalid fields, or no such doctor (named in `errors.doctor`).' })
-  @ApiNotFoundResponse({ description: "No such patient among the caller's." })
+  @ApiNotFoundResponse({ description: PATIENT_NOT_VISIBLE })
+  @ApiForbiddenResponse({ description: READ_ONLY })
   @ApiConflictResponse({ description: 'The doctor is already actively assigned to the patient.' })
   createMapping(@Body() dto: CreateMappingDto, @CurrentUser() user: AuthUser): Promise<MappingDto> {
     return this.mappings.create(dto, user);
   }
 
-  /** List assignments of the caller's patients (admins: all), active and ended. */
+  /**
+   * List assignments.
+   * @remarks The assignments of the caller's patients, active and ended (admins: all); a doctor account also sees the active assignments of its doctor profile. Filter with `patient`, `doctor` and `is_active`.
+   */
   @Get()
   @Paginated(MappingDto)
   listMappings(@Query() query: ListMappingsQuery, @CurrentUser() user: AuthUser): Promise<Page<MappingDto>> {
     return this.mappings.list(query, user);
   }
 
-  /** The doctors assigned to a patient (path kept for the clients we replace). */
+  /** List a patient's doctors (alias). */
   @Get('patient/:patient_id')
+  @alias()
   @Paginated(DoctorDto)
-  @ApiNotFoundResponse()
+  @ApiIdParam('patient_id', 'Patient id.')
+  @ApiNotFoundResponse({ description: PATIENT_NOT_VISIBLE })
   listPatientDoctorsByPatientPath(
     @Param('patient_id', ParseIdPipe) patientId: number,
     @Query() query: PageQueryDto,
@@ -53,10 +74,12 @@ export class MappingsController {
     return this.mappings.doctorsOf(patientId, query, user);
   }
 
-  /** The doctors assigned to a patient (path kept for the clients we replace). */
+  /** List a patient's doctors (alias). */
   @Get(':patient_id/doctors')
+  @alias()
   @Paginated(DoctorDto)
-  @ApiNotFoundResponse()
+  @ApiIdParam('patient_id', 'Patient id.')
+  @ApiNotFoundResponse({ description: PATIENT_NOT_VISIBLE })
   listPatientDoctorsByDoctorsPath(
     @Param('patient_id', ParseIdPipe) patientId: number,
     @Query() query: PageQueryDto,
@@ -65,23 +88,30 @@ export class MappingsController {
     return this.mappings.doctorsOf(patientId, query, user);
   }
 
-  /** The doctors assigned to a patient (path kept for the clients we replace). */
-  @Get(':patient_id')
+  /** List a patient's doctors (alias). */
+  @Get(':id')
+  @alias(" Its `id` is the patient's, not an assignment's: the parameter shares the name of `DELETE` on the same path.")
   @Paginated(DoctorDto)
-  @ApiNotFoundResponse()
+  @ApiIdParam('id', 'Patient id (not an assignment id).')
+  @ApiNotFoundResponse({ description: PATIENT_NOT_VISIBLE })
   listPatientDoctorsByMappingPath(
-    @Param('patient_id', ParseIdPipe) patientId: number,
+    @Param('id', ParseIdPipe) patientId: number,
     @Query() query: PageQueryDto,
     @CurrentUser() user: AuthUser,
   ): Promise<Page<DoctorDto>> {
     return this.mappings.doctorsOf(patientId, query, user);
   }
 
-  /** End an assignment; it stays in the list as inactive history, and the doctor can be assigned again. */
+  /**
+   * End an assignment.
+   * @remarks The assignment stays in the list as inactive history, with `ended_at`, and the doctor can be assigned again. Ending an ended assignment changes nothing. The change is audited.
+   */
   @Delete(':id')
   @HttpCode(HttpStatus.NO_CONTENT)
-  @ApiNoContentResponse()
-  @ApiNotFoundResponse()
+  @ApiIdParam('id', 'Assignment id.')
+  @ApiNoContentResponse({ description: 'The assignment has ended.' })
+  @ApiNotFoundResponse({ description: "No such assignment of the caller's patients." })
+  @ApiForbiddenResponse({ description: READ_ONLY })
   deleteMapping(@Param('id', ParseIdPipe) id: number, @CurrentUser() user: AuthUser): Promise<void> {
     return this.mappings.end(id, user);
   }
@@ -93,10 +123,14 @@ export class MappingsController {
 export class PatientDoctorsController {
   constructor(private readonly mappings: MappingsService) {}
 
-  /** The doctors actively assigned to a patient. */
+  /**
+   * List a patient's doctors.
+   * @remarks The doctors actively assigned to the patient, in order of assignment. Owners and admins see them, and so does a doctor account assigned to the patient. Also answered at the deprecated aliases `/api/mappings/{id}/`, `/api/mappings/{patient_id}/doctors/` and `/api/mappings/patient/{patient_id}/`.
+   */
   @Get(':id/doctors')
   @Paginated(DoctorDto)
-  @ApiNotFoundResponse()
+  @ApiIdParam('id', 'Patient id.')
+  @ApiNotFoundResponse({ description: PATIENT_NOT_VISIBLE })
   listPatientDoctors(
     @Param('id', ParseIdPipe) id: number,
     @Query() query: PageQueryDto,

@@ -1,5 +1,4 @@
 import { Body, Controller, Delete, Get, Headers, HttpCode, HttpStatus, Param, Patch, Post, Put, Query } from '@nestjs/common';
-import { ParseIdPipe } from '../core/http/id';
 import {
   ApiCreatedResponse,
   ApiForbiddenResponse,
@@ -11,6 +10,8 @@ import {
 import { AuthUser } from '../core/auth/auth-user';
 import { CurrentUser } from '../core/auth/decorators';
 import { AcceptsIfMatch, WithETag } from '../core/http/etag';
+import { ParseIdPipe } from '../core/http/id';
+import { ApiIdParam } from '../core/openapi/decorators';
 import { Page, Paginated } from '../core/pagination/pagination';
 import { CreatePatientDto } from './dto/create-patient.dto';
 import { ListPatientsQuery } from './dto/list-patients.query';
@@ -18,22 +19,28 @@ import { PatientDto } from './dto/patient.dto';
 import { UpdatePatientDto } from './dto/update-patient.dto';
 import { PatientsService } from './patients.service';
 
+const NOT_VISIBLE = "No such patient among the caller's (or, for a doctor account, those assigned to it).";
+const READ_ONLY = 'The caller may read the patient (an assigned doctor) but only its owner or an admin may change it.';
+
 @ApiTags('patients')
 @Controller('patients')
 export class PatientsController {
   constructor(private readonly patients: PatientsService) {}
 
-  /** Create a patient record owned by the caller. */
+  /**
+   * Create a patient record.
+   * @remarks The record belongs to the caller: only they (and admins) see and change it, and doctors they assign to it may read it. `age` is computed from `date_of_birth` when that is given. The creation is audited.
+   */
   @Post()
   @WithETag()
-  @ApiCreatedResponse({ type: PatientDto })
+  @ApiCreatedResponse({ type: PatientDto, description: 'The new patient record.' })
   createPatient(@Body() dto: CreatePatientDto, @CurrentUser() user: AuthUser): Promise<PatientDto> {
     return this.patients.create(dto, user);
   }
 
   /**
-   * List the caller's patients (admins: all).
-   * @remarks With `assigned=true`, a doctor lists the patients assigned to it instead.
+   * List patients.
+   * @remarks The caller's own patients (admins: everyone's); with `assigned=true`, a doctor account lists the patients assigned to its doctor profile instead. Filter with `search`, `gender` and `blood_group`; sort with `ordering`.
    */
   @Get()
   @Paginated(PatientDto)
@@ -41,53 +48,69 @@ export class PatientsController {
     return this.patients.list(query, user);
   }
 
-  /** Get one patient. */
+  /**
+   * Get one patient.
+   * @remarks Owners and admins see a patient, and so does a doctor account whose doctor profile is actively assigned to it. Someone else's patient answers 404, like a missing one. Every read is audited.
+   */
   @Get(':id')
   @WithETag()
-  @ApiOkResponse({ type: PatientDto })
-  @ApiNotFoundResponse({ description: 'No such patient is visible to the caller.' })
+  @ApiIdParam('id', 'Patient id.')
+  @ApiOkResponse({ type: PatientDto, description: 'The patient record.' })
+  @ApiNotFoundResponse({ description: NOT_VISIBLE })
   getPatient(@Param('id', ParseIdPipe) id: number, @CurrentUser() user: AuthUser): Promise<PatientDto> {
     return this.patients.get(id, user);
   }
 
-  /** Replace a patient's fields (name required; fields left out keep their values). */
+  /**
+   * Replace a patient's fields.
+   * @remarks `name` is required; fields left out keep their values, and `null` clears an optional one. Send the `ETag` last read as `If-Match` to refuse the write (412) when someone changed the record since.
+   */
   @Put(':id')
   @WithETag()
   @AcceptsIfMatch()
-  @ApiOkResponse({ type: PatientDto })
-  @ApiNotFoundResponse()
-  @ApiForbiddenResponse({ description: 'A care-team doctor may read but not change the patient.' })
+  @ApiIdParam('id', 'Patient id.')
+  @ApiOkResponse({ type: PatientDto, description: 'The patient record as changed.' })
+  @ApiNotFoundResponse({ description: NOT_VISIBLE })
+  @ApiForbiddenResponse({ description: READ_ONLY })
   replacePatient(
     @Param('id', ParseIdPipe) id: number,
     @Body() dto: CreatePatientDto,
     @CurrentUser() user: AuthUser,
-    @Headers('if-match') ifMatch?: string,
+    @Headers('If-Match') ifMatch?: string,
   ): Promise<PatientDto> {
     return this.patients.update(id, dto, user, ifMatch);
   }
 
-  /** Change some of a patient's fields. */
+  /**
+   * Change some of a patient's fields.
+   * @remarks Any subset of the fields; `null` clears an optional one (`name` cannot be cleared). Send the `ETag` last read as `If-Match` to refuse the write (412) when someone changed the record since.
+   */
   @Patch(':id')
   @WithETag()
   @AcceptsIfMatch()
-  @ApiOkResponse({ type: PatientDto })
-  @ApiNotFoundResponse()
-  @ApiForbiddenResponse({ description: 'A care-team doctor may read but not change the patient.' })
+  @ApiIdParam('id', 'Patient id.')
+  @ApiOkResponse({ type: PatientDto, description: 'The patient record as changed.' })
+  @ApiNotFoundResponse({ description: NOT_VISIBLE })
+  @ApiForbiddenResponse({ description: READ_ONLY })
   updatePatient(
     @Param('id', ParseIdPipe) id: number,
     @Body() dto: UpdatePatientDto,
     @CurrentUser() user: AuthUser,
-    @Headers('if-match') ifMatch?: string,
+    @Headers('If-Match') ifMatch?: string,
   ): Promise<PatientDto> {
     return this.patients.update(id, dto, user, ifMatch);
   }
 
-  /** Delete a patient: kept for retention, gone from the API; its assignments end and future appointments are cancelled. */
+  /**
+   * Delete a patient.
+   * @remarks A soft delete: the record is kept for retention but disappears from the API. In the same transaction its active assignments end and its future appointments are cancelled.
+   */
   @Delete(':id')
   @HttpCode(HttpStatus.NO_CONTENT)
-  @ApiNoContentResponse()
-  @ApiNotFoundResponse()
-  @ApiForbiddenResponse()
+  @ApiIdParam('id', 'Patient id.')
+  @ApiNoContentResponse({ description: 'The patient is deleted.' })
+  @ApiNotFoundResponse({ description: NOT_VISIBLE })
+  @ApiForbiddenResponse({ description: READ_ONLY })
   deletePatient(@Param('id', ParseIdPipe) id: number, @CurrentUser() user: AuthUser): Promise<void> {
     return this.patients.remove(id, user);
   }

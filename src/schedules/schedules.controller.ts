@@ -1,9 +1,10 @@
 import { Body, Controller, Get, Param, Put } from '@nestjs/common';
-import { ParseIdPipe } from '../core/http/id';
-import { ApiForbiddenResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiForbiddenResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { AuthUser } from '../core/auth/auth-user';
 import { CurrentUser } from '../core/auth/decorators';
 import { WithETag } from '../core/http/etag';
+import { ParseIdPipe } from '../core/http/id';
+import { ApiIdParam } from '../core/openapi/decorators';
 import { PutScheduleDto, ScheduleDto } from './dto/schedule.dto';
 import { SchedulesService } from './schedules.service';
 
@@ -12,24 +13,32 @@ import { SchedulesService } from './schedules.service';
 export class SchedulesController {
   constructor(private readonly schedules: SchedulesService) {}
 
-  /** A doctor's weekly schedule. */
+  /**
+   * Get a doctor's weekly schedule.
+   * @remarks Everyone may read it. A doctor without a schedule accepts bookings at any time.
+   */
   @Get(':id/schedule')
   @WithETag()
-  @ApiOkResponse({ type: ScheduleDto })
+  @ApiIdParam('id', 'Doctor id.')
+  @ApiOkResponse({ type: ScheduleDto, description: 'The weekly schedule.' })
   @ApiNotFoundResponse({ description: 'No such doctor, or it has no schedule.' })
   getDoctorSchedule(@Param('id', ParseIdPipe) id: number): Promise<ScheduleDto> {
     return this.schedules.get(id);
   }
 
   /**
-   * Set a doctor's weekly schedule (replaces the previous one).
-   * @remarks Only the doctor's creator, its linked account or an admin. Bookings must then fall within an opening.
+   * Set a doctor's weekly schedule.
+   * @remarks Replaces the previous schedule. Only the doctor's creator, its linked account or an admin. Openings are local `HH:MM` times in an IANA time zone; several a day make breaks, and they may not overlap. From then on bookings must fall within an opening; existing appointments are kept.
    */
   @Put(':id/schedule')
   @WithETag()
-  @ApiOkResponse({ type: ScheduleDto })
-  @ApiNotFoundResponse()
-  @ApiForbiddenResponse()
+  @ApiIdParam('id', 'Doctor id.')
+  @ApiOkResponse({ type: ScheduleDto, description: 'The schedule as set.' })
+  @ApiBadRequestResponse({
+    description: 'Invalid fields, an unknown time zone, or openings that end before they start or overlap (named in `errors`).',
+  })
+  @ApiNotFoundResponse({ description: 'No doctor with this id in the directory.' })
+  @ApiForbiddenResponse({ description: "Only the doctor's creator, its linked account or an admin may set it." })
   putDoctorSchedule(
     @Param('id', ParseIdPipe) id: number,
     @Body() dto: PutScheduleDto,

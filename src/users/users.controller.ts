@@ -1,8 +1,9 @@
 import { Body, Controller, Get, Param, Patch, Query } from '@nestjs/common';
-import { ParseIdPipe } from '../core/http/id';
-import { ApiNotFoundResponse, ApiTags } from '@nestjs/swagger';
+import { ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { AuthUser } from '../core/auth/auth-user';
 import { CurrentUser, Roles } from '../core/auth/decorators';
+import { ParseIdPipe } from '../core/http/id';
+import { ApiIdParam } from '../core/openapi/decorators';
 import { Page, PageQueryDto, Paginated } from '../core/pagination/pagination';
 import { UpdateUserDto } from './dto/update-user.dto';
 import { UserDto } from './dto/user.dto';
@@ -16,23 +17,37 @@ import { UsersService } from './users.service';
 export class UsersController {
   constructor(private readonly users: UsersService) {}
 
-  /** List all accounts. */
+  /**
+   * List all accounts.
+   * @remarks Admins only. Every account, active or not, in order of id.
+   */
   @Get()
   @Paginated(UserDto)
   listUsers(@Query() query: PageQueryDto): Promise<Page<UserDto>> {
     return this.users.list(query);
   }
 
-  /** Get one account. */
+  /**
+   * Get one account.
+   * @remarks Admins only.
+   */
   @Get(':id')
-  @ApiNotFoundResponse()
+  @ApiIdParam('id', 'User id.')
+  @ApiOkResponse({ type: UserDto, description: 'The account.' })
+  @ApiNotFoundResponse({ description: 'No account with this id.' })
   getUser(@Param('id', ParseIdPipe) id: number): Promise<UserDto> {
     return this.users.get(id);
   }
 
-  /** Change an account's role or deactivate it; deactivation ends its sessions. */
+  /**
+   * Change an account's role, or deactivate or reactivate it.
+   * @remarks Admins only. Deactivating an account ends its sessions at once: its refresh tokens are revoked and its access tokens refused.
+   */
   @Patch(':id')
-  @ApiNotFoundResponse()
+  @ApiIdParam('id', 'User id.')
+  @ApiOkResponse({ type: UserDto, description: 'The account as changed.' })
+  @ApiNotFoundResponse({ description: 'No account with this id.' })
+  @ApiConflictResponse({ description: 'An admin cannot deactivate their own account or remove their own admin role.' })
   updateUser(@Param('id', ParseIdPipe) id: number, @Body() changes: UpdateUserDto, @CurrentUser() admin: AuthUser): Promise<UserDto> {
     return this.users.update(id, changes, admin);
   }

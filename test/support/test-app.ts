@@ -8,6 +8,7 @@ import { inject } from 'vitest';
 import { createApp } from '../../src/app.factory';
 import { loadAppConfig } from '../../src/core/config/app-config';
 import { createOrPromoteAdmin } from '../../src/users/create-admin';
+import { ContractRecorder } from './contract';
 import { cloneTemplate } from './database';
 
 export const TEST_ACCESS_SECRET = 'test-access-secret-0123456789-abcdefghijklmnop';
@@ -33,6 +34,8 @@ export interface TestApp {
   as: (user: Pick<TestUser, 'access'>) => AuthorizedAgent;
   newUser: (overrides?: { role?: 'patient' | 'doctor'; username?: string; email?: string; password?: string }) => Promise<TestUser>;
   newAdmin: () => Promise<TestUser>;
+  /** Every response so far checked against openapi.json; close() fails when any broke it. */
+  contract: ContractRecorder;
   close: () => Promise<void>;
 }
 
@@ -62,6 +65,21 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     ...env,
   });
   const app = await createApp(config);
+  const contract = new ContractRecorder();
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('onSend', (request, reply, payload, done) => {
+      contract.check({
+        method: request.method,
+        route: request.routeOptions.url,
+        url: request.url,
+        status: reply.statusCode,
+        headers: reply.getHeaders(),
+        body: typeof payload === 'string' ? payload : Buffer.isBuffer(payload) ? payload.toString('utf8') : '',
+      });
+      done(null, payload);
+    });
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
   const server = app.getHttpServer();
@@ -107,9 +125,12 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     as,
     newUser,
     newAdmin,
+    contract,
     close: async () => {
       await app.close();
       await database.drop();
+      contract.recordStats();
+      contract.report();
     },
   };
 }

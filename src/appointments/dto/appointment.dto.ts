@@ -4,7 +4,7 @@ import { AppointmentStatusChange } from '../appointment-status-change.entity';
 import { Appointment } from '../appointment.entity';
 
 export class AppointmentDoctorSummaryDto {
-  @ApiProperty()
+  @ApiProperty({ type: 'integer' })
   id!: number;
 
   @ApiProperty()
@@ -15,7 +15,7 @@ export class AppointmentDoctorSummaryDto {
 }
 
 export class AppointmentPatientSummaryDto {
-  @ApiProperty()
+  @ApiProperty({ type: 'integer' })
   id!: number;
 
   @ApiProperty()
@@ -23,13 +23,13 @@ export class AppointmentPatientSummaryDto {
 }
 
 export class AppointmentDto {
-  @ApiProperty({ readOnly: true })
+  @ApiProperty({ type: 'integer', readOnly: true, example: 1 })
   id!: number;
 
-  @ApiProperty()
+  @ApiProperty({ type: 'integer', description: 'Doctor id.' })
   doctor!: number;
 
-  @ApiProperty()
+  @ApiProperty({ type: 'integer', description: 'Patient id.' })
   patient!: number;
 
   @ApiProperty({ type: AppointmentDoctorSummaryDto, readOnly: true })
@@ -41,7 +41,7 @@ export class AppointmentDto {
   @ApiProperty({ format: 'date-time', description: 'Start, in UTC.' })
   appointment_datetime!: string;
 
-  @ApiProperty({ minimum: 5, maximum: 480 })
+  @ApiProperty({ type: 'integer', minimum: 5, maximum: 480 })
   duration_minutes!: number;
 
   @ApiProperty({ format: 'date-time', readOnly: true, description: 'End (start + duration), in UTC.' })
@@ -56,7 +56,7 @@ export class AppointmentDto {
   @ApiProperty({ type: String, nullable: true })
   notes!: string | null;
 
-  @ApiProperty({ readOnly: true })
+  @ApiProperty({ type: 'integer', readOnly: true, description: 'Id of the user who booked it.' })
   created_by!: number;
 
   @ApiProperty({ readOnly: true, format: 'date-time' })
@@ -65,18 +65,19 @@ export class AppointmentDto {
   @ApiProperty({ readOnly: true, format: 'date-time' })
   updated_at!: string;
 
-  @ApiProperty({ readOnly: true })
+  @ApiProperty({ type: 'integer', readOnly: true, minimum: 1, description: 'Changes on every write; also sent as the ETag.', example: 1 })
   version!: number;
 }
 
 export class StatusChangeDto {
-  @ApiProperty({ enum: APPOINTMENT_STATUSES, enumName: 'AppointmentStatus', nullable: true, description: 'null for the booking itself.' })
+  // Inline rather than the AppointmentStatus component: OpenAPI 3.0 cannot make a $ref nullable.
+  @ApiProperty({ type: 'string', enum: APPOINTMENT_STATUSES, nullable: true, description: 'null for the booking itself.' })
   from!: AppointmentStatus | null;
 
   @ApiProperty({ enum: APPOINTMENT_STATUSES, enumName: 'AppointmentStatus' })
   to!: AppointmentStatus;
 
-  @ApiProperty({ description: 'Id of the user who made the change.' })
+  @ApiProperty({ type: 'integer', description: 'Id of the user who made the change.' })
   changed_by!: number;
 
   @ApiProperty({ format: 'date-time' })

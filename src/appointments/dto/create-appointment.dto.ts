@@ -7,13 +7,13 @@ import { AppointmentStatus } from '../appointment-status';
 export const ZONED_DATETIME = /(Z|[+-]\d{2}:?\d{2})$/i;
 
 export class CreateAppointmentDto {
-  @ApiProperty({ description: 'Doctor id.', example: 1 })
+  @ApiProperty({ type: 'integer', minimum: 1, maximum: MAX_ID, description: 'Doctor id.', example: 1 })
   @IsInt()
   @Min(1)
   @Max(MAX_ID)
   doctor!: number;
 
-  @ApiProperty({ description: "Id of one of the caller's patients.", example: 1 })
+  @ApiProperty({ type: 'integer', minimum: 1, maximum: MAX_ID, description: "Id of one of the caller's patients.", example: 1 })
   @IsInt()
   @Min(1)
   @Max(MAX_ID)
@@ -28,14 +28,14 @@ export class CreateAppointmentDto {
   @Matches(ZONED_DATETIME, { message: 'appointment_datetime must include a time zone (Z or ±hh:mm)' })
   appointment_datetime!: string;
 
-  @ApiProperty({ required: false, minimum: 5, maximum: 480, default: 30 })
+  @ApiProperty({ type: 'integer', required: false, minimum: 5, maximum: 480, default: 30, example: 30 })
   @IsOptional()
   @IsInt()
   @Min(5)
   @Max(480)
   duration_minutes?: number;
 
-  @ApiProperty({ required: false, nullable: true, type: String, maxLength: 500 })
+  @ApiProperty({ required: false, nullable: true, type: String, maxLength: 500, example: 'Annual check-up' })
   @IsOptional()
   @IsString()
   @MaxLength(500)

@@ -6,7 +6,7 @@ import { PageQueryDto } from '../../core/pagination/pagination';
 import { APPOINTMENT_STATUSES, AppointmentStatus } from '../appointment-status';
 
 export class ListAppointmentsQuery extends PageQueryDto {
-  @ApiProperty({ required: false, description: 'Doctor id.' })
+  @ApiProperty({ type: 'integer', required: false, minimum: 1, maximum: MAX_ID, description: 'Doctor id.' })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -14,7 +14,7 @@ export class ListAppointmentsQuery extends PageQueryDto {
   @Max(MAX_ID)
   doctor?: number;
 
-  @ApiProperty({ required: false, description: 'Patient id.' })
+  @ApiProperty({ type: 'integer', required: false, minimum: 1, maximum: MAX_ID, description: 'Patient id.' })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -27,12 +27,20 @@ export class ListAppointmentsQuery extends PageQueryDto {
   @IsIn(APPOINTMENT_STATUSES)
   status?: AppointmentStatus;
 
-  @ApiProperty({ required: false, description: 'Starting at or after: a date (its start, UTC) or a date-time.' })
+  @ApiProperty({
+    required: false,
+    description: 'Starting at or after: a date (its start, UTC) or an ISO 8601 date-time.',
+    example: '2030-01-15',
+  })
   @IsOptional()
   @IsISO8601({ strict: true })
   from?: string;
 
-  @ApiProperty({ required: false, description: 'Starting before: a date-time, or a date (the whole day included, UTC).' })
+  @ApiProperty({
+    required: false,
+    description: 'Starting before: an ISO 8601 date-time, or a date (the whole day included, UTC).',
+    example: '2030-01-31',
+  })
   @IsOptional()
   @IsISO8601({ strict: true })
   to?: string;

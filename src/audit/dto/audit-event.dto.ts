@@ -2,31 +2,38 @@ import { ApiProperty } from '@nestjs/swagger';
 import { AUDIT_OUTCOMES, AuditEvent, AuditOutcome } from '../audit-event.entity';
 
 export class AuditEventDto {
-  @ApiProperty({ readOnly: true, description: 'Sequence number (64-bit integer).' })
+  @ApiProperty({ type: 'integer', format: 'int64', readOnly: true, description: 'Sequence number.' })
   id!: number;
 
   @ApiProperty({ format: 'date-time' })
   occurred_at!: string;
 
-  @ApiProperty({ type: Number, nullable: true, description: 'The user who acted; null for anonymous attempts.' })
+  @ApiProperty({ type: 'integer', nullable: true, description: 'Id of the user who acted; null for anonymous attempts.' })
   actor!: number | null;
 
-  @ApiProperty({ example: 'read' })
+  @ApiProperty({
+    example: 'read',
+    description:
+      'What was done: `create`, `read`, `list`, `update`, `delete` (patients), `assign`, `unassign` (assignments), `login`, `logout`, `refresh_reuse` (accounts), and possibly more in later versions.',
+  })
   action!: string;
 
-  @ApiProperty({ example: 'patient' })
+  @ApiProperty({
+    example: 'patient',
+    description: 'The kind of record: `patient`, `mapping`, `user`, and possibly more in later versions.',
+  })
   entity!: string;
 
-  @ApiProperty({ type: Number, nullable: true })
+  @ApiProperty({ type: 'integer', nullable: true, description: 'Id of the record; null for a list.' })
   entity_id!: number | null;
 
   @ApiProperty({ type: [String], description: 'Names of the fields a write changed; never their values.' })
   changed_fields!: string[];
 
-  @ApiProperty({ type: String, nullable: true })
+  @ApiProperty({ type: String, nullable: true, description: 'The `X-Request-Id` of the request.' })
   request_id!: string | null;
 
-  @ApiProperty({ type: String, nullable: true })
+  @ApiProperty({ type: String, nullable: true, description: 'The client address (behind a proxy with `TRUST_PROXY`, the forwarded one).' })
   client_ip!: string | null;
 
   @ApiProperty({ enum: AUDIT_OUTCOMES, enumName: 'AuditOutcome' })

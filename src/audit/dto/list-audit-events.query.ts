@@ -5,7 +5,7 @@ import { MAX_ID } from '../../core/http/id';
 import { PageQueryDto } from '../../core/pagination/pagination';
 
 export class ListAuditEventsQuery extends PageQueryDto {
-  @ApiProperty({ required: false, description: 'User id of the actor.' })
+  @ApiProperty({ type: 'integer', required: false, minimum: 1, maximum: MAX_ID, description: 'User id of the actor.' })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -13,13 +13,13 @@ export class ListAuditEventsQuery extends PageQueryDto {
   @Max(MAX_ID)
   actor?: number;
 
-  @ApiProperty({ required: false, example: 'patient' })
+  @ApiProperty({ required: false, minLength: 1, maxLength: 40, example: 'patient', description: 'The kind of record.' })
   @IsOptional()
   @IsString()
   @Length(1, 40)
   entity?: string;
 
-  @ApiProperty({ required: false })
+  @ApiProperty({ type: 'integer', required: false, minimum: 1, maximum: MAX_ID, description: 'Id of the record.' })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -27,7 +27,7 @@ export class ListAuditEventsQuery extends PageQueryDto {
   @Max(MAX_ID)
   entity_id?: number;
 
-  @ApiProperty({ required: false, example: 'login' })
+  @ApiProperty({ required: false, minLength: 1, maxLength: 40, example: 'login', description: 'What was done.' })
   @IsOptional()
   @IsString()
   @Length(1, 40)

@@ -16,12 +16,24 @@ export class RegisterDto {
   @MaxLength(254)
   email!: string;
 
-  @ApiProperty({ format: 'password', minLength: 8, maxLength: 1024, example: 'correct-horse-battery' })
+  @ApiProperty({
+    format: 'password',
+    minLength: 8,
+    maxLength: 1024,
+    example: 'correct-horse-battery',
+    description: 'At least 8 characters, not all digits, not a commonly used password, not similar to the username or email.',
+  })
   @IsString()
   @Length(1, 1024)
   password!: string;
 
-  @ApiProperty({ enum: SELF_SERVICE_ROLES, default: Role.Patient, required: false, description: 'Nobody can register as admin.' })
+  @ApiProperty({
+    enum: SELF_SERVICE_ROLES,
+    default: Role.Patient,
+    required: false,
+    example: Role.Patient,
+    description: 'Nobody can register as admin.',
+  })
   @IsOptional()
   @IsIn(SELF_SERVICE_ROLES, { message: 'role must be patient or doctor' })
   role?: Role;

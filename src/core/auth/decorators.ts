@@ -2,27 +2,25 @@ import { applyDecorators, createParamDecorator, ExecutionContext, SetMetadata } 
 import { ApiExtension, ApiForbiddenResponse } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { Role } from '../../users/role';
+import { OPENAPI_PUBLIC } from '../openapi/markers';
 import { AuthUser } from './auth-user';
 
 export const IS_PUBLIC = 'auth:isPublic';
 export const REQUIRED_ROLES = 'auth:roles';
 
 /**
- * Marks a public operation in the OpenAPI document; buildOpenApiDocument turns it into
- * `security: []`. (An empty `@ApiSecurity` list set on a method is dropped by `@nestjs/swagger`
- * as empty, so public methods kept the global bearer requirement.)
- */
-export const OPENAPI_PUBLIC = 'x-public';
-
-/**
  * Opens a route (or a controller) to anonymous callers. Every other route needs a valid access
- * token; the OpenAPI document gives public operations an empty security requirement to match.
+ * token; the OpenAPI document gives public operations an empty security requirement to match
+ * (through a marker, as `@nestjs/swagger` drops an empty `@ApiSecurity` list set on a method).
  */
 export const Public = () => applyDecorators(SetMetadata(IS_PUBLIC, true), ApiExtension(OPENAPI_PUBLIC, true));
 
 /** Restricts a route (or controller) to the given roles; others get 403. */
 export const Roles = (...roles: Role[]) =>
-  applyDecorators(SetMetadata(REQUIRED_ROLES, roles), ApiForbiddenResponse({ description: `Requires role: ${roles.join(' or ')}` }));
+  applyDecorators(
+    SetMetadata(REQUIRED_ROLES, roles),
+    ApiForbiddenResponse({ description: `The caller's role is not ${roles.join(' or ')}.` }),
+  );
 
 /** The authenticated caller. */
 export const CurrentUser = createParamDecorator(

@@ -35,6 +35,9 @@ describe('loadAppConfig', () => {
       port: 8000,
       dataDir,
       runMigrations: true,
+      dbConnectTimeoutMs: 2000,
+      dbPoolTimeoutMs: 10_000,
+      dbStatementTimeoutMs: 30_000,
       jwt: { accessSecret: ACCESS, refreshSecret: REFRESH, accessTtlSeconds: 900, refreshTtlSeconds: 604_800 },
       throttle: { windowSeconds: 60, limit: 300, authLimit: 10 },
       trustProxy: false,
@@ -101,6 +104,29 @@ describe('loadAppConfig', () => {
     ]);
     expect(configError({ JWT_ACCESS_SECRET: ACCESS, JWT_REFRESH_SECRET: ACCESS, DATA_DIR: dataDir }).problems).toEqual([
       'JWT_ACCESS_SECRET and JWT_REFRESH_SECRET must differ',
+    ]);
+  });
+
+  it('reads the database timeouts, 0 turning the statement timeout off', () => {
+    const config = loadAppConfig({
+      JWT_ACCESS_SECRET: ACCESS,
+      JWT_REFRESH_SECRET: REFRESH,
+      DB_CONNECT_TIMEOUT_MS: '500',
+      DB_POOL_TIMEOUT_MS: '3000',
+      DB_STATEMENT_TIMEOUT_MS: '0',
+    });
+    expect(config).toMatchObject({ dbConnectTimeoutMs: 500, dbPoolTimeoutMs: 3000, dbStatementTimeoutMs: 0 });
+    const error = configError({
+      JWT_ACCESS_SECRET: ACCESS,
+      JWT_REFRESH_SECRET: REFRESH,
+      DB_CONNECT_TIMEOUT_MS: '0',
+      DB_POOL_TIMEOUT_MS: 'soon',
+      DB_STATEMENT_TIMEOUT_MS: '-1',
+    });
+    expect(error.problems.map((problem) => problem.split(' ')[0])).toEqual([
+      'DB_CONNECT_TIMEOUT_MS',
+      'DB_POOL_TIMEOUT_MS',
+      'DB_STATEMENT_TIMEOUT_MS',
     ]);
   });
 

@@ -17,6 +17,12 @@ export interface AppConfig {
   dataDir: string;
   embeddedDbPort: number;
   dbPoolSize: number;
+  /** Longest wait to open a database connection before the request gets 503. */
+  dbConnectTimeoutMs: number;
+  /** Longest wait for a free pooled connection when all are busy before the request gets 503. */
+  dbPoolTimeoutMs: number;
+  /** Longest a single SQL statement may run (PostgreSQL `statement_timeout`); 0 for no limit. */
+  dbStatementTimeoutMs: number;
   runMigrations: boolean;
   jwt: {
     accessSecret: string;
@@ -144,6 +150,9 @@ export function loadAppConfig(env: Env = process.env): AppConfig {
     dataDir,
     embeddedDbPort: int('EMBEDDED_DB_PORT', 54329, 1024, 65535),
     dbPoolSize: int('DB_POOL_SIZE', 10, 1, 200),
+    dbConnectTimeoutMs: int('DB_CONNECT_TIMEOUT_MS', 2000, 100, 600_000),
+    dbPoolTimeoutMs: int('DB_POOL_TIMEOUT_MS', 10_000, 100, 600_000),
+    dbStatementTimeoutMs: int('DB_STATEMENT_TIMEOUT_MS', 30_000, 0, 86_400_000),
     runMigrations: bool('DB_RUN_MIGRATIONS', true),
     jwt: {
       accessSecret: '',

@@ -2,17 +2,23 @@ import { Logger, Module, OnApplicationShutdown } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { join } from 'node:path';
-import { DataSource } from 'typeorm';
+import { DataSource, DataSourceOptions } from 'typeorm';
+import type { PostgresDataSourceOptions } from 'typeorm/driver/postgres/PostgresDataSourceOptions';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/app-config.provider';
 import { dataSourceOptions } from './data-source-options';
 import { RunningEmbeddedPostgres, startEmbeddedPostgres } from './embedded-postgres';
+import { runMigrationsExclusively } from './migrate';
 
 /** Where the database is: the configured server, or an embedded one this process runs. */
 export class DatabaseServer implements OnApplicationShutdown {
   private readonly logger = new Logger('Database');
   private embedded?: RunningEmbeddedPostgres;
   url!: string;
+
+  get connectTimeoutMs(): number {
+    return this.config.dbConnectTimeoutMs;
+  }
 
   constructor(
     private readonly config: AppConfig,
@@ -37,14 +43,35 @@ export class DatabaseServer implements OnApplicationShutdown {
     return this;
   }
 
-  /** Hooks run module by module, so the pool is closed here first rather than after the server is gone. */
+  /**
+   * The embedded server must outlive every use of the pool on it, the audit trail's last flush
+   * included; TypeORM destroys the DataSource in its own shutdown hook, after the services' ones.
+   * So the server stops right after that destroy; here only when there is no pool to wait for.
+   */
+  stopAfter(dataSource: DataSource): void {
+    const embedded = this.embedded;
+    if (!embedded) return;
+    const destroy = dataSource.destroy.bind(dataSource);
+    dataSource.destroy = async () => {
+      try {
+        await destroy();
+      } finally {
+        await embedded.stop();
+      }
+    };
+  }
+
   async onApplicationShutdown(): Promise<void> {
     if (!this.embedded) return;
     const dataSource = this.moduleRef.get(DataSource, { strict: false });
-    if (dataSource.isInitialized) await dataSource.destroy();
-    await this.embedded.stop();
+    if (!dataSource.isInitialized) await this.embedded.stop();
   }
 }
+
+const poolLogger = new Logger('Database');
+
+/** Hands the DatabaseServer from the options factory to the DataSource factory. */
+const SERVER = Symbol('DatabaseServer');
 
 const redactPassword = (url: string) => url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
 
@@ -67,10 +94,30 @@ class DatabaseServerModule {}
       imports: [DatabaseServerModule],
       inject: [DatabaseServer, APP_CONFIG],
       useFactory: (server: DatabaseServer, config: AppConfig) => ({
-        ...dataSourceOptions(server.url, config.dbPoolSize),
+        [SERVER]: server,
+        ...dataSourceOptions(server.url, config.dbPoolSize, {
+          connectTimeoutMs: config.dbConnectTimeoutMs,
+          poolTimeoutMs: config.dbPoolTimeoutMs,
+          statementTimeoutMs: config.dbStatementTimeoutMs,
+        }),
+        // An idle pooled connection whose server went away emits 'error' on the pool; without a
+        // listener that would crash the process. The pool drops the connection and opens a new
+        // one when the server is back; requests meanwhile get 503.
+        poolErrorHandler: (error: Error) => poolLogger.warn(`An idle database connection failed: ${error.message}`),
+        // Read by dataSourceFactory below, which applies them itself, one instance at a time.
         migrationsRun: config.runMigrations,
         migrationsTransactionMode: 'each' as const,
       }),
+      dataSourceFactory: async (options?: DataSourceOptions) => {
+        const { [SERVER]: server, ...settings } = options as PostgresDataSourceOptions & { [SERVER]: DatabaseServer };
+        if (settings.migrationsRun) {
+          const applied = await runMigrationsExclusively(settings.url!, { connectTimeoutMs: server.connectTimeoutMs });
+          if (applied.length > 0) poolLogger.log(`Applied migrations: ${applied.join(', ')}`);
+        }
+        const dataSource = await new DataSource({ ...settings, migrationsRun: false }).initialize();
+        server.stopAfter(dataSource);
+        return dataSource;
+      },
     }),
   ],
 })

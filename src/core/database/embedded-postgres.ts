@@ -106,8 +106,12 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     });
   }
   logger.log(`Embedded PostgreSQL is running on ${HOST}:${port} with data in ${dataDir}`);
-  const url = `postgres://${SUPERUSER}:${PASSWORD}@${HOST}:${port}/${encodeURIComponent(database)}`;
-  return { url, stop };
+  return { url: embeddedPostgresUrl(port, database), stop };
+}
+
+/** The URL of `database` on an embedded server listening on `port`, e.g. one `npm start` runs. */
+export function embeddedPostgresUrl(port: number, database: string): string {
+  return `postgres://${SUPERUSER}:${PASSWORD}@${HOST}:${port}/${encodeURIComponent(database)}`;
 }
 
 let library: Promise<{ EmbeddedPostgres: EmbeddedPostgresClass; binDir: string }> | undefined;

@@ -7,9 +7,10 @@ import {
   PreconditionFailedException,
   UseInterceptors,
 } from '@nestjs/common';
-import { ApiHeader, ApiPreconditionFailedResponse } from '@nestjs/swagger';
+import { ApiExtension, ApiHeader, ApiPreconditionFailedResponse } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { map, Observable } from 'rxjs';
+import { OPENAPI_ETAG } from '../openapi/markers';
 
 /** A record's version as a strong entity tag. */
 export const etagOf = (version: number) => `"${version}"`;
@@ -30,7 +31,7 @@ export class ETagInterceptor implements NestInterceptor {
 }
 
 /** Marks a single-record operation: ETag on the response, and documents it. */
-export const WithETag = () => applyDecorators(UseInterceptors(ETagInterceptor));
+export const WithETag = () => applyDecorators(UseInterceptors(ETagInterceptor), ApiExtension(OPENAPI_ETAG, true));
 
 /** Documents optimistic concurrency on a write operation. */
 export const AcceptsIfMatch = () =>
@@ -38,9 +39,11 @@ export const AcceptsIfMatch = () =>
     ApiHeader({
       name: 'If-Match',
       required: false,
-      description: 'The ETag the client last saw; the write is refused with 412 if the record changed since.',
+      description:
+        'The `ETag` the client last saw (or `*`); the write is refused with 412 if the record changed since. Without it the write goes through.',
+      schema: { type: 'string', example: '"3"' },
     }),
-    ApiPreconditionFailedResponse({ description: 'The record changed since the given ETag.' }),
+    ApiPreconditionFailedResponse({ description: 'The record changed since the version given in `If-Match`; reload it and try again.' }),
   );
 
 /**

@@ -2,6 +2,8 @@ import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { PROBLEM_CONTENT_TYPE, toProblem } from './problem';
 
+const RETRY_UNAVAILABLE_SECONDS = 2;
+
 /** The one exception filter: every error leaves as `application/problem+json`. */
 @Catch()
 export class ProblemDetailsFilter implements ExceptionFilter {
@@ -21,5 +23,7 @@ export function sendProblem(error: unknown, request: FastifyRequest, reply: Fast
     logger.error({ err: error, request_id: request.id }, `${request.method} ${request.url} failed`);
   }
   if (problem.status === 401) reply.header('WWW-Authenticate', 'Bearer');
+  // The database is away: tell clients when to try again (a restart or failover takes seconds).
+  if (problem.status === 503) reply.header('Retry-After', String(RETRY_UNAVAILABLE_SECONDS));
   void reply.status(problem.status).header('Content-Type', PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem));
 }

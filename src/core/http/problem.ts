@@ -1,6 +1,6 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
 import { STATUS_CODES } from 'node:http';
-import { QueryFailedError } from 'typeorm';
+import { QueryFailedError, QueryRunnerAlreadyReleasedError } from 'typeorm';
 
 /** RFC 9457 problem details, the one shape of every error response. */
 export interface Problem {
@@ -35,19 +35,56 @@ export function describeConstraint(name: string, detail: string, field?: string)
   CONSTRAINT_MESSAGES[name] = { detail, field };
 }
 
+/** The database is unreachable, shutting down, overloaded or too slow: worth a retry (503). */
 const UNAVAILABLE_CODES = new Set([
   'ECONNREFUSED',
   'ECONNRESET',
   'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
   'EPIPE',
-  '57P01',
-  '57P02',
-  '57P03',
+  '57P01', // admin_shutdown
+  '57P02', // crash_shutdown
+  '57P03', // cannot_connect_now (starting up, shutting down)
+  '57014', // query_canceled: statement_timeout
+  '55P03', // lock_not_available: lock_timeout
+  '53300', // too_many_connections
   '08000',
   '08001',
   '08003',
   '08006',
 ]);
+
+/** What `pg` throws when a connection is lost mid-query or cannot be had in time; these carry no code. */
+const UNAVAILABLE_MESSAGES = new RegExp(
+  [
+    'timeout exceeded when trying to connect', // no free pooled connection in time
+    '^timeout expired$', // a new connection not established in time
+    'Connection terminated', // lost mid-query, or closed by a connect timeout
+    'Client has encountered a connection error',
+    'Client was closed',
+  ].join('|'),
+  'i',
+);
+
+/** Whether `error` (or what it wraps: a driver error, a cause, an AggregateError's errors) says the database is unavailable. */
+function isUnavailable(error: unknown, depth = 0): boolean {
+  if (typeof error !== 'object' || error === null || depth > 3) return false;
+  // TypeORM releases a transaction's connection as soon as the connection fails; the next
+  // statement of the transaction (its COMMIT, say) then meets this instead of the network error.
+  if (error instanceof QueryRunnerAlreadyReleasedError) return true;
+  const { code, message, driverError, cause, errors } = error as {
+    code?: unknown;
+    message?: unknown;
+    driverError?: unknown;
+    cause?: unknown;
+    errors?: unknown;
+  };
+  if (typeof code === 'string' && UNAVAILABLE_CODES.has(code)) return true;
+  if (typeof message === 'string' && UNAVAILABLE_MESSAGES.test(message)) return true;
+  const wrapped = [driverError, cause, ...(Array.isArray(errors) ? (errors as unknown[]) : [])];
+  return wrapped.some((inner) => inner !== error && isUnavailable(inner, depth + 1));
+}
 
 function problem(status: number, detail: string, extra: Partial<Problem> = {}): Problem {
   return { type: 'about:blank', title: STATUS_CODES[status] ?? 'Error', status, detail, ...extra };
@@ -66,13 +103,10 @@ export function toProblem(error: unknown): Problem {
     }
     return problem(error.getStatus(), httpExceptionDetail(error));
   }
+  // Before the constraint mapping: a lost connection surfaces as a QueryFailedError without a code.
+  if (isUnavailable(error)) return unavailable();
   if (error instanceof QueryFailedError) {
     return databaseProblem(error.driverError as { code?: string; constraint?: string });
-  }
-  const code = (error as { code?: string } | null)?.code;
-  if (code && UNAVAILABLE_CODES.has(code)) return unavailable();
-  if (error instanceof Error && /timeout exceeded when trying to connect|Connection terminated/i.test(error.message)) {
-    return unavailable();
   }
   const status = (error as { statusCode?: number } | null)?.statusCode;
   if (status && status >= 400 && status < 500) {
@@ -114,7 +148,6 @@ function databaseProblem(driverError: { code?: string; constraint?: string }): P
     case '40P01': // deadlock_detected
       return problem(409, 'The record was changed by a concurrent request; retry.');
     default:
-      if (driverError.code && UNAVAILABLE_CODES.has(driverError.code)) return unavailable();
       return problem(500, 'An unexpected error occurred. Quote the request id when reporting it.');
   }
 }
@@ -133,6 +166,10 @@ function fastifyDetail(error: { code?: string; message: string }, status: number
       return 'The request body is not valid JSON.';
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return 'The request body is empty but its content type says JSON.';
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return 'A part of the path is longer than the service accepts.';
+    case 'FST_ERR_BAD_URL':
+      return 'The path is not a valid URL (malformed percent-encoding).';
     default:
       if (status === 400 && error instanceof SyntaxError) return 'The request body is not valid JSON.';
       return status === 400 ? 'The request is malformed.' : (STATUS_CODES[status] ?? 'Error');

@@ -1,7 +1,8 @@
 import pino from 'pino';
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { REDACTED_PATHS } from './logging.module';
+import { QueryFailedError } from 'typeorm';
+import { REDACTED_PATHS, serializeError } from './logging.module';
 
 const SECRET = 'S3cr3t-Value-That-Must-Not-Leak';
 
@@ -69,5 +70,25 @@ describe('log redaction', () => {
       msg: 'message',
     });
     expect(JSON.stringify(json)).not.toContain('[redacted]');
+  });
+
+  it('drops the bound values of a failed query from a logged error, keeping what explains it', () => {
+    const driverError = Object.assign(new Error('canceling statement due to statement timeout'), { code: '57014' });
+    const error = new QueryFailedError('INSERT INTO "users"("password_hash") VALUES ($1)', [`$argon2id$${SECRET}`], driverError);
+    const chunks: string[] = [];
+    const stream = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        chunks.push(chunk.toString());
+        done();
+      },
+    });
+    pino({ serializers: { err: serializeError } }, stream).error({ err: error }, 'failed');
+    const line = chunks.join('');
+    expect(line).not.toContain(SECRET);
+    expect(JSON.parse(line).err).toMatchObject({
+      type: 'QueryFailedError',
+      query: expect.stringContaining('INSERT'),
+      driverError: { code: '57014' },
+    });
   });
 });

@@ -7,17 +7,28 @@ import { map, Observable } from 'rxjs';
 
 export const DEFAULT_PAGE_SIZE = 20;
 export const MAX_PAGE_SIZE = 100;
+/** Far past any real list, and small enough that the offset stays an exact integer PostgreSQL accepts. */
+export const MAX_PAGE = 10_000_000;
 
 /** `?page=&page_size=`, shared by every list. */
 export class PageQueryDto {
-  @ApiProperty({ required: false, minimum: 1, default: 1, description: 'Page number, from 1.' })
+  @ApiProperty({ type: 'integer', required: false, minimum: 1, default: 1, description: 'Page number, from 1.', example: 1 })
   @IsOptional()
   @TransformType(() => Number)
   @IsInt()
   @Min(1)
+  @Max(MAX_PAGE)
   page: number = 1;
 
-  @ApiProperty({ required: false, minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE })
+  @ApiProperty({
+    type: 'integer',
+    required: false,
+    minimum: 1,
+    maximum: MAX_PAGE_SIZE,
+    default: DEFAULT_PAGE_SIZE,
+    description: 'Items per page.',
+    example: DEFAULT_PAGE_SIZE,
+  })
   @IsOptional()
   @TransformType(() => Number)
   @IsInt()
@@ -83,9 +94,10 @@ export function Paginated(itemType: Type<unknown>) {
     UseInterceptors(PageInterceptor),
     ApiOkResponse({
       type: [itemType],
+      description: 'One page of the list: a JSON array, with the total in `X-Total-Count` and the other pages in `Link`.',
       headers: {
-        'X-Total-Count': { description: 'Number of items across all pages.', schema: { type: 'integer' } },
-        Link: { description: 'RFC 8288 links to the first, prev, next and last pages.', schema: { type: 'string' } },
+        'X-Total-Count': { $ref: '#/components/headers/X-Total-Count' },
+        Link: { $ref: '#/components/headers/Link' },
       },
     }),
   );

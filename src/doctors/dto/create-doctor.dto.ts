@@ -14,13 +14,21 @@ export class CreateDoctorDto {
   @Length(1, 200)
   name!: string;
 
-  @ApiProperty({ required: false, nullable: true, type: String, format: 'email', description: 'Unique among doctors.' })
+  @ApiProperty({
+    required: false,
+    nullable: true,
+    type: String,
+    format: 'email',
+    maxLength: 254,
+    example: 'house@clinic.example',
+    description: 'Unique among doctors.',
+  })
   @IsOptional()
   @IsEmail()
   @MaxLength(254)
   email?: string | null;
 
-  @ApiProperty({ required: false, nullable: true, type: String, pattern: PHONE_PATTERN.source })
+  @ApiProperty({ required: false, nullable: true, type: String, pattern: PHONE_PATTERN.source, example: '+1 555 0199' })
   @IsOptional()
   @Trim()
   @Matches(PHONE_PATTERN, { message: 'phone must be a telephone number' })
@@ -32,21 +40,36 @@ export class CreateDoctorDto {
   @Length(1, 100)
   specialization!: string;
 
-  @ApiProperty({ required: false, nullable: true, type: String, maxLength: 50, description: 'Unique among doctors when given.' })
+  @ApiProperty({
+    required: false,
+    nullable: true,
+    type: String,
+    minLength: 1,
+    maxLength: 50,
+    example: 'MD-12345',
+    description: 'Unique among doctors when given.',
+  })
   @IsOptional()
   @Trim()
   @IsString()
   @Length(1, 50)
   license_number?: string | null;
 
-  @ApiProperty({ required: false, nullable: true, type: Number, minimum: 0, maximum: 80 })
+  @ApiProperty({ required: false, nullable: true, type: 'integer', minimum: 0, maximum: 80, example: 12 })
   @IsOptional()
   @IsInt()
   @Min(0)
   @Max(80)
   experience_years?: number | null;
 
-  @ApiProperty({ required: false, nullable: true, type: String, pattern: MONEY_PATTERN.source, example: '1500.00' })
+  @ApiProperty({
+    required: false,
+    nullable: true,
+    type: String,
+    pattern: MONEY_PATTERN.source,
+    example: '1500.00',
+    description: 'A non-negative decimal amount with at most 2 places, as a string; a JSON number is accepted too and kept exactly.',
+  })
   @IsOptional()
   @Transform(({ value }: { value: unknown }) => (typeof value === 'number' && Number.isFinite(value) ? String(value) : value))
   @IsString({ message: 'consultation_fee must be a decimal amount such as "1500.00"' })
@@ -68,7 +91,9 @@ export class CreateDoctorDto {
   @ApiProperty({
     required: false,
     nullable: true,
-    type: Number,
+    type: 'integer',
+    minimum: 1,
+    maximum: MAX_ID,
     description: 'Id of the linked account (role doctor). Admins may link any such account; others only their own.',
   })
   @IsOptional()

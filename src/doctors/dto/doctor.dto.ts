@@ -3,10 +3,10 @@ import { Doctor } from '../doctor.entity';
 import { MONEY_PATTERN } from './create-doctor.dto';
 
 export class DoctorDto {
-  @ApiProperty({ readOnly: true })
+  @ApiProperty({ type: 'integer', readOnly: true, example: 1 })
   id!: number;
 
-  @ApiProperty()
+  @ApiProperty({ example: 'Dr. Gregory House' })
   name!: string;
 
   @ApiProperty({ type: String, nullable: true, format: 'email' })
@@ -15,16 +15,22 @@ export class DoctorDto {
   @ApiProperty({ type: String, nullable: true })
   phone!: string | null;
 
-  @ApiProperty()
+  @ApiProperty({ example: 'Cardiology' })
   specialization!: string;
 
   @ApiProperty({ type: String, nullable: true })
   license_number!: string | null;
 
-  @ApiProperty({ type: Number, nullable: true })
+  @ApiProperty({ type: 'integer', nullable: true, minimum: 0, maximum: 80 })
   experience_years!: number | null;
 
-  @ApiProperty({ type: String, nullable: true, pattern: MONEY_PATTERN.source, example: '1500.00' })
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    pattern: MONEY_PATTERN.source,
+    example: '1500.00',
+    description: 'A decimal amount with exactly 2 places, as a string.',
+  })
   consultation_fee!: string | null;
 
   @ApiProperty({ type: String, nullable: true })
@@ -33,10 +39,10 @@ export class DoctorDto {
   @ApiProperty({ type: String, nullable: true })
   availability!: string | null;
 
-  @ApiProperty({ type: Number, nullable: true, description: 'Id of the linked doctor account.' })
+  @ApiProperty({ type: 'integer', nullable: true, description: 'Id of the linked doctor account.' })
   user!: number | null;
 
-  @ApiProperty({ readOnly: true })
+  @ApiProperty({ type: 'integer', readOnly: true, description: 'Id of the user who added the doctor.' })
   created_by!: number;
 
   @ApiProperty({ readOnly: true, format: 'date-time' })
@@ -45,7 +51,7 @@ export class DoctorDto {
   @ApiProperty({ readOnly: true, format: 'date-time' })
   updated_at!: string;
 
-  @ApiProperty({ readOnly: true, description: 'Changes on every write; also sent as the ETag.' })
+  @ApiProperty({ type: 'integer', readOnly: true, minimum: 1, description: 'Changes on every write; also sent as the ETag.', example: 1 })
   version!: number;
 }
 

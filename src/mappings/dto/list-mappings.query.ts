@@ -6,7 +6,7 @@ import { PageQueryDto } from '../../core/pagination/pagination';
 import { QueryBoolean } from '../../core/validation/validators';
 
 export class ListMappingsQuery extends PageQueryDto {
-  @ApiProperty({ required: false, description: 'Patient id.' })
+  @ApiProperty({ type: 'integer', required: false, minimum: 1, maximum: MAX_ID, description: 'Patient id.' })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -14,7 +14,7 @@ export class ListMappingsQuery extends PageQueryDto {
   @Max(MAX_ID)
   patient?: number;
 
-  @ApiProperty({ required: false, description: 'Doctor id.' })
+  @ApiProperty({ type: 'integer', required: false, minimum: 1, maximum: MAX_ID, description: 'Doctor id.' })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -22,7 +22,7 @@ export class ListMappingsQuery extends PageQueryDto {
   @Max(MAX_ID)
   doctor?: number;
 
-  @ApiProperty({ required: false, type: Boolean })
+  @ApiProperty({ required: false, type: Boolean, description: 'true: active assignments only; false: ended ones only.' })
   @IsOptional()
   @QueryBoolean()
   @IsBoolean()

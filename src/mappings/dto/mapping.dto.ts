@@ -4,7 +4,7 @@ import { formatMoney } from '../../doctors/dto/doctor.dto';
 import { Mapping } from '../mapping.entity';
 
 export class MappingPatientSummaryDto {
-  @ApiProperty()
+  @ApiProperty({ type: 'integer' })
   id!: number;
 
   @ApiProperty()
@@ -18,7 +18,7 @@ export class MappingPatientSummaryDto {
 }
 
 export class MappingDoctorSummaryDto {
-  @ApiProperty()
+  @ApiProperty({ type: 'integer' })
   id!: number;
 
   @ApiProperty()
@@ -32,13 +32,13 @@ export class MappingDoctorSummaryDto {
 }
 
 export class MappingDto {
-  @ApiProperty({ readOnly: true })
+  @ApiProperty({ type: 'integer', readOnly: true, example: 1 })
   id!: number;
 
-  @ApiProperty()
+  @ApiProperty({ type: 'integer', description: 'Patient id.' })
   patient!: number;
 
-  @ApiProperty()
+  @ApiProperty({ type: 'integer', description: 'Doctor id.' })
   doctor!: number;
 
   @ApiProperty({ type: MappingPatientSummaryDto, readOnly: true })
@@ -56,10 +56,16 @@ export class MappingDto {
   @ApiProperty({ readOnly: true, format: 'date-time' })
   assigned_date!: string;
 
-  @ApiProperty({ readOnly: true, format: 'date-time', type: String, nullable: true })
+  @ApiProperty({
+    readOnly: true,
+    format: 'date-time',
+    type: String,
+    nullable: true,
+    description: 'When the assignment ended; null while active.',
+  })
   ended_at!: string | null;
 
-  @ApiProperty({ readOnly: true })
+  @ApiProperty({ type: 'integer', readOnly: true, description: 'Id of the user who made the assignment.' })
   created_by!: number;
 
   @ApiProperty({ readOnly: true, format: 'date-time' })
@@ -68,7 +74,7 @@ export class MappingDto {
   @ApiProperty({ readOnly: true, format: 'date-time' })
   updated_at!: string;
 
-  @ApiProperty({ readOnly: true })
+  @ApiProperty({ type: 'integer', readOnly: true, minimum: 1, description: 'Changes on every write; also sent as the ETag.', example: 1 })
   version!: number;
 }
 

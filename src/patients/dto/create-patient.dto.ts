@@ -38,7 +38,7 @@ export class CreatePatientDto {
   @ApiProperty({
     required: false,
     nullable: true,
-    type: Number,
+    type: 'integer',
     minimum: 0,
     maximum: 150,
     description: 'For clients that send an age instead of a birth date; computed from date_of_birth when that is set.',
@@ -49,25 +49,39 @@ export class CreatePatientDto {
   @Max(150)
   age?: number | null;
 
-  @ApiProperty({ required: false, nullable: true, enum: GENDERS, description: 'Also accepts Male, M, F and the like.' })
+  @ApiProperty({
+    required: false,
+    nullable: true,
+    type: 'string',
+    enum: GENDERS,
+    example: 'female',
+    description: 'Also accepts `Male`, `M`, `F` and the like, stored as one of these.',
+  })
   @IsOptional()
   @Transform(({ value }: { value: unknown }) => normalizeGender(value))
   @IsIn(GENDERS)
   gender?: Gender | null;
 
-  @ApiProperty({ required: false, nullable: true, enum: BLOOD_GROUPS })
+  @ApiProperty({
+    required: false,
+    nullable: true,
+    type: 'string',
+    enum: BLOOD_GROUPS,
+    example: 'O+',
+    description: 'Also accepts lower case.',
+  })
   @IsOptional()
   @Transform(({ value }: { value: unknown }) => normalizeBloodGroup(value))
   @IsIn(BLOOD_GROUPS)
   blood_group?: BloodGroup | null;
 
-  @ApiProperty({ required: false, nullable: true, type: String, maxLength: 500 })
+  @ApiProperty({ required: false, nullable: true, type: String, maxLength: 500, example: '1 Main Street, Springfield' })
   @IsOptional()
   @IsString()
   @MaxLength(500)
   address?: string | null;
 
-  @ApiProperty({ required: false, nullable: true, type: String, maxLength: 200 })
+  @ApiProperty({ required: false, nullable: true, type: String, maxLength: 200, example: 'John Doe, +1 555 0101' })
   @IsOptional()
   @IsString()
   @MaxLength(200)

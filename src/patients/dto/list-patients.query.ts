@@ -9,25 +9,25 @@ import { BLOOD_GROUPS, type BloodGroup, type Gender, GENDERS, normalizeBloodGrou
 export const PATIENT_ORDERING = orderingChoices(['id', 'name', 'date_of_birth', 'created_at', 'updated_at']);
 
 export class ListPatientsQuery extends PageQueryDto {
-  @ApiProperty({ required: false, description: 'Matches part of the name, email or phone, ignoring case.' })
+  @ApiProperty({ required: false, minLength: 1, maxLength: 100, description: 'Matches part of the name, email or phone, ignoring case.' })
   @IsOptional()
   @IsString()
   @Length(1, 100)
   search?: string;
 
-  @ApiProperty({ required: false, enum: GENDERS })
+  @ApiProperty({ required: false, enum: GENDERS, description: 'Also accepts `Male`, `M`, `F` and the like.' })
   @IsOptional()
   @Transform(({ value }: { value: unknown }) => normalizeGender(value))
   @IsIn(GENDERS)
   gender?: Gender;
 
-  @ApiProperty({ required: false, enum: BLOOD_GROUPS })
+  @ApiProperty({ required: false, enum: BLOOD_GROUPS, description: 'Also accepts lower case.' })
   @IsOptional()
   @Transform(({ value }: { value: unknown }) => normalizeBloodGroup(value))
   @IsIn(BLOOD_GROUPS)
   blood_group?: BloodGroup;
 
-  @ApiProperty({ required: false, enum: PATIENT_ORDERING, default: 'id' })
+  @ApiProperty({ required: false, enum: PATIENT_ORDERING, default: 'id', description: 'Sort field; `-` before it for descending.' })
   @IsOptional()
   @IsIn(PATIENT_ORDERING, { message: `ordering must be one of: ${PATIENT_ORDERING.join(', ')}` })
   ordering: string = 'id';

@@ -3,10 +3,10 @@ import { BLOOD_GROUPS, type BloodGroup, type Gender, GENDERS } from '../patient.
 import { Patient } from '../patient.entity';
 
 export class PatientDto {
-  @ApiProperty({ readOnly: true })
+  @ApiProperty({ type: 'integer', readOnly: true, example: 1 })
   id!: number;
 
-  @ApiProperty()
+  @ApiProperty({ example: 'Jane Doe' })
   name!: string;
 
   @ApiProperty({ type: String, nullable: true, format: 'email' })
@@ -18,13 +18,19 @@ export class PatientDto {
   @ApiProperty({ type: String, nullable: true, format: 'date' })
   date_of_birth!: string | null;
 
-  @ApiProperty({ type: Number, nullable: true, minimum: 0, maximum: 150 })
+  @ApiProperty({
+    type: 'integer',
+    nullable: true,
+    minimum: 0,
+    maximum: 150,
+    description: 'Computed from date_of_birth when that is set; otherwise as given.',
+  })
   age!: number | null;
 
-  @ApiProperty({ nullable: true, enum: GENDERS })
+  @ApiProperty({ nullable: true, type: 'string', enum: GENDERS })
   gender!: Gender | null;
 
-  @ApiProperty({ nullable: true, enum: BLOOD_GROUPS })
+  @ApiProperty({ nullable: true, type: 'string', enum: BLOOD_GROUPS })
   blood_group!: BloodGroup | null;
 
   @ApiProperty({ type: String, nullable: true })
@@ -36,7 +42,7 @@ export class PatientDto {
   @ApiProperty({ type: String, nullable: true })
   medical_history!: string | null;
 
-  @ApiProperty({ readOnly: true, description: 'Id of the user who created the record.' })
+  @ApiProperty({ type: 'integer', readOnly: true, description: 'Id of the user who created the record: its owner.' })
   created_by!: number;
 
   @ApiProperty({ readOnly: true, format: 'date-time' })
@@ -45,7 +51,7 @@ export class PatientDto {
   @ApiProperty({ readOnly: true, format: 'date-time' })
   updated_at!: string;
 
-  @ApiProperty({ readOnly: true, description: 'Changes on every write; also sent as the ETag.' })
+  @ApiProperty({ type: 'integer', readOnly: true, minimum: 1, description: 'Changes on every write; also sent as the ETag.', example: 1 })
   version!: number;
 }
 

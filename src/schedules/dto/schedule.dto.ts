@@ -6,7 +6,7 @@ import { DoctorSchedule } from '../doctor-schedule.entity';
 const CLOCK = /^(([01]\d|2[0-3]):[0-5]\d|24:00)$/;
 
 export class ScheduleEntryDto {
-  @ApiProperty({ minimum: 0, maximum: 6, description: '0 = Monday … 6 = Sunday.' })
+  @ApiProperty({ type: 'integer', minimum: 0, maximum: 6, example: 0, description: '0 = Monday … 6 = Sunday.' })
   @IsInt()
   @Min(0)
   @Max(6)
@@ -24,17 +24,21 @@ export class ScheduleEntryDto {
 }
 
 export class PutScheduleDto {
-  @ApiProperty({ example: 'Europe/Berlin', description: "The doctor's IANA time zone." })
+  @ApiProperty({ example: 'Europe/Berlin', description: "The doctor's IANA time zone; openings are local times there." })
   @IsString()
   timezone!: string;
 
-  @ApiProperty({ minimum: 5, maximum: 480, example: 30 })
+  @ApiProperty({ type: 'integer', minimum: 5, maximum: 480, example: 30, description: 'Length of a bookable slot, in minutes.' })
   @IsInt()
   @Min(5)
   @Max(480)
   slot_minutes!: number;
 
-  @ApiProperty({ type: [ScheduleEntryDto], description: 'Openings; several per day are allowed (e.g. around a lunch break).' })
+  @ApiProperty({
+    type: [ScheduleEntryDto],
+    maxItems: 100,
+    description: 'Openings; several per day are allowed (e.g. around a lunch break), overlapping ones are not.',
+  })
   @IsArray()
   @ArrayMaxSize(100)
   @ValidateNested({ each: true })
@@ -43,13 +47,13 @@ export class PutScheduleDto {
 }
 
 export class ScheduleDto extends PutScheduleDto {
-  @ApiProperty({ readOnly: true })
+  @ApiProperty({ type: 'integer', readOnly: true, description: 'Doctor id.' })
   doctor!: number;
 
   @ApiProperty({ readOnly: true, format: 'date-time' })
   updated_at!: string;
 
-  @ApiProperty({ readOnly: true })
+  @ApiProperty({ type: 'integer', readOnly: true, minimum: 1, description: 'Changes on every write; also sent as the ETag.', example: 1 })
   version!: number;
 }
 

@@ -7,12 +7,12 @@ const IfPresent = () => ValidateIf((_dto: unknown, value: unknown) => value !== 
 
 /** What an admin may change on an account. */
 export class UpdateUserDto {
-  @ApiProperty({ enum: ROLES, enumName: 'Role', required: false })
+  @ApiProperty({ enum: ROLES, enumName: 'Role', required: false, description: 'Not null.', example: 'doctor' })
   @IfPresent()
   @IsIn(ROLES)
   role?: Role;
 
-  @ApiProperty({ required: false, description: 'Deactivating an account also revokes its refresh tokens.' })
+  @ApiProperty({ required: false, description: 'Not null. Deactivating an account also revokes its refresh tokens.', example: false })
   @IfPresent()
   @IsBoolean()
   is_active?: boolean;

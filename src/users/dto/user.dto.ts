@@ -4,7 +4,7 @@ import { User } from '../user.entity';
 
 /** An account as the API shows it; never the password hash. */
 export class UserDto {
-  @ApiProperty({ readOnly: true, example: 1 })
+  @ApiProperty({ type: 'integer', readOnly: true, example: 1 })
   id!: number;
 
   @ApiProperty({ example: 'dr.house' })
@@ -16,13 +16,13 @@ export class UserDto {
   @ApiProperty({ enum: ROLES, enumName: 'Role' })
   role!: Role;
 
-  @ApiProperty()
+  @ApiProperty({ description: 'False for a deactivated account, which can neither log in nor use its tokens.' })
   is_active!: boolean;
 
   @ApiProperty({ format: 'date-time', readOnly: true })
   date_joined!: string;
 
-  @ApiProperty({ format: 'date-time', nullable: true, readOnly: true, type: String })
+  @ApiProperty({ format: 'date-time', nullable: true, readOnly: true, type: String, description: 'null until the first login.' })
   last_login!: string | null;
 }
 

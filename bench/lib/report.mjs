@@ -1,0 +1,171 @@
+// The benchmark's figures as a Markdown report (also printed) and the targets they are held to.
+
+const fixed = (value, digits = 0) => (Number.isFinite(value) ? value.toFixed(digits) : '–');
+const ms = (value) => (Number.isFinite(value) ? (value < 10 ? value.toFixed(1) : value.toFixed(0)) : '–');
+
+/** What issue 6 asks of the service. */
+export const TARGETS = {
+  readRatio: 0.7,
+  readP99Ms: 25,
+  writeRatio: 0.6,
+  rssMb: 200,
+  startMs: 1500,
+  scaleP50Ratio: 1.5,
+};
+
+function find(runs, scenario, target, scale) {
+  return runs.find((run) => run.scenario === scenario && run.target === target && run.scale === scale);
+}
+
+/** Service/baseline pairs with their ratios, in scenario order. */
+export function pairs(results) {
+  const rows = [];
+  for (const scale of ['10k', '1M']) {
+    for (const scenario of results.scenarioOrder) {
+      const service = find(results.runs, scenario, 'service', scale);
+      if (!service) continue;
+      const baseline = find(results.runs, scenario, 'baseline', scale);
+      rows.push({ scenario, scale, service, baseline, ratio: baseline ? service.rps / baseline.rps : undefined });
+    }
+  }
+  return rows;
+}
+
+/** Each target with the measured value and whether it is met. */
+export function checkTargets(results) {
+  const checks = [];
+  const rows = pairs(results).filter((row) => row.scale === '10k');
+  for (const row of rows) {
+    const info = results.scenarios[row.scenario];
+    if (info.kind === 'read') {
+      checks.push({
+        target: `${row.scenario}: rps ≥ ${TARGETS.readRatio * 100}% of baseline`,
+        value: `${fixed(row.ratio * 100)}%`,
+        met: row.ratio >= TARGETS.readRatio,
+      });
+      checks.push({
+        target: `${row.scenario}: p99 < ${TARGETS.readP99Ms} ms`,
+        value: `${ms(row.service.latencyMs.p99)} ms`,
+        met: row.service.latencyMs.p99 < TARGETS.readP99Ms,
+      });
+    } else if (info.kind === 'write') {
+      checks.push({
+        target: `${row.scenario}: rps ≥ ${TARGETS.writeRatio * 100}% of baseline`,
+        value: `${fixed(row.ratio * 100)}%`,
+        met: row.ratio >= TARGETS.writeRatio,
+      });
+    }
+  }
+  const readWrite = results.runs.filter((run) => run.target === 'service' && results.scenarios[run.scenario].kind !== 'auth');
+  const peak = Math.max(...readWrite.map((run) => run.peakRssMb));
+  checks.push({ target: `service peak RSS < ${TARGETS.rssMb} MB (scenarios 1-4)`, value: `${fixed(peak)} MB`, met: peak < TARGETS.rssMb });
+  const login = results.runs.find((run) => run.target === 'service' && results.scenarios[run.scenario].kind === 'auth');
+  if (login) {
+    checks.push({
+      target: `service peak RSS < ${TARGETS.rssMb} MB (login, argon2)`,
+      value: `${fixed(login.peakRssMb)} MB`,
+      met: login.peakRssMb < TARGETS.rssMb,
+    });
+  }
+  checks.push({
+    target: `start to ready < ${TARGETS.startMs} ms (migrated database, median)`,
+    value: `${fixed(results.start.medianMs)} ms`,
+    met: results.start.medianMs < TARGETS.startMs,
+  });
+  for (const item of results.scale?.p50Ratios ?? []) {
+    if (item.target !== 'service') continue;
+    checks.push({
+      target: `${item.scenario}: p50 at 1M ≤ ${TARGETS.scaleP50Ratio}× p50 at 10k`,
+      value: `${fixed(item.ratio, 2)}×`,
+      met: item.ratio <= TARGETS.scaleP50Ratio,
+    });
+  }
+  return checks;
+}
+
+export function markdown(results) {
+  const { meta, config } = results;
+  const lines = [
+    '# Benchmark: service vs baseline',
+    '',
+    `${meta.date} · ${meta.cpus}× ${meta.cpuModel} · ${fixed(meta.memoryGb, 1)} GB · Node ${meta.node} · ${meta.postgres} (${meta.database})` +
+      (meta.serviceBuild === 'dist/'
+        ? ` · commit ${meta.commit}${meta.dirty ? ' (with uncommitted changes)' : ''}`
+        : ` · service built from ${meta.serviceBuild} (checkout at ${meta.commit})`),
+    '',
+    `${config.connections} connections, ${config.warmupSeconds} s warm-up + ${config.durationSeconds} s measured per line; ` +
+      `pool ${config.poolSize}; rate-limit window ${config.throttleTtl} (limits raised to 1,000,000); ` +
+      'load generator, servers and PostgreSQL share the machine.' +
+      (config.profiled ? ' **CPU profiler on: figures are not comparable to an unprofiled run.**' : '') +
+      (config.serviceNodeArgs ? ` **What-if: the service runs with \`${config.serviceNodeArgs}\`.**` : ''),
+    '',
+    '| scenario | rows | service rps | baseline rps | service / baseline | service p50 / p99 ms | baseline p50 / p99 ms | service errors / non-2xx | baseline errors / non-2xx | service peak RSS MB | baseline peak RSS MB |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ];
+  for (const row of pairs(results)) {
+    const { service: s, baseline: b } = row;
+    lines.push(
+      `| ${results.scenarios[row.scenario].title} | ${row.scale} | ${fixed(s.rps)} | ${b ? fixed(b.rps) : '–'} | ` +
+        `${row.ratio === undefined ? '–' : `${fixed(row.ratio * 100)}%`} | ${ms(s.latencyMs.p50)} / ${ms(s.latencyMs.p99)} | ` +
+        `${b ? `${ms(b.latencyMs.p50)} / ${ms(b.latencyMs.p99)}` : '–'} | ${s.errors + s.timeouts} / ${s.non2xx} | ` +
+        `${b ? `${b.errors + b.timeouts} / ${b.non2xx}` : '–'} | ${fixed(s.peakRssMb)} | ${b ? fixed(b.peakRssMb) : '–'} |`,
+    );
+  }
+  lines.push(
+    '',
+    'CPU per request over the measured window (less sensitive than requests/s to other work on the machine): the server process, ' +
+      'and the PostgreSQL backends serving it.',
+    '',
+    '| scenario | rows | service CPU ms/req | baseline CPU ms/req | service / baseline | service DB CPU ms/req | baseline DB CPU ms/req |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: |',
+  );
+  for (const row of pairs(results)) {
+    const s = row.service.cpuMsPerRequest;
+    const b = row.baseline?.cpuMsPerRequest;
+    lines.push(
+      `| ${results.scenarios[row.scenario].title} | ${row.scale} | ${fixed(s.serverMs, 2)} | ${b ? fixed(b.serverMs, 2) : '–'} | ` +
+        `${b ? `${fixed(s.serverMs / b.serverMs, 1)}×` : '–'} | ${fixed(s.databaseMs, 2)} | ${b ? fixed(b.databaseMs, 2) : '–'} |`,
+    );
+  }
+  lines.push('');
+  const disturbed = results.runs.filter((run) => run.otherCpuPct > 10);
+  const worst = Math.max(...results.runs.map((run) => run.otherCpuPct));
+  lines.push(
+    disturbed.length > 0
+      ? `**Disturbed:** processes outside the benchmark used up to ${fixed(worst)}% of the machine's CPU during ${disturbed.length} of ` +
+          `${results.runs.length} runs (${disturbed.map((run) => `${run.target} ${run.scenario} ${run.scale}`).join(', ')}); ` +
+          'those figures are low. Run again on a quiet machine.'
+      : `Processes outside the benchmark used at most ${fixed(worst)}% of the machine's CPU during any run.`,
+    '',
+  );
+  const start = results.start;
+  lines.push(
+    `Start to ready (spawn → \`/health/ready\` 200, migrated database): median ${fixed(start.medianMs)} ms ` +
+      `(runs: ${start.runsMs.map((value) => fixed(value)).join(', ')} ms); first start with migrations ${fixed(start.firstStartMs)} ms. ` +
+      `Service RSS when idle after start ${fixed(start.idleRssMb)} MB, peak over the whole run ${fixed(results.service.hwmMb)} MB (VmHWM).`,
+  );
+  if (results.scale) {
+    lines.push('');
+    const ratios = results.scale.p50Ratios.map((item) => `${item.target} ${item.scenario} ${fixed(item.ratio, 2)}×`).join(', ');
+    lines.push(`Scale (${results.scale.patients.toLocaleString('en-US')} patients): p50 at 1M / p50 at 10k: ${ratios}.`);
+  }
+  lines.push(
+    '',
+    '## SQL of scenarios 2 and 3 (EXPLAIN ANALYZE, warm cache)',
+    '',
+    '| query | rows | plan | execution ms |',
+    '| --- | --- | --- | ---: |',
+  );
+  for (const [scale, plans] of Object.entries(results.explain)) {
+    for (const [name, plan] of Object.entries(plans))
+      lines.push(`| ${name} | ${scale} | ${plan.scan ?? '–'} | ${fixed(plan.executionMs, 2)} |`);
+  }
+  lines.push('', '## Targets', '', '| target | measured | met |', '| --- | ---: | :---: |');
+  for (const check of checkTargets(results)) lines.push(`| ${check.target} | ${check.value} | ${check.met ? 'yes' : '**no**'} |`);
+  if (results.parity.length > 0) {
+    lines.push('', '## Baseline parity (same JSON for the same request)', '');
+    for (const item of results.parity) lines.push(`- ${item.scenario}: ${item.same ? 'same' : `**differs**: ${item.detail}`}`);
+  }
+  lines.push('');
+  return lines.join('\n');
+}

@@ -1,0 +1,10 @@
+/**
+ * Extensions that documentation decorators put on an operation for buildOpenApiDocument to act
+ * on; it removes them, so they never reach the published document.
+ */
+
+/** A public operation: `security: []` instead of the global bearer requirement. */
+export const OPENAPI_PUBLIC = 'x-public';
+
+/** An operation whose success response carries the record's version as `ETag`. */
+export const OPENAPI_ETAG = 'x-etag';

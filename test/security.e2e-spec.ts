@@ -1,0 +1,770 @@
+import { RequestMethod, type Type } from '@nestjs/common';
+import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
+import { ModulesContainer } from '@nestjs/core';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { DestinationStream } from 'pino';
+import type { Response } from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REQUIRED_ROLES } from '../src/core/auth/decorators';
+import { Role } from '../src/users/role';
+import { snapshot } from './support/db-snapshot';
+import { OwnApp, startOwnApp } from './support/instances';
+import { fillPath, liveSpec, LiveSpec, Method, Operation } from './support/live-spec';
+import { expectProblem, expectUnauthorized } from './support/problems';
+import { TEST_ACCESS_SECRET, TEST_PASSWORD, TEST_REFRESH_SECRET, TestUser, uniqueName } from './support/test-app';
+import { expiredAccessToken, insertUser, signAccessToken, tamperedToken, unsignedToken } from './support/tokens';
+
+/**
+ * The OWASP API Security Top 10 (2023), walked over the live OpenAPI document so that a new
+ * route is covered (or this suite fails asking for it to be classified):
+ *
+ * - API1 broken object level authorization: every route with an id, as two other users;
+ * - API2 broken authentication: every protected route with every kind of bad token (the token
+ *   rules themselves, refresh rotation and reuse detection are in tokens.e2e-spec.ts and
+ *   auth.e2e-spec.ts);
+ * - API3 broken object property level authorization: mass assignment of server-owned fields;
+ * - API4 unrestricted resource consumption: body size, page size, ranges, rate limits (the rate
+ *   limits in depth: throttling.e2e-spec.ts);
+ * - API5 broken function level authorization: every admin route, found from the controllers;
+ * - API8 security misconfiguration: helmet's headers, CORS, no stack traces or versions;
+ * - and no password hash, token hash or secret in any response body or log line.
+ */
+
+/** Everything the app sent, and every line it logged. */
+interface Capture {
+  responses: { url: string; status: number; contentType: string; body: string }[];
+  logLines: string[];
+}
+
+function capture(): { capture: Capture; logDestination: DestinationStream; beforeInit: (app: NestFastifyApplication) => void } {
+  const seen: Capture = { responses: [], logLines: [] };
+  return {
+    capture: seen,
+    logDestination: { write: (line: string) => void seen.logLines.push(line) },
+    beforeInit: (app) => {
+      app
+        .getHttpAdapter()
+        .getInstance()
+        .addHook('onSend', (request, reply, payload: unknown, done: (error: null, payload: unknown) => void) => {
+          const body = typeof payload === 'string' ? payload : Buffer.isBuffer(payload) ? payload.toString('utf8') : '';
+          seen.responses.push({
+            url: request.url,
+            status: reply.statusCode,
+            contentType: String(reply.getHeader('content-type') ?? ''),
+            body,
+          });
+          done(null, payload);
+        });
+    },
+  };
+}
+
+/** `METHOD /path/{}` with parameter names erased, so a renamed parameter does not unclassify a route. */
+const routeKey = (operation: Pick<Operation, 'method' | 'path'>) =>
+  `${operation.method.toUpperCase()} ${operation.path.replace(/\/$/, '').replace(/\{[^}]+\}/g, '{}')}`;
+
+const tomorrow = () => new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+const JWT = /eyJ[\w-]+\.[\w-]+\.[\w-]*/g;
+
+describe('security: OWASP API Top 10 (e2e)', () => {
+  const main = capture();
+  let t: OwnApp;
+  let spec: LiveSpec;
+  let alice: TestUser;
+  let bob: TestUser;
+  let carol: TestUser;
+  let admin: TestUser;
+  /** Alice's records, which the others attack. */
+  const own: Record<'patient' | 'doctor' | 'mapping' | 'appointment', number> = { patient: 0, doctor: 0, mapping: 0, appointment: 0 };
+  const SECRET_NOTE = `confidential-${uniqueName('note')}`;
+
+  const register = async (role: 'patient' | 'doctor'): Promise<TestUser> => {
+    const username = uniqueName('sec');
+    const res = await t
+      .http()
+      .post('/api/auth/register/')
+      .send({ username, email: `${username}@clinic.example`, password: TEST_PASSWORD, role });
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    return { ...res.body.user, password: TEST_PASSWORD, ...res.body.tokens } as TestUser;
+  };
+  const created = async (res: Response | Promise<Response>): Promise<number> => {
+    const done = await res;
+    expect(done.status, done.text).toBe(201);
+    return done.body.id as number;
+  };
+  const futureSlot = (days: number) => `${new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10)}T10:00:00Z`;
+
+  beforeAll(async () => {
+    t = await startOwnApp({ LOG_LEVEL: 'debug', CORS_ORIGINS: 'https://clinic.example' }, main);
+    spec = await liveSpec(t.http);
+    [alice, bob, carol] = [await register('patient'), await register('patient'), await register('doctor')];
+    admin = await t.newAdmin();
+    await created(
+      t
+        .as(carol)
+        .post('/api/doctors/')
+        .send({ name: uniqueName('Dr Carol '), specialization: 'Oncology' }),
+    );
+
+    own.patient = await created(t.as(alice).post('/api/patients/').send({ name: 'Alice Private', medical_history: SECRET_NOTE }));
+    own.doctor = await created(
+      t
+        .as(alice)
+        .post('/api/doctors/')
+        .send({ name: uniqueName('Dr Alice '), specialization: 'Cardiology' }),
+    );
+    const schedule = await t
+      .as(alice)
+      .put(`/api/doctors/${own.doctor}/schedule/`)
+      .send({
+        timezone: 'UTC',
+        slot_minutes: 30,
+        entries: [0, 1, 2, 3, 4, 5, 6].map((weekday) => ({ weekday, start: '00:00', end: '24:00' })),
+      });
+    expect(schedule.status).toBe(200);
+    own.mapping = await created(t.as(alice).post('/api/mappings/').send({ patient: own.patient, doctor: own.doctor }));
+    own.appointment = await created(
+      t
+        .as(alice)
+        .post('/api/appointments/')
+        .send({ patient: own.patient, doctor: own.doctor, appointment_datetime: futureSlot(3) }),
+    );
+  });
+  afterAll(() => t?.close());
+
+  /** Path values for a route: Alice's record of the kind the route is about. */
+  const idsFor = (key: string): Record<string, number> => {
+    const id = /^\w+ \/api\/users\//.test(key)
+      ? bob.id
+      : /\/api\/appointments\//.test(key)
+        ? own.appointment
+        : /^DELETE \/api\/mappings\/\{\}$/.test(key)
+          ? own.mapping
+          : /\/api\/doctors\//.test(key)
+            ? own.doctor
+            : own.patient;
+    return new Proxy<Record<string, number>>({}, { get: () => id, has: () => true });
+  };
+
+  /** A valid body for a write, so that a refusal is about who asks, not about what is sent. */
+  const BODIES: Record<string, object> = {
+    'PUT /api/patients/{}': { name: 'Taken Over' },
+    'PATCH /api/patients/{}': { name: 'Taken Over' },
+    'PATCH /api/appointments/{}': { status: 'CANCELLED' },
+    'PUT /api/doctors/{}': { name: 'Taken Over', specialization: 'None' },
+    'PATCH /api/doctors/{}': { name: 'Taken Over' },
+    'PUT /api/doctors/{}/schedule': { timezone: 'UTC', slot_minutes: 30, entries: [] },
+    'PATCH /api/users/{}': { is_active: false },
+  };
+
+  const call = (who: TestUser | undefined, method: Method, path: string, body?: object): Promise<Response> => {
+    const req = who ? t.as(who)[method](path) : t.http()[method](path);
+    return body === undefined ? req : req.send(body);
+  };
+
+  describe('API1 broken object level authorization', () => {
+    /**
+     * What another user gets from each route with an id of Alice's. Patients, assignments and
+     * appointments are owned: 404, as for an id that does not exist. The doctor directory is
+     * shared by design: any authenticated user reads a doctor, its schedule and free slots, but
+     * only its creator, linked account or an admin changes them (403). Accounts are the admins'.
+     */
+    const FOR_OTHERS: Record<string, 200 | 403 | 404> = {
+      'GET /api/patients/{}': 404,
+      'PUT /api/patients/{}': 404,
+      'PATCH /api/patients/{}': 404,
+      'DELETE /api/patients/{}': 404,
+      'GET /api/patients/{}/doctors': 404,
+      'GET /api/mappings/{}': 404,
+      'GET /api/mappings/{}/doctors': 404,
+      'GET /api/mappings/patient/{}': 404,
+      'DELETE /api/mappings/{}': 404,
+      'GET /api/appointments/{}': 404,
+      'PATCH /api/appointments/{}': 404,
+      'DELETE /api/appointments/{}': 404,
+      'GET /api/appointments/{}/history': 404,
+      // Shared resource: the doctor directory.
+      'GET /api/doctors/{}': 200,
+      'GET /api/doctors/{}/schedule': 200,
+      'GET /api/doctors/{}/slots': 200,
+      'PUT /api/doctors/{}': 403,
+      'PATCH /api/doctors/{}': 403,
+      'DELETE /api/doctors/{}': 403,
+      'PUT /api/doctors/{}/schedule': 403,
+      // Function level: admins only.
+      'GET /api/users/{}': 403,
+      'PATCH /api/users/{}': 403,
+    };
+    const query = (key: string) => (key.endsWith('/slots') ? `?date=${tomorrow()}` : '');
+
+    it('classifies every route with an id in the OpenAPI document', () => {
+      const idRoutes = spec.operations.filter((operation) => operation.pathParams.length > 0).map(routeKey);
+      expect(idRoutes.length).toBeGreaterThan(15);
+      expect(idRoutes.filter((key) => !(key in FOR_OTHERS))).toEqual([]);
+    });
+
+    it("answers another user's ids on every such route as if they did not exist, and changes nothing", async () => {
+      const before = await snapshot(t.db);
+      const checked: string[] = [];
+      for (const operation of spec.operations.filter((op) => op.pathParams.length > 0)) {
+        const key = routeKey(operation);
+        const path = fillPath(operation.path, idsFor(key)) + query(key);
+        const missing = fillPath(operation.path, new Proxy({}, { get: () => 2_147_483_647, has: () => true })) + query(key);
+        for (const attacker of [bob, carol]) {
+          const res = await call(attacker, operation.method, path, BODIES[key]);
+          expect(res.status, `${key} as ${attacker.role}: ${res.text}`).toBe(FOR_OTHERS[key]);
+          expect(res.text).not.toContain(SECRET_NOTE);
+          expect(res.text).not.toContain('Alice Private');
+          if (FOR_OTHERS[key] === 404) {
+            // Indistinguishable from an id that does not exist.
+            const absent = await call(attacker, operation.method, missing, BODIES[key]);
+            expect(absent.status, key).toBe(404);
+            expect(res.body.detail, key).toBe(absent.body.detail);
+            expectProblem(res, 404);
+          } else if (FOR_OTHERS[key] === 403) {
+            expectProblem(res, 403);
+          }
+        }
+        checked.push(key);
+      }
+      expect((await snapshot(t.db)).digest).toBe(before.digest);
+      // The owner does reach every one of them (so the 404s above are about ownership).
+      for (const operation of spec.operations.filter((op) => op.pathParams.length > 0 && op.method === 'get')) {
+        const key = routeKey(operation);
+        if (key.includes('/users/')) continue;
+        const res = await t.as(alice).get(fillPath(operation.path, idsFor(key)) + query(key));
+        expect(res.status, `${key} as the owner: ${res.text}`).toBe(200);
+      }
+      console.info(`security: object level authorization checked on ${checked.length} routes with ids, as a patient and as a doctor`);
+    });
+
+    it("refuses another user's ids inside bodies and filters", async () => {
+      const bobsDoctor = await created(
+        t
+          .as(bob)
+          .post('/api/doctors/')
+          .send({ name: uniqueName('Dr Bob '), specialization: 'Dermatology' }),
+      );
+      expectProblem(await t.as(bob).post('/api/mappings/').send({ patient: own.patient, doctor: bobsDoctor }), 404);
+      expectProblem(
+        await t
+          .as(bob)
+          .post('/api/appointments/')
+          .send({ patient: own.patient, doctor: bobsDoctor, appointment_datetime: futureSlot(5) }),
+        404,
+      );
+      for (const path of [
+        `/api/appointments/?patient=${own.patient}`,
+        `/api/appointments/?doctor=${own.doctor}`,
+        `/api/mappings/?patient=${own.patient}`,
+        `/api/mappings/?doctor=${own.doctor}`,
+        '/api/patients/?search=Alice%20Private',
+        '/api/patients/?assigned=true',
+      ]) {
+        for (const attacker of [bob, carol]) {
+          const res = await t.as(attacker).get(path);
+          expect(res.status, path).toBe(200);
+          expect(res.body, `${path} as ${attacker.role}`).toEqual([]);
+          expect(res.headers['x-total-count']).toBe('0');
+        }
+      }
+      // Linking someone else's account to a doctor profile.
+      const res = await t
+        .as(bob)
+        .post('/api/doctors/')
+        .send({ name: uniqueName('Dr Fake '), specialization: 'X', user: carol.id });
+      expectProblem(res, 400);
+    });
+  });
+
+  describe('API2 broken authentication', () => {
+    it('opens exactly the intended operations to anonymous callers', () => {
+      const open = spec.operations
+        .filter((operation) => operation.public)
+        .map(routeKey)
+        .sort();
+      expect(open).toEqual(
+        [
+          'GET /health/live',
+          'GET /health/ready',
+          'POST /api/auth',
+          'POST /api/auth/login',
+          'POST /api/auth/logout',
+          'POST /api/auth/refresh',
+          'POST /api/auth/register',
+          'POST /api/auth/token/refresh',
+          'POST /api/token',
+          'POST /api/token/refresh',
+        ].sort(),
+      );
+    });
+
+    it('refuses every protected operation with a missing, malformed, unsigned, tampered, expired, foreign or refresh token', async () => {
+      const tokens: Record<string, string | undefined> = {
+        missing: undefined,
+        'not a JWT': 'Bearer not-a-jwt',
+        'another scheme': `Basic ${Buffer.from('alice:pw').toString('base64')}`,
+        'alg none': `Bearer ${unsignedToken(admin.access)}`,
+        tampered: `Bearer ${tamperedToken(alice.access)}`,
+        expired: `Bearer ${expiredAccessToken(alice)}`,
+        'another secret': `Bearer ${signAccessToken({ sub: String(admin.id), username: admin.username, role: 'admin' }, 'x'.repeat(48))}`,
+        'a refresh token': `Bearer ${alice.refresh}`,
+        'signed with the refresh secret': `Bearer ${signAccessToken({ sub: String(admin.id), username: admin.username, role: 'admin' }, TEST_REFRESH_SECRET)}`,
+      };
+      const protectedOperations = spec.operations.filter((operation) => !operation.public);
+      const before = await snapshot(t.db);
+      let requests = 0;
+      for (const operation of protectedOperations) {
+        const key = routeKey(operation);
+        const path = fillPath(operation.path, idsFor(key));
+        for (const [kind, authorization] of Object.entries(tokens)) {
+          let req = t.http()[operation.method](path);
+          if (authorization) req = req.set('Authorization', authorization);
+          const res = await (BODIES[key] ? req.send(BODIES[key]) : req);
+          requests++;
+          expect(res.status, `${key} with ${kind}`).toBe(401);
+          expectUnauthorized(res);
+        }
+      }
+      expect((await snapshot(t.db)).digest).toBe(before.digest);
+      console.info(
+        `security: ${protectedOperations.length} protected operations x ${Object.keys(tokens).length} bad tokens = ${requests} requests, all 401`,
+      );
+    });
+  });
+
+  describe('API3 mass assignment', () => {
+    const SERVER_OWNED = [
+      'id',
+      'created_by',
+      'created_by_id',
+      'createdById',
+      'role',
+      'is_active',
+      'version',
+      'deleted_at',
+      'created_at',
+      'updated_at',
+      'owner',
+      'password_hash',
+    ];
+
+    it('refuses server-owned fields in every write body with 400 naming the field, and applies nothing', async () => {
+      const freshDoctor = await created(
+        t
+          .as(alice)
+          .post('/api/doctors/')
+          .send({ name: uniqueName('Dr Fresh '), specialization: 'ENT' }),
+      );
+      const writes: { name: string; who: TestUser; method: Method; path: string; body: object; allowed?: string[] }[] = [
+        { name: 'create patient', who: alice, method: 'post', path: '/api/patients/', body: { name: 'New' } },
+        { name: 'replace patient', who: alice, method: 'put', path: `/api/patients/${own.patient}/`, body: { name: 'Alice Private' } },
+        { name: 'change patient', who: alice, method: 'patch', path: `/api/patients/${own.patient}/`, body: { phone: '+1 555 0100' } },
+        { name: 'create doctor', who: alice, method: 'post', path: '/api/doctors/', body: { name: 'Dr New', specialization: 'X' } },
+        {
+          name: 'replace doctor',
+          who: alice,
+          method: 'put',
+          path: `/api/doctors/${own.doctor}/`,
+          body: { name: 'Dr A', specialization: 'Cardiology' },
+        },
+        { name: 'change doctor', who: alice, method: 'patch', path: `/api/doctors/${own.doctor}/`, body: { phone: '+1 555 0199' } },
+        {
+          name: 'set schedule',
+          who: alice,
+          method: 'put',
+          path: `/api/doctors/${own.doctor}/schedule/`,
+          body: { timezone: 'UTC', slot_minutes: 30, entries: [] },
+        },
+        { name: 'assign doctor', who: alice, method: 'post', path: '/api/mappings/', body: { patient: own.patient, doctor: freshDoctor } },
+        {
+          name: 'book',
+          who: alice,
+          method: 'post',
+          path: '/api/appointments/',
+          body: { patient: own.patient, doctor: own.doctor, appointment_datetime: futureSlot(9) },
+        },
+        { name: 'change appointment', who: alice, method: 'patch', path: `/api/appointments/${own.appointment}/`, body: { notes: 'n' } },
+        {
+          name: 'register',
+          who: undefined as unknown as TestUser,
+          method: 'post',
+          path: '/api/auth/register/',
+          body: { username: uniqueName('mass'), email: `${uniqueName('mass')}@clinic.example`, password: TEST_PASSWORD },
+          allowed: ['role'],
+        },
+        {
+          name: 'admin changes user',
+          who: admin,
+          method: 'patch',
+          path: `/api/users/${bob.id}/`,
+          body: { is_active: true },
+          allowed: ['role', 'is_active'],
+        },
+      ];
+      const before = await snapshot(t.db);
+      let requests = 0;
+      for (const write of writes) {
+        for (const field of SERVER_OWNED.filter((f) => !write.allowed?.includes(f))) {
+          const value = field.endsWith('_at') ? '2000-01-01T00:00:00Z' : field === 'role' ? 'admin' : field === 'is_active' ? true : 1;
+          const res = await call(write.who, write.method, write.path, { ...write.body, [field]: value });
+          requests++;
+          expectProblem(res, 400);
+          expect(Object.keys(res.body.errors ?? {}), `${write.name} with ${field}`).toContain(field);
+        }
+      }
+      // Registering as an admin is refused too (role is allowed, but only patient or doctor).
+      const asAdmin = await t
+        .http()
+        .post('/api/auth/register/')
+        .send({
+          username: uniqueName('wannabe'),
+          email: `${uniqueName('wannabe')}@clinic.example`,
+          password: TEST_PASSWORD,
+          role: 'admin',
+        });
+      expectProblem(asAdmin, 400);
+      expect(Object.keys(asAdmin.body.errors)).toEqual(['role']);
+      // An admin cannot set a password hash, username or id through the account route either.
+      for (const field of ['password', 'username', 'email', 'date_joined']) {
+        const res = await t
+          .as(admin)
+          .patch(`/api/users/${bob.id}/`)
+          .send({ [field]: 'x' });
+        expectProblem(res, 400);
+      }
+      expect((await snapshot(t.db)).digest).toBe(before.digest);
+      console.info(`security: mass assignment refused in ${requests} requests over ${writes.length} kinds of write`);
+    });
+  });
+
+  describe('API4 unrestricted resource consumption', () => {
+    it('refuses a body over the limit with 413 before reading it', async () => {
+      const res = await t
+        .as(bob)
+        .post('/api/patients/')
+        .send({ name: 'Big', medical_history: 'x'.repeat(1_100_000) });
+      expectProblem(res, 413);
+    });
+
+    it('caps page_size at 100 and page at 10,000,000 on every list', async () => {
+      const lists = spec.operations.filter((operation) => operation.queryParams.some((param) => param.name === 'page_size'));
+      expect(lists.length).toBeGreaterThanOrEqual(8);
+      for (const operation of lists) {
+        const key = routeKey(operation);
+        const who = /\/api\/(users|audit-events)/.test(key) ? admin : alice;
+        const path = fillPath(operation.path, idsFor(key));
+        expect((await t.as(who).get(`${path}?page_size=100`)).status, key).toBe(200);
+        for (const [param, value] of [
+          ['page_size', '101'],
+          ['page_size', '100000000'],
+          ['page', '10000001'],
+          ['page', '1e308'],
+        ]) {
+          const res = await t.as(who).get(`${path}?${param}=${value}`);
+          expectProblem(res, 400);
+          expect(Object.keys(res.body.errors ?? {}), `${key} ${param}=${value}`).toEqual([param]);
+        }
+      }
+    });
+
+    it('bounds ranges and sizes inside requests', async () => {
+      const far = new Date(Date.now() + 40 * 86_400_000).toISOString().slice(0, 10);
+      expectProblem(await t.as(alice).get(`/api/doctors/${own.doctor}/slots/?from=${tomorrow()}&to=${far}`), 400);
+      expectProblem(await t.as(alice).get(`/api/patients/?search=${'a'.repeat(101)}`), 400);
+      const entries = Array.from({ length: 101 }, (_, i) => ({ weekday: i % 7, start: '00:00', end: '00:05' }));
+      const res = await t.as(alice).put(`/api/doctors/${own.doctor}/schedule/`).send({ timezone: 'UTC', slot_minutes: 5, entries });
+      expectProblem(res, 400);
+      expect(Object.keys(res.body.errors)).toContain('entries');
+    });
+
+    it('rate-limits: 429 with Retry-After past the budget (in depth: throttling.e2e-spec.ts)', async () => {
+      const limited = await startOwnApp({ THROTTLE_LIMIT: '4', THROTTLE_AUTH_LIMIT: '2', TRUST_PROXY: 'true' });
+      try {
+        const ip = '10.99.0.1';
+        const logins = [];
+        for (let i = 0; i < 3; i++) logins.push(await limited.http().post('/api/auth/login/').set('X-Forwarded-For', ip).send({}));
+        expect(logins.map((res) => res.status)).toEqual([400, 400, 429]);
+        expectProblem(logins[2], 429);
+        expect(Number(logins[2].headers['retry-after'])).toBeGreaterThan(0);
+        const reads = [];
+        for (let i = 0; i < 5; i++) reads.push((await limited.http().get('/api/auth/me/').set('X-Forwarded-For', '10.99.0.2')).status);
+        expect(reads).toEqual([401, 401, 401, 401, 429]);
+      } finally {
+        await limited.close();
+      }
+    });
+  });
+
+  describe('API5 broken function level authorization', () => {
+    /** Every route restricted by @Roles, read from the controllers themselves. */
+    function restrictedRoutes(app: NestFastifyApplication): { method: Method; path: string; roles: Role[] }[] {
+      const routes: { method: Method; path: string; roles: Role[] }[] = [];
+      for (const module of app.get(ModulesContainer).values()) {
+        for (const wrapper of module.controllers.values()) {
+          const controller = wrapper.metatype as Type;
+          const classRoles = (Reflect.getMetadata(REQUIRED_ROLES, controller) ?? []) as Role[];
+          const prefixes = [Reflect.getMetadata(PATH_METADATA, controller) as string | string[]].flat();
+          for (const name of Object.getOwnPropertyNames(controller.prototype)) {
+            const handler = (controller.prototype as Record<string, unknown>)[name];
+            if (name === 'constructor' || typeof handler !== 'function') continue;
+            const requestMethod = Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod | undefined;
+            if (requestMethod === undefined) continue;
+            const roles = (Reflect.getMetadata(REQUIRED_ROLES, handler) ?? classRoles) as Role[];
+            if (roles.length === 0) continue;
+            for (const prefix of prefixes) {
+              for (const path of [Reflect.getMetadata(PATH_METADATA, handler) as string | string[]].flat()) {
+                const full = `/api/${[prefix, path].filter((part) => part && part !== '/').join('/')}`.replace(/\/+/g, '/');
+                routes.push({ method: RequestMethod[requestMethod].toLowerCase() as Method, path: full.replace(/:(\w+)/g, '{$1}'), roles });
+              }
+            }
+          }
+        }
+      }
+      return routes;
+    }
+
+    it('answers every admin route with 403 to patients and doctors, and lets admins through', async () => {
+      const routes = restrictedRoutes(t.app);
+      expect(routes.length).toBeGreaterThanOrEqual(4);
+      const documented = new Set(spec.operations.map(routeKey));
+      const before = await snapshot(t.db);
+      for (const route of routes) {
+        const key = routeKey(route);
+        expect(documented, `${key} is in the OpenAPI document`).toContain(key);
+        const path = fillPath(route.path, idsFor(key));
+        for (const user of [alice, carol].filter((u) => !route.roles.includes(u.role as Role))) {
+          const res = await call(user, route.method, path, BODIES[key] ?? (route.method === 'get' ? undefined : {}));
+          expect(res.status, `${key} as ${user.role}`).toBe(403);
+          expectProblem(res, 403);
+        }
+      }
+      expect((await snapshot(t.db)).digest).toBe(before.digest);
+      for (const route of routes.filter((r) => r.method === 'get')) {
+        expect((await t.as(admin).get(fillPath(route.path, idsFor(routeKey(route))))).status, routeKey(route)).toBe(200);
+      }
+      console.info(`security: ${routes.length} role-restricted routes found in the controllers: ${routes.map(routeKey).join(', ')}`);
+    });
+  });
+
+  describe('API8 security misconfiguration', () => {
+    const HELMET = {
+      'x-content-type-options': 'nosniff',
+      'x-frame-options': 'DENY',
+      'strict-transport-security': /max-age=\d+/,
+      'referrer-policy': 'no-referrer',
+      'cross-origin-opener-policy': 'same-origin',
+      'cross-origin-resource-policy': 'same-origin',
+      'x-dns-prefetch-control': 'off',
+      'x-permitted-cross-domain-policies': 'none',
+      'content-security-policy': /default-src/,
+    };
+    const expectHelmet = (res: Response, what: string) => {
+      for (const [header, value] of Object.entries(HELMET)) {
+        if (typeof value === 'string') expect(res.headers[header], `${header} on ${what}`).toBe(value);
+        else expect(res.headers[header], `${header} on ${what}`).toMatch(value);
+      }
+      expect(res.headers['x-powered-by'], what).toBeUndefined();
+      expect(res.headers.server, what).toBeUndefined();
+    };
+
+    it("sends helmet's headers and a locked-down CSP on API responses of every kind, and no server or framework version", async () => {
+      const responses: [string, Response][] = [
+        ['200', await t.as(alice).get('/api/auth/me/')],
+        ['201', await t.as(alice).post('/api/patients/').send({ name: 'Headers' })],
+        ['401', await t.http().get('/api/patients/')],
+        ['404', await t.as(alice).get('/api/nothing-here/')],
+        ['400', await t.as(alice).post('/api/patients/').send({})],
+        [
+          '413',
+          await t
+            .as(alice)
+            .post('/api/patients/')
+            .send({ name: 'x'.repeat(1_100_000) }),
+        ],
+        ['415', await t.as(alice).post('/api/patients/').set('Content-Type', 'text/plain').send('name=x')],
+        ['health', await t.http().get('/health/ready')],
+        ['document', await t.http().get('/swagger.json')],
+      ];
+      for (const [what, res] of responses) {
+        expectHelmet(res, what);
+        if (what !== 'document') expect(res.headers['content-security-policy'], what).toContain("default-src 'none'");
+        expect(res.headers['x-request-id'], what).toBeDefined();
+      }
+    });
+
+    it('answers what Fastify refuses before any hook (a path too long, a malformed escape) with problem+json and the essential headers', async () => {
+      for (const path of [`/api/patients/${'9'.repeat(150)}/`, '/api/patients/%zz/']) {
+        const res = await t.as(alice).get(path);
+        expect([400, 414], path).toContain(res.status);
+        expectProblem(res, res.status);
+        expect(res.headers['x-content-type-options']).toBe('nosniff');
+        expect(res.headers['content-security-policy']).toContain("default-src 'none'");
+      }
+    });
+
+    it('serves the documentation pages with a CSP that lets them render: the page and every asset load', async () => {
+      let checkedPages = 0;
+      for (const page of ['/swagger', '/redoc']) {
+        const res = await t.http().get(page);
+        if (page === '/redoc' && res.status === 404) {
+          console.info('security: /redoc is not served by this build; only /swagger checked');
+          continue;
+        }
+        expect(res.status, page).toBe(200);
+        expect(res.headers['content-type']).toMatch(/text\/html/);
+        expectHelmet(res, page);
+        const csp = String(res.headers['content-security-policy']);
+        const directive = (name: string) =>
+          csp
+            .split(';')
+            .map((part) => part.trim())
+            .find((part) => part.startsWith(`${name} `)) ?? '';
+        // Inline scripts would need 'unsafe-inline'; inline styles are allowed for these pages.
+        const inlineScripts = [...res.text.matchAll(/<script(?![^>]*\bsrc=)[^>]*>([\s\S]*?)<\/script>/g)].filter((m) => m[1].trim() !== '');
+        if (inlineScripts.length > 0) expect(directive('script-src'), page).toContain("'unsafe-inline'");
+        if (/<style|style="/.test(res.text)) expect(directive('style-src'), page).toContain("'unsafe-inline'");
+        const assets = [...res.text.matchAll(/<(?:script|link)[^>]*?\b(?:src|href)="([^"]+)"/g)].map((m) => m[1]);
+        expect(assets.length, page).toBeGreaterThan(0);
+        for (const asset of assets) {
+          expect(asset, `${page} loads ${asset} from this origin`).not.toMatch(/^(https?:)?\/\//);
+          const url = new URL(asset, `http://localhost${page}`).pathname;
+          const loaded = await t.http().get(url);
+          expect(loaded.status, `${page} asset ${url}`).toBe(200);
+          expect(Number(loaded.headers['content-length'] ?? loaded.body?.length ?? 1), url).toBeGreaterThan(0);
+        }
+        checkedPages++;
+      }
+      expect(checkedPages).toBeGreaterThanOrEqual(1);
+    });
+
+    it('allows CORS only for the configured origins', async () => {
+      const preflight = (origin: string) =>
+        t
+          .http()
+          .options('/api/patients/')
+          .set('Origin', origin)
+          .set('Access-Control-Request-Method', 'POST')
+          .set('Access-Control-Request-Headers', 'authorization,content-type');
+      const allowed = await preflight('https://clinic.example');
+      expect(allowed.status).toBeLessThan(300);
+      expect(allowed.headers['access-control-allow-origin']).toBe('https://clinic.example');
+      expect(allowed.headers['access-control-allow-credentials']).toBeUndefined();
+      for (const origin of ['https://evil.example', 'https://clinic.example.evil.example', 'null', 'http://clinic.example']) {
+        const refused = await preflight(origin);
+        expect(refused.headers['access-control-allow-origin'], origin).toBeUndefined();
+        const simple = await t.as(alice).get('/api/auth/me/').set('Origin', origin);
+        expect(simple.headers['access-control-allow-origin'], origin).toBeUndefined();
+      }
+      const exposed = await t.as(alice).get('/api/auth/me/').set('Origin', 'https://clinic.example');
+      expect(exposed.headers['access-control-allow-origin']).toBe('https://clinic.example');
+
+      // Without CORS_ORIGINS (the default), no origin at all.
+      const closed = await startOwnApp();
+      try {
+        for (const origin of ['https://clinic.example', 'http://localhost:3000']) {
+          const res = await closed.http().options('/api/patients/').set('Origin', origin).set('Access-Control-Request-Method', 'GET');
+          expect(res.headers['access-control-allow-origin'], origin).toBeUndefined();
+        }
+      } finally {
+        await closed.close();
+      }
+    });
+  });
+
+  describe('secrets in responses and logs', () => {
+    const leak = capture();
+    let leaky: OwnApp;
+    beforeAll(async () => {
+      // A short statement timeout and a held table lock make writes fail: the error paths that log
+      // the failing query are where hashes and tokens would leak. (nestjs-pino keeps one logger per
+      // process, the first app's: every app of this file logs into main.capture, at level debug.)
+      leaky = await startOwnApp({ LOG_LEVEL: 'debug', DB_STATEMENT_TIMEOUT_MS: '1000' }, { beforeInit: leak.beforeInit });
+    });
+    afterAll(() => leaky?.close());
+
+    /** Runs `during` while another session holds `table` in SHARE mode (reads pass, writes wait). */
+    const whileLocked = async <T>(table: string, during: () => Promise<T>): Promise<T> => {
+      const runner = leaky.db.createQueryRunner();
+      await runner.connect();
+      await runner.startTransaction();
+      try {
+        await runner.query(`LOCK TABLE ${table} IN SHARE MODE`);
+        return await during();
+      } finally {
+        await runner.rollbackTransaction();
+        await runner.release();
+      }
+    };
+
+    it('answers 503 problem+json, not a hang, when a write times out, and logs the failure without its values', async () => {
+      const username = uniqueName('locked');
+      const started = Date.now();
+      const register = await whileLocked('users', () =>
+        leaky
+          .http()
+          .post('/api/auth/register/')
+          .send({ username, email: `${username}@clinic.example`, password: TEST_PASSWORD }),
+      );
+      expectProblem(register, 503);
+      expect(register.headers['retry-after']).toMatch(/^\d+$/);
+      expect(Date.now() - started).toBeLessThan(5000);
+
+      const user = await insertUser(leaky.db, { withPassword: true });
+      const login = await whileLocked('refresh_tokens', () =>
+        leaky.http().post('/api/auth/login/').send({ username: user.username, password: TEST_PASSWORD }),
+      );
+      expectProblem(login, 503);
+      const patient = await whileLocked('patients', () =>
+        leaky.as(user).post('/api/patients/').send({ name: 'Lockstep Patient', medical_history: SECRET_NOTE }),
+      );
+      expectProblem(patient, 503);
+
+      const failures = main.capture.logLines.filter((line) => /statement timeout/.test(line));
+      expect(failures.length, 'the timeouts were logged').toBeGreaterThanOrEqual(3);
+      for (const line of failures) {
+        expect(line).not.toContain(username + '@');
+        expect(line).not.toContain('Lockstep Patient');
+        expect(line).not.toContain(SECRET_NOTE);
+      }
+    });
+
+    it('never shows a password hash, token hash or secret in a response body, nor a token or password in a log line', async () => {
+      const hashes = async (app: OwnApp) => {
+        const passwords: { h: string }[] = await app.db.query(`SELECT password_hash AS h FROM users WHERE password_hash LIKE '$argon2%'`);
+        const tokens: { h: string }[] = await app.db.query('SELECT token_hash AS h FROM refresh_tokens');
+        return [...passwords, ...tokens].map((row) => row.h.trim());
+      };
+      const stored = [...(await hashes(t)), ...(await hashes(leaky))];
+      expect(stored.length).toBeGreaterThan(8);
+      const secrets = [TEST_ACCESS_SECRET, TEST_REFRESH_SECRET];
+      const responses = [...main.capture.responses, ...leak.capture.responses];
+      const logLines = main.capture.logLines;
+      // Every token the service handed out during the suite.
+      const tokens = new Set(responses.flatMap((res) => (res.contentType.includes('json') ? (res.body.match(JWT) ?? []) : [])));
+      expect(tokens.size).toBeGreaterThan(5);
+
+      for (const res of responses) {
+        for (const secret of [...stored, ...secrets]) expect(res.body.includes(secret), `${res.url} shows a hash or secret`).toBe(false);
+        expect(res.body, res.url).not.toMatch(/\$argon2id?\$/);
+        if (/json|html/.test(res.contentType) && !/\.js$/.test(res.url)) {
+          // No stack traces, internals or versions.
+          expect(res.body, res.url).not.toMatch(/\bat \S+ \(?\S+:\d+:\d+\)?|node_modules|QueryFailedError|typeorm|PostgreSQL \d/i);
+          expect(res.body, res.url).not.toContain(process.version);
+        }
+      }
+      expect(logLines.length).toBeGreaterThan(100);
+      for (const line of logLines) {
+        for (const secret of [...stored, ...secrets, TEST_PASSWORD])
+          expect(line.includes(secret), `a log line shows a secret: ${line.slice(0, 300)}`).toBe(false);
+        for (const token of tokens) expect(line.includes(token), `a log line shows a token: ${line.slice(0, 300)}`).toBe(false);
+        expect(line).not.toMatch(/\$argon2id?\$/);
+        expect(line, 'a SHA-256 (a token hash?) in a log line').not.toMatch(/\b[0-9a-f]{64}\b/);
+      }
+      console.info(
+        `security: ${responses.length} response bodies and ${logLines.length} log lines (level debug) checked against ${stored.length} stored hashes, ` +
+          `${tokens.size} issued tokens, the JWT secrets and the password`,
+      );
+    });
+  });
+});

@@ -1,0 +1,65 @@
+import { existsSync } from 'node:fs';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import request from 'supertest';
+import { DataSource } from 'typeorm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../src/app.factory';
+import { loadAppConfig } from '../src/core/config/app-config';
+import { startEmbeddedPostgres } from '../src/core/database/embedded-postgres';
+import { testEnv } from './support/instances';
+import { insertUser } from './support/tokens';
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
+
+/** `npm start` without DATABASE_URL: the app runs its own embedded PostgreSQL and stops it on close. */
+describe('shutting down on the embedded database (e2e)', () => {
+  let dataDir: string;
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'hc-shutdown-'));
+    // The data folder is DATA_DIR/postgres; as root, PostgreSQL runs as another OS user that must reach it.
+    await chmod(dataDir, 0o755);
+  });
+  afterAll(() => rm(dataDir, { recursive: true, force: true }));
+
+  it('writes the pending audit entries before it stops the database', async () => {
+    const port = await freePort();
+    const env = { ...testEnv(''), DATABASE_URL: '', DATA_DIR: dataDir, EMBEDDED_DB_PORT: String(port), DB_RUN_MIGRATIONS: 'true' };
+    const app = await createApp(loadAppConfig(env));
+    await app.init();
+    await app.getHttpAdapter().getInstance().ready();
+    const user = await insertUser(app.get(DataSource));
+    const created = await request(app.getHttpServer())
+      .post('/api/patients/')
+      .set('Authorization', `Bearer ${user.access}`)
+      .send({ name: 'Last' });
+    expect(created.status).toBe(201);
+    // Closed at once, within the audit trail's batching delay: its entry is still pending.
+    await app.close();
+    // The server was stopped cleanly (it removes its lock file), not left running.
+    expect(existsSync(join(dataDir, 'postgres', 'postmaster.pid'))).toBe(false);
+
+    const server = await startEmbeddedPostgres({ dataDir: join(dataDir, 'postgres'), port, database: 'healthcare' });
+    try {
+      const db = await new DataSource({ type: 'postgres', url: server.url, extra: { max: 1 } }).initialize();
+      const rows: { n: number }[] = await db.query(
+        `SELECT count(*)::int AS n FROM audit_events WHERE entity = 'patient' AND entity_id = $1`,
+        [created.body.id],
+      );
+      await db.destroy();
+      expect(rows[0].n).toBe(1);
+    } finally {
+      await server.stop();
+    }
+  });
+});
