@@ -6,7 +6,6 @@ import { assertIfMatch } from '../core/http/etag';
 import { describeConstraint, FieldProblemException } from '../core/http/problem';
 import { Page } from '../core/pagination/pagination';
 import { Removal, RecordRemoval } from '../core/records/record-removal';
-import { Doctor } from '../doctors/doctor.entity';
 import { DoctorsService } from '../doctors/doctors.service';
 import { PatientsService } from '../patients/patients.service';
 import { SchedulesService } from '../schedules/schedules.service';
@@ -25,13 +24,6 @@ describeConstraint('appointments_patient_no_overlap', 'Patient already has an ap
 
 const NOT_FOUND = 'Appointment not found.';
 const DEFAULT_DURATION = 30;
-
-/** How the caller relates to an appointment; it decides what the caller may do. */
-interface Standing {
-  owner: boolean; // owns the patient
-  clinician: boolean; // is the appointment's doctor
-  admin: boolean;
-}
 
 @Injectable()
 export class AppointmentsService implements OnModuleInit {
@@ -106,12 +98,11 @@ export class AppointmentsService implements OnModuleInit {
     const appointment = await this.db.transaction(async (manager) => {
       const appointment = await this.require(manager, id, user, true);
       assertIfMatch(ifMatch, appointment.version);
-      const standing = standingOf(appointment, user);
       if (isFinal(appointment.status)) {
         throw new ConflictException(`A ${appointment.status} appointment cannot change any more.`);
       }
       const from = appointment.status;
-      if (dto.status !== undefined && dto.status !== from) this.move(appointment, dto.status, standing);
+      if (dto.status !== undefined && dto.status !== from) this.move(appointment, dto.status, isClinicianOrAdmin(appointment, user));
       if (dto.appointment_datetime !== undefined || dto.duration_minutes !== undefined)
         await this.reschedule(manager, appointment, dto, from);
       if (dto.reason !== undefined) appointment.reason = dto.reason;
@@ -142,10 +133,10 @@ export class AppointmentsService implements OnModuleInit {
       .then((rows) => rows.map((row) => ({ start: row.appointmentDatetime, end: row.endsAt })));
   }
 
-  private move(appointment: Appointment, to: AppointmentStatus, standing: Standing): void {
+  /** Everyone who sees an appointment owns its patient, is its doctor or is an admin; only the last two record outcomes. */
+  private move(appointment: Appointment, to: AppointmentStatus, clinicianOrAdmin: boolean): void {
     const from = appointment.status;
     if (!canMove(from, to)) throw new ConflictException(`An appointment cannot go from ${from} to ${to}.`);
-    const clinicianOrAdmin = standing.clinician || standing.admin;
     if (CLINICIAN_ONLY.includes(to) && !clinicianOrAdmin) {
       throw new ForbiddenException(`Only the appointment's doctor or an admin may mark it ${to}.`);
     }
@@ -235,12 +226,8 @@ export class AppointmentsService implements OnModuleInit {
   }
 }
 
-function standingOf(appointment: Appointment, user: AuthUser): Standing {
-  return {
-    owner: appointment.patient?.createdById === user.id,
-    clinician: (appointment.doctor as Doctor).userId === user.id,
-    admin: user.role === Role.Admin,
-  };
+function isClinicianOrAdmin(appointment: Appointment, user: AuthUser): boolean {
+  return user.role === Role.Admin || appointment.doctor?.userId === user.id;
 }
 
 function endOf(start: Date, minutes: number): Date {
