@@ -1,6 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
-import { JwtModule } from '@nestjs/jwt';
 import { ThrottlerModule } from '@nestjs/throttler';
 import type { DestinationStream } from 'pino';
 import { AppointmentsModule } from './appointments/appointments.module';
@@ -8,6 +7,7 @@ import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { JwtAuthGuard } from './core/auth/jwt-auth.guard';
 import { RolesGuard } from './core/auth/roles.guard';
+import { TokenSignersModule } from './core/auth/token-signers';
 import type { AppConfig } from './core/config/app-config';
 import { APP_CONFIG, appConfigModule } from './core/config/app-config.provider';
 import { DatabaseModule } from './core/database/database.module';
@@ -25,7 +25,7 @@ import { UsersModule } from './users/users.module';
 
 @Module({
   imports: [
-    JwtModule.register({ global: true }),
+    TokenSignersModule,
     ThrottlerModule.forRootAsync({ inject: [APP_CONFIG], useFactory: (config: AppConfig) => throttlerOptions(config) }),
     LoggingModule,
     DatabaseModule,

@@ -4,7 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash, randomUUID } from 'node:crypto';
 import { DataSource, EntityManager, IsNull } from 'typeorm';
 import { AccessTokenClaims } from '../core/auth/auth-user';
-import { JWT_ALGORITHM } from '../core/auth/jwt.strategy';
+import { InjectAccessTokens, InjectRefreshTokens } from '../core/auth/token-signers';
 import type { AppConfig } from '../core/config/app-config';
 import { InjectAppConfig } from '../core/config/app-config.provider';
 import { User } from '../users/user.entity';
@@ -27,7 +27,8 @@ export type RefreshOutcome = { tokens: TokenPairDto; userId: number } | { reuseD
 @Injectable()
 export class TokensService {
   constructor(
-    private readonly jwt: JwtService,
+    @InjectAccessTokens() private readonly accessTokens: JwtService,
+    @InjectRefreshTokens() private readonly refreshTokens: JwtService,
     @InjectDataSource() private readonly db: DataSource,
     @InjectAppConfig() private readonly config: AppConfig,
   ) {}
@@ -74,7 +75,6 @@ export class TokensService {
   }
 
   private async issueInFamily(manager: EntityManager, user: User, familyId: string): Promise<TokenPairDto> {
-    const { jwt: settings } = this.config;
     // A jti makes every access token unique: without it, two issued within one second are identical.
     const accessClaims: AccessTokenClaims = {
       sub: String(user.id),
@@ -83,35 +83,23 @@ export class TokensService {
       role: user.role,
       type: 'access',
     };
-    const access = await this.jwt.signAsync(accessClaims, {
-      secret: settings.accessSecret,
-      expiresIn: settings.accessTtlSeconds,
-      algorithm: JWT_ALGORITHM,
-    });
+    const access = await this.accessTokens.signAsync(accessClaims);
     const id = randomUUID();
     const refreshClaims: RefreshClaims = { sub: String(user.id), jti: id, type: 'refresh' };
-    const refresh = await this.jwt.signAsync(refreshClaims, {
-      secret: settings.refreshSecret,
-      expiresIn: settings.refreshTtlSeconds,
-      algorithm: JWT_ALGORITHM,
-    });
+    const refresh = await this.refreshTokens.signAsync(refreshClaims);
     await manager.insert(RefreshToken, {
       id,
       familyId,
       userId: user.id,
       tokenHash: sha256(refresh),
-      expiresAt: new Date(Date.now() + settings.refreshTtlSeconds * 1000),
+      expiresAt: new Date(Date.now() + this.config.jwt.refreshTtlSeconds * 1000),
     });
     return { access, refresh };
   }
 
   private verifyRefresh(token: string, options: { ignoreExpiration?: boolean } = {}): RefreshClaims {
     try {
-      const claims = this.jwt.verify<RefreshClaims>(token, {
-        secret: this.config.jwt.refreshSecret,
-        algorithms: [JWT_ALGORITHM],
-        ...options,
-      });
+      const claims = this.refreshTokens.verify<RefreshClaims>(token, options);
       if (claims.type !== 'refresh' || typeof claims.jti !== 'string') throw new Error('not a refresh token');
       return claims;
     } catch {

@@ -17,7 +17,7 @@ export class JwtAuthGuard implements CanActivate {
     const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()]);
     if (isPublic) return true;
     const request = context.switchToHttp().getRequest<FastifyRequest & { user?: AuthUser }>();
-    request.user = await this.strategy.authenticate(request.headers.authorization);
+    request.user = await this.strategy.authenticate(request);
     return true;
   }
 }

@@ -1,7 +1,6 @@
 import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
 import { ExecutionContext, Injectable, SetMetadata } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { JwtService } from '@nestjs/jwt';
 import {
   InjectThrottlerOptions,
   InjectThrottlerStorage,
@@ -13,8 +12,7 @@ import {
 import type { ThrottlerLimitDetail } from '@nestjs/throttler/dist/throttler.guard.interface';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AppConfig } from '../config/app-config';
-import { InjectAppConfig } from '../config/app-config.provider';
-import { JWT_ALGORITHM } from '../auth/jwt.strategy';
+import { JwtStrategy } from '../auth/jwt.strategy';
 
 const STRICT = 'throttle:strict';
 
@@ -49,8 +47,8 @@ export function throttlerOptions(config: AppConfig): ThrottlerModuleOptions {
 
 /**
  * Limits per user when the request carries a valid access token, per IP otherwise. It runs
- * before the JWT guard, so it checks the token's signature itself: an unverified `sub` would
- * let anyone spend another user's budget.
+ * before the JWT guard, so it has the token checked (once: the guard reuses the result); an
+ * unverified `sub` would let anyone spend another user's budget.
  */
 @Injectable()
 export class AppThrottlerGuard extends ThrottlerGuard {
@@ -58,26 +56,15 @@ export class AppThrottlerGuard extends ThrottlerGuard {
     @InjectThrottlerOptions() options: ThrottlerModuleOptions,
     @InjectThrottlerStorage() storage: ThrottlerStorage,
     reflector: Reflector,
-    private readonly jwt: JwtService,
-    @InjectAppConfig() private readonly config: AppConfig,
+    private readonly strategy: JwtStrategy,
   ) {
     super(options, storage, reflector);
   }
 
   protected override getTracker(req: FastifyRequest): Promise<string> {
-    const header = req.headers.authorization;
-    if (header?.startsWith('Bearer ')) {
-      try {
-        const claims = this.jwt.verify<{ sub: string }>(header.slice(7), {
-          secret: this.config.jwt.accessSecret,
-          algorithms: [JWT_ALGORITHM],
-        });
-        return Promise.resolve(`user:${claims.sub}`);
-      } catch {
-        // An invalid token is throttled like an anonymous caller; the JWT guard rejects it next.
-      }
-    }
-    return Promise.resolve(ipTracker(req as unknown as Record<string, unknown>));
+    // An invalid token is throttled like an anonymous caller; the JWT guard rejects it next.
+    const token = this.strategy.check(req);
+    return Promise.resolve('claims' in token ? `user:${token.claims.sub}` : ipTracker(req as unknown as Record<string, unknown>));
   }
 
   protected override throwThrottlingException(context: ExecutionContext, detail: ThrottlerLimitDetail): Promise<void> {
