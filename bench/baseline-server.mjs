@@ -67,8 +67,7 @@ function sendProblem(request, reply, error) {
 
 const NOT_AUTHENTICATED = 'Authentication credentials were not provided or are not valid.';
 const BEARER = /^Bearer\s+(\S+)$/i;
-const USER_SQL = `SELECT "created_at", "updated_at", "id", "username", "email", "password_hash", "role", "is_active", "date_joined",
-  "last_login" FROM "users" WHERE "id" = $1 AND "is_active" = $2 LIMIT 1`;
+const USER_SQL = 'SELECT id, username, role FROM users WHERE id = $1 AND is_active';
 
 function verifyHs256(token) {
   const parts = token.split('.');
@@ -94,9 +93,9 @@ async function authenticate(request) {
   const claims = token ? verifyHs256(token) : undefined;
   const id = Number(claims?.sub);
   if (!claims || claims.type !== 'access' || !Number.isSafeInteger(id)) throw new HttpError(401, NOT_AUTHENTICATED);
-  const { rows } = await pool.query(USER_SQL, [id, true]);
+  const { rows } = await pool.query(USER_SQL, [id]);
   if (rows.length === 0) throw new HttpError(401, NOT_AUTHENTICATED);
-  return { id: rows[0].id, username: rows[0].username, role: rows[0].role };
+  return rows[0];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -145,7 +144,7 @@ async function writeAudit(batch) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Lists: ?page= and ?page_size= checked by hand; a count only when the page is full.
+// Lists: ?page= and ?page_size= checked by hand; a count only when the page does not tell the total.
 
 function pageOf(query) {
   const int = (name, fallback, max) => {
@@ -176,22 +175,27 @@ function linkHeader(url, total, { page, pageSize }) {
   return links.join(', ');
 }
 
-/** Runs the page query and, when the page is full, the count, on one connection. */
-async function pageAndCount(sql, countSql, params, page) {
-  const client = await pool.connect();
-  try {
-    const { rows } = await client.query(`${sql} LIMIT ${page.pageSize} OFFSET ${page.offset}`, params);
-    let total;
-    if (rows.length === page.pageSize || (rows.length === 0 && page.offset > 0)) {
-      total = Number((await client.query(countSql, params)).rows[0].cnt);
-    } else {
-      total = page.offset + rows.length;
-    }
-    return { rows, total };
-  } finally {
-    client.release();
-  }
+/** The page query and, unless the page tells the total, the count; as the service sends them. */
+async function pageAndCount({ select, from, where, orderBy }, params, page) {
+  const { rows } = await pool.query(
+    `SELECT ${select} FROM ${from} WHERE ${where} ORDER BY ${orderBy} LIMIT ${page.pageSize} OFFSET ${page.offset}`,
+    params,
+  );
+  if (rows.length < page.pageSize && (rows.length > 0 || page.offset === 0)) return { rows, total: page.offset + rows.length };
+  const total = Number((await pool.query(`SELECT count(*) AS total FROM ${from} WHERE ${where}`, params)).rows[0].total);
+  return { rows, total };
 }
+
+/** The service's select lists: each column under its entity property name (`date` as text). */
+const columns = (alias, list) =>
+  list
+    .split(/\s+/)
+    .filter(Boolean)
+    .map((name) => {
+      const column = `${alias}."${name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)}"`;
+      return `${name === 'dateOfBirth' ? `to_char(${column}, 'YYYY-MM-DD')` : column} AS "${name}"`;
+    })
+    .join(', ');
 
 function sendPage(request, reply, items, total, page) {
   reply
@@ -206,8 +210,10 @@ const likePattern = (term) => `%${term.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 // ---------------------------------------------------------------------------------------------
 // Doctors
 
-const DOCTOR_COLUMNS = `"created_at", "updated_at", "created_by_id", "version", "deleted_at", "id", "name", "email", "phone",
-  "specialization", "license_number", "experience_years", "consultation_fee", "address", "availability", "user_id"`;
+const DOCTOR_COLUMNS = columns(
+  'doctor',
+  'createdAt updatedAt createdById version deletedAt id name email phone specialization licenseNumber experienceYears consultationFee address availability userId',
+);
 
 function formatMoney(amount) {
   if (amount === null) return null;
@@ -221,15 +227,15 @@ const toDoctor = (d) => ({
   email: d.email,
   phone: d.phone,
   specialization: d.specialization,
-  license_number: d.license_number,
-  experience_years: d.experience_years,
-  consultation_fee: formatMoney(d.consultation_fee),
+  license_number: d.licenseNumber,
+  experience_years: d.experienceYears,
+  consultation_fee: formatMoney(d.consultationFee),
   address: d.address,
   availability: d.availability,
-  user: d.user_id,
-  created_by: d.created_by_id,
-  created_at: d.created_at.toISOString(),
-  updated_at: d.updated_at.toISOString(),
+  user: d.userId,
+  created_by: d.createdById,
+  created_at: d.createdAt.toISOString(),
+  updated_at: d.updatedAt.toISOString(),
   version: d.version,
 });
 
@@ -237,8 +243,7 @@ async function listDoctors(request, reply) {
   await authenticate(request);
   const page = pageOf(request.query);
   const { rows, total } = await pageAndCount(
-    `SELECT ${DOCTOR_COLUMNS} FROM "doctors" WHERE "deleted_at" IS NULL ORDER BY "id" ASC NULLS LAST`,
-    `SELECT COUNT(1) AS "cnt" FROM "doctors" WHERE "deleted_at" IS NULL`,
+    { select: DOCTOR_COLUMNS, from: 'doctors doctor', where: 'doctor.deleted_at IS NULL', orderBy: 'doctor.id ASC NULLS LAST' },
     [],
     page,
   );
@@ -248,8 +253,10 @@ async function listDoctors(request, reply) {
 // ---------------------------------------------------------------------------------------------
 // Patients
 
-const PATIENT_COLUMNS = `"created_at", "updated_at", "created_by_id", "version", "deleted_at", "id", "name", "email", "phone",
-  "date_of_birth", "age", "gender", "blood_group", "address", "emergency_contact", "medical_history"`;
+const PATIENT_COLUMNS = columns(
+  'patient',
+  'createdAt updatedAt createdById version deletedAt id name email phone dateOfBirth age gender bloodGroup address emergencyContact medicalHistory',
+);
 
 function ageOn(dateOfBirth, today = new Date()) {
   const [year, month, day] = dateOfBirth.split('-').map(Number);
@@ -262,21 +269,21 @@ const toPatient = (p) => ({
   name: p.name,
   email: p.email,
   phone: p.phone,
-  date_of_birth: p.date_of_birth,
-  age: p.date_of_birth ? ageOn(p.date_of_birth) : p.age,
+  date_of_birth: p.dateOfBirth,
+  age: p.dateOfBirth ? ageOn(p.dateOfBirth) : p.age,
   gender: p.gender,
-  blood_group: p.blood_group,
+  blood_group: p.bloodGroup,
   address: p.address,
-  emergency_contact: p.emergency_contact,
-  medical_history: p.medical_history,
-  created_by: p.created_by_id,
-  created_at: p.created_at.toISOString(),
-  updated_at: p.updated_at.toISOString(),
+  emergency_contact: p.emergencyContact,
+  medical_history: p.medicalHistory,
+  created_by: p.createdById,
+  created_at: p.createdAt.toISOString(),
+  updated_at: p.updatedAt.toISOString(),
   version: p.version,
 });
 
-const SEARCH_WHERE = `"created_by_id" = $1 AND ("name" ILIKE $2 OR "email"::text ILIKE $2 OR "phone" ILIKE $2) AND "deleted_at" IS NULL`;
-const OWNER_WHERE = `"created_by_id" = $1 AND "deleted_at" IS NULL`;
+const OWNER_WHERE = 'patient.deleted_at IS NULL AND patient.created_by_id = $1';
+const SEARCH_WHERE = `${OWNER_WHERE} AND (patient.name ILIKE $2 OR patient.email::text ILIKE $2 OR patient.phone ILIKE $2)`;
 
 async function listPatients(request, reply) {
   const user = await authenticate(request);
@@ -288,8 +295,7 @@ async function listPatients(request, reply) {
   const where = search ? SEARCH_WHERE : OWNER_WHERE;
   const params = search ? [user.id, likePattern(search)] : [user.id];
   const { rows, total } = await pageAndCount(
-    `SELECT ${PATIENT_COLUMNS} FROM "patients" WHERE ${where} ORDER BY "id" ASC`,
-    `SELECT COUNT(1) AS "cnt" FROM "patients" WHERE ${where}`,
+    { select: PATIENT_COLUMNS, from: 'patients patient', where, orderBy: 'patient.id ASC' },
     params,
     page,
   );
@@ -297,7 +303,8 @@ async function listPatients(request, reply) {
   return sendPage(request, reply, rows.map(toPatient), total, page);
 }
 
-const READABLE_PATIENT = `SELECT ${PATIENT_COLUMNS} FROM "patients" WHERE "id" = $1 AND "created_by_id" = $2 AND "deleted_at" IS NULL`;
+// The benchmark's owner has the patient role, so "readable" is "owned".
+const READABLE_PATIENT = `SELECT ${PATIENT_COLUMNS} FROM patients patient WHERE patient.id = $1 AND patient.deleted_at IS NULL AND patient.created_by_id = $2`;
 
 function idParam(raw) {
   if (!/^-?\d+$/.test(raw)) throw new HttpError(400, 'Validation failed (numeric string is expected)');
@@ -319,6 +326,16 @@ async function getPatient(request, reply) {
 
 // ---------------------------------------------------------------------------------------------
 // Appointments
+
+const SCHEDULE_COLUMNS = columns('schedule', 'createdAt updatedAt doctorId timezone slotMinutes entries version');
+const BOOK_SQL = `WITH appointment AS (
+         INSERT INTO appointments (doctor_id, patient_id, appointment_datetime, duration_minutes, ends_at, reason, notes, status, created_by_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING *
+       ), history AS (
+         INSERT INTO appointment_status_changes (appointment_id, to_status, changed_by_id)
+         SELECT id, status, created_by_id FROM appointment
+       )
+       SELECT ${columns('appointment', 'createdAt updatedAt id doctorId patientId appointmentDatetime durationMinutes endsAt reason status notes createdById version')} FROM appointment`;
 
 const ZONED_DATETIME = /(Z|[+-]\d{2}:?\d{2})$/i;
 const ISO_DATETIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/i;
@@ -372,34 +389,36 @@ async function createAppointment(request, reply) {
     await client.query('START TRANSACTION');
     // The caller's patient, held (FOR SHARE) until commit, like the doctor: a concurrent soft
     // delete either waits for this booking or is seen by it.
-    const patient = (await client.query(`${READABLE_PATIENT} FOR SHARE`, [body.patient, user.id])).rows[0];
-    if (!patient) throw new HttpError(404, 'Patient not found.');
+    const patient = (
+      await client.query(`SELECT ${PATIENT_COLUMNS} FROM patients patient WHERE patient.id = $1 AND patient.deleted_at IS NULL FOR SHARE`, [
+        body.patient,
+      ])
+    ).rows[0];
+    if (!patient || patient.createdById !== user.id) throw new HttpError(404, 'Patient not found.');
     const doctor = (
-      await client.query(`SELECT ${DOCTOR_COLUMNS} FROM "doctors" WHERE "id" = $1 AND "deleted_at" IS NULL LIMIT 1 FOR SHARE`, [
+      await client.query(`SELECT ${DOCTOR_COLUMNS} FROM doctors doctor WHERE doctor.id = $1 AND doctor.deleted_at IS NULL FOR SHARE`, [
         body.doctor,
       ])
     ).rows[0];
     if (!doctor) throw fieldError('doctor', 'No doctor with this id.');
-    const schedule = await client.query(
-      `SELECT "created_at", "updated_at", "doctor_id", "timezone", "slot_minutes", "entries", "version" FROM "doctor_schedules"
-       WHERE "doctor_id" = $1 LIMIT 1`,
-      [doctor.id],
-    );
+    const schedule = await client.query(`SELECT ${SCHEDULE_COLUMNS} FROM doctor_schedules schedule WHERE schedule.doctor_id = $1`, [
+      doctor.id,
+    ]);
     // The benchmark's doctors have no schedule; checking one is the service's job, not the baseline's.
     if (schedule.rows.length > 0) throw new HttpError(501, 'The baseline does not check schedules.');
     const inserted = (
-      await client.query(
-        `INSERT INTO "appointments"("doctor_id", "patient_id", "appointment_datetime", "duration_minutes", "ends_at", "reason", "status",
-         "notes", "created_by_id", "version") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1)
-         RETURNING "created_at", "updated_at", "id", "duration_minutes", "status", "version"`,
-        [doctor.id, patient.id, start, duration, endsAt, body.reason ?? null, 'SCHEDULED', body.notes ?? null, user.id],
-      )
+      await client.query(BOOK_SQL, [
+        doctor.id,
+        patient.id,
+        start,
+        duration,
+        endsAt,
+        body.reason ?? null,
+        body.notes ?? null,
+        'SCHEDULED',
+        user.id,
+      ])
     ).rows[0];
-    await client.query(
-      `INSERT INTO "appointment_status_changes"("appointment_id", "from_status", "to_status", "changed_by_id")
-       VALUES ($1, $2, $3, $4) RETURNING "id", "changed_at"`,
-      [inserted.id, null, 'SCHEDULED', user.id],
-    );
     await client.query('COMMIT');
     result = {
       id: inserted.id,
@@ -408,14 +427,14 @@ async function createAppointment(request, reply) {
       doctor_details: { id: doctor.id, name: doctor.name, specialization: doctor.specialization },
       patient_details: { id: patient.id, name: patient.name },
       appointment_datetime: start.toISOString(),
-      duration_minutes: inserted.duration_minutes,
+      duration_minutes: inserted.durationMinutes,
       ends_at: endsAt.toISOString(),
       reason: body.reason ?? null,
       status: inserted.status,
       notes: body.notes ?? null,
       created_by: user.id,
-      created_at: inserted.created_at.toISOString(),
-      updated_at: inserted.updated_at.toISOString(),
+      created_at: inserted.createdAt.toISOString(),
+      updated_at: inserted.updatedAt.toISOString(),
       version: inserted.version,
     };
   } catch (error) {

@@ -5,6 +5,7 @@ import { AuthUser } from '../core/auth/auth-user';
 import { assertIfMatch } from '../core/http/etag';
 import { describeConstraint, FieldProblemException } from '../core/http/problem';
 import { Page } from '../core/pagination/pagination';
+import { columnsOf } from '../core/database/sql';
 import { Removal, RecordRemoval } from '../core/records/record-removal';
 import { DoctorsService } from '../doctors/doctors.service';
 import { PatientsService } from '../patients/patients.service';
@@ -23,6 +24,12 @@ describeConstraint('appointments_doctor_no_overlap', 'Doctor already has an appo
 describeConstraint('appointments_patient_no_overlap', 'Patient already has an appointment at this time.');
 
 const NOT_FOUND = 'Appointment not found.';
+
+/** What a booking writes; the database adds the id, timestamps and version. */
+type NewAppointment = Pick<
+  Appointment,
+  'doctorId' | 'patientId' | 'appointmentDatetime' | 'durationMinutes' | 'endsAt' | 'reason' | 'notes' | 'status' | 'createdById'
+>;
 const DEFAULT_DURATION = 30;
 
 @Injectable()
@@ -48,7 +55,7 @@ export class AppointmentsService implements OnModuleInit {
       const patient = await this.patients.findWritable(manager, dto.patient, user, 'share');
       const doctor = await this.doctors.find(manager, dto.doctor, 'share');
       if (!doctor) throw fieldProblem('doctor', 'No doctor with this id.');
-      const appointment = manager.create(Appointment, {
+      const booking: NewAppointment = {
         doctorId: doctor.id,
         patientId: patient.id,
         appointmentDatetime: start,
@@ -58,12 +65,10 @@ export class AppointmentsService implements OnModuleInit {
         notes: dto.notes ?? null,
         status: AppointmentStatus.Scheduled,
         createdById: user.id,
-      });
-      await this.assertWithinSchedule(manager, appointment);
+      };
+      await this.assertWithinSchedule(manager, booking);
       // Overlaps are refused by the exclusion constraints, race or no race (→ 409 with their message).
-      await manager.save(appointment);
-      await this.recordStatus(manager, appointment.id, null, AppointmentStatus.Scheduled, user.id);
-      return Object.assign(appointment, { doctor, patient });
+      return Object.assign(await this.insertWithHistory(manager, booking), { doctor, patient });
     });
     return toAppointmentDto(appointment);
   }
@@ -166,7 +171,7 @@ export class AppointmentsService implements OnModuleInit {
     await this.assertWithinSchedule(manager, appointment);
   }
 
-  private async assertWithinSchedule(manager: EntityManager, appointment: Appointment): Promise<void> {
+  private async assertWithinSchedule(manager: EntityManager, appointment: NewAppointment): Promise<void> {
     const schedule = await this.schedules.find(manager, appointment.doctorId);
     const reason = schedule && outsideScheduleReason(schedule, appointment.appointmentDatetime, appointment.endsAt);
     if (reason) throw fieldProblem('appointment_datetime', reason);
@@ -195,6 +200,32 @@ export class AppointmentsService implements OnModuleInit {
     const appointment = await qb.getOne();
     if (!appointment) throw new NotFoundException(NOT_FOUND);
     return appointment;
+  }
+
+  /** Books: the appointment and its first status change, in one statement. */
+  private async insertWithHistory(manager: EntityManager, booking: NewAppointment): Promise<Appointment> {
+    const rows = await manager.query<Appointment[]>(
+      `WITH appointment AS (
+         INSERT INTO appointments (doctor_id, patient_id, appointment_datetime, duration_minutes, ends_at, reason, notes, status, created_by_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING *
+       ), history AS (
+         INSERT INTO appointment_status_changes (appointment_id, to_status, changed_by_id)
+         SELECT id, status, created_by_id FROM appointment
+       )
+       SELECT ${columnsOf(manager, Appointment, 'appointment')} FROM appointment`,
+      [
+        booking.doctorId,
+        booking.patientId,
+        booking.appointmentDatetime,
+        booking.durationMinutes,
+        booking.endsAt,
+        booking.reason,
+        booking.notes,
+        booking.status,
+        booking.createdById,
+      ],
+    );
+    return rows[0];
   }
 
   private async recordStatus(

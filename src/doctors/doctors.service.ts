@@ -1,14 +1,16 @@
 import { ForbiddenException, HttpStatus, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { Brackets, DataSource, EntityManager } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { AuthUser } from '../core/auth/auth-user';
 import { assertIfMatch } from '../core/http/etag';
 import { describeConstraint, FieldProblemException } from '../core/http/problem';
 import { likePattern, parseOrdering } from '../core/pagination/ordering';
 import { Page } from '../core/pagination/pagination';
+import { selectPage } from '../core/pagination/select-page';
+import { columnsOf, SqlParams, selectOne } from '../core/database/sql';
 import { applyChanges } from '../core/records/apply-changes';
 import { RecordRemoval } from '../core/records/record-removal';
-import { LOCK_MODES, RowLock } from '../core/records/row-lock';
+import { LOCK_CLAUSES, RowLock } from '../core/records/row-lock';
 import { Role } from '../users/role';
 import { User } from '../users/user.entity';
 import { CreateDoctorDto } from './dto/create-doctor.dto';
@@ -35,13 +37,14 @@ const FIELDS = {
   availability: 'availability',
   user: 'userId',
 } as const satisfies Record<keyof CreateDoctorDto, keyof Doctor>;
+/** `?ordering=` field → column. */
 const ORDER_COLUMNS: Record<string, string> = {
   id: 'id',
   name: 'name',
   specialization: 'specialization',
-  experience_years: 'experienceYears',
-  consultation_fee: 'consultationFee',
-  created_at: 'createdAt',
+  experience_years: 'experience_years',
+  consultation_fee: 'consultation_fee',
+  created_at: 'created_at',
 };
 
 /**
@@ -66,26 +69,19 @@ export class DoctorsService {
   }
 
   async list(query: ListDoctorsQuery): Promise<Page<DoctorDto>> {
-    const qb = this.db.manager.createQueryBuilder(Doctor, 'doctor');
+    const params = new SqlParams();
+    const where = ['doctor.deleted_at IS NULL'];
     if (query.search) {
-      const pattern = likePattern(query.search);
-      qb.andWhere(
-        new Brackets((where) =>
-          where
-            .where('doctor.name ILIKE :pattern', { pattern })
-            .orWhere('doctor.specialization ILIKE :pattern')
-            .orWhere('doctor.email::text ILIKE :pattern'),
-        ),
-      );
+      const pattern = params.add(likePattern(query.search));
+      where.push(`(doctor.name ILIKE ${pattern} OR doctor.specialization ILIKE ${pattern} OR doctor.email::text ILIKE ${pattern})`);
     }
-    if (query.specialization) {
-      qb.andWhere('doctor.specialization ILIKE :specialization', { specialization: likePattern(query.specialization).slice(1, -1) });
-    }
+    if (query.specialization) where.push(`doctor.specialization ILIKE ${params.add(likePattern(query.specialization).slice(1, -1))}`);
     const { field, direction } = parseOrdering(query.ordering);
-    qb.orderBy(`doctor.${ORDER_COLUMNS[field]}`, direction, direction === 'ASC' ? 'NULLS LAST' : 'NULLS FIRST');
-    if (field !== 'id') qb.addOrderBy('doctor.id', 'ASC');
-    const [doctors, total] = await qb.offset(query.offset).limit(query.page_size).getManyAndCount();
-    return new Page(doctors.map(toDoctorDto), total, query);
+    const nulls = direction === 'ASC' ? 'NULLS LAST' : 'NULLS FIRST';
+    const orderBy = `doctor.${ORDER_COLUMNS[field]} ${direction} ${nulls}${field === 'id' ? '' : ', doctor.id ASC'}`;
+    const select = columnsOf(this.db.manager, Doctor, 'doctor');
+    const page = await selectPage<Doctor>(this.db.manager, { select, from: 'doctors doctor', where, orderBy }, params, query);
+    return page.map(toDoctorDto);
   }
 
   async get(id: number): Promise<DoctorDto> {
@@ -94,7 +90,8 @@ export class DoctorsService {
 
   /** A doctor that exists (is not deleted), for other modules; null otherwise. */
   find(manager: EntityManager, id: number, lock?: RowLock): Promise<Doctor | null> {
-    return manager.findOne(Doctor, { where: { id }, lock: lock && { mode: LOCK_MODES[lock] } });
+    const sql = `SELECT ${columnsOf(manager, Doctor, 'doctor')} FROM doctors doctor WHERE doctor.id = $1 AND doctor.deleted_at IS NULL`;
+    return selectOne<Doctor>(manager, lock ? `${sql} ${LOCK_CLAUSES[lock]}` : sql, [id]);
   }
 
   /** The live doctor profile linked to an account, if any. */

@@ -1,14 +1,16 @@
 import { ForbiddenException, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { Brackets, DataSource, EntityManager, SelectQueryBuilder } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { AuthUser } from '../core/auth/auth-user';
 import { assertIfMatch } from '../core/http/etag';
 import { likePattern, parseOrdering } from '../core/pagination/ordering';
 import { Page } from '../core/pagination/pagination';
+import { selectPage } from '../core/pagination/select-page';
+import { columnsOf, SqlParams, selectOne } from '../core/database/sql';
 import { applyChanges } from '../core/records/apply-changes';
 import { RecordRemoval } from '../core/records/record-removal';
-import { LOCK_MODES, RowLock } from '../core/records/row-lock';
+import { LOCK_CLAUSES, RowLock } from '../core/records/row-lock';
 import { Role } from '../users/role';
 import { CreatePatientDto } from './dto/create-patient.dto';
 import { ListPatientsQuery } from './dto/list-patients.query';
@@ -18,7 +20,7 @@ import { Patient } from './patient.entity';
 
 const NOT_FOUND = 'Patient not found.';
 
-/** API field → entity property, for writes and ordering. */
+/** API field → entity property, for writes. */
 const FIELDS = {
   name: 'name',
   email: 'email',
@@ -31,12 +33,13 @@ const FIELDS = {
   emergency_contact: 'emergencyContact',
   medical_history: 'medicalHistory',
 } as const satisfies Record<keyof CreatePatientDto, keyof Patient>;
+/** `?ordering=` field → column. */
 const ORDER_COLUMNS: Record<string, string> = {
   id: 'id',
   name: 'name',
-  date_of_birth: 'dateOfBirth',
-  created_at: 'createdAt',
-  updated_at: 'updatedAt',
+  date_of_birth: 'date_of_birth',
+  created_at: 'created_at',
+  updated_at: 'updated_at',
 };
 
 /**
@@ -68,28 +71,22 @@ export class PatientsService {
   }
 
   async list(query: ListPatientsQuery, user: AuthUser): Promise<Page<PatientDto>> {
-    const qb = this.db.manager.createQueryBuilder(Patient, 'patient');
-    if (query.assigned) this.whereAssignedTo(qb, user);
-    else if (user.role !== Role.Admin) qb.andWhere('patient.createdById = :owner', { owner: user.id });
+    const params = new SqlParams();
+    const where = ['patient.deleted_at IS NULL'];
+    if (query.assigned) where.push(user.role === Role.Doctor ? assignedToDoctorUser(params.add(user.id)) : 'FALSE');
+    else if (user.role !== Role.Admin) where.push(`patient.created_by_id = ${params.add(user.id)}`);
     if (query.search) {
-      const pattern = likePattern(query.search);
-      qb.andWhere(
-        new Brackets((where) =>
-          where
-            .where('patient.name ILIKE :pattern', { pattern })
-            .orWhere('patient.email::text ILIKE :pattern')
-            .orWhere('patient.phone ILIKE :pattern'),
-        ),
-      );
+      const pattern = params.add(likePattern(query.search));
+      where.push(`(patient.name ILIKE ${pattern} OR patient.email::text ILIKE ${pattern} OR patient.phone ILIKE ${pattern})`);
     }
-    if (query.gender) qb.andWhere('patient.gender = :gender', { gender: query.gender });
-    if (query.blood_group) qb.andWhere('patient.bloodGroup = :bloodGroup', { bloodGroup: query.blood_group });
+    if (query.gender) where.push(`patient.gender = ${params.add(query.gender)}`);
+    if (query.blood_group) where.push(`patient.blood_group = ${params.add(query.blood_group)}`);
     const { field, direction } = parseOrdering(query.ordering);
-    qb.orderBy(`patient.${ORDER_COLUMNS[field]}`, direction);
-    if (field !== 'id') qb.addOrderBy('patient.id', 'ASC');
-    const [patients, total] = await qb.offset(query.offset).limit(query.page_size).getManyAndCount();
+    const orderBy = `patient.${ORDER_COLUMNS[field]} ${direction}${field === 'id' ? '' : ', patient.id ASC'}`;
+    const select = columnsOf(this.db.manager, Patient, 'patient');
+    const page = await selectPage<Patient>(this.db.manager, { select, from: 'patients patient', where, orderBy }, params, query);
     this.audit.record({ actorId: user.id, action: 'list', entity: 'patient', outcome: 'success' });
-    return new Page(patients.map(toPatientDto), total, query);
+    return page.map(toPatientDto);
   }
 
   async get(id: number, user: AuthUser): Promise<PatientDto> {
@@ -103,36 +100,39 @@ export class PatientsService {
   }
 
   /** The patient if the caller may read it; for other modules that act on a patient (e.g. its doctors). */
-  async findReadable(manager: EntityManager, id: number, user: AuthUser): Promise<Patient | null> {
-    const qb = manager.createQueryBuilder(Patient, 'patient').where('patient.id = :id', { id });
+  findReadable(manager: EntityManager, id: number, user: AuthUser): Promise<Patient | null> {
+    const params = new SqlParams();
+    const where = [`patient.id = ${params.add(id)}`, 'patient.deleted_at IS NULL'];
     if (user.role !== Role.Admin) {
-      qb.andWhere(
-        new Brackets((where) => {
-          where.where('patient.createdById = :owner', { owner: user.id });
-          if (user.role === Role.Doctor) where.orWhere(`EXISTS (${assignedToDoctorUser()})`, { doctorUser: user.id });
-        }),
-      );
+      const caller = params.add(user.id);
+      const owned = `patient.created_by_id = ${caller}`;
+      where.push(user.role === Role.Doctor ? `(${owned} OR ${assignedToDoctorUser(caller)})` : owned);
     }
-    return qb.getOne();
+    return selectOne<Patient>(
+      manager,
+      `SELECT ${columnsOf(manager, Patient, 'patient')} FROM patients patient WHERE ${where.join(' AND ')}`,
+      params.values,
+    );
   }
 
   /**
    * The patient if the caller may change it (owner or admin); 404 or 403 otherwise. With `lock`, the
    * row is locked for the transaction: `update` to change it, `share` to refer to it (an assignment,
-   * an appointment) while a concurrent delete waits, so the delete's cascade sees what we add.
+   * an appointment) while a concurrent delete waits, so the delete's cascade sees what we add. A
+   * patient deleted while we waited for the lock no longer matches: gone, like any missing one.
    */
   async findWritable(manager: EntityManager, id: number, user: AuthUser, lock?: RowLock): Promise<Patient> {
-    const readable = await this.findReadable(manager, id, user);
-    if (!readable) throw new NotFoundException(NOT_FOUND);
-    if (user.role !== Role.Admin && readable.createdById !== user.id) {
-      // A care-team doctor may know the patient exists, so it is told why, not "not found".
+    const patient = await selectOne<Patient>(
+      manager,
+      `SELECT ${columnsOf(manager, Patient, 'patient')} FROM patients patient WHERE patient.id = $1 AND patient.deleted_at IS NULL${lock ? ` ${LOCK_CLAUSES[lock]}` : ''}`,
+      [id],
+    );
+    if (patient && (user.role === Role.Admin || patient.createdById === user.id)) return patient;
+    // A care-team doctor may know the patient exists, so it is told why, not "not found".
+    if (patient && (await this.findReadable(manager, id, user))) {
       throw new ForbiddenException('Only the owner of a patient record or an admin may change it.');
     }
-    if (!lock) return readable;
-    // Deleted while we waited for the lock: gone, like any missing patient.
-    const locked = await manager.findOne(Patient, { where: { id }, lock: { mode: LOCK_MODES[lock] } });
-    if (!locked) throw new NotFoundException(NOT_FOUND);
-    return locked;
+    throw new NotFoundException(NOT_FOUND);
   }
 
   async update(id: number, dto: UpdatePatientDto, user: AuthUser, ifMatch?: string): Promise<PatientDto> {
@@ -141,7 +141,7 @@ export class PatientsService {
         const patient = await this.findWritable(manager, id, user, 'update');
         assertIfMatch(ifMatch, patient.version);
         const changed = applyPatientChanges(patient, dto);
-        if (changed.length > 0) await manager.save(patient);
+        if (changed.length > 0) await manager.save(Patient, patient);
         return { patient, changed };
       }),
     );
@@ -172,18 +172,16 @@ export class PatientsService {
       throw error;
     }
   }
-
-  /** Only a doctor account reads through its profile's assignments, as in findReadable: a demoted one lists none. */
-  private whereAssignedTo(qb: SelectQueryBuilder<Patient>, user: AuthUser): void {
-    if (user.role !== Role.Doctor) qb.andWhere('FALSE');
-    else qb.andWhere(`EXISTS (${assignedToDoctorUser()})`, { doctorUser: user.id });
-  }
 }
 
-/** An active assignment of the patient to the doctor profile linked to `:doctorUser`. */
-function assignedToDoctorUser(): string {
-  return `SELECT 1 FROM patient_doctor_mappings m JOIN doctors d ON d.id = m.doctor_id
-          WHERE m.patient_id = patient.id AND m.is_active AND d.user_id = :doctorUser AND d.deleted_at IS NULL`;
+/**
+ * An active assignment of the patient to the doctor profile linked to the account `doctorUser`
+ * (a placeholder): how a doctor account reads a patient. Only a doctor account reads this way: a
+ * demoted one sees none.
+ */
+function assignedToDoctorUser(doctorUser: string): string {
+  return `EXISTS (SELECT 1 FROM patient_doctor_mappings m JOIN doctors d ON d.id = m.doctor_id
+          WHERE m.patient_id = patient.id AND m.is_active AND d.user_id = ${doctorUser} AND d.deleted_at IS NULL)`;
 }
 
 function applyPatientChanges(patient: Patient, dto: Partial<CreatePatientDto>): string[] {

@@ -2,6 +2,7 @@ import { HttpStatus, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuthUser } from '../core/auth/auth-user';
+import { columnsOf, selectOne } from '../core/database/sql';
 import { FieldProblemException } from '../core/http/problem';
 import { DoctorsService } from '../doctors/doctors.service';
 import { DoctorSchedule } from './doctor-schedule.entity';
@@ -33,13 +34,15 @@ export class SchedulesService {
         slotMinutes: dto.slot_minutes,
         entries: dto.entries.map(({ weekday, start, end }) => ({ weekday, start, end })),
       });
-      return manager.save(schedule);
+      return manager.save(DoctorSchedule, schedule);
     });
     return toScheduleDto(schedule);
   }
 
+  /** Read on every booking: hand-written SQL (see core/database/sql.ts). */
   find(manager: EntityManager, doctorId: number): Promise<DoctorSchedule | null> {
-    return manager.findOneBy(DoctorSchedule, { doctorId });
+    const sql = `SELECT ${columnsOf(manager, DoctorSchedule, 'schedule')} FROM doctor_schedules schedule WHERE schedule.doctor_id = $1`;
+    return selectOne<DoctorSchedule>(manager, sql, [doctorId]);
   }
 }
 

@@ -3,6 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { IsNull, Repository } from 'typeorm';
 import { RefreshToken } from '../auth/refresh-token.entity';
 import { AuthUser } from '../core/auth/auth-user';
+import { selectOne } from '../core/database/sql';
 import { describeConstraint, FieldProblemException } from '../core/http/problem';
 import { Page, PageQueryDto } from '../core/pagination/pagination';
 import { UpdateUserDto } from './dto/update-user.dto';
@@ -24,8 +25,9 @@ export interface NewUser {
 export class UsersService {
   constructor(@InjectRepository(User) private readonly users: Repository<User>) {}
 
-  findActiveById(id: number): Promise<User | null> {
-    return this.users.findOneBy({ id, isActive: true });
+  /** The caller behind an access token, looked up on every request: hand-written SQL (see core/database/sql.ts). */
+  findActiveById(id: number): Promise<AuthUser | null> {
+    return selectOne<AuthUser>(this.users.manager, 'SELECT id, username, role FROM users WHERE id = $1 AND is_active', [id]);
   }
 
   /** Username and email are citext columns, so both match case-insensitively. */

@@ -45,7 +45,7 @@ export class JwtStrategy {
     if ('refusal' in result) throw new UnauthorizedException(result.refusal);
     const user = await this.users.findActiveById(Number(result.claims.sub));
     if (!user) throw new UnauthorizedException(NOT_AUTHENTICATED);
-    return { id: user.id, username: user.username, role: user.role };
+    return user;
   }
 
   private checkHeader(authorization: string | undefined): TokenCheck {

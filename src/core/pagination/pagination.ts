@@ -48,6 +48,10 @@ export class Page<T> {
     readonly total: number,
     readonly query: PageQueryDto,
   ) {}
+
+  map<U>(mapper: (item: T) => U): Page<U> {
+    return new Page(this.items.map(mapper), this.total, this.query);
+  }
 }
 
 /**

@@ -13,6 +13,7 @@ import type { ThrottlerLimitDetail } from '@nestjs/throttler/dist/throttler.guar
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AppConfig } from '../config/app-config';
 import { JwtStrategy } from '../auth/jwt.strategy';
+import { FixedWindowThrottlerStorage } from './fixed-window-storage';
 
 const STRICT = 'throttle:strict';
 
@@ -40,8 +41,8 @@ export function throttlerOptions(config: AppConfig): ThrottlerModuleOptions {
     // One bucket per caller and throttler across all routes, not one per route.
     generateKey: (_context, tracker, name) => `throttle:${name}:${tracker}`,
     // Shared by every instance when Redis is configured; otherwise per process. Given the URL
-    // (not a client), the storage owns its connection and closes it when the app closes.
-    storage: config.redisUrl ? new ThrottlerStorageRedisService(config.redisUrl) : undefined,
+    // (not a client), the Redis storage owns its connection and closes it when the app closes.
+    storage: config.redisUrl ? new ThrottlerStorageRedisService(config.redisUrl) : new FixedWindowThrottlerStorage(),
   };
 }
 
