@@ -131,11 +131,10 @@ function flush() {
 async function writeAudit(batch) {
   if (batch.length === 0) return;
   const values = [];
-  const tuples = batch.map((row) => `(DEFAULT, ${row.map((value) => `$${values.push(value)}`).join(', ')})`);
+  const tuples = batch.map((row) => `(${row.map((value) => `$${values.push(value)}`).join(', ')})`);
   try {
     await pool.query(
-      `INSERT INTO "audit_events"("id", "occurred_at", "actor_id", "action", "entity", "entity_id", "changed_fields", "request_id",
-       "client_ip", "outcome") VALUES ${tuples.join(', ')} RETURNING "id", "occurred_at", "changed_fields"`,
+      `INSERT INTO audit_events (occurred_at, actor_id, action, entity, entity_id, changed_fields, request_id, client_ip, outcome) VALUES ${tuples.join(', ')}`,
       values,
     );
   } catch (error) {

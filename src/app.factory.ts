@@ -1,4 +1,3 @@
-import helmet from '@fastify/helmet';
 import { Logger as NestLogger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -11,6 +10,7 @@ import { AppModule } from './app.module';
 import { AppConfig } from './core/config/app-config';
 import { sendProblem } from './core/http/problem-details.filter';
 import { requestContext } from './core/http/request-context';
+import { securityHeaders } from './core/http/security-headers';
 import { setUpOpenApi } from './core/openapi/openapi';
 
 const SAFE_REQUEST_ID = /^[\w.:-]{1,128}$/;
@@ -97,26 +97,20 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   });
 
   // Helmet's security headers on every response, errors included. Its Content-Security-Policy is
-  // replaced by one per kind of response (below): the API's locks everything down, which would
-  // leave the documentation pages blank.
-  await app.register(helmet, {
-    contentSecurityPolicy: false,
-    xFrameOptions: { action: 'deny' },
-  });
-
+  // replaced by one per kind of response: the API's locks everything down, which would leave the
+  // documentation pages blank.
+  const headers = securityHeaders({ contentSecurityPolicy: false, xFrameOptions: { action: 'deny' } });
   const fastify = app.getHttpAdapter().getInstance();
   fastify.addHook('onRequest', (request, reply, done) => {
-    void reply.header('Content-Security-Policy', isDocsPage(request.url) ? DOCS_CSP : API_CSP);
-    done();
+    void reply.headers(headers).header('Content-Security-Policy', isDocsPage(request.url) ? DOCS_CSP : API_CSP);
+    // Lets the audit trail know which request (and client) it is recording for.
+    requestContext.run({ requestId: String(request.id), clientIp: request.ip }, done);
+  });
+  fastify.addHook('onSend', (request, reply, payload, done) => {
+    void reply.header('X-Request-Id', request.id);
+    done(null, payload);
   });
   fastify.removeContentTypeParser('text/plain');
-  // Lets the audit trail know which request (and client) it is recording for.
-  fastify.addHook('onRequest', (request, _reply, done) =>
-    requestContext.run({ requestId: String(request.id), clientIp: request.ip }, done),
-  );
-  fastify.addHook('onSend', async (request, reply) => {
-    void reply.header('X-Request-Id', request.id);
-  });
 
   setUpOpenApi(app);
   for (const warning of config.warnings) app.get(Logger).warn(warning);
