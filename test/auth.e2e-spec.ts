@@ -1,3 +1,4 @@
+import * as argon2 from 'argon2';
 import type { Response } from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Role } from '../src/users/role';
@@ -211,6 +212,17 @@ describe('auth (e2e)', () => {
       expect(res.status).toBe(200);
       expect(res.body).toEqual({ access: expect.any(String), refresh: expect.any(String), user: expect.objectContaining({ id: user.id }) });
       expectNoPasswordIn(res);
+    });
+
+    it("stores the OWASP-cost hash at the next login of an account hashed with argon2's old defaults", async () => {
+      const legacy = await insertUser(t.db);
+      const users = t.db.getRepository(User);
+      await users.update(legacy.id, { passwordHash: await argon2.hash(TEST_PASSWORD, { type: argon2.argon2id }) });
+      const login = () => t.http().post('/api/auth/login/').send({ username: legacy.username, password: TEST_PASSWORD });
+      expect((await login()).status).toBe(200);
+      const { passwordHash } = await users.findOneByOrFail({ id: legacy.id });
+      expect(passwordHash).toMatch(/^\$argon2id\$v=19\$m=19456,p=1,t=2\$/);
+      expect((await login()).status).toBe(200);
     });
 
     it('logs in with the username in another case', async () => {

@@ -7,7 +7,7 @@ import { UsersService } from '../users/users.service';
 import { LoginDto } from './dto/login.dto';
 import { RegisterDto } from './dto/register.dto';
 import { LoginResponseDto, RegisterResponseDto, TokenPairDto } from './dto/tokens.dto';
-import { burnPasswordCheck, hashPassword, passwordProblems, verifyPassword } from './passwords';
+import { burnPasswordCheck, hashIsOutdated, hashPassword, passwordProblems, verifyPassword } from './passwords';
 import { TokensService } from './tokens.service';
 
 const BAD_CREDENTIALS = 'No active account found with the given credentials.';
@@ -44,7 +44,7 @@ export class AuthService {
       this.audit.record({ actorId: user?.id ?? null, action: 'login', entity: 'user', entityId: user?.id, outcome: 'failure' });
       throw new UnauthorizedException(BAD_CREDENTIALS);
     }
-    await this.users.recordLogin(user);
+    await this.users.recordLogin(user, hashIsOutdated(user.passwordHash) ? await hashPassword(dto.password) : undefined);
     this.audit.record({ actorId: user.id, action: 'login', entity: 'user', entityId: user.id, outcome: 'success' });
     return { ...(await this.tokens.issue(user)), user: toUserDto(user) };
   }

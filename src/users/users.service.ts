@@ -45,9 +45,11 @@ export class UsersService {
   }
 
   /** Stamps the login on the account and on `user`, so the login response shows it. */
-  async recordLogin(user: User): Promise<void> {
+  /** Notes a successful login, and stores the password's new hash when it was rehashed. */
+  async recordLogin(user: User, newPasswordHash?: string): Promise<void> {
     user.lastLogin = new Date();
-    await this.users.update(user.id, { lastLogin: user.lastLogin });
+    if (newPasswordHash) user.passwordHash = newPasswordHash;
+    await this.users.update(user.id, { lastLogin: user.lastLogin, ...(newPasswordHash ? { passwordHash: newPasswordHash } : {}) });
   }
 
   async list(query: PageQueryDto): Promise<Page<UserDto>> {

@@ -14,6 +14,8 @@ describe('securityHeaders', () => {
   });
 
   it('follows the options', () => {
-    expect(securityHeaders({ contentSecurityPolicy: false, xFrameOptions: { action: 'sameorigin' } })['X-Frame-Options']).toBe('SAMEORIGIN');
+    expect(securityHeaders({ contentSecurityPolicy: false, xFrameOptions: { action: 'sameorigin' } })['X-Frame-Options']).toBe(
+      'SAMEORIGIN',
+    );
   });
 });
