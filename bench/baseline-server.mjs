@@ -11,6 +11,15 @@
 import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { STATUS_CODES } from 'node:http';
+import {
+  APPOINTMENT_COLUMNS,
+  DOCTOR_COLUMNS,
+  OWNER_WHERE,
+  PATIENT_COLUMNS,
+  READABLE_PATIENT,
+  SCHEDULE_COLUMNS,
+  SEARCH_WHERE,
+} from './lib/service-sql.mjs';
 
 const require = createRequire(import.meta.url);
 const pg = require('pg');
@@ -185,17 +194,6 @@ async function pageAndCount({ select, from, where, orderBy }, params, page) {
   return { rows, total };
 }
 
-/** The service's select lists: each column under its entity property name (`date` as text). */
-const columns = (alias, list) =>
-  list
-    .split(/\s+/)
-    .filter(Boolean)
-    .map((name) => {
-      const column = `${alias}."${name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)}"`;
-      return `${name === 'dateOfBirth' ? `to_char(${column}, 'YYYY-MM-DD')` : column} AS "${name}"`;
-    })
-    .join(', ');
-
 function sendPage(request, reply, items, total, page) {
   reply
     .header('X-Total-Count', String(total))
@@ -208,11 +206,6 @@ const likePattern = (term) => `%${term.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 // ---------------------------------------------------------------------------------------------
 // Doctors
-
-const DOCTOR_COLUMNS = columns(
-  'doctor',
-  'createdAt updatedAt createdById version deletedAt id name email phone specialization licenseNumber experienceYears consultationFee address availability userId',
-);
 
 function formatMoney(amount) {
   if (amount === null) return null;
@@ -252,11 +245,6 @@ async function listDoctors(request, reply) {
 // ---------------------------------------------------------------------------------------------
 // Patients
 
-const PATIENT_COLUMNS = columns(
-  'patient',
-  'createdAt updatedAt createdById version deletedAt id name email phone dateOfBirth age gender bloodGroup address emergencyContact medicalHistory',
-);
-
 function ageOn(dateOfBirth, today = new Date()) {
   const [year, month, day] = dateOfBirth.split('-').map(Number);
   const passed = today.getUTCMonth() + 1 > month || (today.getUTCMonth() + 1 === month && today.getUTCDate() >= day);
@@ -281,9 +269,6 @@ const toPatient = (p) => ({
   version: p.version,
 });
 
-const OWNER_WHERE = 'patient.deleted_at IS NULL AND patient.created_by_id = $1';
-const SEARCH_WHERE = `${OWNER_WHERE} AND (patient.name ILIKE $2 OR patient.email::text ILIKE $2 OR patient.phone ILIKE $2)`;
-
 async function listPatients(request, reply) {
   const user = await authenticate(request);
   const page = pageOf(request.query);
@@ -301,9 +286,6 @@ async function listPatients(request, reply) {
   record(request, { actorId: user.id, action: 'list', entity: 'patient', outcome: 'success' });
   return sendPage(request, reply, rows.map(toPatient), total, page);
 }
-
-// The benchmark's owner has the patient role, so "readable" is "owned".
-const READABLE_PATIENT = `SELECT ${PATIENT_COLUMNS} FROM patients patient WHERE patient.id = $1 AND patient.deleted_at IS NULL AND patient.created_by_id = $2`;
 
 function idParam(raw) {
   if (!/^-?\d+$/.test(raw)) throw new HttpError(400, 'Validation failed (numeric string is expected)');
@@ -326,7 +308,6 @@ async function getPatient(request, reply) {
 // ---------------------------------------------------------------------------------------------
 // Appointments
 
-const SCHEDULE_COLUMNS = columns('schedule', 'createdAt updatedAt doctorId timezone slotMinutes entries version');
 const BOOK_SQL = `WITH appointment AS (
          INSERT INTO appointments (doctor_id, patient_id, appointment_datetime, duration_minutes, ends_at, reason, notes, status, created_by_id)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING *
@@ -334,7 +315,7 @@ const BOOK_SQL = `WITH appointment AS (
          INSERT INTO appointment_status_changes (appointment_id, to_status, changed_by_id)
          SELECT id, status, created_by_id FROM appointment
        )
-       SELECT ${columns('appointment', 'createdAt updatedAt id doctorId patientId appointmentDatetime durationMinutes endsAt reason status notes createdById version')} FROM appointment`;
+       SELECT ${APPOINTMENT_COLUMNS} FROM appointment`;
 
 const ZONED_DATETIME = /(Z|[+-]\d{2}:?\d{2})$/i;
 const ISO_DATETIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/i;

@@ -144,7 +144,7 @@ function profileArgs() {
   return config.profiled ? ['-r', join(BENCH_DIR, 'tools/cpu-profile.cjs')] : [];
 }
 
-/** Extra node arguments for the service only, for what-if experiments (e.g. `-r bench/tools/jwt-keyobject.cjs`). */
+/** Extra node arguments for the service only, for what-if experiments (e.g. `--max-old-space-size=128`). */
 const SERVICE_NODE_ARGS = (process.env.BENCH_SERVICE_NODE_ARGS ?? '')
   .split(/\s+/)
   .filter(Boolean)

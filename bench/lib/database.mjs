@@ -6,6 +6,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './processes.mjs';
+import { PATIENT_COLUMNS, READABLE_PATIENT, SEARCH_WHERE } from './service-sql.mjs';
 
 const require = createRequire(import.meta.url);
 const pg = require('pg');
@@ -208,23 +209,14 @@ export async function loadScale(client, log) {
 
 /** The SQL the service runs for scenario 2 (page and count) and 3, as EXPLAIN (ANALYZE, BUFFERS). */
 export async function explainScenarios(client, ownerId, patientId) {
-  const patientColumns = `"patient"."created_at", "patient"."updated_at", "patient"."created_by_id", "patient"."version",
-    "patient"."deleted_at", "patient"."id", "patient"."name", "patient"."email", "patient"."phone", "patient"."date_of_birth",
-    "patient"."age", "patient"."gender", "patient"."blood_group", "patient"."address", "patient"."emergency_contact",
-    "patient"."medical_history"`;
-  const searchWhere = `( "patient"."created_by_id" = $1 AND ("patient"."name" ILIKE $2 OR patient.email::text ILIKE $2
-    OR "patient"."phone" ILIKE $2) ) AND ( "patient"."deleted_at" IS NULL )`;
+  const search = [ownerId, `%${SEARCH_TERM}%`];
   const queries = {
     search_page: [
-      `SELECT ${patientColumns} FROM "patients" "patient" WHERE ${searchWhere} ORDER BY "patient"."id" ASC LIMIT 20 OFFSET 0`,
-      [ownerId, `%${SEARCH_TERM}%`],
+      `SELECT ${PATIENT_COLUMNS} FROM patients patient WHERE ${SEARCH_WHERE} ORDER BY patient.id ASC LIMIT 20 OFFSET 0`,
+      search,
     ],
-    search_count: [`SELECT COUNT(1) AS "cnt" FROM "patients" "patient" WHERE ${searchWhere}`, [ownerId, `%${SEARCH_TERM}%`]],
-    get_by_id: [
-      `SELECT ${patientColumns} FROM "patients" "patient" WHERE ( "patient"."id" = $1 AND ("patient"."created_by_id" = $2) )
-       AND ( "patient"."deleted_at" IS NULL )`,
-      [patientId, ownerId],
-    ],
+    search_count: [`SELECT count(*) AS total FROM patients patient WHERE ${SEARCH_WHERE}`, search],
+    get_by_id: [READABLE_PATIENT, [patientId, ownerId]],
   };
   const plans = {};
   for (const [name, [sql, params]] of Object.entries(queries)) {
