@@ -102,15 +102,10 @@ export class PatientsService {
   /** The patient if the caller may read it; for other modules that act on a patient (e.g. its doctors). */
   findReadable(manager: EntityManager, id: number, user: AuthUser): Promise<Patient | null> {
     const params = new SqlParams();
-    const where = [`patient.id = ${params.add(id)}`, 'patient.deleted_at IS NULL'];
-    if (user.role !== Role.Admin) {
-      const caller = params.add(user.id);
-      const owned = `patient.created_by_id = ${caller}`;
-      where.push(user.role === Role.Doctor ? `(${owned} OR ${assignedToDoctorUser(caller)})` : owned);
-    }
+    const where = `patient.id = ${params.add(id)} AND patient.deleted_at IS NULL AND ${readableBy(user, params)}`;
     return selectOne<Patient>(
       manager,
-      `SELECT ${columnsOf(manager, Patient, 'patient')} FROM patients patient WHERE ${where.join(' AND ')}`,
+      `SELECT ${columnsOf(manager, Patient, 'patient')} FROM patients patient WHERE ${where}`,
       params.values,
     );
   }
@@ -120,19 +115,22 @@ export class PatientsService {
    * row is locked for the transaction: `update` to change it, `share` to refer to it (an assignment,
    * an appointment) while a concurrent delete waits, so the delete's cascade sees what we add. A
    * patient deleted while we waited for the lock no longer matches: gone, like any missing one.
+   * One statement whatever the answer, so its time tells nothing about someone else's ids.
    */
   async findWritable(manager: EntityManager, id: number, user: AuthUser, lock?: RowLock): Promise<Patient> {
-    const patient = await selectOne<Patient>(
+    const params = new SqlParams();
+    const found = await selectOne<Patient & { readable: boolean }>(
       manager,
-      `SELECT ${columnsOf(manager, Patient, 'patient')} FROM patients patient WHERE patient.id = $1 AND patient.deleted_at IS NULL${lock ? ` ${LOCK_CLAUSES[lock]}` : ''}`,
-      [id],
+      `SELECT ${columnsOf(manager, Patient, 'patient')}, ${readableBy(user, params)} AS readable FROM patients patient
+       WHERE patient.id = ${params.add(id)} AND patient.deleted_at IS NULL${lock ? ` ${LOCK_CLAUSES[lock]}` : ''}`,
+      params.values,
     );
-    if (patient && (user.role === Role.Admin || patient.createdById === user.id)) return patient;
+    if (!found?.readable) throw new NotFoundException(NOT_FOUND);
+    const patient: Patient & { readable?: boolean } = found;
+    delete patient.readable;
+    if (user.role === Role.Admin || patient.createdById === user.id) return patient;
     // A care-team doctor may know the patient exists, so it is told why, not "not found".
-    if (patient && (await this.findReadable(manager, id, user))) {
-      throw new ForbiddenException('Only the owner of a patient record or an admin may change it.');
-    }
-    throw new NotFoundException(NOT_FOUND);
+    throw new ForbiddenException('Only the owner of a patient record or an admin may change it.');
   }
 
   async update(id: number, dto: UpdatePatientDto, user: AuthUser, ifMatch?: string): Promise<PatientDto> {
@@ -175,10 +173,17 @@ export class PatientsService {
 }
 
 /**
- * An active assignment of the patient to the doctor profile linked to the account `doctorUser`
- * (a placeholder): how a doctor account reads a patient. Only a doctor account reads this way: a
- * demoted one sees none.
+ * Who reads a patient, as SQL over `patient`: admins all; others their own; a doctor account also
+ * those actively assigned to its doctor profile (a demoted one sees none through assignments).
  */
+function readableBy(user: AuthUser, params: SqlParams): string {
+  if (user.role === Role.Admin) return 'TRUE';
+  const caller = params.add(user.id);
+  const owned = `patient.created_by_id = ${caller}`;
+  return user.role === Role.Doctor ? `(${owned} OR ${assignedToDoctorUser(caller)})` : owned;
+}
+
+/** An active assignment of the patient to the doctor profile linked to the account `doctorUser` (a placeholder). */
 function assignedToDoctorUser(doctorUser: string): string {
   return `EXISTS (SELECT 1 FROM patient_doctor_mappings m JOIN doctors d ON d.id = m.doctor_id
           WHERE m.patient_id = patient.id AND m.is_active AND d.user_id = ${doctorUser} AND d.deleted_at IS NULL)`;

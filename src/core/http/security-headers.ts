@@ -18,7 +18,7 @@ export function securityHeaders(options: HelmetOptions): Record<string, string> 
   } as unknown as ServerResponse;
   let done = false;
   helmet(options)({} as IncomingMessage, response, (error?: unknown) => {
-    if (error) throw error instanceof Error ? error : new Error(String(error));
+    if (error) throw new Error('helmet refused its options', { cause: error });
     done = true;
   });
   // helmet's middleware is synchronous; if that ever changes, fail loudly at start-up.
