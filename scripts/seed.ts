@@ -8,11 +8,11 @@
  */
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
-import { Logger } from 'nestjs-pino';
 import { existsSync } from 'node:fs';
 import { AppModule } from '../src/app.module';
 import { ConfigError, loadAppConfig } from '../src/core/config/app-config';
 import { resolveDatabase } from '../src/core/database/resolve-database';
+import { AppLogger } from '../src/core/logging/app-logger';
 import { ADMIN, DEFAULT_SEED_PASSWORD, DOCTORS, OWNERS, seed } from '../src/seed/seed';
 
 async function main(): Promise<void> {
@@ -28,7 +28,7 @@ async function main(): Promise<void> {
   const app = await NestFactory.createApplicationContext(AppModule.forRoot({ ...config, databaseUrl: database.url, logLevel: 'warn' }), {
     bufferLogs: true,
   });
-  app.useLogger(app.get(Logger));
+  app.useLogger(app.get(AppLogger));
   try {
     const summary = await seed(app, password);
     const total = (Object.values(summary) as number[]).reduce((sum, count) => sum + count, 0);

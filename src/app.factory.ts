@@ -1,7 +1,6 @@
 import { Logger as NestLogger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import { Logger } from 'nestjs-pino';
 import { randomUUID } from 'node:crypto';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { IncomingMessage } from 'node:http';
@@ -11,6 +10,7 @@ import { AppConfig } from './core/config/app-config';
 import { sendProblem } from './core/http/problem-details.filter';
 import { requestContext } from './core/http/request-context';
 import { securityHeaders } from './core/http/security-headers';
+import { AppLogger } from './core/logging/app-logger';
 import { setUpOpenApi } from './core/openapi/openapi';
 
 const SAFE_REQUEST_ID = /^[\w.:-]{1,128}$/;
@@ -88,7 +88,8 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
     bufferLogs: true,
     bodyParser: false,
   });
-  app.useLogger(app.get(Logger));
+  const logger = app.get(AppLogger);
+  app.useLogger(logger);
   app.enableShutdownHooks();
   app.setGlobalPrefix('api', { exclude: ['health/live', 'health/ready'] });
   app.enableCors({
@@ -110,9 +111,13 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
     void reply.header('X-Request-Id', request.id);
     done(null, payload);
   });
+  fastify.addHook('onResponse', (request, reply, done) => {
+    logger.logResponse(request, reply);
+    done();
+  });
   fastify.removeContentTypeParser('text/plain');
 
   setUpOpenApi(app);
-  for (const warning of config.warnings) app.get(Logger).warn(warning);
+  for (const warning of config.warnings) logger.warn(warning);
   return app;
 }

@@ -677,11 +677,26 @@ describe('security: OWASP API Top 10 (e2e)', () => {
     let leaky: OwnApp;
     beforeAll(async () => {
       // A short statement timeout and a held table lock make writes fail: the error paths that log
-      // the failing query are where hashes and tokens would leak. (nestjs-pino keeps one logger per
-      // process, the first app's: every app of this file logs into main.capture, at level debug.)
-      leaky = await startOwnApp({ LOG_LEVEL: 'debug', DB_STATEMENT_TIMEOUT_MS: '1000' }, { beforeInit: leak.beforeInit });
+      // the failing query are where hashes and tokens would leak.
+      leaky = await startOwnApp({ LOG_LEVEL: 'debug', DB_STATEMENT_TIMEOUT_MS: '1000' }, leak);
     });
     afterAll(() => leaky?.close());
+
+    it('logs every response with its request id, method, path, status and duration (not the token)', async () => {
+      const requestId = `log-check-${Date.now()}`;
+      const res = await t.as(alice).get(`/api/patients/${own.patient}/`).set('X-Request-Id', requestId);
+      expect(res.status).toBe(200);
+      const line = main.capture.logLines
+        .map((text) => JSON.parse(text) as Record<string, unknown>)
+        .find((entry) => entry.request_id === requestId);
+      expect(line).toMatchObject({
+        msg: 'request completed',
+        req: { method: 'GET', url: `/api/patients/${own.patient}/` },
+        res: { status_code: 200 },
+      });
+      expect(line?.response_time_ms).toEqual(expect.any(Number));
+      expect(JSON.stringify(line)).not.toContain(alice.access);
+    });
 
     /** Runs `during` while another session holds `table` in SHARE mode (reads pass, writes wait). */
     const whileLocked = async <T>(table: string, during: () => Promise<T>): Promise<T> => {
@@ -720,7 +735,7 @@ describe('security: OWASP API Top 10 (e2e)', () => {
       );
       expectProblem(patient, 503);
 
-      const failures = main.capture.logLines.filter((line) => /statement timeout/.test(line));
+      const failures = leak.capture.logLines.filter((line) => /statement timeout/.test(line));
       expect(failures.length, 'the timeouts were logged').toBeGreaterThanOrEqual(3);
       for (const line of failures) {
         expect(line).not.toContain(username + '@');
@@ -739,7 +754,7 @@ describe('security: OWASP API Top 10 (e2e)', () => {
       expect(stored.length).toBeGreaterThan(8);
       const secrets = [TEST_ACCESS_SECRET, TEST_REFRESH_SECRET];
       const responses = [...main.capture.responses, ...leak.capture.responses];
-      const logLines = main.capture.logLines;
+      const logLines = [...main.capture.logLines, ...leak.capture.logLines];
       // Every token the service handed out during the suite.
       const tokens = new Set(responses.flatMap((res) => (res.contentType.includes('json') ? (res.body.match(JWT) ?? []) : [])));
       expect(tokens.size).toBeGreaterThan(5);

@@ -2,7 +2,7 @@ import pino from 'pino';
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { QueryFailedError } from 'typeorm';
-import { REDACTED_PATHS, serializeError } from './logging.module';
+import { REDACTED_PATHS, serializeError } from './redaction';
 
 const SECRET = 'S3cr3t-Value-That-Must-Not-Leak';
 
