@@ -8,7 +8,6 @@ import type { DestinationStream } from 'pino';
 import { AppModule } from './app.module';
 import { AppConfig } from './core/config/app-config';
 import { sendProblem } from './core/http/problem-details.filter';
-import { requestContext } from './core/http/request-context';
 import { securityHeaders } from './core/http/security-headers';
 import { AppLogger } from './core/logging/app-logger';
 import { setUpOpenApi } from './core/openapi/openapi';
@@ -104,8 +103,7 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   const fastify = app.getHttpAdapter().getInstance();
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.headers(headers).header('Content-Security-Policy', isDocsPage(request.url) ? DOCS_CSP : API_CSP);
-    // Lets the audit trail know which request (and client) it is recording for.
-    requestContext.run({ requestId: String(request.id), clientIp: request.ip }, done);
+    done();
   });
   fastify.addHook('onSend', (request, reply, payload, done) => {
     void reply.header('X-Request-Id', request.id);

@@ -236,24 +236,33 @@ describe('audit trail (e2e)', () => {
   describe('sessions', () => {
     it('records a successful login, a failed one (unknown account: no actor) and a logout', async () => {
       const account = await t.newUser();
-      const ok = await t.http().post('/api/auth/login/').send({ username: account.username, password: account.password });
+      const ok = await t
+        .http()
+        .post('/api/auth/login/')
+        .set('X-Request-Id', 'login-ok')
+        .send({ username: account.username, password: account.password });
       expect(ok.status).toBe(200);
-      const wrong = await t.http().post('/api/auth/login/').send({ username: account.username, password: 'not-the-password' });
+      const wrong = await t
+        .http()
+        .post('/api/auth/login/')
+        .set('X-Request-Id', 'login-wrong')
+        .send({ username: account.username, password: 'not-the-password' });
       expect(wrong.status).toBe(401);
       const unknown = await t
         .http()
         .post('/api/auth/login/')
         .send({ username: `nobody-${randomBytes(4).toString('hex')}`, password: 'whatever-1234' });
       expect(unknown.status).toBe(401);
-      expect((await t.http().post('/api/auth/logout/').send({ refresh: ok.body.refresh })).status).toBe(204);
+      const logout = await t.http().post('/api/auth/logout/').set('X-Request-Id', 'logout').send({ refresh: ok.body.refresh });
+      expect(logout.status).toBe(204);
 
       const events = await auditEvents(t, admin, { entity: 'user', entity_id: account.id });
-      expect(events.map((e) => [e.action, e.outcome])).toEqual([
-        ['logout', 'success'],
-        ['login', 'failure'],
-        ['login', 'success'],
+      expect(events.map((e) => [e.action, e.outcome, e.request_id])).toEqual([
+        ['logout', 'success', 'logout'],
+        ['login', 'failure', 'login-wrong'],
+        ['login', 'success', 'login-ok'],
       ]);
-      expect(events.every((e) => e.actor === account.id)).toBe(true);
+      expect(events.every((e) => e.actor === account.id && LOOPBACK.test(String(e.client_ip)))).toBe(true);
       const anonymous = (await auditEvents(t, admin, { action: 'login' })).filter((e) => e.actor === null);
       expect(anonymous.some((e) => e.outcome === 'failure' && e.entity_id === null)).toBe(true);
     });
@@ -262,11 +271,11 @@ describe('audit trail (e2e)', () => {
       const account = await t.newUser();
       const first = await t.http().post('/api/auth/token/refresh/').send({ refresh: account.refresh });
       expect(first.status).toBe(200);
-      const replay = await t.http().post('/api/auth/token/refresh/').send({ refresh: account.refresh });
+      const replay = await t.http().post('/api/auth/token/refresh/').set('X-Request-Id', 'replay').send({ refresh: account.refresh });
       expect(replay.status).toBe(401);
       const events = await auditEvents(t, admin, { entity: 'user', entity_id: account.id, action: 'refresh_reuse' });
       expect(events).toHaveLength(1);
-      expect(events[0]).toMatchObject({ actor: account.id, outcome: 'denied' });
+      expect(events[0]).toMatchObject({ actor: account.id, outcome: 'denied', request_id: 'replay' });
     });
   });
 });

@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
-import { requestContext } from '../core/http/request-context';
+import type { RequestOrigin } from '../core/http/request-origin';
 import { Page } from '../core/pagination/pagination';
 import { AuditEvent, AuditOutcome } from './audit-event.entity';
 import { AuditEventDto, toAuditEventDto } from './dto/audit-event.dto';
@@ -9,6 +9,8 @@ import { ListAuditEventsQuery } from './dto/list-audit-events.query';
 
 export interface AuditEntry {
   actorId: number | null;
+  /** The request it happened on; absent outside HTTP (the seed script). */
+  origin?: RequestOrigin;
   action: string;
   entity: string;
   entityId?: number | null;
@@ -47,7 +49,7 @@ const MAX_PENDING = 50_000;
 
 /**
  * The audit trail. Entries are taken synchronously (with the request id and client IP of the
- * request being served) and written in batches a few milliseconds later, so auditing every read
+ * request they came on) and written in batches a few milliseconds later, so auditing every read
  * costs one multi-row INSERT per batch instead of one round trip per request.
  */
 @Injectable()
@@ -59,14 +61,13 @@ export class AuditService implements OnApplicationShutdown {
 
   constructor(@InjectRepository(AuditEvent) private readonly events: Repository<AuditEvent>) {}
 
-  record(entry: AuditEntry): void {
-    const context = requestContext.current();
+  record({ origin, ...entry }: AuditEntry): void {
     this.pending.push({
       ...entry,
       entityId: entry.entityId ?? null,
       changedFields: entry.changedFields ?? [],
-      requestId: context?.requestId ?? null,
-      clientIp: context?.clientIp ?? null,
+      requestId: origin?.requestId ?? null,
+      clientIp: origin?.clientIp ?? null,
       occurredAt: new Date(),
     });
     if (this.pending.length >= FLUSH_BATCH) void this.flush();

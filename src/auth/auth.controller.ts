@@ -10,6 +10,7 @@ import {
 } from '@nestjs/swagger';
 import { AuthUser } from '../core/auth/auth-user';
 import { CurrentUser, Public } from '../core/auth/decorators';
+import { Origin, RequestOrigin } from '../core/http/request-origin';
 import { StrictThrottle } from '../core/throttling/throttling';
 import { UserDto } from '../users/dto/user.dto';
 import { AuthService } from './auth.service';
@@ -51,8 +52,8 @@ export class AuthController {
   @HttpCode(HttpStatus.OK)
   @ApiOkResponse({ type: LoginResponseDto, description: 'A new session: its access and refresh tokens, and the account.' })
   @ApiUnauthorizedResponse({ description: 'No active account with these credentials.' })
-  login(@Body() dto: LoginDto): Promise<LoginResponseDto> {
-    return this.auth.login(dto);
+  login(@Body() dto: LoginDto, @Origin() origin: RequestOrigin): Promise<LoginResponseDto> {
+    return this.auth.login(dto, origin);
   }
 
   /**
@@ -65,8 +66,8 @@ export class AuthController {
   @HttpCode(HttpStatus.OK)
   @ApiOkResponse({ type: TokenPairDto, description: 'A new access token and the next refresh token of the session.' })
   @ApiUnauthorizedResponse({ description: 'The refresh token is invalid, expired, revoked or already used.' })
-  refreshToken(@Body() dto: RefreshDto): Promise<TokenPairDto> {
-    return this.auth.refresh(dto.refresh);
+  refreshToken(@Body() dto: RefreshDto, @Origin() origin: RequestOrigin): Promise<TokenPairDto> {
+    return this.auth.refresh(dto.refresh, origin);
   }
 
   /**
@@ -78,8 +79,8 @@ export class AuthController {
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiNoContentResponse({ description: 'The session is over.' })
   @ApiUnauthorizedResponse({ description: 'The refresh token is invalid, expired or already revoked.' })
-  logout(@Body() dto: RefreshDto): Promise<void> {
-    return this.auth.logout(dto.refresh);
+  logout(@Body() dto: RefreshDto, @Origin() origin: RequestOrigin): Promise<void> {
+    return this.auth.logout(dto.refresh, origin);
   }
 
   /**

@@ -1,6 +1,7 @@
 import { HttpStatus, Injectable, UnauthorizedException } from '@nestjs/common';
 import { AuditService } from '../audit/audit.service';
 import { FieldProblemException } from '../core/http/problem';
+import type { RequestOrigin } from '../core/http/request-origin';
 import { toUserDto, UserDto } from '../users/dto/user.dto';
 import { Role } from '../users/role';
 import { UsersService } from '../users/users.service';
@@ -37,31 +38,38 @@ export class AuthService {
   }
 
   /** The same answer, in about the same time, for an unknown account, a wrong password and an inactive account. */
-  async login(dto: LoginDto): Promise<LoginResponseDto> {
+  async login(dto: LoginDto, origin: RequestOrigin): Promise<LoginResponseDto> {
     const user = await this.users.findByLogin(dto);
     const passwordMatches = user ? await verifyPassword(user.passwordHash, dto.password) : await burnPasswordCheck(dto.password);
     if (!user || !passwordMatches || !user.isActive) {
-      this.audit.record({ actorId: user?.id ?? null, action: 'login', entity: 'user', entityId: user?.id, outcome: 'failure' });
+      this.audit.record({ actorId: user?.id ?? null, origin, action: 'login', entity: 'user', entityId: user?.id, outcome: 'failure' });
       throw new UnauthorizedException(BAD_CREDENTIALS);
     }
     await this.users.recordLogin(user, hashIsOutdated(user.passwordHash) ? await hashPassword(dto.password) : undefined);
-    this.audit.record({ actorId: user.id, action: 'login', entity: 'user', entityId: user.id, outcome: 'success' });
+    this.audit.record({ actorId: user.id, origin, action: 'login', entity: 'user', entityId: user.id, outcome: 'success' });
     return { ...(await this.tokens.issue(user)), user: toUserDto(user) };
   }
 
-  async refresh(refresh: string): Promise<TokenPairDto> {
+  async refresh(refresh: string, origin: RequestOrigin): Promise<TokenPairDto> {
     const outcome = await this.tokens.rotate(refresh);
     if ('reuseDetected' in outcome) {
       // A spent token presented again: stolen, or the victim's copy after the thief used it.
-      this.audit.record({ actorId: outcome.userId, action: 'refresh_reuse', entity: 'user', entityId: outcome.userId, outcome: 'denied' });
+      this.audit.record({
+        actorId: outcome.userId,
+        origin,
+        action: 'refresh_reuse',
+        entity: 'user',
+        entityId: outcome.userId,
+        outcome: 'denied',
+      });
       throw new UnauthorizedException('The refresh token was already used; the session has been revoked.');
     }
     return outcome.tokens;
   }
 
-  async logout(refresh: string): Promise<void> {
+  async logout(refresh: string, origin: RequestOrigin): Promise<void> {
     const userId = await this.tokens.revoke(refresh);
-    this.audit.record({ actorId: userId, action: 'logout', entity: 'user', entityId: userId, outcome: 'success' });
+    this.audit.record({ actorId: userId, origin, action: 'logout', entity: 'user', entityId: userId, outcome: 'success' });
   }
 
   async me(userId: number): Promise<UserDto> {

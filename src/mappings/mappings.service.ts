@@ -59,6 +59,7 @@ export class MappingsService implements OnModuleInit {
     });
     this.audit.record({
       actorId: user.id,
+      origin: user.origin,
       action: 'assign',
       entity: 'mapping',
       entityId: mapping.id,
@@ -120,7 +121,8 @@ export class MappingsService implements OnModuleInit {
       await manager.save(Object.assign(mapping, { isActive: false, endedAt: new Date() }));
       return true;
     });
-    if (ended) this.audit.record({ actorId: user.id, action: 'unassign', entity: 'mapping', entityId: id, outcome: 'success' });
+    if (ended)
+      this.audit.record({ actorId: user.id, origin: user.origin, action: 'unassign', entity: 'mapping', entityId: id, outcome: 'success' });
   }
 
   private async endAllFor(manager: EntityManager, where: { patientId: number } | { doctorId: number }): Promise<void> {

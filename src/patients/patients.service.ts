@@ -61,6 +61,7 @@ export class PatientsService {
     await this.db.manager.save(patient);
     this.audit.record({
       actorId: user.id,
+      origin: user.origin,
       action: 'create',
       entity: 'patient',
       entityId: patient.id,
@@ -85,17 +86,17 @@ export class PatientsService {
     const orderBy = `patient.${ORDER_COLUMNS[field]} ${direction}${field === 'id' ? '' : ', patient.id ASC'}`;
     const select = columnsOf(this.db.manager, Patient, 'patient');
     const page = await selectPage<Patient>(this.db.manager, { select, from: 'patients patient', where, orderBy }, params, query);
-    this.audit.record({ actorId: user.id, action: 'list', entity: 'patient', outcome: 'success' });
+    this.audit.record({ actorId: user.id, origin: user.origin, action: 'list', entity: 'patient', outcome: 'success' });
     return page.map(toPatientDto);
   }
 
   async get(id: number, user: AuthUser): Promise<PatientDto> {
     const patient = await this.findReadable(this.db.manager, id, user);
     if (!patient) {
-      this.audit.record({ actorId: user.id, action: 'read', entity: 'patient', entityId: id, outcome: 'denied' });
+      this.audit.record({ actorId: user.id, origin: user.origin, action: 'read', entity: 'patient', entityId: id, outcome: 'denied' });
       throw new NotFoundException(NOT_FOUND);
     }
-    this.audit.record({ actorId: user.id, action: 'read', entity: 'patient', entityId: id, outcome: 'success' });
+    this.audit.record({ actorId: user.id, origin: user.origin, action: 'read', entity: 'patient', entityId: id, outcome: 'success' });
     return toPatientDto(patient);
   }
 
@@ -143,7 +144,15 @@ export class PatientsService {
         return { patient, changed };
       }),
     );
-    this.audit.record({ actorId: user.id, action: 'update', entity: 'patient', entityId: id, changedFields: changed, outcome: 'success' });
+    this.audit.record({
+      actorId: user.id,
+      origin: user.origin,
+      action: 'update',
+      entity: 'patient',
+      entityId: id,
+      changedFields: changed,
+      outcome: 'success',
+    });
     return toPatientDto(patient);
   }
 
@@ -156,7 +165,7 @@ export class PatientsService {
         await this.removal.removed(manager, { record: 'patient', id, actorId: user.id });
       }),
     );
-    this.audit.record({ actorId: user.id, action: 'delete', entity: 'patient', entityId: id, outcome: 'success' });
+    this.audit.record({ actorId: user.id, origin: user.origin, action: 'delete', entity: 'patient', entityId: id, outcome: 'success' });
   }
 
   /** Runs a write; when it is refused (404 or 403), the attempt is audited as denied. */
@@ -165,7 +174,7 @@ export class PatientsService {
       return await write();
     } catch (error) {
       if (error instanceof NotFoundException || error instanceof ForbiddenException) {
-        this.audit.record({ actorId: user.id, action, entity: 'patient', entityId: id, outcome: 'denied' });
+        this.audit.record({ actorId: user.id, origin: user.origin, action, entity: 'patient', entityId: id, outcome: 'denied' });
       }
       throw error;
     }

@@ -1,10 +1,13 @@
 import { Role } from '../../users/role';
+import type { RequestOrigin } from '../http/request-origin';
 
 /** The authenticated caller, as the guards put it on the request. */
 export interface AuthUser {
   id: number;
   username: string;
   role: Role;
+  /** The request this caller is making; absent outside HTTP (the seed script). */
+  origin?: RequestOrigin;
 }
 
 /** Claims of an access token. */

@@ -2,6 +2,7 @@ import { Injectable, UnauthorizedException } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import type { FastifyRequest } from 'fastify';
 import { UsersService } from '../../users/users.service';
+import { originOf } from '../http/request-origin';
 import { AccessTokenClaims, AuthUser } from './auth-user';
 import { InjectAccessTokens } from './token-signers';
 
@@ -45,6 +46,7 @@ export class JwtStrategy {
     if ('refusal' in result) throw new UnauthorizedException(result.refusal);
     const user = await this.users.findActiveById(Number(result.claims.sub));
     if (!user) throw new UnauthorizedException(NOT_AUTHENTICATED);
+    user.origin = originOf(request);
     return user;
   }
 

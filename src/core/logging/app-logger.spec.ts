@@ -1,7 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
-import { requestContext } from '../http/request-context';
 import { AppLogger } from './app-logger';
 
 /** An AppLogger at `level` writing into an array of parsed lines. */
@@ -50,14 +49,6 @@ describe('AppLogger', () => {
     logger.log({ body: { username: 'jane', password: 'hunter2hunter2' } }, 'login', 'Auth');
     expect(JSON.stringify(lines[0])).not.toContain('hunter2');
     expect(lines[0].body).toEqual({ username: 'jane', password: '[redacted]' });
-  });
-
-  it('tags a line written while a request is served with its id', () => {
-    const { logger, lines } = capture();
-    requestContext.run({ requestId: 'req-42', clientIp: '127.0.0.1' }, () => logger.log('inside', 'Ctx'));
-    logger.log('outside', 'Ctx');
-    expect(lines[0]).toMatchObject({ msg: 'inside', request_id: 'req-42' });
-    expect(lines[1]).not.toHaveProperty('request_id');
   });
 
   it('writes one line per response, without the health probes', () => {

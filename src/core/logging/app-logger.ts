@@ -1,13 +1,12 @@
 import type { LoggerService } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import pino, { type DestinationStream, type Level, type Logger } from 'pino';
-import { requestContext } from '../http/request-context';
 import { REDACTED_PATHS, serializeError } from './redaction';
 
 /**
  * The service's one logger, JSON lines through pino: Nest's own lines and the services' (`new
- * Logger('Audit')` ends up here), and one line per response. A line written while a request is
- * served carries that request's id.
+ * Logger('Audit')` ends up here), and one line per response (with the request's id, which
+ * error lines also carry).
  */
 export class AppLogger implements LoggerService {
   private readonly lines: Logger;
@@ -23,10 +22,6 @@ export class AppLogger implements LoggerService {
         level,
         redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
         serializers: { err: serializeError },
-        mixin: () => {
-          const context = requestContext.current();
-          return context ? { request_id: context.requestId } : {};
-        },
       },
       destination,
     );
