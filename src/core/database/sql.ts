@@ -1,4 +1,6 @@
-import type { EntityManager, EntityMetadata, EntityTarget, ObjectLiteral } from 'typeorm';
+import type { Pool } from 'pg';
+import { QueryFailedError, type EntityManager, type EntityMetadata, type EntityTarget, type ObjectLiteral } from 'typeorm';
+import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 
 /**
  * The hot paths (the caller's lookup on every request, lists, reads by id, booking) send
@@ -41,8 +43,29 @@ export function columnsOf(manager: EntityManager, entity: EntityTarget<ObjectLit
   return list;
 }
 
+/**
+ * The rows of a hand-written statement. Inside a transaction it runs on the transaction's
+ * connection; otherwise straight on the pool, as `manager.query` would but without the
+ * QueryRunner it builds per statement. Errors are TypeORM's either way (QueryFailedError), so
+ * the error filter and the log's redaction treat both alike.
+ */
+export async function query<T>(manager: EntityManager, sql: string, params: unknown[]): Promise<T[]> {
+  if (manager.queryRunner) return manager.query<T[]>(sql, params);
+  // Not `pool.query`: it calls the client with a callback, past the answer timeout that
+  // data-source-options.ts puts on the client's promise form. A connection that broke is not
+  // reused: the pool drops a client that is no longer queryable.
+  const client = await ((manager.connection.driver as PostgresDriver).master as Pool).connect();
+  try {
+    return (await client.query(sql, params)).rows as T[];
+  } catch (error) {
+    throw new QueryFailedError(sql, params, error as Error);
+  } finally {
+    client.release();
+  }
+}
+
 /** The first row of a hand-written query, or null. */
 export async function selectOne<T>(manager: EntityManager, sql: string, params: unknown[]): Promise<T | null> {
-  const rows = await manager.query<T[]>(sql, params);
+  const rows = await query<T>(manager, sql, params);
   return rows[0] ?? null;
 }

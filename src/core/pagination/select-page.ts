@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import type { SqlParams } from '../database/sql';
+import { query, type SqlParams } from '../database/sql';
 import { Page, PageQueryDto } from './pagination';
 
 /** A hand-written list query, in parts: the page and the count share its FROM and WHERE. */
@@ -19,8 +19,8 @@ export async function selectPage<T>(manager: EntityManager, sql: ListSql, params
   const where = sql.where.length > 0 ? ` WHERE ${sql.where.join(' AND ')}` : '';
   // Validated integers (page ≤ MAX_PAGE, page_size ≤ MAX_PAGE_SIZE), written out so both statements share one parameter list.
   const limit = `LIMIT ${Math.trunc(page.page_size)} OFFSET ${Math.trunc(page.offset)}`;
-  const rows = await manager.query<T[]>(`SELECT ${sql.select} FROM ${sql.from}${where} ORDER BY ${sql.orderBy} ${limit}`, params.values);
+  const rows = await query<T>(manager, `SELECT ${sql.select} FROM ${sql.from}${where} ORDER BY ${sql.orderBy} ${limit}`, params.values);
   if (rows.length < page.page_size && (rows.length > 0 || page.offset === 0)) return new Page(rows, page.offset + rows.length, page);
-  const [{ total }] = await manager.query<{ total: string }[]>(`SELECT count(*) AS total FROM ${sql.from}${where}`, params.values);
+  const [{ total }] = await query<{ total: string }>(manager, `SELECT count(*) AS total FROM ${sql.from}${where}`, params.values);
   return new Page(rows, Number(total), page);
 }
