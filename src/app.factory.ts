@@ -7,9 +7,11 @@ import type { IncomingMessage } from 'node:http';
 import type { DestinationStream } from 'pino';
 import { AppModule } from './app.module';
 import { AppConfig } from './core/config/app-config';
+import { tagWithVersion } from './core/http/etag';
 import { sendProblem } from './core/http/problem-details.filter';
 import { securityHeaders } from './core/http/security-headers';
 import { AppLogger } from './core/logging/app-logger';
+import { sendPageAsArray } from './core/pagination/pagination';
 import { setUpOpenApi } from './core/openapi/openapi';
 
 const SAFE_REQUEST_ID = /^[\w.:-]{1,128}$/;
@@ -104,6 +106,11 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.headers(headers).header('Content-Security-Policy', isDocsPage(request.url) ? DOCS_CSP : API_CSP);
     done();
+  });
+  // What the route returned, as it is sent: a Page as a JSON array with its paging headers, a
+  // record of a `@WithETag()` route with its ETag.
+  fastify.addHook('preSerialization', (request, reply, payload: unknown, done) => {
+    done(null, tagWithVersion(request, reply, sendPageAsArray(request, reply, payload)));
   });
   fastify.addHook('onSend', (request, reply, payload, done) => {
     void reply.header('X-Request-Id', request.id);

@@ -1,37 +1,24 @@
-import {
-  applyDecorators,
-  CallHandler,
-  ExecutionContext,
-  Injectable,
-  NestInterceptor,
-  PreconditionFailedException,
-  UseInterceptors,
-} from '@nestjs/common';
+import { applyDecorators, PreconditionFailedException } from '@nestjs/common';
+import { RouteConfig } from '@nestjs/platform-fastify';
 import { ApiExtension, ApiHeader, ApiPreconditionFailedResponse } from '@nestjs/swagger';
-import type { FastifyReply } from 'fastify';
-import { map, Observable } from 'rxjs';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { OPENAPI_ETAG } from '../openapi/markers';
 
 /** A record's version as a strong entity tag. */
 export const etagOf = (version: number) => `"${version}"`;
 
-/** Sends `ETag` for responses that carry a `version`. */
-@Injectable()
-export class ETagInterceptor implements NestInterceptor {
-  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    const reply = context.switchToHttp().getResponse<FastifyReply>();
-    return next.handle().pipe(
-      map((body: unknown): unknown => {
-        const version = (body as { version?: unknown } | undefined)?.version;
-        if (typeof version === 'number') void reply.header('ETag', etagOf(version));
-        return body;
-      }),
-    );
-  }
-}
-
 /** Marks a single-record operation: ETag on the response, and documents it. */
-export const WithETag = () => applyDecorators(UseInterceptors(ETagInterceptor), ApiExtension(OPENAPI_ETAG, true));
+export const WithETag = () => applyDecorators(RouteConfig({ etag: true }), ApiExtension(OPENAPI_ETAG, true));
+
+/**
+ * Sends `ETag` for the responses of a `@WithETag()` route that carry a `version`. A Fastify
+ * preSerialization hook: a Nest interceptor would wrap every such response in rxjs.
+ */
+export function tagWithVersion(request: FastifyRequest, reply: FastifyReply, payload: unknown): unknown {
+  const version = (payload as { version?: unknown } | null)?.version;
+  if (typeof version === 'number' && (request.routeOptions.config as { etag?: boolean }).etag) void reply.header('ETag', etagOf(version));
+  return payload;
+}
 
 /** Documents optimistic concurrency on a write operation. */
 export const AcceptsIfMatch = () =>

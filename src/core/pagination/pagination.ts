@@ -1,9 +1,8 @@
-import { applyDecorators, CallHandler, ExecutionContext, Injectable, NestInterceptor, Type, UseInterceptors } from '@nestjs/common';
+import type { Type } from '@nestjs/common';
 import { ApiOkResponse, ApiProperty } from '@nestjs/swagger';
 import { Type as TransformType } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { map, Observable } from 'rxjs';
 
 export const DEFAULT_PAGE_SIZE = 20;
 export const MAX_PAGE_SIZE = 100;
@@ -57,23 +56,12 @@ export class Page<T> {
 /**
  * Sends a Page as a plain JSON array, as the clients we replace expect, with the total in
  * `X-Total-Count` and RFC 8288 `Link` relations (relative references) to the other pages.
+ * A Fastify preSerialization hook: a Nest interceptor would wrap every list in rxjs.
  */
-@Injectable()
-export class PageInterceptor implements NestInterceptor {
-  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    const http = context.switchToHttp();
-    const request = http.getRequest<FastifyRequest>();
-    const reply = http.getResponse<FastifyReply>();
-    return next.handle().pipe(
-      map((page: unknown): unknown => {
-        if (!(page instanceof Page)) return page;
-        void reply.header('X-Total-Count', String(page.total));
-        const link = linkHeader(request.url, page.total, page.query);
-        if (link) void reply.header('Link', link);
-        return page.items;
-      }),
-    );
-  }
+export function sendPageAsArray(request: FastifyRequest, reply: FastifyReply, payload: unknown): unknown {
+  if (!(payload instanceof Page)) return payload;
+  void reply.header('X-Total-Count', String(payload.total)).header('Link', linkHeader(request.url, payload.total, payload.query));
+  return payload.items;
 }
 
 function linkHeader(url: string, total: number, { page, page_size }: PageQueryDto): string {
@@ -92,17 +80,14 @@ function linkHeader(url: string, total: number, { page, page_size }: PageQueryDt
   return links.join(', ');
 }
 
-/** Marks a list operation: applies the interceptor and documents the array and its headers. */
+/** Documents a list operation (one returning a Page): the array and its headers. */
 export function Paginated(itemType: Type<unknown>) {
-  return applyDecorators(
-    UseInterceptors(PageInterceptor),
-    ApiOkResponse({
-      type: [itemType],
-      description: 'One page of the list: a JSON array, with the total in `X-Total-Count` and the other pages in `Link`.',
-      headers: {
-        'X-Total-Count': { $ref: '#/components/headers/X-Total-Count' },
-        Link: { $ref: '#/components/headers/Link' },
-      },
-    }),
-  );
+  return ApiOkResponse({
+    type: [itemType],
+    description: 'One page of the list: a JSON array, with the total in `X-Total-Count` and the other pages in `Link`.',
+    headers: {
+      'X-Total-Count': { $ref: '#/components/headers/X-Total-Count' },
+      Link: { $ref: '#/components/headers/Link' },
+    },
+  });
 }
