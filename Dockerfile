@@ -25,6 +25,7 @@ EXPOSE 8000
 HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 8000) + '/health/ready').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 # One server process per container (scale with replicas). For every CPU of one container:
-#   command: ["node", "dist/scripts/cluster.js"]
+#   command: ["node", "--max-old-space-size=128", "dist/scripts/cluster.js"]
 # Sample data: docker compose exec api node dist/scripts/seed.js (with SEED_PASSWORD set).
-CMD ["node", "dist/src/main.js"]
+# The heap limit is npm start's (see the README's performance section).
+CMD ["node", "--max-old-space-size=128", "dist/src/main.js"]

@@ -71,14 +71,13 @@ const config = {
   login: process.env.BENCH_LOGIN?.trim() !== '0',
   profiled: process.env.BENCH_PROFILE?.trim() === '1',
   keepDatabase: process.env.BENCH_KEEP_DB?.trim() === '1',
-  // The in-memory rate limiter keeps every hit of the window per caller and filters that list on
-  // each request: with the raised limit and a 60 s window, the one benchmark user's list grows to
-  // 60 × its requests/s and the run ends up measuring the limiter. A 1 s window keeps it near
-  // production size (the default 300 per 60 s). BENCH_THROTTLE_TTL=60s measures the other case.
+  // A 1 s window, as the runs before the fixed-window counter store used (the old store's cost
+  // grew with the window); the counter's cost does not depend on it. BENCH_THROTTLE_TTL=60s to check.
   throttleTtl: process.env.BENCH_THROTTLE_TTL?.trim() || '1s',
   // On a shared machine: wait up to this many seconds before each run for other work to calm down.
   waitQuietSeconds: intSetting('BENCH_WAIT_QUIET', 0, 0, 3600),
   serviceNodeArgs: process.env.BENCH_SERVICE_NODE_ARGS?.trim() || undefined,
+  startNodeArgs: startScriptNodeArgs().join(' '),
 };
 const RESULTS_DIR = resolve(process.env.BENCH_RESULTS_DIR ?? join(BENCH_DIR, 'results'));
 const OUTPUT_NAME = config.profiled ? 'profiled' : 'latest';
@@ -144,11 +143,25 @@ function profileArgs() {
   return config.profiled ? ['-r', join(BENCH_DIR, 'tools/cpu-profile.cjs')] : [];
 }
 
-/** Extra node arguments for the service only, for what-if experiments (e.g. `--max-old-space-size=128`). */
-const SERVICE_NODE_ARGS = (process.env.BENCH_SERVICE_NODE_ARGS ?? '')
-  .split(/\s+/)
-  .filter(Boolean)
-  .map((arg) => (arg.startsWith('./') ? resolve(ROOT, arg) : arg));
+/** The node flags `npm start` gives the service (its heap limit), so it is measured as it runs. */
+function startScriptNodeArgs() {
+  const { scripts } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+  const words = scripts.start.split(/\s+/);
+  if (words[0] !== 'node' || words.at(-1) !== 'dist/src/main.js') throw new Error(`unexpected start script: ${scripts.start}`);
+  return words.slice(1, -1);
+}
+
+/**
+ * The service's node arguments: those of `npm start`, then any extra ones for what-if
+ * experiments (e.g. `BENCH_SERVICE_NODE_ARGS=--max-old-space-size=256`; a later flag wins).
+ */
+const SERVICE_NODE_ARGS = [
+  ...config.startNodeArgs.split(' ').filter(Boolean),
+  ...(process.env.BENCH_SERVICE_NODE_ARGS ?? '')
+    .split(/\s+/)
+    .filter(Boolean)
+    .map((arg) => (arg.startsWith('./') ? resolve(ROOT, arg) : arg)),
+];
 
 /**
  * Starts the built service as `node dist/src/main.js`, in an empty working directory so that no

@@ -1,3 +1,4 @@
+import './core/thread-pool';
 import 'reflect-metadata';
 import { existsSync } from 'node:fs';
 import { createApp } from './app.factory';

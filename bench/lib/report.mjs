@@ -95,7 +95,8 @@ export function markdown(results) {
     '',
     `${config.connections} connections, ${config.warmupSeconds} s warm-up + ${config.durationSeconds} s measured per line; ` +
       `pool ${config.poolSize}; rate-limit window ${config.throttleTtl} (limits raised to 1,000,000); ` +
-      'load generator, servers and PostgreSQL share the machine.' +
+      'load generator, servers and PostgreSQL share the machine; ' +
+      `the service runs as \`npm start\` runs it (\`node ${config.startNodeArgs}\`).` +
       (config.profiled ? ' **CPU profiler on: figures are not comparable to an unprofiled run.**' : '') +
       (config.serviceNodeArgs ? ` **What-if: the service runs with \`${config.serviceNodeArgs}\`.**` : ''),
     '',

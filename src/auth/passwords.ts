@@ -1,5 +1,7 @@
 import * as argon2 from 'argon2';
 import { randomBytes } from 'node:crypto';
+import { availableParallelism } from 'node:os';
+import { ConcurrencyLimit } from '../core/concurrency-limit';
 import { COMMON_PASSWORDS } from './common-passwords';
 
 export const MIN_PASSWORD_LENGTH = 8;
@@ -11,8 +13,14 @@ export const MIN_PASSWORD_LENGTH = 8;
  */
 const COST = { memoryCost: 19_456, timeCost: 2, parallelism: 1 };
 
+/**
+ * Hashes and checks one per CPU at a time. argon2 is CPU-bound, so more at once would not be
+ * faster; they would only each hold their 19 MiB (libuv runs four at once by default).
+ */
+const argonSlots = new ConcurrencyLimit(availableParallelism());
+
 export function hashPassword(password: string): Promise<string> {
-  return argon2.hash(password, { type: argon2.argon2id, ...COST });
+  return argonSlots.run(() => argon2.hash(password, { type: argon2.argon2id, ...COST }));
 }
 
 /** A hash made with other parameters (an older default); it is replaced at the account's next login. */
@@ -21,7 +29,7 @@ export function hashIsOutdated(hash: string): boolean {
 }
 
 export function verifyPassword(hash: string, password: string): Promise<boolean> {
-  return argon2.verify(hash, password).catch(() => false);
+  return argonSlots.run(() => argon2.verify(hash, password)).catch(() => false);
 }
 
 /** Verified when an account does not exist, so a wrong username costs as long as a wrong password. */
