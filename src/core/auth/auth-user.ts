@@ -17,4 +17,6 @@ export interface AccessTokenClaims {
   username: string;
   role: Role;
   type: 'access';
+  /** Expiry, in seconds since the epoch (set by the signer from JWT_ACCESS_TTL). */
+  exp?: number;
 }

@@ -17,13 +17,52 @@ describe('JwtStrategy.check', () => {
 
   it('verifies a request’s token once, however many guards ask', () => {
     const verify = vi.spyOn(verifier, 'verify');
-    const request = requestWith(`Bearer ${accessToken()}`);
+    const request = requestWith(`Bearer ${accessToken({ jti: 'once' })}`);
     const first = strategy.check(request);
     expect(strategy.check(request)).toBe(first);
     expect(first).toMatchObject({ claims: { sub: '7', type: 'access' } });
     expect(verify).toHaveBeenCalledTimes(1);
-    strategy.check(requestWith(`Bearer ${accessToken()}`));
+    verify.mockRestore();
+  });
+
+  it('verifies a token once for all the requests that carry it, and a different one anew', () => {
+    const verify = vi.spyOn(verifier, 'verify');
+    const token = accessToken({ jti: 'reused' });
+    for (let i = 0; i < 3; i++) expect(strategy.check(requestWith(`Bearer ${token}`))).toMatchObject({ claims: { jti: 'reused' } });
+    expect(verify).toHaveBeenCalledTimes(1);
+    // Same header and payload, another signature: not the token verified before.
+    const forged = `${token.slice(0, token.lastIndexOf('.'))}.${'A'.repeat(43)}`;
+    expect(strategy.check(requestWith(`Bearer ${forged}`))).toEqual({ refusal: expect.stringContaining('not valid') as string });
     expect(verify).toHaveBeenCalledTimes(2);
+    verify.mockRestore();
+  });
+
+  it('refuses a token it verified before once it has expired', () => {
+    vi.useFakeTimers({ now: Date.now() });
+    try {
+      const own = new JwtStrategy(verifier, {} as UsersService);
+      const token = accessToken({ jti: 'short' }); // valid 60 s
+      expect(own.check(requestWith(`Bearer ${token}`))).toHaveProperty('claims');
+      vi.advanceTimersByTime(59_000);
+      expect(own.check(requestWith(`Bearer ${token}`))).toHaveProperty('claims');
+      vi.advanceTimersByTime(2_000);
+      expect(own.check(requestWith(`Bearer ${token}`))).toEqual({ refusal: 'The access token has expired.' });
+      expect(own.check(requestWith(`Bearer ${token}`))).toEqual({ refusal: 'The access token has expired.' });
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('keeps a bounded number of verified tokens, forgetting the oldest first', () => {
+    const own = new JwtStrategy(verifier, {} as UsersService);
+    const verify = vi.spyOn(verifier, 'verify');
+    const tokens = Array.from({ length: 2001 }, (_, i) => accessToken({ jti: `t${i}` }));
+    for (const token of tokens) own.check(requestWith(`Bearer ${token}`));
+    expect(verify).toHaveBeenCalledTimes(2001);
+    own.check(requestWith(`Bearer ${tokens[2000]}`));
+    expect(verify).toHaveBeenCalledTimes(2001);
+    own.check(requestWith(`Bearer ${tokens[0]}`));
+    expect(verify).toHaveBeenCalledTimes(2002);
     verify.mockRestore();
   });
 
