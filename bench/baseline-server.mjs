@@ -19,6 +19,8 @@ import {
   READABLE_PATIENT,
   SCHEDULE_COLUMNS,
   SEARCH_WHERE,
+  SEARCH_WHERE_UNKEYED,
+  HAS_TRIGRAM,
 } from './lib/service-sql.mjs';
 
 const require = createRequire(import.meta.url);
@@ -276,8 +278,9 @@ async function listPatients(request, reply) {
   if (search !== undefined && (typeof search !== 'string' || search.length < 1 || search.length > 100)) {
     throw fieldError('search', 'search must be longer than or equal to 1 and shorter than or equal to 100 characters');
   }
-  const where = search ? SEARCH_WHERE : OWNER_WHERE;
-  const params = search ? [user.id, likePattern(search)] : [user.id];
+  const keyed = search && HAS_TRIGRAM.test(search);
+  const where = !search ? OWNER_WHERE : keyed ? SEARCH_WHERE : SEARCH_WHERE_UNKEYED;
+  const params = !search ? [user.id] : keyed ? [user.id, likePattern(search), search] : [user.id, likePattern(search)];
   const { rows, total } = await pageAndCount(
     { select: PATIENT_COLUMNS, from: 'patients patient', where, orderBy: 'patient.id ASC' },
     params,

@@ -2,6 +2,7 @@ import { Foundation1795586939184 } from './1795586939184-Foundation';
 import { ClinicalRecords1795587440627 } from './1795587440627-ClinicalRecords';
 import { Appointments1795587739264 } from './1795587739264-Appointments';
 import { OwnerScopedPatientSearch1795600000000 } from './1795600000000-OwnerScopedPatientSearch';
+import { OwnerSearchKeys1795700000000 } from './1795700000000-OwnerSearchKeys';
 
 /** Every migration, oldest first. A test fails when a file in this folder is missing here. */
 export const MIGRATIONS = [
@@ -9,4 +10,5 @@ export const MIGRATIONS = [
   ClinicalRecords1795587440627,
   Appointments1795587739264,
   OwnerScopedPatientSearch1795600000000,
+  OwnerSearchKeys1795700000000,
 ];

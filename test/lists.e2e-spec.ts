@@ -215,6 +215,29 @@ describe('lists: pagination, search, filters and ordering (e2e)', () => {
       expect(await search({ search: 'SNAKE' })).toEqual([underscore.id, anyChar.id]);
     });
 
+    it('finds terms that span words, and terms with letters beyond ASCII', async () => {
+      const own = await fastUser(t);
+      const mine = async (term: string) => {
+        const res = await t.as(own).get('/api/patients/').query({ search: term });
+        expect(res.status, JSON.stringify(res.body)).toBe(200);
+        return ids(res.body as Body[]);
+      };
+      const writer = await newPatient(t, own, { name: 'Mary Shelley', email: 'Mary.Writer@Example.com', phone: '555 0123' });
+      const accented = await newPatient(t, own, { name: 'Zoë Łukasiewicz', email: 'zoe@klinik.example' });
+      expect(await mine('y.wri')).toEqual([writer.id]);
+      expect(await mine('y sHE')).toEqual([writer.id]);
+      expect(await mine('er@ex')).toEqual([writer.id]);
+      expect(await mine('5 01')).toEqual([writer.id]);
+      expect(await mine('łukas')).toEqual([accented.id]);
+      expect(await mine('ŁUKASIEWICZ')).toEqual([accented.id]);
+      expect(await mine('zoë')).toEqual([accented.id]);
+      expect(await mine('ë ł')).toEqual([accented.id]);
+      // Renamed: found by the new name only.
+      expect((await t.as(own).patch(`/api/patients/${accented.id}/`).send({ name: 'Zoe Lukas' })).status).toBe(200);
+      expect(await mine('łukas')).toEqual([]);
+      expect(await mine('e luk')).toEqual([accented.id]);
+    });
+
     it('counts only the matches in X-Total-Count', async () => {
       const res = await t.as(owner).get('/api/patients/').query({ search: 'deal' });
       expect(ids(expectList(res, 2))).toEqual([percent.id, plain.id]);

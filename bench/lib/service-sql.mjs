@@ -30,7 +30,13 @@ export const APPOINTMENT_COLUMNS = columns(
 
 /** A patient-role caller's patients, and those matching a search term. */
 export const OWNER_WHERE = 'patient.deleted_at IS NULL AND patient.created_by_id = $1';
-export const SEARCH_WHERE = `${OWNER_WHERE} AND (patient.name ILIKE $2 OR patient.email::text ILIKE $2 OR patient.phone ILIKE $2)`;
+/** $1 the owner, $2 the term as an ILIKE pattern, $3 the term itself (its owner-prefixed trigrams narrow the rows). */
+export const SEARCH_WHERE =
+  `${OWNER_WHERE} AND patient_search_keys(patient.created_by_id, patient.name, patient.email::text, patient.phone) @> patient_search_keys($1, $3, '', '')` +
+  ' AND (patient.name ILIKE $2 OR patient.email::text ILIKE $2 OR patient.phone ILIKE $2)';
+/** The same for a term without three letters or digits in a row (no trigram to narrow by). */
+export const SEARCH_WHERE_UNKEYED = `${OWNER_WHERE} AND (patient.name ILIKE $2 OR patient.email::text ILIKE $2 OR patient.phone ILIKE $2)`;
+export const HAS_TRIGRAM = /[A-Za-z0-9]{3}/;
 
 // The benchmark's owner has the patient role, so "readable" is "owned".
 export const READABLE_PATIENT = `SELECT ${PATIENT_COLUMNS} FROM patients patient WHERE patient.id = $1 AND patient.deleted_at IS NULL AND patient.created_by_id = $2`;

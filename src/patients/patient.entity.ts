@@ -11,6 +11,8 @@ import { BLOOD_GROUPS, BloodGroup, Gender, GENDERS } from './patient.enums';
 @Index('patients_name_trgm_idx', { synchronize: false })
 @Index('patients_email_trgm_idx', { synchronize: false })
 @Index('patients_phone_trgm_idx', { synchronize: false })
+// One owner's search: trigrams prefixed by their row's owner (see the OwnerSearchKeys migration).
+@Index('patients_owner_search_idx', { synchronize: false })
 export class Patient extends ClinicalRecord {
   @PrimaryGeneratedColumn('identity', { generatedIdentity: 'ALWAYS', primaryKeyConstraintName: 'patients_pkey' })
   id!: number;

@@ -74,9 +74,11 @@ export class PatientsService {
   async list(query: ListPatientsQuery, user: AuthUser): Promise<Page<PatientDto>> {
     const params = new SqlParams();
     const where = ['patient.deleted_at IS NULL'];
+    let owner: string | undefined;
     if (query.assigned) where.push(user.role === Role.Doctor ? assignedToDoctorUser(params.add(user.id)) : 'FALSE');
-    else if (user.role !== Role.Admin) where.push(`patient.created_by_id = ${params.add(user.id)}`);
+    else if (user.role !== Role.Admin) where.push(`patient.created_by_id = ${(owner = params.add(user.id))}`);
     if (query.search) {
+      if (owner && HAS_TRIGRAM.test(query.search)) where.push(ownerSearchKeysMatch(owner, params.add(query.search)));
       const pattern = params.add(likePattern(query.search));
       where.push(`(patient.name ILIKE ${pattern} OR patient.email::text ILIKE ${pattern} OR patient.phone ILIKE ${pattern})`);
     }
@@ -193,6 +195,18 @@ function readableBy(user: AuthUser, params: SqlParams): string {
 }
 
 /** An active assignment of the patient to the doctor profile linked to the account `doctorUser` (a placeholder). */
+/** Three letters or digits in a row: pg_trgm finds at least one trigram inside such a term, whatever the locale. */
+const HAS_TRIGRAM = /[A-Za-z0-9]{3}/;
+
+/**
+ * Narrows one owner's search to the rows whose owner-prefixed trigrams include all of the term's
+ * (the patients_owner_search_idx index; see the OwnerSearchKeys migration). The ILIKE stays the
+ * test of a match. Only for a term with a trigram: with none, every row would qualify.
+ */
+function ownerSearchKeysMatch(owner: string, term: string): string {
+  return `patient_search_keys(patient.created_by_id, patient.name, patient.email::text, patient.phone) @> patient_search_keys(${owner}, ${term}, '', '')`;
+}
+
 function assignedToDoctorUser(doctorUser: string): string {
   return `EXISTS (SELECT 1 FROM patient_doctor_mappings m JOIN doctors d ON d.id = m.doctor_id
           WHERE m.patient_id = patient.id AND m.is_active AND d.user_id = ${doctorUser} AND d.deleted_at IS NULL)`;
