@@ -52,15 +52,21 @@ export function columnsOf(manager: EntityManager, entity: EntityTarget<ObjectLit
 export async function query<T>(manager: EntityManager, sql: string, params: unknown[]): Promise<T[]> {
   if (manager.queryRunner) return manager.query<T[]>(sql, params);
   // Not `pool.query`: it calls the client with a callback, past the answer timeout that
-  // data-source-options.ts puts on the client's promise form. A connection that broke is not
-  // reused: the pool drops a client that is no longer queryable.
+  // data-source-options.ts puts on the client's promise form.
   const client = await ((manager.connection.driver as PostgresDriver).master as Pool).connect();
+  // Out of the pool, a connection that breaks emits 'error' with nobody listening, which would
+  // end the process (as TypeORM's QueryRunner does, listen while it is out). The query rejects
+  // too, and the broken connection goes back marked as such, so the pool drops it.
+  let broken: Error | undefined;
+  const onError = (error: Error) => (broken = error);
+  client.on('error', onError);
   try {
     return (await client.query(sql, params)).rows as T[];
   } catch (error) {
     throw new QueryFailedError(sql, params, error as Error);
   } finally {
-    client.release();
+    client.off('error', onError);
+    client.release(broken);
   }
 }
 
