@@ -76,7 +76,10 @@ export class PatientsService {
     const where = ['patient.deleted_at IS NULL'];
     let owner: string | undefined;
     if (query.assigned) where.push(user.role === Role.Doctor ? assignedToDoctorUser(params.add(user.id)) : 'FALSE');
-    else if (user.role !== Role.Admin) where.push(`patient.created_by_id = ${(owner = params.add(user.id))}`);
+    else if (user.role !== Role.Admin) {
+      owner = params.add(user.id);
+      where.push(`patient.created_by_id = ${owner}`);
+    }
     if (query.search) {
       if (owner && HAS_TRIGRAM.test(query.search)) where.push(ownerSearchKeysMatch(owner, params.add(query.search)));
       const pattern = params.add(likePattern(query.search));
