@@ -5,6 +5,7 @@ import { AuthUser } from '../core/auth/auth-user';
 import { assertIfMatch } from '../core/http/etag';
 import { describeConstraint, FieldProblemException } from '../core/http/problem';
 import { Page } from '../core/pagination/pagination';
+import { retriedTransaction } from '../core/database/retried-transaction';
 import { columnsOf } from '../core/database/sql';
 import { Removal, RecordRemoval } from '../core/records/record-removal';
 import { DoctorsService } from '../doctors/doctors.service';
@@ -50,7 +51,7 @@ export class AppointmentsService implements OnModuleInit {
     const start = new Date(dto.appointment_datetime);
     const duration = dto.duration_minutes ?? DEFAULT_DURATION;
     assertFuture(start);
-    const appointment = await this.db.transaction(async (manager) => {
+    const appointment = await retriedTransaction(this.db, async (manager) => {
       // Share locks: a patient or doctor deleted concurrently either is gone here or cancels this booking.
       const patient = await this.patients.findWritable(manager, dto.patient, user, 'share');
       const doctor = await this.doctors.find(manager, dto.doctor, 'share');
@@ -100,7 +101,7 @@ export class AppointmentsService implements OnModuleInit {
   }
 
   async update(id: number, dto: UpdateAppointmentDto, user: AuthUser, ifMatch?: string): Promise<AppointmentDto> {
-    const appointment = await this.db.transaction(async (manager) => {
+    const appointment = await retriedTransaction(this.db, async (manager) => {
       const appointment = await this.require(manager, id, user, true);
       assertIfMatch(ifMatch, appointment.version);
       if (isFinal(appointment.status)) {
