@@ -2,7 +2,6 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { get } from 'node:http';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
@@ -10,18 +9,9 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { MIGRATIONS } from '../migrations';
 import { adminConnection, databaseUrl } from './support/database';
 import { TEST_ACCESS_SECRET, TEST_REFRESH_SECRET } from './support/test-app';
+import { freePort } from './support/ports';
 
 const ROOT = join(__dirname, '..');
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
 
 /** The status of a GET on a fresh connection (no keep-alive socket that a dead worker held). */
 function status(port: number, path: string): Promise<number> {

@@ -1,5 +1,4 @@
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Response } from 'supertest';
@@ -9,6 +8,7 @@ import { AppInstance, startAppOn } from './support/instances';
 import { startTcpProxy, TcpProxy } from './support/tcp-proxy';
 import { TestUser, uniqueName } from './support/test-app';
 import { insertUser } from './support/tokens';
+import { freePort } from './support/ports';
 
 /** Requests must succeed again this soon after the database is back. */
 const RECOVERY_MS = 5000;
@@ -25,16 +25,6 @@ interface Outcome {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
 
 /** A bounded, steady stream of reads and writes (creating patients) by a few clients, in the background. */
 function traffic(t: AppInstance, user: TestUser): { outcomes: Outcome[]; stop: () => Promise<Outcome[]> } {

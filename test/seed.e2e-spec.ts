@@ -9,7 +9,7 @@ import { loadAppConfig } from '../src/core/config/app-config';
 import { DEFAULT_SEED_PASSWORD, DOCTORS, OWNERS, seed } from '../src/seed/seed';
 import { cloneTemplate } from './support/database';
 import { SNAPSHOT_TABLES, snapshot } from './support/db-snapshot';
-import { testEnv } from './support/instances';
+import { testEnv } from './support/test-app';
 
 /** `npm run seed` does this on the configured (or embedded) database: scripts/seed.ts. */
 describe('sample data (e2e)', () => {

@@ -1,6 +1,5 @@
 import { existsSync } from 'node:fs';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
@@ -9,18 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../src/app.factory';
 import { loadAppConfig } from '../src/core/config/app-config';
 import { startEmbeddedPostgres } from '../src/core/database/embedded-postgres';
-import { testEnv } from './support/instances';
+import { testEnv } from './support/test-app';
 import { insertUser } from './support/tokens';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
+import { freePort } from './support/ports';
 
 /** `npm start` without DATABASE_URL: the app runs its own embedded PostgreSQL and stops it on close. */
 describe('shutting down on the embedded database (e2e)', () => {

@@ -1,6 +1,4 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { DestinationStream } from 'pino';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
@@ -9,7 +7,7 @@ import { createApp } from '../../src/app.factory';
 import { loadAppConfig } from '../../src/core/config/app-config';
 import { cloneTemplate } from './database';
 import { createOrPromoteAdmin } from '../../src/users/create-admin';
-import { AuthorizedAgent, TEST_ACCESS_SECRET, TEST_PASSWORD, TEST_REFRESH_SECRET, TestUser, uniqueName } from './test-app';
+import { AuthorizedAgent, TEST_PASSWORD, testEnv, TestUser, uniqueName } from './test-app';
 
 /** One running application: like a TestApp, but on a database it shares and does not own. */
 export interface AppInstance {
@@ -27,23 +25,6 @@ export interface StartOptions {
   logDestination?: DestinationStream;
   /** Runs before the app starts, e.g. to add a Fastify hook that watches every response. */
   beforeInit?: (app: NestFastifyApplication) => void;
-}
-
-/** The environment startTestApp uses, so an instance behaves like the test apps. */
-export function testEnv(databaseUrl: string, env: Record<string, string> = {}): Record<string, string> {
-  return {
-    NODE_ENV: 'test',
-    DATABASE_URL: databaseUrl,
-    DATA_DIR: join(tmpdir(), 'hc-test-data'),
-    DB_RUN_MIGRATIONS: 'false',
-    DB_POOL_SIZE: '5',
-    JWT_ACCESS_SECRET: TEST_ACCESS_SECRET,
-    JWT_REFRESH_SECRET: TEST_REFRESH_SECRET,
-    THROTTLE_LIMIT: '100000',
-    THROTTLE_AUTH_LIMIT: '100000',
-    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
-    ...env,
-  };
 }
 
 /**

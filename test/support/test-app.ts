@@ -45,15 +45,11 @@ export type AuthorizedAgent = Record<Method, (path: string) => request.Test>;
 let counter = 0;
 export const uniqueName = (prefix = 'user') => `${prefix}${process.pid}x${++counter}x${randomBytes(2).toString('hex')}`;
 
-/**
- * The real application on its own fresh database, built exactly as main.ts builds it. `env`
- * adds or overrides variables (e.g. a low THROTTLE_LIMIT for the rate-limit tests).
- */
-export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
-  const database = await cloneTemplate(inject('serverUrl'), inject('templateDatabase'));
-  const config = loadAppConfig({
+/** The environment of the test apps (startTestApp) and of the instances started on a given database. */
+export function testEnv(databaseUrl: string, env: Record<string, string> = {}): Record<string, string> {
+  return {
     NODE_ENV: 'test',
-    DATABASE_URL: database.url,
+    DATABASE_URL: databaseUrl,
     DATA_DIR: join(tmpdir(), 'hc-test-data'),
     DB_RUN_MIGRATIONS: 'false',
     DB_POOL_SIZE: '5',
@@ -63,7 +59,16 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     THROTTLE_AUTH_LIMIT: '100000',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     ...env,
-  });
+  };
+}
+
+/**
+ * The real application on its own fresh database, built exactly as main.ts builds it. `env`
+ * adds or overrides variables (e.g. a low THROTTLE_LIMIT for the rate-limit tests).
+ */
+export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+  const database = await cloneTemplate(inject('serverUrl'), inject('templateDatabase'));
+  const config = loadAppConfig(testEnv(database.url, env));
   const app = await createApp(config);
   const contract = new ContractRecorder();
   app
