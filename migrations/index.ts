@@ -3,6 +3,7 @@ import { ClinicalRecords1795587440627 } from './1795587440627-ClinicalRecords';
 import { Appointments1795587739264 } from './1795587739264-Appointments';
 import { OwnerScopedPatientSearch1795600000000 } from './1795600000000-OwnerScopedPatientSearch';
 import { OwnerSearchKeys1795700000000 } from './1795700000000-OwnerSearchKeys';
+import { UserChangeNotifications1795800000000 } from './1795800000000-UserChangeNotifications';
 
 /** Every migration, oldest first. A test fails when a file in this folder is missing here. */
 export const MIGRATIONS = [
@@ -11,4 +12,5 @@ export const MIGRATIONS = [
   Appointments1795587739264,
   OwnerScopedPatientSearch1795600000000,
   OwnerSearchKeys1795700000000,
+  UserChangeNotifications1795800000000,
 ];

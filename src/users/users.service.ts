@@ -6,6 +6,7 @@ import { AuthUser } from '../core/auth/auth-user';
 import { selectOne } from '../core/database/sql';
 import { describeConstraint, FieldProblemException } from '../core/http/problem';
 import { Page, PageQueryDto } from '../core/pagination/pagination';
+import { CallerCache } from './caller-cache';
 import { UpdateUserDto } from './dto/update-user.dto';
 import { toUserDto, UserDto } from './dto/user.dto';
 import { Role } from './role';
@@ -23,11 +24,16 @@ export interface NewUser {
 
 @Injectable()
 export class UsersService {
-  constructor(@InjectRepository(User) private readonly users: Repository<User>) {}
+  constructor(
+    @InjectRepository(User) private readonly users: Repository<User>,
+    private readonly callers: CallerCache,
+  ) {}
 
-  /** The caller behind an access token, looked up on every request: hand-written SQL (see core/database/sql.ts). */
-  findActiveById(id: number): Promise<AuthUser | null> {
-    return selectOne<AuthUser>(this.users.manager, 'SELECT id, username, role FROM users WHERE id = $1 AND is_active', [id]);
+  /** The caller behind an access token, asked for on every request: remembered, or hand-written SQL (see core/database/sql.ts). */
+  findActiveById(id: number): Promise<Readonly<AuthUser> | null> {
+    return this.callers.get(id, () =>
+      selectOne<AuthUser>(this.users.manager, 'SELECT id, username, role FROM users WHERE id = $1 AND is_active', [id]),
+    );
   }
 
   /** Username and email are citext columns, so both match case-insensitively. */
@@ -75,6 +81,7 @@ export class UsersService {
         await manager.update(RefreshToken, { userId: user.id, revokedAt: IsNull() }, { revokedAt: new Date() });
       }
     });
+    this.callers.forget(user.id);
     return toUserDto(user);
   }
 

@@ -25,8 +25,8 @@ export type TokenCheck = { claims: AccessTokenClaims } | { refusal: string };
 const checked = new WeakMap<FastifyRequest, TokenCheck>();
 
 /**
- * Accepts only HS256 access tokens of active users; the role comes from the database, so a
- * change applies at once.
+ * Accepts only HS256 access tokens of active users; the role comes from the database (by way of
+ * the CallerCache, which forgets an account as soon as it changes), so a change applies at once.
  *
  * Not a Passport strategy on purpose: Passport keeps strategies in one process-wide registry,
  * so with two applications in a process (tests, or two instances sharing a Redis) the last one
@@ -57,8 +57,7 @@ export class JwtStrategy {
     if ('refusal' in result) throw new UnauthorizedException(result.refusal);
     const user = await this.users.findActiveById(Number(result.claims.sub));
     if (!user) throw new UnauthorizedException(NOT_AUTHENTICATED);
-    user.origin = originOf(request);
-    return user;
+    return { ...user, origin: originOf(request) };
   }
 
   private checkHeader(authorization: string | undefined): TokenCheck {

@@ -35,6 +35,7 @@ describe('loadAppConfig', () => {
       port: 8000,
       dataDir,
       runMigrations: true,
+      authUserCache: true,
       dbConnectTimeoutMs: 2000,
       dbPoolTimeoutMs: 10_000,
       dbStatementTimeoutMs: 30_000,

@@ -24,6 +24,12 @@ export interface AppConfig {
   /** Longest a single SQL statement may run (PostgreSQL `statement_timeout`); 0 for no limit. */
   dbStatementTimeoutMs: number;
   runMigrations: boolean;
+  /**
+   * Remember the callers of requests between requests, forgotten when PostgreSQL notifies a
+   * change to the account. Off where LISTEN/NOTIFY does not reach the service (a pooler in
+   * transaction mode): then every request loads its caller.
+   */
+  authUserCache: boolean;
   jwt: {
     accessSecret: string;
     refreshSecret: string;
@@ -154,6 +160,7 @@ export function loadAppConfig(env: Env = process.env): AppConfig {
     dbPoolTimeoutMs: int('DB_POOL_TIMEOUT_MS', 10_000, 100, 600_000),
     dbStatementTimeoutMs: int('DB_STATEMENT_TIMEOUT_MS', 30_000, 0, 86_400_000),
     runMigrations: bool('DB_RUN_MIGRATIONS', true),
+    authUserCache: bool('AUTH_USER_CACHE', true),
     jwt: {
       accessSecret: '',
       refreshSecret: '',

@@ -1,5 +1,5 @@
 import type { Pool } from 'pg';
-import { QueryFailedError, type EntityManager, type EntityMetadata, type EntityTarget, type ObjectLiteral } from 'typeorm';
+import { QueryFailedError, type DataSource, type EntityManager, type EntityMetadata, type EntityTarget, type ObjectLiteral } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 
 /**
@@ -43,6 +43,11 @@ export function columnsOf(manager: EntityManager, entity: EntityTarget<ObjectLit
   return list;
 }
 
+/** The pg pool under a TypeORM DataSource on PostgreSQL. */
+export function poolOf(dataSource: DataSource): Pool {
+  return (dataSource.driver as PostgresDriver).master as Pool;
+}
+
 /**
  * The rows of a hand-written statement. Inside a transaction it runs on the transaction's
  * connection; otherwise straight on the pool, as `manager.query` would but without the
@@ -53,7 +58,7 @@ export async function query<T>(manager: EntityManager, sql: string, params: unkn
   if (manager.queryRunner) return manager.query<T[]>(sql, params);
   // Not `pool.query`: it calls the client with a callback, past the answer timeout that
   // data-source-options.ts puts on the client's promise form.
-  const client = await ((manager.connection.driver as PostgresDriver).master as Pool).connect();
+  const client = await poolOf(manager.connection).connect();
   // Out of the pool, a connection that breaks emits 'error' with nobody listening, which would
   // end the process (as TypeORM's QueryRunner does, listen while it is out). The query rejects
   // too, and the broken connection goes back marked as such, so the pool drops it.
