@@ -17,10 +17,7 @@ function listeningCache(): CallerCache {
 const account = (id: number, role = Role.Patient): AuthUser => ({ id, username: `user${id}`, role });
 
 /** A load that counts its calls and answers what `current` holds at the time. */
-function loader(current: { user: AuthUser | null }) {
-  const load = vi.fn(() => Promise.resolve(current.user && { ...current.user }));
-  return load;
-}
+const loader = (current: { user: AuthUser | null }) => vi.fn(() => Promise.resolve(current.user && { ...current.user }));
 
 describe('CallerCache', () => {
   afterEach(() => vi.useRealTimers());
