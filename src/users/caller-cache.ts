@@ -7,7 +7,7 @@ import { ChannelEvents, ChannelListener } from '../core/database/channel-listene
 import { poolOf } from '../core/database/sql';
 
 /** Where the `users` table's triggers announce a changed account (see the UserChangeNotifications migration). */
-export const USERS_CHANGED_CHANNEL = 'users_changed';
+const USERS_CHANGED_CHANNEL = 'users_changed';
 /** Kept at most this long, notified or not: a bound on staleness should notifications stop unnoticed. */
 const MAX_AGE_MS = 60_000;
 const MAX_ENTRIES = 10_000;

@@ -32,7 +32,6 @@ export class ChannelListener {
 
   /** Connects and listens. Never rejects: a failure is logged and tried again later. */
   start(): Promise<void> {
-    this.stopped = false;
     return this.connect();
   }
 
