@@ -99,14 +99,30 @@ function verifyHs256(token) {
   }
 }
 
+/**
+ * Callers remembered for 60 s, as the service's caller cache does (it also forgets an account the
+ * moment it changes; nothing changes accounts during a run): the service sends no user lookup for
+ * a known caller, so neither does the baseline.
+ */
+const CALLER_MAX_AGE_MS = 60_000;
+const callers = new Map();
+
+async function loadCaller(id) {
+  const known = callers.get(id);
+  if (known && known.expiresAt > Date.now()) return known.user;
+  const { rows } = await pool.query(USER_SQL, [id]);
+  if (rows.length > 0) callers.set(id, { user: rows[0], expiresAt: Date.now() + CALLER_MAX_AGE_MS });
+  return rows[0];
+}
+
 async function authenticate(request) {
   const token = BEARER.exec(request.headers.authorization ?? '')?.[1];
   const claims = token ? verifyHs256(token) : undefined;
   const id = Number(claims?.sub);
   if (!claims || claims.type !== 'access' || !Number.isSafeInteger(id)) throw new HttpError(401, NOT_AUTHENTICATED);
-  const { rows } = await pool.query(USER_SQL, [id]);
-  if (rows.length === 0) throw new HttpError(401, NOT_AUTHENTICATED);
-  return rows[0];
+  const user = await loadCaller(id);
+  if (!user) throw new HttpError(401, NOT_AUTHENTICATED);
+  return user;
 }
 
 // ---------------------------------------------------------------------------------------------
