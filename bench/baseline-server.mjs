@@ -21,6 +21,7 @@ import {
   SEARCH_WHERE,
   SEARCH_WHERE_UNKEYED,
   HAS_TRIGRAM,
+  listStatements,
 } from './lib/service-sql.mjs';
 
 const require = createRequire(import.meta.url);
@@ -201,15 +202,13 @@ function linkHeader(url, total, { page, pageSize }) {
   return links.join(', ');
 }
 
-/** The page query and, unless the page tells the total, the count; as the service sends them. */
-async function pageAndCount({ select, from, where, orderBy }, params, page) {
-  const { rows } = await pool.query(
-    `SELECT ${select} FROM ${from} WHERE ${where} ORDER BY ${orderBy} LIMIT ${page.pageSize} OFFSET ${page.offset}`,
-    params,
-  );
-  if (rows.length < page.pageSize && (rows.length > 0 || page.offset === 0)) return { rows, total: page.offset + rows.length };
-  const total = Number((await pool.query(`SELECT count(*) AS total FROM ${from} WHERE ${where}`, params)).rows[0].total);
-  return { rows, total };
+/** The page, with the list's total on each row, and the count alone only past the end; as the service sends them. */
+async function pageAndCount(list, params, page) {
+  const statements = listStatements(list, page);
+  const { rows } = await pool.query(statements.page, params);
+  if (rows.length > 0) return { rows, total: Number(rows[0].listTotal) };
+  if (page.offset === 0) return { rows, total: 0 };
+  return { rows, total: Number((await pool.query(statements.count, params)).rows[0].count) };
 }
 
 function sendPage(request, reply, items, total, page) {

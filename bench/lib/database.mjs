@@ -6,7 +6,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './processes.mjs';
-import { PATIENT_COLUMNS, READABLE_PATIENT, SEARCH_WHERE } from './service-sql.mjs';
+import { listStatements, PATIENT_COLUMNS, READABLE_PATIENT, SEARCH_WHERE } from './service-sql.mjs';
 
 const require = createRequire(import.meta.url);
 const pg = require('pg');
@@ -212,10 +212,12 @@ export async function explainScenarios(client, ownerId, patientId) {
   const search = [ownerId, `%${SEARCH_TERM}%`, SEARCH_TERM];
   const queries = {
     search_page: [
-      `SELECT ${PATIENT_COLUMNS} FROM patients patient WHERE ${SEARCH_WHERE} ORDER BY patient.id ASC LIMIT 20 OFFSET 0`,
+      listStatements(
+        { select: PATIENT_COLUMNS, from: 'patients patient', where: SEARCH_WHERE, orderBy: 'patient.id ASC' },
+        { pageSize: 20, offset: 0 },
+      ).page,
       search,
     ],
-    search_count: [`SELECT count(*) AS total FROM patients patient WHERE ${SEARCH_WHERE}`, search],
     get_by_id: [READABLE_PATIENT, [patientId, ownerId]],
   };
   const plans = {};

@@ -40,3 +40,12 @@ export const HAS_TRIGRAM = /[A-Za-z0-9]{3}/;
 
 // The benchmark's owner has the patient role, so "readable" is "owned".
 export const READABLE_PATIENT = `SELECT ${PATIENT_COLUMNS} FROM patients patient WHERE patient.id = $1 AND patient.deleted_at IS NULL AND patient.created_by_id = $2`;
+
+/** A page of a list with the list's total on each row, and the count alone (past the end), as `selectPage` sends them. */
+export function listStatements({ select, from, where, orderBy }, { pageSize, offset }) {
+  const count = `SELECT count(*) FROM ${from} WHERE ${where}`;
+  return {
+    page: `SELECT ${select}, (${count}) AS "listTotal" FROM ${from} WHERE ${where} ORDER BY ${orderBy} LIMIT ${pageSize} OFFSET ${offset}`,
+    count,
+  };
+}
