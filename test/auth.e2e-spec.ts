@@ -214,14 +214,17 @@ describe('auth (e2e)', () => {
       expectNoPasswordIn(res);
     });
 
-    it("stores the OWASP-cost hash at the next login of an account hashed with argon2's old defaults", async () => {
+    it.each([
+      ["argon2's defaults", {}],
+      ['the earlier 19 MiB, 2-pass setting', { memoryCost: 19_456, timeCost: 2, parallelism: 1 }],
+    ])('stores the current-cost hash at the next login of an account hashed with %s', async (_, cost) => {
       const legacy = await insertUser(t.db);
       const users = t.db.getRepository(User);
-      await users.update(legacy.id, { passwordHash: await argon2.hash(TEST_PASSWORD, { type: argon2.argon2id }) });
+      await users.update(legacy.id, { passwordHash: await argon2.hash(TEST_PASSWORD, { type: argon2.argon2id, ...cost }) });
       const login = () => t.http().post('/api/auth/login/').send({ username: legacy.username, password: TEST_PASSWORD });
       expect((await login()).status).toBe(200);
       const { passwordHash } = await users.findOneByOrFail({ id: legacy.id });
-      expect(passwordHash).toMatch(/^\$argon2id\$v=19\$m=19456,p=1,t=2\$/);
+      expect(passwordHash).toMatch(/^\$argon2id\$v=19\$m=12288,p=1,t=3\$/);
       expect((await login()).status).toBe(200);
     });
 
