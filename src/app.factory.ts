@@ -93,10 +93,14 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   app.useLogger(logger);
   app.enableShutdownHooks();
   app.setGlobalPrefix('api', { exclude: ['health/live', 'health/ready'] });
-  app.enableCors({
-    origin: config.corsOrigins.includes('*') ? true : config.corsOrigins,
-    exposedHeaders: ['X-Total-Count', 'Link', 'Retry-After', 'X-Request-Id', 'ETag'],
-  });
+  // No origin allowed (the default): no CORS at all, rather than a hook on every request that only
+  // ever answers "no".
+  if (config.corsOrigins.length > 0) {
+    app.enableCors({
+      origin: config.corsOrigins.includes('*') ? true : config.corsOrigins,
+      exposedHeaders: ['X-Total-Count', 'Link', 'Retry-After', 'X-Request-Id', 'ETag'],
+    });
+  }
 
   // Helmet's security headers on every response, errors included. Its Content-Security-Policy is
   // replaced by one per kind of response: the API's locks everything down, which would leave the
