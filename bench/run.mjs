@@ -65,6 +65,8 @@ const config = {
   durationSeconds: intSetting('BENCH_DURATION', 10, 1, 600),
   warmupSeconds: intSetting('BENCH_WARMUP', 3, 0, 120),
   connections: intSetting('BENCH_CONNECTIONS', 64, 1, 1024),
+  // Scenarios 1-4 again at this many connections, for their latency below saturation; 0 skips.
+  latencyConnections: intSetting('BENCH_LATENCY_CONNECTIONS', 8, 0, 1024),
   poolSize: intSetting('DB_POOL_SIZE', 10, 1, 200),
   startRuns: intSetting('BENCH_START_RUNS', 3, 1, 20),
   scale: process.env.BENCH_SCALE?.trim() !== '0',
@@ -292,7 +294,7 @@ async function waitQuiet(admin) {
   return (performance.now() - started) / 1000;
 }
 
-async function drive(admin, server, sampler, scenarioName, scenario, token, { scale, target }) {
+async function drive(admin, server, sampler, scenarioName, scenario, token, { scale, target, connections }) {
   const waitedSeconds = config.waitQuietSeconds > 0 ? await waitQuiet(admin) : 0;
   const cpuBefore = await cpuSnapshot(admin);
   const worker = fork(join(BENCH_DIR, 'lib/load-worker.mjs'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
@@ -316,7 +318,7 @@ async function drive(admin, server, sampler, scenarioName, scenario, token, { sc
       worker.send({
         port: server.port,
         token,
-        connections: config.connections,
+        connections,
         warmupSeconds: config.warmupSeconds,
         durationSeconds: config.durationSeconds,
         scenario: { ...scenario, firstIndex: invocation * 1_000_000 },
@@ -331,6 +333,7 @@ async function drive(admin, server, sampler, scenarioName, scenario, token, { sc
       scenario: scenarioName,
       target,
       scale,
+      connections,
       ...outcome.result,
       cpuMsPerRequest,
       peakRssMb: sampler.peak(),
@@ -346,7 +349,7 @@ async function drive(admin, server, sampler, scenarioName, scenario, token, { sc
 function describeRun(run) {
   const bad = run.errors + run.timeouts + run.non2xx;
   return (
-    `${run.target.padEnd(8)} ${run.scenario.padEnd(18)} ${run.scale.padEnd(3)} ${run.rps.toFixed(0).padStart(6)} rps  ` +
+    `${run.target.padEnd(8)} ${run.scenario.padEnd(18)} ${run.scale.padEnd(3)} ${`×${run.connections}`.padStart(5)} ${run.rps.toFixed(0).padStart(6)} rps  ` +
     `p50 ${run.latencyMs.p50} ms  p99 ${run.latencyMs.p99} ms  CPU/req ${run.cpuMsPerRequest.serverMs.toFixed(2)} ms ` +
     `(+ db ${run.cpuMsPerRequest.databaseMs.toFixed(2)})  peak RSS ${run.peakRssMb.toFixed(0)} MB  other CPU ${run.otherCpuPct.toFixed(0)}%` +
     (bad ? `  errors ${run.errors} timeouts ${run.timeouts} non-2xx ${run.non2xx} ${JSON.stringify(run.statusCodes)}` : '')
@@ -608,9 +611,13 @@ async function main() {
   };
   const servers = { service: [service, serviceSampler], baseline: [baseline, baselineSampler] };
   const runs = [];
-  const measure = async (scenario, target, scale, withToken = true) => {
+  const measure = async (scenario, target, scale, { withToken = true, connections = config.connections } = {}) => {
     const [server, sampler] = servers[target];
-    const run = await drive(admin, server, sampler, scenario, loads[scenario], withToken ? token : undefined, { scale, target });
+    const run = await drive(admin, server, sampler, scenario, loads[scenario], withToken ? token : undefined, {
+      scale,
+      target,
+      connections,
+    });
     runs.push(run);
     log(describeRun(run));
   };
@@ -620,7 +627,15 @@ async function main() {
     await measure(scenario, 'service', '10k');
     await measure(scenario, 'baseline', '10k');
   }
-  if (config.login) await measure('login', 'service', '10k', false);
+  if (config.login) await measure('login', 'service', '10k', { withToken: false });
+  // At 64 busy connections a request's latency is mostly its wait in the queue (64 ÷ throughput);
+  // fewer connections show what a request itself takes when the server is not saturated.
+  if (config.latencyConnections > 0 && config.latencyConnections !== config.connections) {
+    for (const scenario of ['doctors_list', 'patients_search', 'patient_get', 'appointment_create']) {
+      await measure(scenario, 'service', '10k', { connections: config.latencyConnections });
+      await measure(scenario, 'baseline', '10k', { connections: config.latencyConnections });
+    }
+  }
 
   let scale;
   if (config.scale) {
@@ -634,7 +649,9 @@ async function main() {
     const p50Ratios = [];
     for (const target of ['service', 'baseline']) {
       for (const scenario of ['patients_search', 'patient_get']) {
-        const small = runs.find((r) => r.scenario === scenario && r.target === target && r.scale === '10k');
+        const small = runs.find(
+          (r) => r.scenario === scenario && r.target === target && r.scale === '10k' && r.connections === config.connections,
+        );
         const large = runs.find((r) => r.scenario === scenario && r.target === target && r.scale === '1M');
         p50Ratios.push({
           target,

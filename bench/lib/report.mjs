@@ -13,18 +13,20 @@ export const TARGETS = {
   scaleP50Ratio: 1.5,
 };
 
-function find(runs, scenario, target, scale) {
-  return runs.find((run) => run.scenario === scenario && run.target === target && run.scale === scale);
+function find(runs, scenario, target, scale, connections) {
+  return runs.find(
+    (run) => run.scenario === scenario && run.target === target && run.scale === scale && (run.connections ?? connections) === connections,
+  );
 }
 
-/** Service/baseline pairs with their ratios, in scenario order. */
-export function pairs(results) {
+/** Service/baseline pairs with their ratios, in scenario order; at the run's main number of connections unless told. */
+export function pairs(results, connections = results.config.connections) {
   const rows = [];
   for (const scale of ['10k', '1M']) {
     for (const scenario of results.scenarioOrder) {
-      const service = find(results.runs, scenario, 'service', scale);
+      const service = find(results.runs, scenario, 'service', scale, connections);
       if (!service) continue;
-      const baseline = find(results.runs, scenario, 'baseline', scale);
+      const baseline = find(results.runs, scenario, 'baseline', scale, connections);
       rows.push({ scenario, scale, service, baseline, ratio: baseline ? service.rps / baseline.rps : undefined });
     }
   }
@@ -145,6 +147,25 @@ export function markdown(results) {
       `(runs: ${start.runsMs.map((value) => fixed(value)).join(', ')} ms); first start with migrations ${fixed(start.firstStartMs)} ms. ` +
       `Service RSS when idle after start ${fixed(start.idleRssMb)} MB, peak over the whole run ${fixed(results.service.hwmMb)} MB (VmHWM).`,
   );
+  const fewer = results.config.latencyConnections;
+  const belowSaturation = fewer ? pairs(results, fewer) : [];
+  if (belowSaturation.length > 0) {
+    lines.push(
+      '',
+      `Latency below saturation: scenarios 1-4 at ${fewer} connections instead of ${config.connections}. At ${config.connections} ` +
+        'busy connections a request mostly waits its turn (mean latency = connections ÷ throughput); here it shows what a request ' +
+        'itself takes.',
+      '',
+      '| scenario | service rps | baseline rps | service p50 / p99 ms | baseline p50 / p99 ms | service errors / non-2xx |',
+      '| --- | ---: | ---: | ---: | ---: | ---: |',
+    );
+    for (const { scenario, service: s, baseline: b } of belowSaturation) {
+      lines.push(
+        `| ${results.scenarios[scenario].title} | ${fixed(s.rps)} | ${b ? fixed(b.rps) : '–'} | ${ms(s.latencyMs.p50)} / ${ms(s.latencyMs.p99)} | ` +
+          `${b ? `${ms(b.latencyMs.p50)} / ${ms(b.latencyMs.p99)}` : '–'} | ${s.errors + s.timeouts} / ${s.non2xx} |`,
+      );
+    }
+  }
   if (results.scale) {
     lines.push('');
     const ratios = results.scale.p50Ratios.map((item) => `${item.target} ${item.scenario} ${fixed(item.ratio, 2)}×`).join(', ');
