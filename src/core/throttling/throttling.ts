@@ -46,7 +46,7 @@ export async function throttlerOptions(config: AppConfig): Promise<ThrottlerModu
 /**
  * Shared by every instance when Redis is configured; otherwise per process. Given the URL (not a
  * client), the Redis storage owns its connection and closes it when the app closes. Its package
- * and ioredis are loaded only then: some 50 ms of every start-up without Redis.
+ * and ioredis are loaded only then: without Redis they held some 9 MB of memory for nothing.
  */
 async function throttlerStorage(redisUrl: string | undefined): Promise<ThrottlerStorage> {
   if (!redisUrl) return new FixedWindowThrottlerStorage();
