@@ -5,6 +5,7 @@ import type { AppConfig } from '../core/config/app-config';
 import { InjectAppConfig } from '../core/config/app-config.provider';
 import { ChannelEvents, ChannelListener } from '../core/database/channel-listener';
 import { poolOf } from '../core/database/sql';
+import { RecentEntries } from '../core/recent-entries';
 
 /** Where the `users` table's triggers announce a changed account (see the UserChangeNotifications migration). */
 const USERS_CHANGED_CHANNEL = 'users_changed';
@@ -25,7 +26,7 @@ const MAX_ENTRIES = 10_000;
 @Injectable()
 export class CallerCache implements ChannelEvents, OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(CallerCache.name);
-  private readonly entries = new Map<number, { user: Readonly<AuthUser>; expiresAt: number }>();
+  private readonly entries = new RecentEntries<number, Readonly<AuthUser>>(MAX_ENTRIES, MAX_AGE_MS);
   private readonly listener?: ChannelListener;
   private listens = false;
   /** Moves on at every forgetting, so a load that was under way then is not remembered: it may be older than the change. */
@@ -46,11 +47,11 @@ export class CallerCache implements ChannelEvents, OnApplicationBootstrap, OnApp
 
   /** The caller with this id: remembered, or loaded by `load` (null for no active account). */
   async get(id: number, load: () => Promise<AuthUser | null>): Promise<Readonly<AuthUser> | null> {
-    const entry = this.entries.get(id);
-    if (entry && entry.expiresAt > Date.now()) return entry.user;
+    const known = this.entries.get(id);
+    if (known) return known;
     const generation = this.generation;
     const user = await load();
-    if (user && this.listens && generation === this.generation) this.remember(Object.freeze(user));
+    if (user && this.listens && generation === this.generation) this.entries.set(user.id, Object.freeze(user));
     return user;
   }
 
@@ -75,12 +76,5 @@ export class CallerCache implements ChannelEvents, OnApplicationBootstrap, OnApp
   private forgetAll(): void {
     this.generation++;
     this.entries.clear();
-  }
-
-  private remember(user: Readonly<AuthUser>): void {
-    this.entries.delete(user.id);
-    // Full: forget the account remembered longest ago (a Map iterates in insertion order).
-    if (this.entries.size >= MAX_ENTRIES) this.entries.delete(this.entries.keys().next().value!);
-    this.entries.set(user.id, { user, expiresAt: Date.now() + MAX_AGE_MS });
   }
 }

@@ -3,6 +3,7 @@ import { JwtService } from '@nestjs/jwt';
 import type { FastifyRequest } from 'fastify';
 import { UsersService } from '../../users/users.service';
 import { originOf } from '../http/request-origin';
+import { RecentEntries } from '../recent-entries';
 import { AccessTokenClaims, AuthUser } from './auth-user';
 import { InjectAccessTokens } from './token-signers';
 
@@ -34,7 +35,7 @@ const checked = new WeakMap<FastifyRequest, TokenCheck>();
  */
 @Injectable()
 export class JwtStrategy {
-  private readonly verified = new Map<string, AccessTokenClaims>();
+  private readonly verified = new RecentEntries<string, AccessTokenClaims>(VERIFIED_TOKENS_KEPT);
 
   constructor(
     @InjectAccessTokens() private readonly jwt: JwtService,
@@ -78,13 +79,7 @@ export class JwtStrategy {
       return { refusal: expired ? EXPIRED : NOT_AUTHENTICATED };
     }
     if (claims.type !== 'access' || !Number.isSafeInteger(Number(claims.sub))) return { refusal: NOT_AUTHENTICATED };
-    this.remember(token, claims);
-    return { claims };
-  }
-
-  private remember(token: string, claims: AccessTokenClaims): void {
-    // Full: forget the token verified longest ago (a Map iterates in insertion order).
-    if (this.verified.size >= VERIFIED_TOKENS_KEPT) this.verified.delete(this.verified.keys().next().value!);
     this.verified.set(token, claims);
+    return { claims };
   }
 }

@@ -1,4 +1,5 @@
 import { ArgumentMetadata, BadRequestException, HttpStatus, Type, ValidationError, ValidationPipe } from '@nestjs/common';
+import { RecentEntries } from '../recent-entries';
 import { FieldProblemException } from './problem';
 
 /** A plain decimal number, as a path or query parameter should spell one. */
@@ -20,7 +21,7 @@ const copyOf = <T extends object>(dto: T): T => Object.assign(Object.create(Obje
  * query alone; a remembered one is handed out as a copy and forgotten after a minute.
  */
 class StrictValidationPipe extends ValidationPipe {
-  private readonly validatedQueries = new Map<Type<unknown>, Map<string, { dto: object; at: number }>>();
+  private readonly validatedQueries = new Map<Type<unknown>, RecentEntries<string, object>>();
 
   override transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     // A DTO body must be a JSON object: an array's items would otherwise be refused as fields "0", "1", ...
@@ -36,16 +37,13 @@ class StrictValidationPipe extends ValidationPipe {
 
   private async transformQuery(value: unknown, metatype: Type<unknown>, metadata: ArgumentMetadata): Promise<unknown> {
     let remembered = this.validatedQueries.get(metatype);
-    if (!remembered) this.validatedQueries.set(metatype, (remembered = new Map<string, { dto: object; at: number }>()));
+    if (!remembered) this.validatedQueries.set(metatype, (remembered = new RecentEntries(QUERY_MEMO_SIZE, QUERY_MEMO_MS)));
     const key = JSON.stringify(value) ?? '';
     const known = remembered.get(key);
-    if (known && Date.now() - known.at < QUERY_MEMO_MS) return copyOf(known.dto);
+    if (known) return copyOf(known);
     // Invalid queries throw here and are never remembered.
     const dto = (await super.transform(value, metadata)) as object;
-    if (isFlat(dto)) {
-      if (remembered.size >= QUERY_MEMO_SIZE) remembered.clear();
-      remembered.set(key, { dto: copyOf(dto), at: Date.now() });
-    }
+    if (isFlat(dto)) remembered.set(key, copyOf(dto));
     return dto;
   }
 
