@@ -36,7 +36,7 @@ import {
   stopProcess,
   waitReady,
 } from './lib/processes.mjs';
-import { markdown } from './lib/report.mjs';
+import { findRun, markdown } from './lib/report.mjs';
 import { formatSummary, summarize } from './tools/summarize-profile.mjs';
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
@@ -650,10 +650,8 @@ async function main() {
     const p50Ratios = [];
     for (const target of ['service', 'baseline']) {
       for (const scenario of ['patients_search', 'patient_get']) {
-        const small = runs.find(
-          (r) => r.scenario === scenario && r.target === target && r.scale === '10k' && r.connections === config.connections,
-        );
-        const large = runs.find((r) => r.scenario === scenario && r.target === target && r.scale === '1M');
+        const small = findRun(runs, scenario, target, '10k', config.connections);
+        const large = findRun(runs, scenario, target, '1M', config.connections);
         p50Ratios.push({
           target,
           scenario,

@@ -13,10 +13,9 @@ export const TARGETS = {
   scaleP50Ratio: 1.5,
 };
 
-function find(runs, scenario, target, scale, connections) {
-  return runs.find(
-    (run) => run.scenario === scenario && run.target === target && run.scale === scale && (run.connections ?? connections) === connections,
-  );
+/** The run of one scenario against one server, at one table size and number of connections. */
+export function findRun(runs, scenario, target, scale, connections) {
+  return runs.find((run) => run.scenario === scenario && run.target === target && run.scale === scale && run.connections === connections);
 }
 
 /** Service/baseline pairs with their ratios, in scenario order; at the run's main number of connections unless told. */
@@ -24,9 +23,9 @@ export function pairs(results, connections = results.config.connections) {
   const rows = [];
   for (const scale of ['10k', '1M']) {
     for (const scenario of results.scenarioOrder) {
-      const service = find(results.runs, scenario, 'service', scale, connections);
+      const service = findRun(results.runs, scenario, 'service', scale, connections);
       if (!service) continue;
-      const baseline = find(results.runs, scenario, 'baseline', scale, connections);
+      const baseline = findRun(results.runs, scenario, 'baseline', scale, connections);
       rows.push({ scenario, scale, service, baseline, ratio: baseline ? service.rps / baseline.rps : undefined });
     }
   }
