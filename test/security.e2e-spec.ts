@@ -324,7 +324,7 @@ describe('security: OWASP API Top 10 (e2e)', () => {
       expect((await t.as(realDoctor).get(`/api/patients/${patient}/`)).status).toBe(200);
     });
 
-    it("refuses every move of a doctor profile's user by anyone but an admin: create, PUT and PATCH", async () => {
+    it("refuses every move of a doctor profile's user by anyone but an admin (create, PUT, PATCH), and the creator's hold on a linked profile", async () => {
       const creator = await patientAccount();
       const linked = await doctorAccount();
       const otherDoctor = await doctorAccount();
@@ -339,6 +339,12 @@ describe('security: OWASP API Top 10 (e2e)', () => {
           .send({ name: uniqueName('Linked '), medical_history: SECRET_NOTE }),
       );
       await created(t.as(owner).post('/api/mappings/').send({ patient, doctor: profile }));
+      await created(
+        t
+          .as(owner)
+          .post('/api/appointments/')
+          .send({ patient, doctor: profile, appointment_datetime: futureSlot(13) }),
+      );
       const unlinked = await newProfile(creator);
 
       const put = (who: TestUser, id: number, user: number | null) =>
@@ -357,6 +363,12 @@ describe('security: OWASP API Top 10 (e2e)', () => {
           [`a patient ${write.name}s the linked profile to a doctor account`, () => write(stranger, profile, otherDoctor.id)],
           [`the linked account ${write.name}s its link to another account`, () => write(linked, profile, otherDoctor.id)],
         ]),
+        // The creator of a profile linked to someone else keeps no rights over it (a delete would cancel the owner's appointment).
+        ['the creator deletes the linked profile', () => t.as(creator).delete(`/api/doctors/${profile}/`)],
+        [
+          'the creator sets the schedule of the linked profile',
+          () => t.as(creator).put(`/api/doctors/${profile}/schedule/`).send({ timezone: 'UTC', slot_minutes: 30, entries: [] }),
+        ],
       ];
       const before = await snapshot(t.db);
       for (const [what, attempt] of attempts) {
@@ -370,7 +382,7 @@ describe('security: OWASP API Top 10 (e2e)', () => {
       expect(await linkOf(unlinked)).toBeNull();
       for (const attacker of [creator, otherDoctor, stranger]) await expectNoRead(attacker, patient);
       expect((await t.as(linked).get(`/api/patients/${patient}/`)).status).toBe(200);
-      console.info(`security: ${attempts.length} moves of a doctor profile's user refused`);
+      console.info(`security: ${attempts.length} moves of a doctor profile's user, or writes to one linked to someone else, refused`);
     });
     it("refuses role and is_active changes to anyone but an admin, their own account's included", async () => {
       const patient = await patientAccount();
