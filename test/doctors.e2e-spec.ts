@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   assign,
+  auditEvents,
   Body,
   expectFieldError,
   expectList,
@@ -207,6 +208,30 @@ describe('doctors (e2e)', () => {
       expect((await t.as(admin).delete(`/api/doctors/${doctor.id}/`)).status).toBe(204);
     });
 
+    it('leaves the creator no rights over a profile an admin linked to another account', async () => {
+      const doctor = await newDoctor(t, creator, { specialization: 'Cardiology' });
+      const account = await fastUser(t, 'doctor');
+      expect((await t.as(admin).patch(`/api/doctors/${doctor.id}/`).send({ user: account.id })).status).toBe(200);
+      const schedule = { timezone: 'UTC', slot_minutes: 30, entries: [{ weekday: 1, start: '09:00', end: '12:00' }] };
+      for (const res of [
+        await t.as(creator).patch(`/api/doctors/${doctor.id}/`).send({ specialization: 'Quackery' }),
+        await t.as(creator).put(`/api/doctors/${doctor.id}/`).send({ name: 'Dr Mine', specialization: 'Quackery' }),
+        await t.as(creator).put(`/api/doctors/${doctor.id}/schedule/`).send(schedule),
+        await t.as(creator).delete(`/api/doctors/${doctor.id}/`),
+      ]) {
+        expectProblem(res, 403);
+        expect(res.body.detail).toMatch(/linked to this doctor profile or an admin/);
+      }
+      expect((await t.as(creator).get(`/api/doctors/${doctor.id}/`)).body).toMatchObject({
+        specialization: 'Cardiology',
+        user: account.id,
+        version: 2,
+      });
+      // Its account now manages it.
+      expect((await t.as(account).put(`/api/doctors/${doctor.id}/schedule/`).send(schedule)).status).toBe(200);
+      expect((await t.as(account).patch(`/api/doctors/${doctor.id}/`).send({ experience_years: 7 })).status).toBe(200);
+    });
+
     it('refuses anyone else with 403 and changes nothing', async () => {
       const doctor = await newDoctor(t, creator, { specialization: 'Cardiology' });
       const doctorAccount = await fastUser(t, 'doctor');
@@ -236,16 +261,72 @@ describe('doctors (e2e)', () => {
       expect(doctor.user).toBeNull();
     });
 
-    it("refuses a non-admin linking someone else's account, naming user", async () => {
+    it("refuses a non-admin linking someone else's account with 403 naming user", async () => {
       const account = await fastUser(t, 'doctor');
       const otherDoctorAccount = await fastUser(t, 'doctor');
       const body = { name: 'Dr Link', specialization: 'Linking', user: account.id };
-      expectFieldError(await t.as(creator).post('/api/doctors/').send(body), 'user');
-      expectFieldError(await t.as(otherDoctorAccount).post('/api/doctors/').send(body), 'user');
+      expectFieldError(await t.as(creator).post('/api/doctors/').send(body), 'user', 403);
+      const refused = await t.as(otherDoctorAccount).post('/api/doctors/').send(body);
+      expectFieldError(refused, 'user', 403);
+      expect(refused.body.detail).toMatch(/only an admin/i);
 
       const doctor = await newDoctor(t, creator);
-      expectFieldError(await t.as(creator).patch(`/api/doctors/${doctor.id}/`).send({ user: account.id }), 'user');
+      expectFieldError(await t.as(creator).patch(`/api/doctors/${doctor.id}/`).send({ user: account.id }), 'user', 403);
       expect((await t.as(creator).get(`/api/doctors/${doctor.id}/`)).body.user).toBeNull();
+    });
+
+    it('lets a doctor account name itself on its first profile (the automatic link, asked for)', async () => {
+      const account = await fastUser(t, 'doctor');
+      const doctor = await newDoctor(t, account, { user: account.id });
+      expect(doctor.user).toBe(account.id);
+    });
+
+    it('lets no one but an admin link an existing profile, not even its creator to itself', async () => {
+      const { account, profile } = await newDoctorAccount(t);
+      expect((await t.as(account).patch(`/api/doctors/${profile.id}/`).send({ user: null })).body.user).toBeNull();
+      for (const send of [
+        () => t.as(account).patch(`/api/doctors/${profile.id}/`).send({ user: account.id }),
+        () => t.as(account).put(`/api/doctors/${profile.id}/`).send({ name: 'Dr Back', specialization: 'Back', user: account.id }),
+      ]) {
+        expectFieldError(await send(), 'user', 403);
+      }
+      expect((await t.as(account).get(`/api/doctors/${profile.id}/`)).body).toMatchObject({ user: null, version: 2 });
+      const relinked = await t.as(admin).patch(`/api/doctors/${profile.id}/`).send({ user: account.id });
+      expect(relinked.status, relinked.text).toBe(200);
+      expect(relinked.body.user).toBe(account.id);
+    });
+
+    it('lets a linked account unlink itself but not move its link to another account', async () => {
+      const { account, profile } = await newDoctorAccount(t);
+      const other = await fastUser(t, 'doctor');
+      expectFieldError(await t.as(account).patch(`/api/doctors/${profile.id}/`).send({ user: other.id }), 'user', 403);
+      expect((await t.as(account).get(`/api/doctors/${profile.id}/`)).body.user).toBe(account.id);
+      // Sending the link it already has changes nothing and is not refused.
+      const same = await t
+        .as(account)
+        .put(`/api/doctors/${profile.id}/`)
+        .send({ name: 'Dr Same', specialization: 'Same', user: account.id });
+      expect(same.status, same.text).toBe(200);
+      const unlinked = await t.as(account).patch(`/api/doctors/${profile.id}/`).send({ user: null });
+      expect(unlinked.status, unlinked.text).toBe(200);
+      expect(unlinked.body.user).toBeNull();
+    });
+
+    it('audits every change of the link, with the accounts before and after, and refused attempts as denied', async () => {
+      const { account, profile } = await newDoctorAccount(t);
+      const other = await fastUser(t, 'doctor');
+      expect((await t.as(account).patch(`/api/doctors/${profile.id}/`).send({ user: null })).status).toBe(200);
+      expect((await t.as(admin).patch(`/api/doctors/${profile.id}/`).send({ user: other.id })).status).toBe(200);
+      expectProblem(await t.as(account).patch(`/api/doctors/${profile.id}/`).send({ user: account.id }), 403);
+      expect((await t.as(admin).patch(`/api/doctors/${profile.id}/`).send({ name: 'Dr Renamed' })).status).toBe(200);
+
+      const events = (await auditEvents(t, admin, { entity: 'doctor', entity_id: profile.id })).reverse();
+      expect(events.map((e) => [e.actor, e.action, e.outcome, e.changed_fields])).toEqual([
+        [account.id, 'link', 'success', ['user', 'old_user:none', `new_user:${account.id}`]],
+        [account.id, 'unlink', 'success', ['user', `old_user:${account.id}`, 'new_user:none']],
+        [admin.id, 'link', 'success', ['user', 'old_user:none', `new_user:${other.id}`]],
+        [account.id, 'link', 'denied', ['user', `old_user:${other.id}`, `new_user:${account.id}`]],
+      ]);
     });
 
     it('lets an admin link a doctor account, but not a patient account', async () => {

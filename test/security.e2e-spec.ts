@@ -273,7 +273,222 @@ describe('security: OWASP API Top 10 (e2e)', () => {
         .as(bob)
         .post('/api/doctors/')
         .send({ name: uniqueName('Dr Fake '), specialization: 'X', user: carol.id });
+      expectProblem(res, 403);
+    });
+  });
+
+  /**
+   * Moves of every field that grants access to someone's records: a doctor profile's `user`
+   * (its account reads the patients assigned to it), an account's `role` and `is_active`, an
+   * assignment's and an appointment's `patient` and `doctor`. Each attempt is refused and changes
+   * nothing, and the attacker still cannot read the patient.
+   */
+  describe('API1 link moves: the fields that grant access', () => {
+    const doctorAccount = () => insertUser(t.db, { role: Role.Doctor });
+    const patientAccount = () => insertUser(t.db);
+    const postProfile = (who: TestUser, fields: object = {}) =>
+      t
+        .as(who)
+        .post('/api/doctors/')
+        .send({ name: uniqueName('Dr Link '), specialization: 'Linking', ...fields });
+    const newProfile = (who: TestUser) => created(postProfile(who));
+    const linkOf = async (profile: number) => (await t.as(admin).get(`/api/doctors/${profile}/`)).body.user as number | null;
+    const expectNoRead = async (who: TestUser, patient: number) => {
+      const res = await t.as(who).get(`/api/patients/${patient}/`);
+      expectProblem(res, 404);
+      expect(res.text).not.toContain(SECRET_NOTE);
+    };
+
+    it("keeps a profile's creator from moving its link back to itself once an admin linked it to the real doctor", async () => {
+      const creator = await doctorAccount();
+      const realDoctor = await doctorAccount();
+      const owner = await patientAccount();
+      const profile = await newProfile(creator);
+      expect(await linkOf(profile)).toBe(creator.id); // the automatic link
+      expect((await t.as(creator).patch(`/api/doctors/${profile}/`).send({ user: null })).status).toBe(200);
+      expect((await t.as(admin).patch(`/api/doctors/${profile}/`).send({ user: realDoctor.id })).status).toBe(200);
+      const patient = await created(
+        t
+          .as(owner)
+          .post('/api/patients/')
+          .send({ name: uniqueName('Linked '), medical_history: SECRET_NOTE }),
+      );
+      await created(t.as(owner).post('/api/mappings/').send({ patient, doctor: profile }));
+      expect((await t.as(realDoctor).get(`/api/patients/${patient}/`)).body.medical_history).toBe(SECRET_NOTE);
+
+      const move = await t.as(creator).patch(`/api/doctors/${profile}/`).send({ user: creator.id });
+      expectProblem(move, 403);
+      expect(move.body.detail).toMatch(/linked to this doctor profile or an admin/);
+      expect(await linkOf(profile)).toBe(realDoctor.id);
+      await expectNoRead(creator, patient);
+      expect((await t.as(realDoctor).get(`/api/patients/${patient}/`)).status).toBe(200);
+    });
+
+    it("refuses every move of a doctor profile's user by anyone but an admin (create, PUT, PATCH), and the creator's hold on a linked profile", async () => {
+      const creator = await patientAccount();
+      const linked = await doctorAccount();
+      const otherDoctor = await doctorAccount();
+      const stranger = await patientAccount();
+      const owner = await patientAccount();
+      const profile = await newProfile(creator);
+      expect((await t.as(admin).patch(`/api/doctors/${profile}/`).send({ user: linked.id })).status).toBe(200);
+      const patient = await created(
+        t
+          .as(owner)
+          .post('/api/patients/')
+          .send({ name: uniqueName('Linked '), medical_history: SECRET_NOTE }),
+      );
+      await created(t.as(owner).post('/api/mappings/').send({ patient, doctor: profile }));
+      await created(
+        t
+          .as(owner)
+          .post('/api/appointments/')
+          .send({ patient, doctor: profile, appointment_datetime: futureSlot(13) }),
+      );
+      const unlinked = await newProfile(creator);
+
+      const put = (who: TestUser, id: number, user: number | null) =>
+        t.as(who).put(`/api/doctors/${id}/`).send({ name: 'Dr Moved', specialization: 'Moved', user });
+      const patch = (who: TestUser, id: number, user: number | null) => t.as(who).patch(`/api/doctors/${id}/`).send({ user });
+      const attempts: [string, () => Promise<Response>][] = [
+        ["a patient creates a profile linked to someone else's account", () => postProfile(stranger, { user: linked.id })],
+        ["a doctor creates a profile linked to another doctor's account", () => postProfile(otherDoctor, { user: linked.id })],
+        ['a patient creates a profile linked to a doctor account', () => postProfile(creator, { user: otherDoctor.id })],
+        ...[put, patch].flatMap((write): [string, () => Promise<Response>][] => [
+          [`the creator ${write.name}s the linked profile to another account`, () => write(creator, profile, otherDoctor.id)],
+          [`the creator ${write.name}s the linked profile to no account`, () => write(creator, profile, null)],
+          [`the creator ${write.name}s its unlinked profile to a doctor account`, () => write(creator, unlinked, otherDoctor.id)],
+          [`another doctor ${write.name}s the linked profile to itself`, () => write(otherDoctor, profile, otherDoctor.id)],
+          [`another doctor ${write.name}s an unlinked profile to itself`, () => write(otherDoctor, unlinked, otherDoctor.id)],
+          [`a patient ${write.name}s the linked profile to a doctor account`, () => write(stranger, profile, otherDoctor.id)],
+          [`the linked account ${write.name}s its link to another account`, () => write(linked, profile, otherDoctor.id)],
+        ]),
+        // The creator of a profile linked to someone else keeps no rights over it (a delete would cancel the owner's appointment).
+        ['the creator deletes the linked profile', () => t.as(creator).delete(`/api/doctors/${profile}/`)],
+        [
+          'the creator sets the schedule of the linked profile',
+          () => t.as(creator).put(`/api/doctors/${profile}/schedule/`).send({ timezone: 'UTC', slot_minutes: 30, entries: [] }),
+        ],
+      ];
+      const before = await snapshot(t.db);
+      for (const [what, attempt] of attempts) {
+        const res = await attempt();
+        expect(res.status, `${what}: ${res.text}`).toBe(403);
+        expectProblem(res, 403);
+        expect(res.body.detail, what).toMatch(/only (an admin|the account linked|the doctor profile's creator)/i);
+      }
+      expect((await snapshot(t.db)).digest).toBe(before.digest);
+      expect(await linkOf(profile)).toBe(linked.id);
+      expect(await linkOf(unlinked)).toBeNull();
+      for (const attacker of [creator, otherDoctor, stranger]) await expectNoRead(attacker, patient);
+      expect((await t.as(linked).get(`/api/patients/${patient}/`)).status).toBe(200);
+      console.info(`security: ${attempts.length} moves of a doctor profile's user, or writes to one linked to someone else, refused`);
+    });
+    it("refuses role and is_active changes to anyone but an admin, their own account's included", async () => {
+      const patient = await patientAccount();
+      const doctor = await doctorAccount();
+      const before = await snapshot(t.db);
+      for (const who of [patient, doctor]) {
+        for (const target of [patient, doctor, admin]) {
+          for (const body of [{ role: 'admin' }, { role: 'doctor' }, { is_active: false }, { is_active: true }]) {
+            const res = await t.as(who).patch(`/api/users/${target.id}/`).send(body);
+            expect(res.status, `${who.role} sets ${JSON.stringify(body)} on ${target.role}`).toBe(403);
+            expectProblem(res, 403);
+          }
+        }
+      }
+      expect((await snapshot(t.db)).digest).toBe(before.digest);
+      expect((await t.as(patient).get('/api/auth/me/')).body.role).toBe('patient');
+    });
+
+    it('refuses registering as an admin', async () => {
+      const username = uniqueName('wannabe');
+      const res = await t
+        .http()
+        .post('/api/auth/register/')
+        .send({ username, email: `${username}@clinic.example`, password: TEST_PASSWORD, role: 'admin' });
       expectProblem(res, 400);
+      expect(Object.keys(res.body.errors)).toEqual(['role']);
+      expect(await t.db.query('SELECT 1 FROM users WHERE username = $1', [username])).toEqual([]);
+    });
+
+    it("refuses assigning a doctor to someone else's patient, or moving oneself onto it", async () => {
+      const owner = await patientAccount();
+      const attacker = await patientAccount();
+      const attackersDoctor = await newProfile(attacker);
+      const careDoctor = await doctorAccount();
+      const careProfile = await newProfile(careDoctor);
+      const intruder = await doctorAccount();
+      const intruderProfile = await newProfile(intruder);
+      const patient = await created(
+        t
+          .as(owner)
+          .post('/api/patients/')
+          .send({ name: uniqueName('Owned '), medical_history: SECRET_NOTE }),
+      );
+      await created(t.as(owner).post('/api/mappings/').send({ patient, doctor: careProfile }));
+      const before = await snapshot(t.db);
+      // Someone else's patient: as if it did not exist.
+      expectProblem(await t.as(attacker).post('/api/mappings/').send({ patient, doctor: attackersDoctor }), 404);
+      expectProblem(await t.as(intruder).post('/api/mappings/').send({ patient, doctor: intruderProfile }), 404);
+      // The assigned doctor reads the patient, but may not assign anyone to it, itself included.
+      expectProblem(await t.as(careDoctor).post('/api/mappings/').send({ patient, doctor: intruderProfile }), 403);
+      expect((await snapshot(t.db)).digest).toBe(before.digest);
+      await expectNoRead(intruder, patient);
+      await expectNoRead(attacker, patient);
+    });
+
+    it("refuses booking someone else's patient, and moving an appointment to another patient or doctor", async () => {
+      const owner = await patientAccount();
+      const attacker = await patientAccount();
+      const attackersPatient = await created(
+        t
+          .as(attacker)
+          .post('/api/patients/')
+          .send({ name: uniqueName('Mine ') }),
+      );
+      const careDoctor = await doctorAccount();
+      const careProfile = await newProfile(careDoctor);
+      const otherProfile = await newProfile(await doctorAccount());
+      const patient = await created(
+        t
+          .as(owner)
+          .post('/api/patients/')
+          .send({ name: uniqueName('Owned '), medical_history: SECRET_NOTE }),
+      );
+      await created(t.as(owner).post('/api/mappings/').send({ patient, doctor: careProfile }));
+      const appointment = await created(
+        t
+          .as(owner)
+          .post('/api/appointments/')
+          .send({ patient, doctor: careProfile, appointment_datetime: futureSlot(11) }),
+      );
+      const before = await snapshot(t.db);
+      const book = (who: TestUser) =>
+        t
+          .as(who)
+          .post('/api/appointments/')
+          .send({ patient, doctor: careProfile, appointment_datetime: futureSlot(12) });
+      expectProblem(await book(attacker), 404);
+      // The assigned doctor reads the patient, yet books for it only through its owner.
+      expectProblem(await book(careDoctor), 403);
+      // PATCH changes when, how long, why and the status, never whose or with whom.
+      for (const who of [owner, careDoctor, admin]) {
+        for (const body of [
+          { patient: attackersPatient },
+          { doctor: otherProfile },
+          { patient_id: attackersPatient },
+          { doctor_id: otherProfile },
+        ]) {
+          const res = await t.as(who).patch(`/api/appointments/${appointment}/`).send(body);
+          expectProblem(res, 400);
+          expect(Object.keys(res.body.errors ?? {}), `${who.role} PATCH ${JSON.stringify(body)}`).toEqual(Object.keys(body));
+        }
+      }
+      expectProblem(await t.as(attacker).patch(`/api/appointments/${appointment}/`).send({ notes: 'mine now' }), 404);
+      expect((await snapshot(t.db)).digest).toBe(before.digest);
+      const read = await t.as(owner).get(`/api/appointments/${appointment}/`);
+      expect(read.body).toMatchObject({ patient, doctor: careProfile });
     });
   });
 

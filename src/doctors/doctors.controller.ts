@@ -22,8 +22,10 @@ import { ListDoctorsQuery } from './dto/list-doctors.query';
 import { UpdateDoctorDto } from './dto/update-doctor.dto';
 
 const NOT_FOUND = 'No doctor with this id in the directory.';
-const NOT_MANAGER = "Only the doctor's creator, its linked account or an admin may change it.";
-const INVALID = 'Invalid fields, or a `user` the caller may not link (not their own account, or not an account with role doctor).';
+const NOT_MANAGER =
+  'Only its linked account or an admin may change a linked doctor profile, only its creator or an admin an unlinked one; only an admin may set or move `user` (a linked account may unlink itself with `null`).';
+const NOT_LINKER = "Only an admin may link a profile to another account than the caller's own (named in `errors`).";
+const INVALID = 'Invalid fields, or a `user` that is not the id of an account with role doctor.';
 const TAKEN = 'The email, the license number or the linked account is already used by another doctor (named in `errors`).';
 
 @ApiTags('doctors')
@@ -33,12 +35,13 @@ export class DoctorsController {
 
   /**
    * Add a doctor to the directory.
-   * @remarks Anyone may add a doctor. A doctor account without a profile gets this one linked to it; admins may link any account of role doctor through `user`, others only their own.
+   * @remarks Anyone may add a doctor. A doctor account without a profile gets this one linked to it (the one automatic link); only admins may link an account through `user`, to any account of role doctor.
    */
   @Post()
   @WithETag()
   @ApiCreatedResponse({ type: DoctorDto, description: 'The new doctor.' })
   @ApiBadRequestResponse({ description: INVALID })
+  @ApiForbiddenResponse({ description: NOT_LINKER })
   @ApiConflictResponse({ description: TAKEN })
   createDoctor(@Body() dto: CreateDoctorDto, @CurrentUser() user: AuthUser): Promise<DoctorDto> {
     return this.doctors.create(dto, user);
@@ -69,7 +72,7 @@ export class DoctorsController {
 
   /**
    * Replace a doctor's fields.
-   * @remarks `name` and `specialization` are required; fields left out keep their values, and `null` clears an optional one. Only the doctor's creator, its linked account or an admin. Send the `ETag` last read as `If-Match` to refuse the write (412) when someone changed the doctor since.
+   * @remarks `name` and `specialization` are required; fields left out keep their values, and `null` clears an optional one. A linked profile only its account or an admin, an unlinked one only its creator or an admin; `user` only an admin changes (the linked account may set it to `null`). Send the `ETag` last read as `If-Match` to refuse the write (412) when someone changed the doctor since.
    */
   @Put(':id')
   @WithETag()
@@ -91,7 +94,7 @@ export class DoctorsController {
 
   /**
    * Change some of a doctor's fields.
-   * @remarks Any subset of the fields; `null` clears an optional one. Only the doctor's creator, its linked account or an admin. Send the `ETag` last read as `If-Match` to refuse the write (412) when someone changed the doctor since.
+   * @remarks Any subset of the fields; `null` clears an optional one. A linked profile only its account or an admin, an unlinked one only its creator or an admin; `user` only an admin changes (the linked account may set it to `null`). Send the `ETag` last read as `If-Match` to refuse the write (412) when someone changed the doctor since.
    */
   @Patch(':id')
   @WithETag()
@@ -113,7 +116,7 @@ export class DoctorsController {
 
   /**
    * Delete a doctor.
-   * @remarks A soft delete: kept for history, gone from the directory. In the same transaction its assignments end and its future appointments are cancelled; its email and license number are free again. Only the doctor's creator, its linked account or an admin.
+   * @remarks A soft delete: kept for history, gone from the directory. In the same transaction its assignments end and its future appointments are cancelled; its email and license number are free again. A linked profile only its account or an admin, an unlinked one only its creator or an admin.
    */
   @Delete(':id')
   @HttpCode(HttpStatus.NO_CONTENT)

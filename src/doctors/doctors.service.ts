@@ -1,6 +1,7 @@
 import { ForbiddenException, HttpStatus, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+import { AuditService } from '../audit/audit.service';
 import { AuthUser } from '../core/auth/auth-user';
 import { assertIfMatch } from '../core/http/etag';
 import { describeConstraint, FieldProblemException } from '../core/http/problem';
@@ -24,6 +25,7 @@ describeConstraint('doctors_license_number_key', 'A doctor with that license num
 describeConstraint('doctors_user_id_key', 'That account is already linked to a doctor profile.', 'user');
 
 const NOT_FOUND = 'Doctor not found.';
+const ONLY_ADMINS_LINK = 'Only an admin may link a doctor profile to an account; a linked account may only unlink itself (user: null).';
 
 const FIELDS = {
   name: 'name',
@@ -48,23 +50,31 @@ const ORDER_COLUMNS: Record<string, string> = {
 };
 
 /**
- * The shared doctor directory: every user reads it and may add to it; a profile is changed
- * only by its creator, its linked doctor account or an admin.
+ * The shared doctor directory: every user reads it and may add to it. The link to an account
+ * grants that account the patients assigned to the profile, so only admins set it; the one
+ * automatic link is a doctor account's first profile of its own. A linked profile is changed
+ * only by its account or an admin (its creator keeps no rights over it); an unlinked one by its
+ * creator or an admin.
  */
 @Injectable()
 export class DoctorsService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly removal: RecordRemoval,
+    private readonly audit: AuditService,
   ) {}
 
   async create(dto: CreateDoctorDto, user: AuthUser): Promise<DoctorDto> {
     const doctor = this.db.manager.create(Doctor, { createdById: user.id });
     applyChanges(doctor, dto, FIELDS);
-    if (dto.user !== undefined && dto.user !== null) await this.assertLinkable(dto.user, user);
-    else if (user.role === Role.Doctor && !(await this.findByAccount(user.id))) doctor.userId = user.id;
+    if (dto.user !== undefined && dto.user !== null) {
+      // Naming one's own account is the automatic link asked for explicitly (409 when it has a profile already).
+      if (user.role !== Role.Admin && dto.user !== user.id) throw this.linkRefused(user, null, null, dto.user);
+      await this.assertDoctorAccount(dto.user);
+    } else if (user.role === Role.Doctor && !(await this.findByAccount(user.id))) doctor.userId = user.id;
     // Unique email, license and account link are decided by partial unique indexes; the filter turns a violation into 409.
     await this.db.manager.save(doctor);
+    if (doctor.userId !== null) this.auditLink(user, doctor.id, null, doctor.userId, 'success');
     return toDoctorDto(doctor);
   }
 
@@ -100,13 +110,26 @@ export class DoctorsService {
   }
 
   async update(id: number, dto: UpdateDoctorDto, user: AuthUser, ifMatch?: string): Promise<DoctorDto> {
+    let linkedFrom: number | null = null;
     const doctor = await this.db.transaction(async (manager) => {
-      const doctor = await this.requireWritable(manager, id, user);
+      const doctor = await this.lock(manager, id);
+      linkedFrom = doctor.userId;
+      const relinks = dto.user !== undefined && dto.user !== doctor.userId;
+      if (!this.canManage(doctor, user)) {
+        if (relinks) this.auditLink(user, id, doctor.userId, dto.user ?? null, 'denied');
+        throw notManager(doctor);
+      }
       assertIfMatch(ifMatch, doctor.version);
-      if (dto.user !== undefined && dto.user !== null && dto.user !== doctor.userId) await this.assertLinkable(dto.user, user);
+      if (relinks) {
+        const to = dto.user ?? null;
+        // A linked account may give its link up; moving a link anywhere is for admins.
+        if (user.role !== Role.Admin && !(to === null && doctor.userId === user.id)) throw this.linkRefused(user, id, doctor.userId, to);
+        if (to !== null) await this.assertDoctorAccount(to);
+      }
       if (applyChanges(doctor, dto, FIELDS).length > 0) await manager.save(doctor);
       return doctor;
     });
+    if (doctor.userId !== linkedFrom) this.auditLink(user, id, linkedFrom, doctor.userId, 'success');
     return toDoctorDto(doctor);
   }
 
@@ -119,17 +142,25 @@ export class DoctorsService {
     });
   }
 
-  /** Whether the caller may change this doctor's profile (and its schedule). */
+  /**
+   * Whether the caller may change this doctor's profile (and its schedule): admins always; a
+   * linked profile only its account, an unlinked one only its creator.
+   */
   canManage(doctor: Doctor, user: AuthUser): boolean {
-    return user.role === Role.Admin || doctor.createdById === user.id || doctor.userId === user.id;
+    if (user.role === Role.Admin) return true;
+    return doctor.userId !== null ? doctor.userId === user.id : doctor.createdById === user.id;
   }
 
+  /** The doctor, locked for the transaction, if the caller may change it; 404 or 403 otherwise. */
   async requireWritable(manager: EntityManager, id: number, user: AuthUser): Promise<Doctor> {
+    const doctor = await this.lock(manager, id);
+    if (!this.canManage(doctor, user)) throw notManager(doctor);
+    return doctor;
+  }
+
+  private async lock(manager: EntityManager, id: number): Promise<Doctor> {
     const doctor = await manager.findOne(Doctor, { where: { id }, lock: { mode: 'pessimistic_write' } });
     if (!doctor) throw new NotFoundException(NOT_FOUND);
-    if (!this.canManage(doctor, user)) {
-      throw new ForbiddenException("Only the doctor's creator, its linked account or an admin may change it.");
-    }
     return doctor;
   }
 
@@ -139,11 +170,41 @@ export class DoctorsService {
     return doctor;
   }
 
-  /** Admins link any doctor account; others only their own. */
-  private async assertLinkable(accountId: number, user: AuthUser): Promise<void> {
-    const fail = (message: string) => new FieldProblemException(HttpStatus.BAD_REQUEST, message, { user: [message] });
-    if (user.role !== Role.Admin && accountId !== user.id) throw fail('You may link only your own account.');
+  private async assertDoctorAccount(accountId: number): Promise<void> {
     const account = await this.db.manager.findOneBy(User, { id: accountId });
-    if (!account || account.role !== Role.Doctor) throw fail('user must be the id of an account with role doctor.');
+    if (!account || account.role !== Role.Doctor) {
+      const message = 'user must be the id of an account with role doctor.';
+      throw new FieldProblemException(HttpStatus.BAD_REQUEST, message, { user: [message] });
+    }
   }
+
+  /** A refused change of `user`: audited as denied, answered 403 naming the field. */
+  private linkRefused(user: AuthUser, id: number | null, from: number | null, to: number | null): FieldProblemException {
+    this.auditLink(user, id, from, to, 'denied');
+    return new FieldProblemException(HttpStatus.FORBIDDEN, ONLY_ADMINS_LINK, { user: [ONLY_ADMINS_LINK] });
+  }
+
+  /**
+   * Every change of a profile's account link, with the accounts before and after: the link is
+   * what grants patient records, so who moved it matters. The ids are accounts', not clinical values.
+   */
+  private auditLink(user: AuthUser, id: number | null, from: number | null, to: number | null, outcome: 'success' | 'denied'): void {
+    this.audit.record({
+      actorId: user.id,
+      origin: user.origin,
+      action: to === null ? 'unlink' : 'link',
+      entity: 'doctor',
+      entityId: id,
+      changedFields: ['user', `old_user:${from ?? 'none'}`, `new_user:${to ?? 'none'}`],
+      outcome,
+    });
+  }
+}
+
+function notManager(doctor: Doctor): ForbiddenException {
+  return new ForbiddenException(
+    doctor.userId !== null
+      ? 'Only the account linked to this doctor profile or an admin may change it.'
+      : "Only the doctor profile's creator or an admin may change it.",
+  );
 }

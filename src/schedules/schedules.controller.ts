@@ -28,7 +28,7 @@ export class SchedulesController {
 
   /**
    * Set a doctor's weekly schedule.
-   * @remarks Replaces the previous schedule. Only the doctor's creator, its linked account or an admin. Openings are local `HH:MM` times in an IANA time zone; several a day make breaks, and they may not overlap. From then on bookings must fall within an opening; existing appointments are kept.
+   * @remarks Replaces the previous schedule. A linked profile's only its account or an admin, an unlinked one's only its creator or an admin. Openings are local `HH:MM` times in an IANA time zone; several a day make breaks, and they may not overlap. From then on bookings must fall within an opening; existing appointments are kept.
    */
   @Put(':id/schedule')
   @WithETag()
@@ -38,7 +38,9 @@ export class SchedulesController {
     description: 'Invalid fields, an unknown time zone, or openings that end before they start or overlap (named in `errors`).',
   })
   @ApiNotFoundResponse({ description: 'No doctor with this id in the directory.' })
-  @ApiForbiddenResponse({ description: "Only the doctor's creator, its linked account or an admin may set it." })
+  @ApiForbiddenResponse({
+    description: "Only a linked profile's account or an admin, or an unlinked profile's creator or an admin, may set it.",
+  })
   putDoctorSchedule(
     @Param('id', ParseIdPipe) id: number,
     @Body() dto: PutScheduleDto,

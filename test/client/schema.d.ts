@@ -257,7 +257,7 @@ export interface paths {
         put?: never;
         /**
          * Add a doctor to the directory.
-         * @description Anyone may add a doctor. A doctor account without a profile gets this one linked to it; admins may link any account of role doctor through `user`, others only their own.
+         * @description Anyone may add a doctor. A doctor account without a profile gets this one linked to it (the one automatic link); only admins may link an account through `user`, to any account of role doctor.
          */
         post: operations["createDoctor"];
         delete?: never;
@@ -280,20 +280,20 @@ export interface paths {
         get: operations["getDoctor"];
         /**
          * Replace a doctor's fields.
-         * @description `name` and `specialization` are required; fields left out keep their values, and `null` clears an optional one. Only the doctor's creator, its linked account or an admin. Send the `ETag` last read as `If-Match` to refuse the write (412) when someone changed the doctor since.
+         * @description `name` and `specialization` are required; fields left out keep their values, and `null` clears an optional one. A linked profile only its account or an admin, an unlinked one only its creator or an admin; `user` only an admin changes (the linked account may set it to `null`). Send the `ETag` last read as `If-Match` to refuse the write (412) when someone changed the doctor since.
          */
         put: operations["replaceDoctor"];
         post?: never;
         /**
          * Delete a doctor.
-         * @description A soft delete: kept for history, gone from the directory. In the same transaction its assignments end and its future appointments are cancelled; its email and license number are free again. Only the doctor's creator, its linked account or an admin.
+         * @description A soft delete: kept for history, gone from the directory. In the same transaction its assignments end and its future appointments are cancelled; its email and license number are free again. A linked profile only its account or an admin, an unlinked one only its creator or an admin.
          */
         delete: operations["deleteDoctor"];
         options?: never;
         head?: never;
         /**
          * Change some of a doctor's fields.
-         * @description Any subset of the fields; `null` clears an optional one. Only the doctor's creator, its linked account or an admin. Send the `ETag` last read as `If-Match` to refuse the write (412) when someone changed the doctor since.
+         * @description Any subset of the fields; `null` clears an optional one. A linked profile only its account or an admin, an unlinked one only its creator or an admin; `user` only an admin changes (the linked account may set it to `null`). Send the `ETag` last read as `If-Match` to refuse the write (412) when someone changed the doctor since.
          */
         patch: operations["updateDoctor"];
         trace?: never;
@@ -312,7 +312,7 @@ export interface paths {
         get: operations["getDoctorSchedule"];
         /**
          * Set a doctor's weekly schedule.
-         * @description Replaces the previous schedule. Only the doctor's creator, its linked account or an admin. Openings are local `HH:MM` times in an IANA time zone; several a day make breaks, and they may not overlap. From then on bookings must fall within an opening; existing appointments are kept.
+         * @description Replaces the previous schedule. A linked profile's only its account or an admin, an unlinked one's only its creator or an admin. Openings are local `HH:MM` times in an IANA time zone; several a day make breaks, and they may not overlap. From then on bookings must fall within an opening; existing appointments are kept.
          */
         put: operations["putDoctorSchedule"];
         post?: never;
@@ -691,18 +691,18 @@ export interface components {
         AppointmentStatus: "SCHEDULED" | "CHECKED_IN" | "COMPLETED" | "CANCELLED" | "NO_SHOW";
         AuditEventDto: {
             /**
-             * @description What was done: `create`, `read`, `list`, `update`, `delete` (patients), `assign`, `unassign` (assignments), `login`, `logout`, `refresh_reuse` (accounts), and possibly more in later versions.
+             * @description What was done: `create`, `read`, `list`, `update`, `delete` (patients), `assign`, `unassign` (assignments), `link`, `unlink` (doctor profiles), `login`, `logout`, `refresh_reuse` (accounts), and possibly more in later versions.
              * @example read
              */
             action: string;
             /** @description Id of the user who acted; null for anonymous attempts. */
             actor: number | null;
-            /** @description Names of the fields a write changed; never their values. */
+            /** @description Names of the fields a write changed; never their values. A `link` or `unlink` also names the accounts before and after: `old_user:<id>`, `new_user:<id>` (`none` for no account). */
             changed_fields: string[];
             /** @description The client address (behind a proxy with `TRUST_PROXY`, the forwarded one). */
             client_ip: string | null;
             /**
-             * @description The kind of record: `patient`, `mapping`, `user`, and possibly more in later versions.
+             * @description The kind of record: `patient`, `mapping`, `doctor`, `user`, and possibly more in later versions.
              * @example patient
              */
             entity: string;
@@ -780,7 +780,7 @@ export interface components {
             phone?: string | null;
             /** @example Cardiology */
             specialization: string;
-            /** @description Id of the linked account (role doctor). Admins may link any such account; others only their own. */
+            /** @description Id of the linked account (role doctor), which reads the patients assigned to this profile. Only admins set or change it; the linked account may unlink itself (`null`); a doctor account's first profile of its own is linked to it automatically. */
             user?: number | null;
         };
         CreateMappingDto: {
@@ -1237,7 +1237,7 @@ export interface components {
             phone?: string | null;
             /** @example Cardiology */
             specialization?: string;
-            /** @description Id of the linked account (role doctor). Admins may link any such account; others only their own. */
+            /** @description Id of the linked account (role doctor), which reads the patients assigned to this profile. Only admins set or change it; the linked account may unlink itself (`null`); a doctor account's first profile of its own is linked to it automatically. */
             user?: number | null;
         };
         UpdatePatientDto: {
@@ -2216,7 +2216,7 @@ export interface operations {
                     "application/json": components["schemas"]["DoctorDto"];
                 };
             };
-            /** @description Invalid fields, or a `user` the caller may not link (not their own account, or not an account with role doctor). */
+            /** @description Invalid fields, or a `user` that is not the id of an account with role doctor. */
             400: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2227,6 +2227,16 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+            /** @description Only an admin may link a profile to another account than the caller's own (named in `errors`). */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The email, the license number or the linked account is already used by another doctor (named in `errors`). */
             409: {
                 headers: {
@@ -2326,7 +2336,7 @@ export interface operations {
                     "application/json": components["schemas"]["DoctorDto"];
                 };
             };
-            /** @description Invalid fields, or a `user` the caller may not link (not their own account, or not an account with role doctor). */
+            /** @description Invalid fields, or a `user` that is not the id of an account with role doctor. */
             400: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2337,7 +2347,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
-            /** @description Only the doctor's creator, its linked account or an admin may change it. */
+            /** @description Only its linked account or an admin may change a linked doctor profile, only its creator or an admin an unlinked one; only an admin may set or move `user` (a linked account may unlink itself with `null`). */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2406,7 +2416,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            /** @description Only the doctor's creator, its linked account or an admin may change it. */
+            /** @description Only its linked account or an admin may change a linked doctor profile, only its creator or an admin an unlinked one; only an admin may set or move `user` (a linked account may unlink itself with `null`). */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2473,7 +2483,7 @@ export interface operations {
                     "application/json": components["schemas"]["DoctorDto"];
                 };
             };
-            /** @description Invalid fields, or a `user` the caller may not link (not their own account, or not an account with role doctor). */
+            /** @description Invalid fields, or a `user` that is not the id of an account with role doctor. */
             400: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2484,7 +2494,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
-            /** @description Only the doctor's creator, its linked account or an admin may change it. */
+            /** @description Only its linked account or an admin may change a linked doctor profile, only its creator or an admin an unlinked one; only an admin may set or move `user` (a linked account may unlink itself with `null`). */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2622,7 +2632,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
-            /** @description Only the doctor's creator, its linked account or an admin may set it. */
+            /** @description Only a linked profile's account or an admin, or an unlinked profile's creator or an admin, may set it. */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];

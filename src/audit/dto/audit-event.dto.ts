@@ -14,20 +14,24 @@ export class AuditEventDto {
   @ApiProperty({
     example: 'read',
     description:
-      'What was done: `create`, `read`, `list`, `update`, `delete` (patients), `assign`, `unassign` (assignments), `login`, `logout`, `refresh_reuse` (accounts), and possibly more in later versions.',
+      'What was done: `create`, `read`, `list`, `update`, `delete` (patients), `assign`, `unassign` (assignments), `link`, `unlink` (doctor profiles), `login`, `logout`, `refresh_reuse` (accounts), and possibly more in later versions.',
   })
   action!: string;
 
   @ApiProperty({
     example: 'patient',
-    description: 'The kind of record: `patient`, `mapping`, `user`, and possibly more in later versions.',
+    description: 'The kind of record: `patient`, `mapping`, `doctor`, `user`, and possibly more in later versions.',
   })
   entity!: string;
 
   @ApiProperty({ type: 'integer', nullable: true, description: 'Id of the record; null for a list.' })
   entity_id!: number | null;
 
-  @ApiProperty({ type: [String], description: 'Names of the fields a write changed; never their values.' })
+  @ApiProperty({
+    type: [String],
+    description:
+      'Names of the fields a write changed; never their values. A `link` or `unlink` also names the accounts before and after: `old_user:<id>`, `new_user:<id>` (`none` for no account).',
+  })
   changed_fields!: string[];
 
   @ApiProperty({ type: String, nullable: true, description: 'The `X-Request-Id` of the request.' })

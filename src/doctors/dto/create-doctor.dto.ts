@@ -94,7 +94,8 @@ export class CreateDoctorDto {
     type: 'integer',
     minimum: 1,
     maximum: MAX_ID,
-    description: 'Id of the linked account (role doctor). Admins may link any such account; others only their own.',
+    description:
+      "Id of the linked account (role doctor), which reads the patients assigned to this profile. Only admins set or change it; the linked account may unlink itself (`null`); a doctor account's first profile of its own is linked to it automatically.",
   })
   @IsOptional()
   @IsInt()
