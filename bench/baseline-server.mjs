@@ -326,6 +326,8 @@ async function getPatient(request, reply) {
 // ---------------------------------------------------------------------------------------------
 // Appointments
 
+/** The cap on a patient's upcoming appointments, as the benchmark configures the service. */
+const MAX_UPCOMING = Number(process.env.MAX_UPCOMING_APPOINTMENTS_PER_PATIENT ?? 10);
 const BOOK_SQL = `WITH appointment AS (
          INSERT INTO appointments (doctor_id, patient_id, appointment_datetime, duration_minutes, ends_at, reason, notes, status, created_by_id)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING *
@@ -379,20 +381,30 @@ async function createAppointment(request, reply) {
   const start = new Date(body.appointment_datetime);
   const duration = body.duration_minutes ?? 30;
   if (start.getTime() <= Date.now()) throw fieldError('appointment_datetime', 'The appointment must start in the future.');
+  if (start.getTime() > Date.now() + 365 * 86_400_000)
+    throw fieldError('appointment_datetime', 'The appointment must start within 365 days from now.');
   const endsAt = new Date(start.getTime() + duration * 60_000);
 
   const client = await pool.connect();
   let result;
   try {
     await client.query('START TRANSACTION');
-    // The caller's patient, held (FOR SHARE) until commit, like the doctor: a concurrent soft
-    // delete either waits for this booking or is seen by it.
+    // The caller's patient, held until commit: its bookings take turns (FOR NO KEY UPDATE), so
+    // the cap on upcoming appointments counts what the one before committed, and a concurrent
+    // soft delete either waits for this booking or is seen by it.
     const patient = (
-      await client.query(`SELECT ${PATIENT_COLUMNS} FROM patients patient WHERE patient.id = $1 AND patient.deleted_at IS NULL FOR SHARE`, [
-        body.patient,
-      ])
+      await client.query(
+        `SELECT ${PATIENT_COLUMNS} FROM patients patient WHERE patient.id = $1 AND patient.deleted_at IS NULL FOR NO KEY UPDATE`,
+        [body.patient],
+      )
     ).rows[0];
     if (!patient || patient.createdById !== user.id) throw new HttpError(404, 'Patient not found.');
+    const upcoming = await client.query(
+      `SELECT count(*)::int AS count FROM appointments
+       WHERE patient_id = $1 AND status IN ('SCHEDULED', 'CHECKED_IN') AND appointment_datetime > now() AND id <> $2`,
+      [patient.id, 0],
+    );
+    if (upcoming.rows[0].count >= MAX_UPCOMING) throw new HttpError(409, 'The patient has too many upcoming appointments.');
     const doctor = (
       await client.query(`SELECT ${DOCTOR_COLUMNS} FROM doctors doctor WHERE doctor.id = $1 AND doctor.deleted_at IS NULL FOR SHARE`, [
         body.doctor,

@@ -913,6 +913,20 @@ describe('security: OWASP API Top 10 (e2e)', () => {
       expect(JSON.stringify(line)).not.toContain(alice.access);
     });
 
+    it('takes no token from the URL, and neither echoes nor logs one sent there', async () => {
+      const requestId = `query-token-${Date.now()}`;
+      const path = `/api/patients/${own.patient}/`;
+      const res = await t.http().get(`${path}?page=1&access_token=${alice.access}&api_key=${alice.refresh}`).set('X-Request-Id', requestId);
+      expect(res.status).toBe(401);
+      expect(res.body.instance).toBe(path);
+      expect(JSON.stringify(res.body)).not.toContain(alice.access);
+      const line = main.capture.logLines.find((text) => (JSON.parse(text) as { request_id?: string }).request_id === requestId);
+      expect(line).toBeDefined();
+      expect(line).not.toContain(alice.access);
+      expect(line).not.toContain(alice.refresh);
+      expect(JSON.parse(line!)).toMatchObject({ req: { url: `${path}?page=1&access_token=[redacted]&api_key=[redacted]` } });
+    });
+
     /** Runs `during` while another session holds `table` in SHARE mode (reads pass, writes wait). */
     const whileLocked = async <T>(table: string, during: () => Promise<T>): Promise<T> => {
       const runner = leaky.db.createQueryRunner();

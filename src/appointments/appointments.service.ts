@@ -2,6 +2,8 @@ import { ConflictException, ForbiddenException, HttpStatus, Injectable, NotFound
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Brackets, DataSource, EntityManager } from 'typeorm';
 import { AuthUser } from '../core/auth/auth-user';
+import type { AppConfig } from '../core/config/app-config';
+import { InjectAppConfig } from '../core/config/app-config.provider';
 import { assertIfMatch } from '../core/http/etag';
 import { describeConstraint, FieldProblemException } from '../core/http/problem';
 import { Page } from '../core/pagination/pagination';
@@ -41,6 +43,7 @@ export class AppointmentsService implements OnModuleInit {
     private readonly doctors: DoctorsService,
     private readonly schedules: SchedulesService,
     private readonly removal: RecordRemoval,
+    @InjectAppConfig() private readonly config: AppConfig,
   ) {}
 
   onModuleInit(): void {
@@ -50,10 +53,13 @@ export class AppointmentsService implements OnModuleInit {
   async create(dto: CreateAppointmentDto, user: AuthUser): Promise<AppointmentDto> {
     const start = new Date(dto.appointment_datetime);
     const duration = dto.duration_minutes ?? DEFAULT_DURATION;
-    assertFuture(start);
+    this.assertBookable(start);
     const appointment = await retriedTransaction(this.db, async (manager) => {
-      // Share locks: a patient or doctor deleted concurrently either is gone here or cancels this booking.
-      const patient = await this.patients.findWritable(manager, dto.patient, user, 'share');
+      // The patient's row makes its bookings take turns, so the cap counts what the one before
+      // committed; both locks mean a patient or doctor deleted concurrently either is gone here or
+      // cancels this booking.
+      const patient = await this.patients.findWritable(manager, dto.patient, user, 'turns');
+      await this.assertBelowCap(manager, patient.id);
       const doctor = await this.doctors.find(manager, dto.doctor, 'share');
       if (!doctor) throw fieldProblem('doctor', 'No doctor with this id.');
       const booking: NewAppointment = {
@@ -165,11 +171,38 @@ export class AppointmentsService implements OnModuleInit {
       throw fieldProblem(dto.appointment_datetime === null ? 'appointment_datetime' : 'duration_minutes', 'This field cannot be null.');
     }
     const start = dto.appointment_datetime !== undefined ? new Date(dto.appointment_datetime) : appointment.appointmentDatetime;
-    if (dto.appointment_datetime !== undefined) assertFuture(start);
+    if (dto.appointment_datetime !== undefined) {
+      this.assertBookable(start);
+      await this.patients.lock(manager, appointment.patientId, 'turns');
+      await this.assertBelowCap(manager, appointment.patientId, appointment.id);
+    }
     appointment.appointmentDatetime = start;
     appointment.durationMinutes = dto.duration_minutes ?? appointment.durationMinutes;
     appointment.endsAt = endOf(start, appointment.durationMinutes);
     await this.assertWithinSchedule(manager, appointment);
+  }
+
+  /** In the future, and no further ahead than the booking horizon. */
+  private assertBookable(start: Date): void {
+    assertFuture(start);
+    const days = this.config.booking.horizonDays;
+    if (start.getTime() > Date.now() + days * 86_400_000) {
+      throw fieldProblem('appointment_datetime', `The appointment must start within ${days} days from now.`);
+    }
+  }
+
+  /**
+   * One more upcoming appointment must keep the patient within the cap. Only under the patient's
+   * `turns` lock: then no other booking of the patient can commit between this count and ours.
+   */
+  private async assertBelowCap(manager: EntityManager, patientId: number, except?: number): Promise<void> {
+    const [{ count }] = await manager.query<{ count: number }[]>(
+      `SELECT count(*)::int AS count FROM appointments
+       WHERE patient_id = $1 AND status IN ('SCHEDULED', 'CHECKED_IN') AND appointment_datetime > now() AND id <> $2`,
+      [patientId, except ?? 0],
+    );
+    const cap = this.config.booking.maxUpcomingPerPatient;
+    if (count >= cap) throw new ConflictException(`The patient already has ${cap} upcoming appointments, the most allowed.`);
   }
 
   private async assertWithinSchedule(manager: EntityManager, appointment: NewAppointment): Promise<void> {

@@ -1,6 +1,8 @@
 import { HttpStatus, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import type { AppConfig } from '../core/config/app-config';
+import { InjectAppConfig } from '../core/config/app-config.provider';
 import { FieldProblemException } from '../core/http/problem';
 import { DoctorsService } from '../doctors/doctors.service';
 import { SchedulesService } from '../schedules/schedules.service';
@@ -19,6 +21,7 @@ export class AvailabilityService {
     private readonly doctors: DoctorsService,
     private readonly schedules: SchedulesService,
     private readonly appointments: AppointmentsService,
+    @InjectAppConfig() private readonly config: AppConfig,
   ) {}
 
   async freeSlots(doctorId: number, query: SlotsQuery): Promise<SlotDto[]> {
@@ -38,9 +41,10 @@ export class AvailabilityService {
       new Date(`${addDays(from, -1)}T00:00:00Z`),
       new Date(`${addDays(to, 2)}T00:00:00Z`),
     );
-    return freeSlots(schedule, from, to, busy, new Date()).map(({ start, end }) => ({
-      start: start.toISOString(),
-      end: end.toISOString(),
-    }));
+    // Nothing a booking would refuse: slots past the booking horizon are not offered.
+    const latest = Date.now() + this.config.booking.horizonDays * 86_400_000;
+    return freeSlots(schedule, from, to, busy, new Date())
+      .filter(({ start }) => start.getTime() <= latest)
+      .map(({ start, end }) => ({ start: start.toISOString(), end: end.toISOString() }));
   }
 }

@@ -118,8 +118,8 @@ export class PatientsService {
 
   /**
    * The patient if the caller may change it (owner or admin); 404 or 403 otherwise. With `lock`, the
-   * row is locked for the transaction: `update` to change it, `share` to refer to it (an assignment,
-   * an appointment) while a concurrent delete waits, so the delete's cascade sees what we add. A
+   * row is locked for the transaction: `update` to change it, `share` to refer to it (an assignment)
+   * or `turns` (a booking, see appointments.service.ts) while a concurrent delete waits, so the delete's cascade sees what we add. A
    * patient deleted while we waited for the lock no longer matches: gone, like any missing one.
    * One statement whatever the answer, so its time tells nothing about someone else's ids.
    */
@@ -137,6 +137,11 @@ export class PatientsService {
     if (user.role === Role.Admin || patient.createdById === user.id) return patient;
     // A care-team doctor may know the patient exists, so it is told why, not "not found".
     throw new ForbiddenException('Only the owner of a patient record or an admin may change it.');
+  }
+
+  /** Locks a patient's row for the transaction, for a write the caller was already allowed on one of its records. */
+  async lock(manager: EntityManager, id: number, lock: RowLock): Promise<void> {
+    await selectOne(manager, `SELECT 1 FROM patients WHERE id = $1 ${LOCK_CLAUSES[lock]}`, [id]);
   }
 
   async update(id: number, dto: UpdatePatientDto, user: AuthUser, ifMatch?: string): Promise<PatientDto> {

@@ -19,7 +19,7 @@ export interface paths {
         put?: never;
         /**
          * Book an appointment.
-         * @description For one of the caller's patients (admins: any), with any doctor. The start must be in the future and carry a time zone; it is stored and returned in UTC. When the doctor has a weekly schedule the appointment must fall within an opening. An appointment overlapping an active (SCHEDULED or CHECKED_IN) appointment of the same doctor or the same patient is refused: two PostgreSQL exclusion constraints decide, so this holds for simultaneous requests and across service instances. Back-to-back appointments are fine.
+         * @description For one of the caller's patients (admins: any), with any doctor. The start must be in the future, within the booking horizon (`BOOKING_HORIZON_DAYS`, 365 days by default), and carry a time zone; it is stored and returned in UTC. A patient may have at most `MAX_UPCOMING_APPOINTMENTS_PER_PATIENT` (10 by default) active appointments starting in the future; the cap holds for simultaneous bookings too. When the doctor has a weekly schedule the appointment must fall within an opening. An appointment overlapping an active (SCHEDULED or CHECKED_IN) appointment of the same doctor or the same patient is refused: two PostgreSQL exclusion constraints decide, so this holds for simultaneous requests and across service instances. Back-to-back appointments are fine.
          */
         post: operations["createAppointment"];
         delete?: never;
@@ -51,7 +51,7 @@ export interface paths {
         head?: never;
         /**
          * Change an appointment: move its status forward, reschedule it, or change its reason or notes.
-         * @description Status moves only forward: SCHEDULED → CHECKED_IN, COMPLETED, CANCELLED or NO_SHOW; CHECKED_IN → COMPLETED or CANCELLED. A COMPLETED, CANCELLED or NO_SHOW appointment cannot change. Only a SCHEDULED appointment can be rescheduled, and the new time is checked for overlaps and against the schedule again. Send the `ETag` last read as `If-Match` to refuse the write (412) when someone changed the appointment since.
+         * @description Status moves only forward: SCHEDULED → CHECKED_IN, COMPLETED, CANCELLED or NO_SHOW; CHECKED_IN → COMPLETED or CANCELLED. A COMPLETED, CANCELLED or NO_SHOW appointment cannot change. Only a SCHEDULED appointment can be rescheduled, and the new time is checked for overlaps, the booking horizon, the schedule and the patient's cap on upcoming appointments again. Send the `ETag` last read as `If-Match` to refuse the write (412) when someone changed the appointment since.
          */
         patch: operations["updateAppointment"];
         trace?: never;
@@ -331,7 +331,7 @@ export interface paths {
         };
         /**
          * List a doctor's free slots.
-         * @description On one day (`date`) or a range of days (`from` and `to`, at most 31), in the doctor's time zone: the weekly schedule cut into `slot_minutes` steps of the doctor's wall-clock time, minus active appointments, future slots only. A 09:00 opening stays 09:00 local across daylight-saving changes, and wall times skipped by a change are not offered.
+         * @description On one day (`date`) or a range of days (`from` and `to`, at most 31), in the doctor's time zone: the weekly schedule cut into `slot_minutes` steps of the doctor's wall-clock time, minus active appointments, future slots only and none beyond the booking horizon. A 09:00 opening stays 09:00 local across daylight-saving changes, and wall times skipped by a change are not offered.
          */
         get: operations["listDoctorSlots"];
         put?: never;
@@ -1479,7 +1479,7 @@ export interface operations {
                     "application/json": components["schemas"]["AppointmentDto"];
                 };
             };
-            /** @description Invalid fields, no such doctor, a start in the past, or a time outside the doctor's schedule (named in `errors`). */
+            /** @description Invalid fields, no such doctor, a start in the past or beyond the booking horizon, or a time outside the doctor's schedule (named in `errors`). */
             400: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -1510,7 +1510,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The doctor or the patient already has an appointment at this time. */
+            /** @description The doctor or the patient already has an appointment at this time, or the patient has the most upcoming appointments allowed. */
             409: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -1661,7 +1661,7 @@ export interface operations {
                     "application/json": components["schemas"]["AppointmentDto"];
                 };
             };
-            /** @description Invalid fields, a new start in the past, or a time outside the doctor's schedule (named in `errors`). */
+            /** @description Invalid fields, a new start in the past or beyond the booking horizon, or a time outside the doctor's schedule (named in `errors`). */
             400: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -1692,7 +1692,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not a forward status move, the appointment is final or not SCHEDULED to be moved, or the new time overlaps another. */
+            /** @description Not a forward status move, the appointment is final or not SCHEDULED to be moved, the new time overlaps another, or it would give the patient more upcoming appointments than allowed. */
             409: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];

@@ -77,6 +77,12 @@ describe('JwtStrategy.check', () => {
     for (const result of refusals) expect(result).toEqual({ refusal: expect.stringContaining('not valid') as string });
   });
 
+  it('takes a token only from the Authorization header, never from the query string or the body', () => {
+    const token = accessToken();
+    const elsewhere = { headers: {}, query: { access_token: token, token }, body: { access: token, token } } as unknown as FastifyRequest;
+    expect(strategy.check(elsewhere)).toEqual({ refusal: expect.stringContaining('not valid') as string });
+  });
+
   it('says so when the token has expired', () => {
     const now = Math.floor(Date.now() / 1000);
     const expired = new JwtService({ secret: SECRET }).sign({ sub: '7', type: 'access', iat: now - 120, exp: now - 60 });

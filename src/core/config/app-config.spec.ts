@@ -43,6 +43,7 @@ describe('loadAppConfig', () => {
       throttle: { windowSeconds: 60, limit: 300, authLimit: 10 },
       trustProxy: false,
       bodyLimitBytes: 1_048_576,
+      booking: { horizonDays: 365, maxUpcomingPerPatient: 10 },
       warnings: [],
     });
     expect(existsSync(secretsFile())).toBe(false);
@@ -128,6 +129,26 @@ describe('loadAppConfig', () => {
       'DB_CONNECT_TIMEOUT_MS',
       'DB_POOL_TIMEOUT_MS',
       'DB_STATEMENT_TIMEOUT_MS',
+    ]);
+  });
+
+  it('reads the booking limits, refusing a horizon past ten years and a cap below one', () => {
+    const config = loadAppConfig({
+      JWT_ACCESS_SECRET: ACCESS,
+      JWT_REFRESH_SECRET: REFRESH,
+      BOOKING_HORIZON_DAYS: '90',
+      MAX_UPCOMING_APPOINTMENTS_PER_PATIENT: '3',
+    });
+    expect(config.booking).toEqual({ horizonDays: 90, maxUpcomingPerPatient: 3 });
+    const error = configError({
+      JWT_ACCESS_SECRET: ACCESS,
+      JWT_REFRESH_SECRET: REFRESH,
+      BOOKING_HORIZON_DAYS: '3651',
+      MAX_UPCOMING_APPOINTMENTS_PER_PATIENT: '0',
+    });
+    expect(error.problems.map((problem) => problem.split(' ')[0])).toEqual([
+      'BOOKING_HORIZON_DAYS',
+      'MAX_UPCOMING_APPOINTMENTS_PER_PATIENT',
     ]);
   });
 

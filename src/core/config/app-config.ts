@@ -47,6 +47,12 @@ export interface AppConfig {
   trustProxy: boolean;
   logLevel: LogLevel;
   bodyLimitBytes: number;
+  booking: {
+    /** How far ahead an appointment may start, in days. */
+    horizonDays: number;
+    /** Most active (SCHEDULED or CHECKED_IN) appointments starting in the future one patient may have. */
+    maxUpcomingPerPatient: number;
+  };
   /** Notes for the log once a logger exists, e.g. that a development secret was generated. */
   warnings: string[];
 }
@@ -177,6 +183,10 @@ export function loadAppConfig(env: Env = process.env): AppConfig {
     trustProxy: bool('TRUST_PROXY', false),
     logLevel,
     bodyLimitBytes: int('BODY_LIMIT_BYTES', 1_048_576, 1024, 104_857_600),
+    booking: {
+      horizonDays: int('BOOKING_HORIZON_DAYS', 365, 1, 3650),
+      maxUpcomingPerPatient: int('MAX_UPCOMING_APPOINTMENTS_PER_PATIENT', 10, 1, 10_000),
+    },
     warnings,
   };
   if (problems.length > 0) throw new ConfigError(problems);

@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { PROBLEM_CONTENT_TYPE, toProblem } from './problem';
+import { redactUrl } from '../logging/redaction';
+import { PROBLEM_CONTENT_TYPE, problemInstance, toProblem } from './problem';
 
 const RETRY_UNAVAILABLE_SECONDS = 2;
 
@@ -17,10 +18,10 @@ export class ProblemDetailsFilter implements ExceptionFilter {
 
 export function sendProblem(error: unknown, request: FastifyRequest, reply: FastifyReply, logger: Logger): void {
   const problem = toProblem(error);
-  problem.instance = request.url;
+  problem.instance = problemInstance(request.url);
   problem.request_id = String(request.id);
   if (problem.status >= 500) {
-    logger.error({ err: error, request_id: request.id }, `${request.method} ${request.url} failed`);
+    logger.error({ err: error, request_id: request.id }, `${request.method} ${redactUrl(request.url)} failed`);
   }
   if (problem.status === 401) reply.header('WWW-Authenticate', 'Bearer');
   // The database is away: tell clients when to try again (a restart or failover takes seconds).

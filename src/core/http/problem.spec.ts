@@ -1,7 +1,7 @@
 import { BadRequestException } from '@nestjs/common';
 import { QueryFailedError, QueryRunnerAlreadyReleasedError } from 'typeorm';
 import { describe, expect, it } from 'vitest';
-import { toProblem } from './problem';
+import { problemInstance, toProblem } from './problem';
 
 /** A TypeORM query error wrapping what the `pg` driver threw. */
 const queryFailed = (driverError: Error & { code?: string }) => new QueryFailedError('SELECT 1', [], driverError);
@@ -48,5 +48,13 @@ describe('toProblem: the database being away is 503, never 500', () => {
     expect(toProblem(tooLong)).toMatchObject({ status: 414, detail: 'A part of the path is longer than the service accepts.' });
     const badUrl = Object.assign(new Error("'%zz' is not a valid url component"), { code: 'FST_ERR_BAD_URL', statusCode: 400 });
     expect(toProblem(badUrl)).toMatchObject({ status: 400, detail: 'The path is not a valid URL (malformed percent-encoding).' });
+  });
+});
+
+describe('problemInstance', () => {
+  it('is the request path without its query string, which may carry what must not be echoed', () => {
+    expect(problemInstance('/api/patients/7/?access_token=eyJ.secret&page=2')).toBe('/api/patients/7/');
+    expect(problemInstance('/api/patients/7/?')).toBe('/api/patients/7/');
+    expect(problemInstance('/api/patients/7/')).toBe('/api/patients/7/');
   });
 });

@@ -86,6 +86,15 @@ function isUnavailable(error: unknown, depth = 0): boolean {
   return wrapped.some((inner) => inner !== error && isUnavailable(inner, depth + 1));
 }
 
+/**
+ * A problem's `instance`: the request's path without its query string, which may hold what a
+ * client should never have put in a URL (an `?access_token=`), and would echo it back.
+ */
+export function problemInstance(url: string): string {
+  const query = url.indexOf('?');
+  return query === -1 ? url : url.slice(0, query);
+}
+
 function problem(status: number, detail: string, extra: Partial<Problem> = {}): Problem {
   return { type: 'about:blank', title: STATUS_CODES[status] ?? 'Error', status, detail, ...extra };
 }

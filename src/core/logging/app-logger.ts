@@ -1,7 +1,7 @@
 import type { LoggerService } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import pino, { type DestinationStream, type Level, type Logger } from 'pino';
-import { REDACTED_PATHS, serializeError } from './redaction';
+import { REDACTED_PATHS, redactUrl, serializeError } from './redaction';
 
 /**
  * The service's one logger, JSON lines through pino: Nest's own lines and the services' (`new
@@ -11,8 +11,9 @@ import { REDACTED_PATHS, serializeError } from './redaction';
 export class AppLogger implements LoggerService {
   private readonly lines: Logger;
   /**
-   * The response lines, built here from a few chosen fields with nothing to redact: this keeps
-   * redaction (some 40 paths walked per line) off the busiest line of all.
+   * The response lines, built here from a few chosen fields with nothing to redact but the URL's
+   * secret query parameters: this keeps redaction (some 40 paths walked per line) off the
+   * busiest line of all.
    */
   private readonly responses: Logger;
 
@@ -58,7 +59,7 @@ export class AppLogger implements LoggerService {
     this.responses.info(
       {
         request_id: request.id,
-        req: { method: request.method, url: request.url, remote_address: request.ip },
+        req: { method: request.method, url: redactUrl(request.url), remote_address: request.ip },
         res: { status_code: reply.statusCode },
         response_time_ms: Math.round(reply.elapsedTime),
       },

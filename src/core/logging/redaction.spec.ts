@@ -2,7 +2,7 @@ import pino from 'pino';
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { QueryFailedError } from 'typeorm';
-import { REDACTED_PATHS, serializeError } from './redaction';
+import { REDACTED_PATHS, redactUrl, serializeError } from './redaction';
 
 const SECRET = 'S3cr3t-Value-That-Must-Not-Leak';
 
@@ -90,5 +90,35 @@ describe('log redaction', () => {
       query: expect.stringContaining('INSERT'),
       driverError: { code: '57014' },
     });
+  });
+});
+
+describe('redactUrl', () => {
+  it.each([
+    'access_token',
+    'token',
+    'refresh',
+    'password',
+    'code',
+    'key',
+    'secret',
+    'api_key',
+    'client_secret',
+    'id_token',
+    'Access%5FToken',
+  ])('hides the value of a %s query parameter', (name) => {
+    const url = redactUrl(`/api/patients/?page=2&${name}=${SECRET}&search=ann`);
+    expect(url).toBe(`/api/patients/?page=2&${name}=[redacted]&search=ann`);
+  });
+
+  it('hides every secret parameter, also the first and a repeated one', () => {
+    expect(redactUrl(`/api/auth/me/?token=${SECRET}&token=${SECRET}x`)).toBe('/api/auth/me/?token=[redacted]&token=[redacted]');
+  });
+
+  it('leaves other parameters, and URLs without a query, as they are', () => {
+    expect(redactUrl('/api/patients/?search=ann&page_size=50&ordering=-name')).toBe(
+      '/api/patients/?search=ann&page_size=50&ordering=-name',
+    );
+    expect(redactUrl('/api/patients/7/')).toBe('/api/patients/7/');
   });
 });
