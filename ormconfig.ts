@@ -1,11 +1,16 @@
+import { existsSync } from 'node:fs';
 import { DataSource } from 'typeorm';
+import { loadAppConfig } from './src/core/config/app-config';
 import { dataSourceOptions } from './src/core/database/data-source-options';
+import { resolveDatabase } from './src/core/database/resolve-database';
 
-// The DataSource of the TypeORM CLI (`npm run migration:*`). It needs an explicit database:
-// set DATABASE_URL, e.g. the URL `npm start` logs for its embedded server.
-const url = process.env.DATABASE_URL;
-if (!url) {
-  throw new Error('DATABASE_URL is not set: the TypeORM CLI needs a PostgreSQL server to work on.');
+// The DataSource of the TypeORM CLI (`npm run migration:*`): DATABASE_URL when set, otherwise the
+// embedded database like `npm start`: joined while `npm start` runs it (and left running), started
+// for the command otherwise (and stopped when the command exits).
+async function cliDataSource(): Promise<DataSource> {
+  if (existsSync('.env')) process.loadEnvFile('.env');
+  const url = process.env.DATABASE_URL || (await resolveDatabase(loadAppConfig(), console)).url;
+  return new DataSource(dataSourceOptions(url));
 }
 
-export default new DataSource(dataSourceOptions(url));
+export default cliDataSource();

@@ -22,6 +22,8 @@ import { resolveDatabase, ResolvedDatabase } from '../src/core/database/resolve-
 const EARLY_EXIT_MS = 10_000;
 /** Give up (and stop) after this many early exits in a row: the workers cannot start. */
 const MAX_EARLY_EXITS = 5;
+/** The heap limit (MB) of a worker when the primary was given none; the same as `npm start`'s. */
+const WORKER_HEAP_MB = 128;
 /** How long workers get to finish their requests on shutdown before they are killed. */
 const SHUTDOWN_TIMEOUT_MS = 30_000;
 
@@ -51,7 +53,7 @@ async function main(): Promise<void> {
 
   // The worker is the ordinary server: compiled next to this script, or the TypeScript source under ts-node.
   const entry = join(__dirname, '..', 'src', `main${extname(__filename)}`);
-  cluster.setupPrimary({ exec: entry, execArgv: extname(__filename) === '.ts' ? ['-r', 'ts-node/register'] : [] });
+  cluster.setupPrimary({ exec: entry, execArgv: workerExecArgv(extname(__filename) === '.ts') });
   const workerEnv = { DATABASE_URL: database.url, DB_RUN_MIGRATIONS: 'false' };
   const startedAt = new Map<number, number>();
   const fork = (): Worker => {
@@ -117,6 +119,18 @@ function stopWorker(worker: Worker): Promise<void> {
     });
     worker.process.kill('SIGTERM');
   });
+}
+
+/**
+ * The workers' node flags: the primary's own (a `--max-old-space-size` given to it applies to every
+ * worker), with the heap limit `npm start` uses when none was given, so a worker never runs without
+ * one (see "Memory" in the README).
+ */
+function workerExecArgv(typescript: boolean): string[] {
+  const flags = [...process.execArgv];
+  if (!flags.some((flag) => flag.startsWith('--max-old-space-size'))) flags.push(`--max-old-space-size=${WORKER_HEAP_MB}`);
+  if (typescript && !flags.includes('ts-node/register')) flags.push('-r', 'ts-node/register');
+  return flags;
 }
 
 function workerCount(raw: string | undefined): number {

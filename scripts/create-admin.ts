@@ -1,17 +1,17 @@
 /**
  * `npm run create-admin -- --username NAME --email ADDRESS`
  * The password comes from ADMIN_PASSWORD, or else from a prompt (hidden input). Works on the
- * configured DATABASE_URL or, like `npm start`, on the embedded database.
+ * configured DATABASE_URL or, like `npm start`, on the embedded database (joining it while the
+ * service runs, and never stopping a server it did not start).
  */
 import 'reflect-metadata';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { parseArgs } from 'node:util';
 import { DataSource } from 'typeorm';
 import { loadAppConfig } from '../src/core/config/app-config';
 import { dataSourceOptions } from '../src/core/database/data-source-options';
-import { startEmbeddedPostgres } from '../src/core/database/embedded-postgres';
+import { resolveDatabase } from '../src/core/database/resolve-database';
 import { createOrPromoteAdmin } from '../src/users/create-admin';
 
 async function main(): Promise<void> {
@@ -22,10 +22,10 @@ async function main(): Promise<void> {
   const password = process.env.ADMIN_PASSWORD ?? (await ask('Password: ', true));
 
   const config = loadAppConfig();
-  const embedded = config.databaseUrl
-    ? undefined
-    : await startEmbeddedPostgres({ dataDir: join(config.dataDir, 'postgres'), port: config.embeddedDbPort, database: 'healthcare' });
-  const db = new DataSource(dataSourceOptions(config.databaseUrl ?? embedded!.url, 1));
+  // Joins the embedded server `npm start` runs rather than starting a second one on its folder,
+  // which would stop the service's (and leave it answering 503).
+  const { url, embedded } = await resolveDatabase(config);
+  const db = new DataSource(dataSourceOptions(url, 1));
   try {
     await db.initialize();
     await db.runMigrations({ transaction: 'each' });

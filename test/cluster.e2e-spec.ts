@@ -1,6 +1,6 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { get } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -72,7 +72,7 @@ describe('the cluster (e2e)', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('migrates once, serves from two workers, replaces a crashed one and stops cleanly on SIGTERM', async () => {
+  it('migrates once, serves from two workers with a heap limit, replaces a crashed one and stops cleanly on SIGTERM', async () => {
     const started = Date.now();
     primary = spawn(process.execPath, ['-r', 'ts-node/register', 'scripts/cluster.ts'], {
       cwd: ROOT,
@@ -117,6 +117,8 @@ describe('the cluster (e2e)', () => {
     const upMs = Date.now() - started;
     const workers = listening.map((m) => Number(/Worker (\d+)/.exec(m.msg)![1]));
     expect(new Set(workers).size).toBe(2);
+    // Each worker runs with the heap limit the README promises, though the primary was given none.
+    for (const pid of workers) expect(readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')).toContain('--max-old-space-size=128');
     expect(await status(port, '/health/ready')).toBe(200);
 
     // The primary applied the migrations; the workers were told not to.

@@ -39,8 +39,14 @@ export class DatabaseServer implements OnApplicationShutdown {
       logger: this.logger,
     });
     this.url = this.embedded.url;
-    this.logger.log(`Using embedded PostgreSQL at ${redactPassword(this.url)} with data in ${dataDir}`);
+    // In full: the password is a fixed local one, and the URL is what the CLI commands need.
+    this.logger.log(`Using embedded PostgreSQL at ${this.url} with data in ${dataDir}`);
     return this;
+  }
+
+  /** The database for the log: an external URL without its password, the embedded one in full. */
+  get description(): string {
+    return this.embedded ? `embedded, DATABASE_URL=${this.url}` : redactPassword(this.url);
   }
 
   /**

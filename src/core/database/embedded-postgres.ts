@@ -1,4 +1,4 @@
-import { ChildProcess, execFile } from 'node:child_process';
+import { ChildProcess, execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, readFileSync } from 'node:fs';
 import fs from 'node:fs/promises';
@@ -61,7 +61,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   await fs.mkdir(dataDir, { recursive: true });
   await clearLeftoverServer(dataDir, logger);
   await assertPortFree(port);
-  if (isRoot()) await prepareForUnprivilegedServer(dataDir, binDir, logger);
+  const osUser = isRoot() ? await prepareForUnprivilegedServer(dataDir, binDir, logger) : {};
 
   const output = new ServerOutput(logger);
   const server = new EmbeddedPostgres({
@@ -78,7 +78,6 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     // pick SQL_ASCII in a bare container).
     initdbFlags: ['--encoding=UTF8', '--locale=C', '--locale-provider=builtin', '--builtin-locale=C.UTF-8'],
     // TCP on loopback only, no Unix socket (its default folder may not exist or be writable).
-    postgresFlags: ['-c', `listen_addresses=${HOST}`, '-c', 'unix_socket_directories='],
     onLog: (message) => output.add(message),
     onError: (error) => logger.warn(`Embedded PostgreSQL: ${describe(error)}`),
   });
@@ -94,7 +93,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     });
   }
 
-  const child = await startServer(server, { dataDir, port, output });
+  const child = await startServer({ postgres: path.join(binDir, 'postgres'), dataDir, port, output, osUser });
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => (stopping ??= stopServer(child, logger));
   try {
@@ -234,7 +233,7 @@ const portInUseError = (port: number): EmbeddedPostgresError =>
  * As root the server runs as the OS user `postgres`, which must exist, reach the binaries and the
  * data folder, and own the data folder (it may not, e.g. a volume reused in a new container).
  */
-async function prepareForUnprivilegedServer(dataDir: string, binDir: string, logger: Logger): Promise<void> {
+async function prepareForUnprivilegedServer(dataDir: string, binDir: string, logger: Logger): Promise<{ uid: number; gid: number }> {
   const { uid, gid } = await ensureOsUser(logger);
   // The data folder itself is fixed by the chown below, so only its parents are checked.
   const checks: [needed: string, from: string][] = [
@@ -257,6 +256,7 @@ async function prepareForUnprivilegedServer(dataDir: string, binDir: string, log
     const entries = initialised ? await fs.readdir(dataDir, { recursive: true }) : [];
     for (const entry of ['', ...entries]) await fs.lchown(path.join(dataDir, entry), uid, gid);
   }
+  return { uid, gid };
 }
 
 async function ensureOsUser(logger: Logger): Promise<{ uid: number; gid: number }> {
@@ -321,21 +321,50 @@ class ServerOutput {
   }
 }
 
-async function startServer(
-  server: EmbeddedPostgresInstance,
-  { dataDir, port, output }: { dataDir: string; port: number; output: ServerOutput },
-): Promise<ChildProcess> {
+/**
+ * Runs postgres ourselves rather than through the library's start(), for one thing it cannot do:
+ * a process group of its own (detached). Ctrl-C in a terminal signals the whole foreground group;
+ * postgres would then shut down at once, cutting the service's connections (FATAL lines, failed
+ * requests) before the service stopped using them. This way only we stop it, after the pool.
+ */
+async function startServer({
+  postgres,
+  dataDir,
+  port,
+  output,
+  osUser,
+}: {
+  postgres: string;
+  dataDir: string;
+  port: number;
+  output: ServerOutput;
+  osUser: { uid?: number; gid?: number };
+}): Promise<ChildProcess> {
+  // TCP on loopback only, no Unix socket (its default folder may not exist or be writable).
+  const args = ['-D', dataDir, '-p', String(port), '-c', `listen_addresses=${HOST}`, '-c', 'unix_socket_directories='];
+  // English messages: readiness is recognised by its text.
+  const child = spawn(postgres, args, {
+    ...osUser,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, LC_MESSAGES: 'C' },
+  });
   let timer: NodeJS.Timeout | undefined;
   try {
-    // start() resolves on the "ready to accept connections" line; it rejects with nothing when
-    // postgres exits and never settles if that line is missed, hence the timeout.
-    await Promise.race([
-      server.start(),
-      new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('timed out')), START_TIMEOUT_MS))),
-    ]);
+    await new Promise<void>((resolve, reject) => {
+      const onOutput = (chunk: Buffer) => {
+        const text = chunk.toString('utf8');
+        output.add(text);
+        if (text.includes('database system is ready to accept connections')) resolve();
+      };
+      child.stdout.on('data', onOutput);
+      child.stderr.on('data', onOutput);
+      child.once('error', reject);
+      child.once('exit', () => reject(new Error('postgres exited')));
+      timer = setTimeout(() => reject(new Error('timed out')), START_TIMEOUT_MS);
+    });
   } catch (error) {
-    const child = serverProcess(server);
-    if (child) await stopServer(child, silentLogger);
+    await stopServer(child, silentLogger);
     if (output.includes('Address already in use')) throw portInUseError(port);
     throw new EmbeddedPostgresError(
       `The embedded PostgreSQL did not start on port ${port} with data in ${dataDir}` +
@@ -345,19 +374,12 @@ async function startServer(
   } finally {
     clearTimeout(timer);
   }
-  const child = serverProcess(server);
-  if (!child) throw new EmbeddedPostgresError('The embedded PostgreSQL started but its process is unknown');
   // The server must neither keep Node alive nor outlive it: unref it, and stop it on exit.
   child.unref();
-  for (const stream of [child.stdin, child.stdout, child.stderr]) (stream as net.Socket | null)?.unref();
+  for (const stream of [child.stdout, child.stderr]) (stream as net.Socket | null)?.unref();
   runningServers.add(child);
   installExitListener();
   return child;
-}
-
-/** The library keeps its child process private; we need it to unref and stop it reliably. */
-function serverProcess(server: EmbeddedPostgresInstance): ChildProcess | undefined {
-  return (server as unknown as { process?: ChildProcess }).process;
 }
 
 const runningServers = new Set<ChildProcess>();
@@ -385,6 +407,7 @@ async function stopServer(child: ChildProcess, logger: Logger): Promise<void> {
     child.kill('SIGQUIT');
     await exited;
   }
+  logger.log('Embedded PostgreSQL stopped');
 }
 
 async function createDatabaseIfMissing(server: EmbeddedPostgresInstance, database: string): Promise<boolean> {
