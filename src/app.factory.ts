@@ -91,7 +91,9 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   });
   const logger = app.get(AppLogger);
   app.useLogger(logger);
-  app.enableShutdownHooks();
+  // Exit (0) after a graceful shutdown rather than re-raise the signal: the log is written
+  // asynchronously, and only an exit lets pino flush its last lines ("Embedded PostgreSQL stopped").
+  app.enableShutdownHooks([], { useProcessExit: true });
   app.setGlobalPrefix('api', { exclude: ['health/live', 'health/ready'] });
   // No origin allowed (the default): no CORS at all, rather than a hook on every request that only
   // ever answers "no".

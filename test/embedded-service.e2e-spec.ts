@@ -115,7 +115,8 @@ describe('the service on its embedded database, with commands beside it (e2e)', 
     });
     service.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
     service.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const exited = once(service, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
+    // 'close', not 'exit': the last lines can still be in the pipes when the process has exited.
+    const closed = once(service, 'close');
 
     const listening = await printed(/Listening on [^"]*/);
     expect(listening).toContain(`http://127.0.0.1:${port}`);
@@ -144,7 +145,7 @@ describe('the service on its embedded database, with commands beside it (e2e)', 
 
     // Ctrl-C: the terminal signals the whole foreground group.
     process.kill(-service.pid!, 'SIGINT');
-    await exited;
+    await closed;
     expect(output).not.toContain('FATAL');
     expect(output).toContain('Embedded PostgreSQL stopped');
     expect(isAlive(postmaster)).toBe(false);
