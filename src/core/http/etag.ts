@@ -1,14 +1,14 @@
 import { applyDecorators, PreconditionFailedException } from '@nestjs/common';
-import { RouteConfig } from '@nestjs/platform-fastify';
 import { ApiExtension, ApiHeader, ApiPreconditionFailedResponse } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { OPENAPI_ETAG } from '../openapi/markers';
+import { AddRouteConfig } from './route-config';
 
 /** A record's version as a strong entity tag. */
 export const etagOf = (version: number) => `"${version}"`;
 
 /** Marks a single-record operation: ETag on the response, and documents it. */
-export const WithETag = () => applyDecorators(RouteConfig({ etag: true }), ApiExtension(OPENAPI_ETAG, true));
+export const WithETag = () => applyDecorators(AddRouteConfig({ etag: true }), ApiExtension(OPENAPI_ETAG, true));
 
 /**
  * Sends `ETag` for the responses of a `@WithETag()` route that carry a `version`. A Fastify
