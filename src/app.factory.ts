@@ -8,6 +8,7 @@ import type { DestinationStream } from 'pino';
 import { AppModule } from './app.module';
 import { AppConfig } from './core/config/app-config';
 import { tagWithVersion } from './core/http/etag';
+import { locateCreated } from './core/http/location';
 import { sendProblem } from './core/http/problem-details.filter';
 import { securityHeaders } from './core/http/security-headers';
 import { AppLogger } from './core/logging/app-logger';
@@ -114,9 +115,9 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
     done();
   });
   // What the route returned, as it is sent: a Page as a JSON array with its paging headers, a
-  // record of a `@WithETag()` route with its ETag.
+  // record of a `@WithETag()` route with its ETag, a created one with its `Location`.
   fastify.addHook('preSerialization', (request, reply, payload: unknown, done) => {
-    done(null, tagWithVersion(request, reply, sendPageAsArray(request, reply, payload)));
+    done(null, locateCreated(request, reply, tagWithVersion(request, reply, sendPageAsArray(request, reply, payload))));
   });
   fastify.addHook('onSend', (request, reply, payload, done) => {
     void reply.header('X-Request-Id', request.id);

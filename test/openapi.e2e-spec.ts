@@ -1,6 +1,9 @@
 import { readFileSync } from 'node:fs';
+import { STATUS_CODES } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { version } from '../package.json';
+import { DEFAULT_PAGE_SIZE } from '../src/core/pagination/pagination';
+import { parseLinks } from './support/records';
 import { startTestApp, TestApp } from './support/test-app';
 
 interface Reference {
@@ -11,11 +14,25 @@ interface Response {
   headers?: Record<string, Reference>;
   content?: Record<string, { schema?: unknown; example?: unknown }>;
 }
+interface Schema {
+  type?: string;
+  minimum?: number;
+  example?: unknown;
+  examples?: unknown;
+  default?: unknown;
+  $ref?: string;
+  allOf?: Schema[];
+  oneOf?: Schema[];
+  anyOf?: Schema[];
+}
 interface Parameter {
   name: string;
   in: string;
   required?: boolean;
-  schema?: { type?: string; minimum?: number };
+  example?: unknown;
+  examples?: unknown;
+  content?: Record<string, { example?: unknown; examples?: unknown }>;
+  schema?: Schema;
 }
 interface Operation {
   operationId?: string;
@@ -36,7 +53,7 @@ interface Document {
   security?: Record<string, string[]>[];
   components: {
     securitySchemes?: Record<string, { type: string; scheme: string; bearerFormat?: string }>;
-    schemas: Record<string, { required?: string[]; properties?: Record<string, unknown> }>;
+    schemas: Record<string, Schema & { required?: string[]; properties?: Record<string, unknown> }>;
     responses: Record<string, Response>;
   };
 }
@@ -49,6 +66,55 @@ const operationsOf = (document: Document) =>
   );
 const resolve = (document: Document, response: Response | Reference): Response =>
   '$ref' in response ? document.components.responses[response.$ref.split('/').pop()!] : response;
+
+/**
+ * The values Swagger UI's "Try it out" (5.x, `ParameterRow.setDefaultValue`) puts into an optional
+ * parameter, which it then sends: the parameter's `examples`, its content's `example`, its
+ * `example`, its schema's `example` or `default` (the schema resolved, `oneOf`/`anyOf` merged in).
+ */
+function prefilled(document: Document, parameter: Parameter): unknown[] {
+  const values: unknown[] = [parameter.example, parameter.examples];
+  for (const media of Object.values(parameter.content ?? {})) values.push(media.example, media.examples);
+  const walk = (schema: Schema | undefined, depth = 0): void => {
+    if (!schema || depth > 5) return;
+    values.push(schema.example, schema.examples, schema.default);
+    if (schema.$ref) walk(document.components.schemas[schema.$ref.split('/').pop()!], depth + 1);
+    for (const part of [...(schema.allOf ?? []), schema.oneOf?.[0], schema.anyOf?.[0]]) walk(part, depth + 1);
+  };
+  walk(parameter.schema);
+  return values.filter((value) => value !== undefined);
+}
+
+/** The server's own defaults: a filled-in value equal to one of these changes nothing (checked below). */
+const SERVER_DEFAULTS: Record<string, unknown> = { page: 1, page_size: DEFAULT_PAGE_SIZE, ordering: 'id' };
+
+/** Optional parameters whose Try-it-out value would change the answer: each as `method path name=value`. */
+function prefilledFilters(document: Document): string[] {
+  return operationsOf(document).flatMap(({ method, path, operation }) =>
+    (operation.parameters ?? [])
+      .filter((parameter) => !parameter.required)
+      .flatMap((parameter) =>
+        prefilled(document, parameter)
+          .filter((value) => !(parameter.in === 'query' && parameter.name in SERVER_DEFAULTS && value === SERVER_DEFAULTS[parameter.name]))
+          .map((value) => `${method} ${path} ${parameter.in} ${parameter.name}=${JSON.stringify(value)}`),
+      ),
+  );
+}
+
+/** What each error status's example must say, beside its status and title. */
+const EXAMPLE_DETAILS: Record<string, RegExp> = {
+  '400': /invalid|malformed/i,
+  '401': /credentials|token/i,
+  '403': /permission|only|may not/i,
+  '404': /not found/i,
+  '409': /conflict|already/i,
+  '412': /changed since/i,
+  '413': /larger/i,
+  '415': /content type/i,
+  '429': /too many requests/i,
+  '500': /unexpected/i,
+  '503': /unavailable/i,
+};
 
 /** Every public operation: anonymous callers may use them, so the document must say so. */
 const PUBLIC_OPERATIONS = [
@@ -153,6 +219,88 @@ describe('OpenAPI document (e2e)', () => {
     expect(bundle.text.length).toBeGreaterThan(100_000);
   });
 
+  it('answers GET / with an index of the API, its documentation and the health probes, every link working', async () => {
+    const res = await t.http().get('/');
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toMatch(/^application\/json/);
+    expect(res.body).toEqual({
+      name: 'Healthcare backend API',
+      version,
+      api: '/api/',
+      docs: { swagger_ui: '/swagger', redoc: '/redoc', openapi_json: '/swagger.json', openapi_yaml: '/swagger.yaml' },
+      health: { live: '/health/live', ready: '/health/ready' },
+    });
+    for (const link of [...Object.values(res.body.docs), ...Object.values(res.body.health)] as string[]) {
+      expect((await t.http().get(link)).status, link).toBe(200);
+    }
+  });
+
+  it("leaves every optional parameter empty in Swagger UI's Try it out, but for the server's own defaults", () => {
+    expect(prefilledFilters(doc)).toEqual([]);
+    expect(prefilledFilters(committed)).toEqual([]);
+  });
+
+  it('lists the same with the defaults Swagger UI fills in as without them', async () => {
+    const admin = await t.newAdmin();
+    const patient = (await t.as(admin).post('/api/patients/').send({ name: 'Zed Defaults' })).body as { id: number };
+    await t.as(admin).post('/api/patients/').send({ name: 'Amy Defaults' });
+    const doctor = (await t.as(admin).post('/api/doctors/').send({ name: 'Dr Zed', specialization: 'Zoology' })).body as { id: number };
+    await t.as(admin).post('/api/doctors/').send({ name: 'Dr Amy', specialization: 'Anatomy' });
+    await t.as(admin).post('/api/mappings/').send({ patient: patient.id, doctor: doctor.id });
+    let compared = 0;
+    for (const { method, path, operation } of operationsOf(doc).filter(({ method }) => method === 'get')) {
+      const defaults = (operation.parameters ?? []).filter(
+        (parameter) => parameter.in === 'query' && parameter.schema?.default !== undefined,
+      );
+      if (defaults.length === 0) continue;
+      const url = `${path.replace(/\{[^}]+\}/g, String(patient.id))}/`; // every path id of a list is a patient's
+      const query = defaults.map((parameter) => `${parameter.name}=${encodeURIComponent(String(parameter.schema!.default))}`).join('&');
+      const [plain, filled] = await Promise.all([t.as(admin).get(url), t.as(admin).get(`${url}?${query}`)]);
+      expect([plain.status, filled.status], `${method} ${path}`).toEqual([200, 200]);
+      expect(filled.body, `${url}?${query}`).toEqual(plain.body);
+      expect(filled.headers['x-total-count']).toBe(plain.headers['x-total-count']);
+      const last = (res: typeof plain) => parseLinks(res.headers.link).last;
+      expect([last(filled).page, last(filled).pageSize], `${url}?${query}`).toEqual([last(plain).page, last(plain).pageSize]);
+      compared++;
+    }
+    expect(compared).toBeGreaterThanOrEqual(8);
+  });
+
+  it('gives every error response an example problem of its own status', () => {
+    for (const document of [doc, committed]) {
+      for (const { method, path, operation } of operationsOf(document)) {
+        for (const [status, declared] of Object.entries(operation.responses).filter(([status]) => Number(status) >= 400)) {
+          const where = `${method} ${path} ${status}`;
+          const example = resolve(document, declared).content?.['application/problem+json']?.example as Record<string, unknown>;
+          expect(example, where).toMatchObject({
+            type: 'about:blank',
+            title: STATUS_CODES[status],
+            status: Number(status),
+            detail: expect.stringMatching(EXAMPLE_DETAILS[status] ?? /./),
+            instance: expect.stringMatching(/^\//),
+            request_id: expect.any(String),
+          });
+          expect(EXAMPLE_DETAILS[status], `${where}: a status without an expected detail here`).toBeDefined();
+        }
+      }
+    }
+  });
+
+  it('loads nothing from another site on the documentation pages, which their Content-Security-Policy would block', async () => {
+    // ReDoc's footer logo comes from its CDN; no option of ReDoc 2 hides it, so the bundle is served without it.
+    const bundle = await t.http().get('/redoc/redoc.standalone.js');
+    expect(bundle.text.includes('https://cdn.redoc.ly/'), "ReDoc's bundle loads the Redocly logo from its CDN").toBe(false);
+    expect(/\bsrc:\s*"https?:[^"]*"/.exec(bundle.text)?.[0], 'an image or script from another site').toBeUndefined();
+    const swagger = await t.http().get('/swagger/');
+    const resources = [...swagger.text.matchAll(/(?:src|href)=["']([^"']+)["']/g)].map((match) => match[1]);
+    expect(resources.length).toBeGreaterThan(3);
+    for (const resource of resources) expect(resource, resource).not.toMatch(/^(https?:)?\/\//);
+    // Swagger UI's validator badge is an image from validator.swagger.io.
+    const init = await t.http().get('/swagger/swagger-ui-init.js');
+    expect(init.status).toBe(200);
+    expect(init.text).toMatch(/"validatorUrl":\s*null/);
+  });
+
   it('has the same operations as the committed openapi.json (else run npm run openapi)', () => {
     const list = (document: Document) =>
       operationsOf(document).map(({ method, path, operation }) => `${method} ${path} ${operation.operationId}`);
@@ -194,7 +342,8 @@ describe('the committed openapi.json', () => {
         expect(response.description, where).toMatch(/\S/);
         expect(response.headers?.['X-Request-Id'], where).toEqual({ $ref: '#/components/headers/X-Request-Id' });
         if (Number(status) >= 400) {
-          expect(response.content, where).toEqual({ 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } });
+          expect(Object.keys(response.content ?? {}), where).toEqual(['application/problem+json']);
+          expect(response.content?.['application/problem+json'].schema, where).toEqual({ $ref: '#/components/schemas/Problem' });
         }
         if (status === '401') expect(response.headers?.['WWW-Authenticate'], where).toBeDefined();
         if (status === '429') expect(response.headers?.['Retry-After'], where).toBeDefined();

@@ -13,6 +13,7 @@ import { AuthUser } from '../core/auth/auth-user';
 import { CurrentUser } from '../core/auth/decorators';
 import { AcceptsIfMatch, WithETag } from '../core/http/etag';
 import { ParseIdPipe } from '../core/http/id';
+import { CreatedLocation } from '../core/http/location';
 import { ApiIdParam } from '../core/openapi/decorators';
 import { Page, Paginated } from '../core/pagination/pagination';
 import { AppointmentsService } from './appointments.service';
@@ -38,6 +39,7 @@ export class AppointmentsController {
    */
   @Post()
   @WithETag()
+  @CreatedLocation('/api/appointments/{id}/')
   @ApiCreatedResponse({ type: AppointmentDto, description: 'The new appointment, SCHEDULED.' })
   @ApiBadRequestResponse({
     description:

@@ -10,6 +10,7 @@ import {
 } from '@nestjs/swagger';
 import { AuthUser } from '../core/auth/auth-user';
 import { CurrentUser, Public } from '../core/auth/decorators';
+import { CreatedLocation } from '../core/http/location';
 import { Origin, RequestOrigin } from '../core/http/request-origin';
 import { StrictThrottle } from '../core/throttling/throttling';
 import { UserDto } from '../users/dto/user.dto';
@@ -35,6 +36,8 @@ export class AuthController {
   @Public()
   @StrictThrottle()
   @Post(['auth/register', 'auth'])
+  // The account's own URL, which admins read; the account itself reads it at /api/auth/me/.
+  @CreatedLocation('/api/users/{user.id}/')
   @ApiCreatedResponse({ type: RegisterResponseDto, description: 'The new account and its first access and refresh tokens.' })
   @ApiBadRequestResponse({ description: 'Invalid fields, or a password the policy refuses (its reasons in `errors.password`).' })
   @ApiConflictResponse({ description: 'The username or the email is taken (named in `errors`).' })

@@ -13,6 +13,7 @@ import { AuthUser } from '../core/auth/auth-user';
 import { CurrentUser } from '../core/auth/decorators';
 import { AcceptsIfMatch, WithETag } from '../core/http/etag';
 import { ParseIdPipe } from '../core/http/id';
+import { CreatedLocation } from '../core/http/location';
 import { ApiIdParam } from '../core/openapi/decorators';
 import { Page, Paginated } from '../core/pagination/pagination';
 import { DoctorsService } from './doctors.service';
@@ -39,6 +40,7 @@ export class DoctorsController {
    */
   @Post()
   @WithETag()
+  @CreatedLocation('/api/doctors/{id}/')
   @ApiCreatedResponse({ type: DoctorDto, description: 'The new doctor.' })
   @ApiBadRequestResponse({ description: INVALID })
   @ApiForbiddenResponse({ description: NOT_LINKER })

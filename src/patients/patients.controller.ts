@@ -11,6 +11,7 @@ import { AuthUser } from '../core/auth/auth-user';
 import { CurrentUser } from '../core/auth/decorators';
 import { AcceptsIfMatch, WithETag } from '../core/http/etag';
 import { ParseIdPipe } from '../core/http/id';
+import { CreatedLocation } from '../core/http/location';
 import { ApiIdParam } from '../core/openapi/decorators';
 import { Page, Paginated } from '../core/pagination/pagination';
 import { CreatePatientDto } from './dto/create-patient.dto';
@@ -33,6 +34,7 @@ export class PatientsController {
    */
   @Post()
   @WithETag()
+  @CreatedLocation('/api/patients/{id}/')
   @ApiCreatedResponse({ type: PatientDto, description: 'The new patient record.' })
   createPatient(@Body() dto: CreatePatientDto, @CurrentUser() user: AuthUser): Promise<PatientDto> {
     return this.patients.create(dto, user);

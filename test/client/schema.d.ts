@@ -1318,6 +1318,16 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
+                /**
+                 * @example {
+                 *       "detail": "The request has invalid fields.",
+                 *       "instance": "/api/patients/",
+                 *       "request_id": "3f1e0c9a-3a51-4f4e-9d4c-2b1f6f0d9a7e",
+                 *       "status": 400,
+                 *       "title": "Bad Request",
+                 *       "type": "about:blank"
+                 *     }
+                 */
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
@@ -1328,6 +1338,16 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
+                /**
+                 * @example {
+                 *       "detail": "An unexpected error occurred. Quote the request id when reporting it.",
+                 *       "instance": "/api/patients/",
+                 *       "request_id": "3f1e0c9a-3a51-4f4e-9d4c-2b1f6f0d9a7e",
+                 *       "status": 500,
+                 *       "title": "Internal Server Error",
+                 *       "type": "about:blank"
+                 *     }
+                 */
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
@@ -1338,6 +1358,16 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
+                /**
+                 * @example {
+                 *       "detail": "The request body is larger than the service accepts.",
+                 *       "instance": "/api/patients/",
+                 *       "request_id": "3f1e0c9a-3a51-4f4e-9d4c-2b1f6f0d9a7e",
+                 *       "status": 413,
+                 *       "title": "Payload Too Large",
+                 *       "type": "about:blank"
+                 *     }
+                 */
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
@@ -1348,6 +1378,16 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
+                /**
+                 * @example {
+                 *       "detail": "The database is unavailable; retry shortly.",
+                 *       "instance": "/api/patients/",
+                 *       "request_id": "3f1e0c9a-3a51-4f4e-9d4c-2b1f6f0d9a7e",
+                 *       "status": 503,
+                 *       "title": "Service Unavailable",
+                 *       "type": "about:blank"
+                 *     }
+                 */
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
@@ -1359,6 +1399,16 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
+                /**
+                 * @example {
+                 *       "detail": "Too many requests; retry after 60 seconds.",
+                 *       "instance": "/api/patients/",
+                 *       "request_id": "3f1e0c9a-3a51-4f4e-9d4c-2b1f6f0d9a7e",
+                 *       "status": 429,
+                 *       "title": "Too Many Requests",
+                 *       "type": "about:blank"
+                 *     }
+                 */
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
@@ -1370,6 +1420,16 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
+                /**
+                 * @example {
+                 *       "detail": "Authentication credentials were not provided or are not valid.",
+                 *       "instance": "/api/patients/",
+                 *       "request_id": "3f1e0c9a-3a51-4f4e-9d4c-2b1f6f0d9a7e",
+                 *       "status": 401,
+                 *       "title": "Unauthorized",
+                 *       "type": "about:blank"
+                 *     }
+                 */
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
@@ -1380,6 +1440,16 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
+                /**
+                 * @example {
+                 *       "detail": "Unsupported content type; send application/json.",
+                 *       "instance": "/api/patients/",
+                 *       "request_id": "3f1e0c9a-3a51-4f4e-9d4c-2b1f6f0d9a7e",
+                 *       "status": 415,
+                 *       "title": "Unsupported Media Type",
+                 *       "type": "about:blank"
+                 *     }
+                 */
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
@@ -1416,9 +1486,9 @@ export interface operations {
                 /** @description Patient id. */
                 patient?: number;
                 status?: components["schemas"]["AppointmentStatus"];
-                /** @description Starting at or after: a date (its start, UTC) or an ISO 8601 date-time. */
+                /** @description Starting at or after: a date (its start, UTC) or an ISO 8601 date-time, such as `2030-01-15`. */
                 from?: string;
-                /** @description Starting before: an ISO 8601 date-time, or a date (the whole day included, UTC). */
+                /** @description Starting before: an ISO 8601 date-time, or a date (the whole day included, UTC), such as `2030-01-31`. */
                 to?: string;
             };
             header?: never;
@@ -1472,6 +1542,8 @@ export interface operations {
             201: {
                 headers: {
                     ETag: components["headers"]["ETag"];
+                    /** @description The URL of the created record: `/api/appointments/{id}/`, the response body's field in braces filled in. */
+                    Location: string;
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
@@ -1486,6 +1558,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "The request has invalid fields.",
+                     *       "instance": "/api/appointments/",
+                     *       "request_id": "3f1e0c9a-3a51-4f4e-9d4c-2b1f6f0d9a7e",
+                     *       "status": 400,
+                     *       "title": "Bad Request",
+                     *       "type": "about:blank"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -1497,6 +1579,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "You do not have permission to perform this action.",
+                     *       "instance": "/api/appointments/",
+                     *       "request_id": "3f1e0c9a-3a51-4f4e-9d4c-2b1f6f0d9a7e",
+                     *       "status": 403,
+                     *       "title": "Forbidden",
+                     *       "type": "about:blank"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -1507,6 +1599,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "Appointment not found.",
+                     *       "instance": "/api/appointments/",
+                     *       "request_id": "3f1e0c9a-3a51-4f4e-9d4c-2b1f6f0d9a7e",
+                     *       "status": 404,
+                     *       "title": "Not Found",
+                     *       "type": "about:blank"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -1517,6 +1619,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "The request conflicts with an existing record.",
+                     *       "instance": "/api/appointments/",
+                     *       "request_id": "3f1e0c9a-3a51-4f4e-9d4c-2b1f6f0d9a7e",
+                     *       "status": 409,
+                     *       "title": "Conflict",
+                     *       "type": "about:blank"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -1559,6 +1671,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "Appointment not found.",
+                     *       "instance": "/api/appointments/1/",
+                     *       "request_id": "3f1e0c9a-3a51-4f4e-9d4c-2b1f6f0d9a7e",
+                     *       "status": 404,
+                     *       "title": "Not Found",
+                     *       "type": "about:blank"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -1596,6 +1718,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "You do not have permission to perform this action.",
+                     *       "instance": "/api/appointments/1/",
+                     *       "request_id": "3f1e0c9a-3a51-4f4e-9d4c-2b1f6f0d9a7e",
+                     *       "status": 403,
+                     *       "title": "Forbidden",
+                     *       "type": "about:blank"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -1606,6 +1738,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "Appointment not found.",
+                     *       "instance": "/api/appointments/1/",
+                     *       "request_id": "3f1e0c9a-3a51-4f4e-9d4c-2b1f6f0d9a7e",
+                     *       "status": 404,
+                     *       "title": "Not Found",
+                     *       "type": "about:blank"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -1616,6 +1758,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "The request conflicts with an existing record.",
+                     *       "instance": "/api/appointments/1/",
+                     *       "request_id": "3f1e0c9a-3a51-4f4e-9d4c-2b1f6f0d9a7e",
+                     *       "status": 409,
+                     *       "title": "Conflict",
+                     *       "type": "about:blank"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -1628,7 +1780,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The `ETag` the client last saw (or `*`); the write is refused with 412 if the record changed since. Without it the write goes through. */
+                /** @description The `ETag` the client last saw, such as `"3"` (or `*`); the write is refused with 412 if the record changed since. Without it the write goes through. */
                 "If-Match"?: string;
             };
             path: {
@@ -1668,6 +1820,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "The request has invalid fields.",
+                     *       "instance": "/api/appointments/1/",
+                     *       "request_id": "3f1e0c9a-3a51-4f4e-9d4c-2b1f6f0d9a7e",
+                     *       "status": 400,
+                     *       "title": "Bad Request",
+                     *       "type": "about:blank"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -1679,6 +1841,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "You do not have permission to perform this action.",
+                     *       "instance": "/api/appointments/1/",
+                     *       "request_id": "3f1e0c9a-3a51-4f4e-9d4c-2b1f6f0d9a7e",
+                     *       "status": 403,
+                     *       "title": "Forbidden",
+                     *       "type": "about:blank"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -1689,6 +1861,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "Appointment not found.",
+                     *       "instance": "/api/appointments/1/",
+                     *       "request_id": "3f1e0c9a-3a51-4f4e-9d4c-2b1f6f0d9a7e",
+                     *       "status": 404,
+                     *       "title": "Not Found",
+                     *       "type": "about:blank"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -1699,6 +1881,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "The request conflicts with an existing record.",
+                     *       "instance": "/api/appointments/1/",
+                     *       "request_id": "3f1e0c9a-3a51-4f4e-9d4c-2b1f6f0d9a7e",
+                     *       "status": 409,
+                     *       "title": "Conflict",
+                     *       "type": "about:blank"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -1709,6 +1901,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "The record was changed since you read it; reload it and try again.",
+                     *       "instance": "/api/appointments/1/",
+                     *       "request_id": "3f1e0c9a-3a51-4f4e-9d4c-2b1f6f0d9a7e",
+                     *       "status": 412,
+                     *       "title": "Precondition Failed",
+                     *       "type": "about:blank"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -1750,6 +1952,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "Appointment not found.",
+                     *       "instance": "/api/appointments/1/history/",
+                     *       "request_id": "3f1e0c9a-3a51-4f4e-9d4c-2b1f6f0d9a7e",
+                     *       "status": 404,
+                     *       "title": "Not Found",
+                     *       "type": "about:blank"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -1767,11 +1979,11 @@ export interface operations {
                 page_size?: number;
                 /** @description User id of the actor. */
                 actor?: number;
-                /** @description The kind of record. */
+                /** @description The kind of record, such as `patient`. */
                 entity?: string;
                 /** @description Id of the record. */
                 entity_id?: number;
-                /** @description What was done. */
+                /** @description What was done, such as `login`. */
                 action?: string;
                 /** @description Events at or after this time. */
                 from?: string;
@@ -1805,6 +2017,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "You do not have permission to perform this action.",
+                     *       "instance": "/api/audit-events/",
+                     *       "request_id": "3f1e0c9a-3a51-4f4e-9d4c-2b1f6f0d9a7e",
+                     *       "status": 403,
+                     *       "title": "Forbidden",
+                     *       "type": "about:blank"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -1837,6 +2059,8 @@ export interface operations {
             /** @description The new account and its first access and refresh tokens. */
             201: {
                 headers: {
+                    /** @description The URL of the created record: `/api/users/{user.id}/`, the response body's field in braces filled in. */
+                    Location: string;
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
@@ -1851,6 +2075,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "The request has invalid fields.",
+                     *       "instance": "/api/auth/",
+                     *       "request_id": "3f1e0c9a-3a51-4f4e-9d4c-2b1f6f0d9a7e",
+                     *       "status": 400,
+                     *       "title": "Bad Request",
+                     *       "type": "about:blank"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -1861,6 +2095,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "The request conflicts with an existing record.",
+                     *       "instance": "/api/auth/",
+                     *       "request_id": "3f1e0c9a-3a51-4f4e-9d4c-2b1f6f0d9a7e",
+                     *       "status": 409,
+                     *       "title": "Conflict",
+                     *       "type": "about:blank"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -1909,6 +2153,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "Authentication credentials were not provided or are not valid.",
+                     *       "instance": "/api/auth/login/",
+                     *       "request_id": "3f1e0c9a-3a51-4f4e-9d4c-2b1f6f0d9a7e",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "about:blank"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -1954,6 +2208,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "Authentication credentials were not provided or are not valid.",
+                     *       "instance": "/api/auth/logout/",
+                     *       "request_id": "3f1e0c9a-3a51-4f4e-9d4c-2b1f6f0d9a7e",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "about:blank"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2026,6 +2290,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "Authentication credentials were not provided or are not valid.",
+                     *       "instance": "/api/auth/refresh/",
+                     *       "request_id": "3f1e0c9a-3a51-4f4e-9d4c-2b1f6f0d9a7e",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "about:blank"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2060,6 +2334,8 @@ export interface operations {
             /** @description The new account and its first access and refresh tokens. */
             201: {
                 headers: {
+                    /** @description The URL of the created record: `/api/users/{user.id}/`, the response body's field in braces filled in. */
+                    Location: string;
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
@@ -2074,6 +2350,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "The request has invalid fields.",
+                     *       "instance": "/api/auth/register/",
+                     *       "request_id": "3f1e0c9a-3a51-4f4e-9d4c-2b1f6f0d9a7e",
+                     *       "status": 400,
+                     *       "title": "Bad Request",
+                     *       "type": "about:blank"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2084,6 +2370,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "The request conflicts with an existing record.",
+                     *       "instance": "/api/auth/register/",
+                     *       "request_id": "3f1e0c9a-3a51-4f4e-9d4c-2b1f6f0d9a7e",
+                     *       "status": 409,
+                     *       "title": "Conflict",
+                     *       "type": "about:blank"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2131,6 +2427,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "Authentication credentials were not provided or are not valid.",
+                     *       "instance": "/api/auth/token/refresh/",
+                     *       "request_id": "3f1e0c9a-3a51-4f4e-9d4c-2b1f6f0d9a7e",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "about:blank"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2150,7 +2456,7 @@ export interface operations {
                 page_size?: number;
                 /** @description Matches part of the name, specialization or email, ignoring case. */
                 search?: string;
-                /** @description Exact specialization, ignoring case. */
+                /** @description Exact specialization, ignoring case, such as `Cardiology`. */
                 specialization?: string;
                 /** @description Sort field; `-` before it for descending. */
                 ordering?: "id" | "-id" | "name" | "-name" | "specialization" | "-specialization" | "experience_years" | "-experience_years" | "consultation_fee" | "-consultation_fee" | "created_at" | "-created_at";
@@ -2209,6 +2515,8 @@ export interface operations {
             201: {
                 headers: {
                     ETag: components["headers"]["ETag"];
+                    /** @description The URL of the created record: `/api/doctors/{id}/`, the response body's field in braces filled in. */
+                    Location: string;
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
@@ -2223,6 +2531,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "The request has invalid fields.",
+                     *       "instance": "/api/doctors/",
+                     *       "request_id": "3f1e0c9a-3a51-4f4e-9d4c-2b1f6f0d9a7e",
+                     *       "status": 400,
+                     *       "title": "Bad Request",
+                     *       "type": "about:blank"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2234,6 +2552,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "You do not have permission to perform this action.",
+                     *       "instance": "/api/doctors/",
+                     *       "request_id": "3f1e0c9a-3a51-4f4e-9d4c-2b1f6f0d9a7e",
+                     *       "status": 403,
+                     *       "title": "Forbidden",
+                     *       "type": "about:blank"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2244,6 +2572,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "The request conflicts with an existing record.",
+                     *       "instance": "/api/doctors/",
+                     *       "request_id": "3f1e0c9a-3a51-4f4e-9d4c-2b1f6f0d9a7e",
+                     *       "status": 409,
+                     *       "title": "Conflict",
+                     *       "type": "about:blank"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2286,6 +2624,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "Doctor not found.",
+                     *       "instance": "/api/doctors/1/",
+                     *       "request_id": "3f1e0c9a-3a51-4f4e-9d4c-2b1f6f0d9a7e",
+                     *       "status": 404,
+                     *       "title": "Not Found",
+                     *       "type": "about:blank"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2298,7 +2646,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The `ETag` the client last saw (or `*`); the write is refused with 412 if the record changed since. Without it the write goes through. */
+                /** @description The `ETag` the client last saw, such as `"3"` (or `*`); the write is refused with 412 if the record changed since. Without it the write goes through. */
                 "If-Match"?: string;
             };
             path: {
@@ -2343,6 +2691,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "The request has invalid fields.",
+                     *       "instance": "/api/doctors/1/",
+                     *       "request_id": "3f1e0c9a-3a51-4f4e-9d4c-2b1f6f0d9a7e",
+                     *       "status": 400,
+                     *       "title": "Bad Request",
+                     *       "type": "about:blank"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2354,6 +2712,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "You do not have permission to perform this action.",
+                     *       "instance": "/api/doctors/1/",
+                     *       "request_id": "3f1e0c9a-3a51-4f4e-9d4c-2b1f6f0d9a7e",
+                     *       "status": 403,
+                     *       "title": "Forbidden",
+                     *       "type": "about:blank"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2364,6 +2732,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "Doctor not found.",
+                     *       "instance": "/api/doctors/1/",
+                     *       "request_id": "3f1e0c9a-3a51-4f4e-9d4c-2b1f6f0d9a7e",
+                     *       "status": 404,
+                     *       "title": "Not Found",
+                     *       "type": "about:blank"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2374,6 +2752,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "The request conflicts with an existing record.",
+                     *       "instance": "/api/doctors/1/",
+                     *       "request_id": "3f1e0c9a-3a51-4f4e-9d4c-2b1f6f0d9a7e",
+                     *       "status": 409,
+                     *       "title": "Conflict",
+                     *       "type": "about:blank"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2384,6 +2772,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "The record was changed since you read it; reload it and try again.",
+                     *       "instance": "/api/doctors/1/",
+                     *       "request_id": "3f1e0c9a-3a51-4f4e-9d4c-2b1f6f0d9a7e",
+                     *       "status": 412,
+                     *       "title": "Precondition Failed",
+                     *       "type": "about:blank"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2423,6 +2821,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "You do not have permission to perform this action.",
+                     *       "instance": "/api/doctors/1/",
+                     *       "request_id": "3f1e0c9a-3a51-4f4e-9d4c-2b1f6f0d9a7e",
+                     *       "status": 403,
+                     *       "title": "Forbidden",
+                     *       "type": "about:blank"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2433,6 +2841,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "Doctor not found.",
+                     *       "instance": "/api/doctors/1/",
+                     *       "request_id": "3f1e0c9a-3a51-4f4e-9d4c-2b1f6f0d9a7e",
+                     *       "status": 404,
+                     *       "title": "Not Found",
+                     *       "type": "about:blank"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2445,7 +2863,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The `ETag` the client last saw (or `*`); the write is refused with 412 if the record changed since. Without it the write goes through. */
+                /** @description The `ETag` the client last saw, such as `"3"` (or `*`); the write is refused with 412 if the record changed since. Without it the write goes through. */
                 "If-Match"?: string;
             };
             path: {
@@ -2490,6 +2908,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "The request has invalid fields.",
+                     *       "instance": "/api/doctors/1/",
+                     *       "request_id": "3f1e0c9a-3a51-4f4e-9d4c-2b1f6f0d9a7e",
+                     *       "status": 400,
+                     *       "title": "Bad Request",
+                     *       "type": "about:blank"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2501,6 +2929,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "You do not have permission to perform this action.",
+                     *       "instance": "/api/doctors/1/",
+                     *       "request_id": "3f1e0c9a-3a51-4f4e-9d4c-2b1f6f0d9a7e",
+                     *       "status": 403,
+                     *       "title": "Forbidden",
+                     *       "type": "about:blank"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2511,6 +2949,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "Doctor not found.",
+                     *       "instance": "/api/doctors/1/",
+                     *       "request_id": "3f1e0c9a-3a51-4f4e-9d4c-2b1f6f0d9a7e",
+                     *       "status": 404,
+                     *       "title": "Not Found",
+                     *       "type": "about:blank"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2521,6 +2969,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "The request conflicts with an existing record.",
+                     *       "instance": "/api/doctors/1/",
+                     *       "request_id": "3f1e0c9a-3a51-4f4e-9d4c-2b1f6f0d9a7e",
+                     *       "status": 409,
+                     *       "title": "Conflict",
+                     *       "type": "about:blank"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2531,6 +2989,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "The record was changed since you read it; reload it and try again.",
+                     *       "instance": "/api/doctors/1/",
+                     *       "request_id": "3f1e0c9a-3a51-4f4e-9d4c-2b1f6f0d9a7e",
+                     *       "status": 412,
+                     *       "title": "Precondition Failed",
+                     *       "type": "about:blank"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2573,6 +3041,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "Doctor not found.",
+                     *       "instance": "/api/doctors/1/schedule/",
+                     *       "request_id": "3f1e0c9a-3a51-4f4e-9d4c-2b1f6f0d9a7e",
+                     *       "status": 404,
+                     *       "title": "Not Found",
+                     *       "type": "about:blank"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2628,6 +3106,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "The request has invalid fields.",
+                     *       "instance": "/api/doctors/1/schedule/",
+                     *       "request_id": "3f1e0c9a-3a51-4f4e-9d4c-2b1f6f0d9a7e",
+                     *       "status": 400,
+                     *       "title": "Bad Request",
+                     *       "type": "about:blank"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2639,6 +3127,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "You do not have permission to perform this action.",
+                     *       "instance": "/api/doctors/1/schedule/",
+                     *       "request_id": "3f1e0c9a-3a51-4f4e-9d4c-2b1f6f0d9a7e",
+                     *       "status": 403,
+                     *       "title": "Forbidden",
+                     *       "type": "about:blank"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2649,6 +3147,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "Doctor not found.",
+                     *       "instance": "/api/doctors/1/schedule/",
+                     *       "request_id": "3f1e0c9a-3a51-4f4e-9d4c-2b1f6f0d9a7e",
+                     *       "status": 404,
+                     *       "title": "Not Found",
+                     *       "type": "about:blank"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2695,6 +3203,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "The request has invalid fields.",
+                     *       "instance": "/api/doctors/1/slots/",
+                     *       "request_id": "3f1e0c9a-3a51-4f4e-9d4c-2b1f6f0d9a7e",
+                     *       "status": 400,
+                     *       "title": "Bad Request",
+                     *       "type": "about:blank"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2706,6 +3224,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "Doctor not found.",
+                     *       "instance": "/api/doctors/1/slots/",
+                     *       "request_id": "3f1e0c9a-3a51-4f4e-9d4c-2b1f6f0d9a7e",
+                     *       "status": 404,
+                     *       "title": "Not Found",
+                     *       "type": "about:blank"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2791,6 +3319,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "The request has invalid fields.",
+                     *       "instance": "/api/mappings/",
+                     *       "request_id": "3f1e0c9a-3a51-4f4e-9d4c-2b1f6f0d9a7e",
+                     *       "status": 400,
+                     *       "title": "Bad Request",
+                     *       "type": "about:blank"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2802,6 +3340,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "You do not have permission to perform this action.",
+                     *       "instance": "/api/mappings/",
+                     *       "request_id": "3f1e0c9a-3a51-4f4e-9d4c-2b1f6f0d9a7e",
+                     *       "status": 403,
+                     *       "title": "Forbidden",
+                     *       "type": "about:blank"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2812,6 +3360,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "Not found.",
+                     *       "instance": "/api/mappings/",
+                     *       "request_id": "3f1e0c9a-3a51-4f4e-9d4c-2b1f6f0d9a7e",
+                     *       "status": 404,
+                     *       "title": "Not Found",
+                     *       "type": "about:blank"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2822,6 +3380,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "The request conflicts with an existing record.",
+                     *       "instance": "/api/mappings/",
+                     *       "request_id": "3f1e0c9a-3a51-4f4e-9d4c-2b1f6f0d9a7e",
+                     *       "status": 409,
+                     *       "title": "Conflict",
+                     *       "type": "about:blank"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2870,6 +3438,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "Not found.",
+                     *       "instance": "/api/mappings/patient/1/",
+                     *       "request_id": "3f1e0c9a-3a51-4f4e-9d4c-2b1f6f0d9a7e",
+                     *       "status": 404,
+                     *       "title": "Not Found",
+                     *       "type": "about:blank"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2916,6 +3494,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "Not found.",
+                     *       "instance": "/api/mappings/1/",
+                     *       "request_id": "3f1e0c9a-3a51-4f4e-9d4c-2b1f6f0d9a7e",
+                     *       "status": 404,
+                     *       "title": "Not Found",
+                     *       "type": "about:blank"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2953,6 +3541,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "You do not have permission to perform this action.",
+                     *       "instance": "/api/mappings/1/",
+                     *       "request_id": "3f1e0c9a-3a51-4f4e-9d4c-2b1f6f0d9a7e",
+                     *       "status": 403,
+                     *       "title": "Forbidden",
+                     *       "type": "about:blank"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2963,6 +3561,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "Not found.",
+                     *       "instance": "/api/mappings/1/",
+                     *       "request_id": "3f1e0c9a-3a51-4f4e-9d4c-2b1f6f0d9a7e",
+                     *       "status": 404,
+                     *       "title": "Not Found",
+                     *       "type": "about:blank"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3009,6 +3617,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "Not found.",
+                     *       "instance": "/api/mappings/1/doctors/",
+                     *       "request_id": "3f1e0c9a-3a51-4f4e-9d4c-2b1f6f0d9a7e",
+                     *       "status": 404,
+                     *       "title": "Not Found",
+                     *       "type": "about:blank"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3089,6 +3707,8 @@ export interface operations {
             201: {
                 headers: {
                     ETag: components["headers"]["ETag"];
+                    /** @description The URL of the created record: `/api/patients/{id}/`, the response body's field in braces filled in. */
+                    Location: string;
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
@@ -3137,6 +3757,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "Patient not found.",
+                     *       "instance": "/api/patients/1/",
+                     *       "request_id": "3f1e0c9a-3a51-4f4e-9d4c-2b1f6f0d9a7e",
+                     *       "status": 404,
+                     *       "title": "Not Found",
+                     *       "type": "about:blank"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3149,7 +3779,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The `ETag` the client last saw (or `*`); the write is refused with 412 if the record changed since. Without it the write goes through. */
+                /** @description The `ETag` the client last saw, such as `"3"` (or `*`); the write is refused with 412 if the record changed since. Without it the write goes through. */
                 "If-Match"?: string;
             };
             path: {
@@ -3196,6 +3826,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "You do not have permission to perform this action.",
+                     *       "instance": "/api/patients/1/",
+                     *       "request_id": "3f1e0c9a-3a51-4f4e-9d4c-2b1f6f0d9a7e",
+                     *       "status": 403,
+                     *       "title": "Forbidden",
+                     *       "type": "about:blank"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3206,6 +3846,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "Patient not found.",
+                     *       "instance": "/api/patients/1/",
+                     *       "request_id": "3f1e0c9a-3a51-4f4e-9d4c-2b1f6f0d9a7e",
+                     *       "status": 404,
+                     *       "title": "Not Found",
+                     *       "type": "about:blank"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3216,6 +3866,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "The record was changed since you read it; reload it and try again.",
+                     *       "instance": "/api/patients/1/",
+                     *       "request_id": "3f1e0c9a-3a51-4f4e-9d4c-2b1f6f0d9a7e",
+                     *       "status": 412,
+                     *       "title": "Precondition Failed",
+                     *       "type": "about:blank"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3255,6 +3915,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "You do not have permission to perform this action.",
+                     *       "instance": "/api/patients/1/",
+                     *       "request_id": "3f1e0c9a-3a51-4f4e-9d4c-2b1f6f0d9a7e",
+                     *       "status": 403,
+                     *       "title": "Forbidden",
+                     *       "type": "about:blank"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3265,6 +3935,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "Patient not found.",
+                     *       "instance": "/api/patients/1/",
+                     *       "request_id": "3f1e0c9a-3a51-4f4e-9d4c-2b1f6f0d9a7e",
+                     *       "status": 404,
+                     *       "title": "Not Found",
+                     *       "type": "about:blank"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3277,7 +3957,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The `ETag` the client last saw (or `*`); the write is refused with 412 if the record changed since. Without it the write goes through. */
+                /** @description The `ETag` the client last saw, such as `"3"` (or `*`); the write is refused with 412 if the record changed since. Without it the write goes through. */
                 "If-Match"?: string;
             };
             path: {
@@ -3324,6 +4004,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "You do not have permission to perform this action.",
+                     *       "instance": "/api/patients/1/",
+                     *       "request_id": "3f1e0c9a-3a51-4f4e-9d4c-2b1f6f0d9a7e",
+                     *       "status": 403,
+                     *       "title": "Forbidden",
+                     *       "type": "about:blank"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3334,6 +4024,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "Patient not found.",
+                     *       "instance": "/api/patients/1/",
+                     *       "request_id": "3f1e0c9a-3a51-4f4e-9d4c-2b1f6f0d9a7e",
+                     *       "status": 404,
+                     *       "title": "Not Found",
+                     *       "type": "about:blank"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3344,6 +4044,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "The record was changed since you read it; reload it and try again.",
+                     *       "instance": "/api/patients/1/",
+                     *       "request_id": "3f1e0c9a-3a51-4f4e-9d4c-2b1f6f0d9a7e",
+                     *       "status": 412,
+                     *       "title": "Precondition Failed",
+                     *       "type": "about:blank"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3392,6 +4102,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "Patient not found.",
+                     *       "instance": "/api/patients/1/doctors/",
+                     *       "request_id": "3f1e0c9a-3a51-4f4e-9d4c-2b1f6f0d9a7e",
+                     *       "status": 404,
+                     *       "title": "Not Found",
+                     *       "type": "about:blank"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3438,6 +4158,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "Authentication credentials were not provided or are not valid.",
+                     *       "instance": "/api/token/",
+                     *       "request_id": "3f1e0c9a-3a51-4f4e-9d4c-2b1f6f0d9a7e",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "about:blank"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3485,6 +4215,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "Authentication credentials were not provided or are not valid.",
+                     *       "instance": "/api/token/refresh/",
+                     *       "request_id": "3f1e0c9a-3a51-4f4e-9d4c-2b1f6f0d9a7e",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "about:blank"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3530,6 +4270,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "You do not have permission to perform this action.",
+                     *       "instance": "/api/users/",
+                     *       "request_id": "3f1e0c9a-3a51-4f4e-9d4c-2b1f6f0d9a7e",
+                     *       "status": 403,
+                     *       "title": "Forbidden",
+                     *       "type": "about:blank"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3569,6 +4319,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "You do not have permission to perform this action.",
+                     *       "instance": "/api/users/1/",
+                     *       "request_id": "3f1e0c9a-3a51-4f4e-9d4c-2b1f6f0d9a7e",
+                     *       "status": 403,
+                     *       "title": "Forbidden",
+                     *       "type": "about:blank"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3579,6 +4339,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "User not found.",
+                     *       "instance": "/api/users/1/",
+                     *       "request_id": "3f1e0c9a-3a51-4f4e-9d4c-2b1f6f0d9a7e",
+                     *       "status": 404,
+                     *       "title": "Not Found",
+                     *       "type": "about:blank"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3628,6 +4398,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "You do not have permission to perform this action.",
+                     *       "instance": "/api/users/1/",
+                     *       "request_id": "3f1e0c9a-3a51-4f4e-9d4c-2b1f6f0d9a7e",
+                     *       "status": 403,
+                     *       "title": "Forbidden",
+                     *       "type": "about:blank"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3638,6 +4418,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "User not found.",
+                     *       "instance": "/api/users/1/",
+                     *       "request_id": "3f1e0c9a-3a51-4f4e-9d4c-2b1f6f0d9a7e",
+                     *       "status": 404,
+                     *       "title": "Not Found",
+                     *       "type": "about:blank"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3648,6 +4438,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "The request conflicts with an existing record.",
+                     *       "instance": "/api/users/1/",
+                     *       "request_id": "3f1e0c9a-3a51-4f4e-9d4c-2b1f6f0d9a7e",
+                     *       "status": 409,
+                     *       "title": "Conflict",
+                     *       "type": "about:blank"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3698,13 +4498,23 @@ export interface operations {
                     "application/json": components["schemas"]["HealthDto"];
                 };
             };
-            /** @description The database does not answer. */
+            /** @description The database does not answer: `The database is unavailable; retry shortly.` */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "The database is unavailable; retry shortly.",
+                     *       "instance": "/health/ready/",
+                     *       "request_id": "3f1e0c9a-3a51-4f4e-9d4c-2b1f6f0d9a7e",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "about:blank"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };

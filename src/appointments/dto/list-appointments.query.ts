@@ -29,8 +29,7 @@ export class ListAppointmentsQuery extends PageQueryDto {
 
   @ApiProperty({
     required: false,
-    description: 'Starting at or after: a date (its start, UTC) or an ISO 8601 date-time.',
-    example: '2030-01-15',
+    description: 'Starting at or after: a date (its start, UTC) or an ISO 8601 date-time, such as `2030-01-15`.',
   })
   @IsOptional()
   @IsISO8601({ strict: true })
@@ -38,8 +37,7 @@ export class ListAppointmentsQuery extends PageQueryDto {
 
   @ApiProperty({
     required: false,
-    description: 'Starting before: an ISO 8601 date-time, or a date (the whole day included, UTC).',
-    example: '2030-01-31',
+    description: 'Starting before: an ISO 8601 date-time, or a date (the whole day included, UTC), such as `2030-01-31`.',
   })
   @IsOptional()
   @IsISO8601({ strict: true })

@@ -13,7 +13,7 @@ export class ListAuditEventsQuery extends PageQueryDto {
   @Max(MAX_ID)
   actor?: number;
 
-  @ApiProperty({ required: false, minLength: 1, maxLength: 40, example: 'patient', description: 'The kind of record.' })
+  @ApiProperty({ required: false, minLength: 1, maxLength: 40, description: 'The kind of record, such as `patient`.' })
   @IsOptional()
   @IsString()
   @Length(1, 40)
@@ -27,7 +27,7 @@ export class ListAuditEventsQuery extends PageQueryDto {
   @Max(MAX_ID)
   entity_id?: number;
 
-  @ApiProperty({ required: false, minLength: 1, maxLength: 40, example: 'login', description: 'What was done.' })
+  @ApiProperty({ required: false, minLength: 1, maxLength: 40, description: 'What was done, such as `login`.' })
   @IsOptional()
   @IsString()
   @Length(1, 40)

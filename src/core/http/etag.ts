@@ -1,14 +1,14 @@
 import { applyDecorators, PreconditionFailedException } from '@nestjs/common';
-import { RouteConfig } from '@nestjs/platform-fastify';
 import { ApiExtension, ApiHeader, ApiPreconditionFailedResponse } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { OPENAPI_ETAG } from '../openapi/markers';
+import { AddRouteConfig } from './route-config';
 
 /** A record's version as a strong entity tag. */
 export const etagOf = (version: number) => `"${version}"`;
 
 /** Marks a single-record operation: ETag on the response, and documents it. */
-export const WithETag = () => applyDecorators(RouteConfig({ etag: true }), ApiExtension(OPENAPI_ETAG, true));
+export const WithETag = () => applyDecorators(AddRouteConfig({ etag: true }), ApiExtension(OPENAPI_ETAG, true));
 
 /**
  * Sends `ETag` for the responses of a `@WithETag()` route that carry a `version`. A Fastify
@@ -27,8 +27,9 @@ export const AcceptsIfMatch = () =>
       name: 'If-Match',
       required: false,
       description:
-        'The `ETag` the client last saw (or `*`); the write is refused with 412 if the record changed since. Without it the write goes through.',
-      schema: { type: 'string', example: '"3"' },
+        'The `ETag` the client last saw, such as `"3"` (or `*`); the write is refused with 412 if the record changed since. Without it the write goes through.',
+      // No example: Swagger UI would send it with every try, and most would answer 412.
+      schema: { type: 'string' },
     }),
     ApiPreconditionFailedResponse({ description: 'The record changed since the version given in `If-Match`; reload it and try again.' }),
   );

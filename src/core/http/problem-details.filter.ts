@@ -1,4 +1,4 @@
-import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
+import { ArgumentsHost, Catch, ExceptionFilter, Logger, ServiceUnavailableException } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { redactUrl } from '../logging/redaction';
 import { PROBLEM_CONTENT_TYPE, problemInstance, toProblem } from './problem';
@@ -20,7 +20,9 @@ export function sendProblem(error: unknown, request: FastifyRequest, reply: Fast
   const problem = toProblem(error);
   problem.instance = problemInstance(request.url);
   problem.request_id = String(request.id);
-  if (problem.status >= 500) {
+  // A ServiceUnavailableException is an answer the code chose (the readiness probe, which logs
+  // changes of state itself), not a failure to log with its stack on every request.
+  if (problem.status >= 500 && !(error instanceof ServiceUnavailableException)) {
     logger.error({ err: error, request_id: request.id }, `${request.method} ${redactUrl(request.url)} failed`);
   }
   if (problem.status === 401) reply.header('WWW-Authenticate', 'Bearer');

@@ -161,8 +161,11 @@ function databaseProblem(driverError: { code?: string; constraint?: string }): P
   }
 }
 
+/** What a client hears whenever the database is away, from the API and the readiness probe alike. */
+export const DATABASE_UNAVAILABLE = 'The database is unavailable; retry shortly.';
+
 function unavailable(): Problem {
-  return problem(503, 'The database is unavailable; retry shortly.');
+  return problem(503, DATABASE_UNAVAILABLE);
 }
 
 function fastifyDetail(error: { code?: string; message: string }, status: number): string {

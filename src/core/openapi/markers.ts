@@ -8,3 +8,6 @@ export const OPENAPI_PUBLIC = 'x-public';
 
 /** An operation whose success response carries the record's version as `ETag`. */
 export const OPENAPI_ETAG = 'x-etag';
+
+/** A creating operation whose 201 carries `Location`; the value is the URL template. */
+export const OPENAPI_LOCATION = 'x-location';

@@ -11,7 +11,7 @@ import type {
 } from '@nestjs/swagger';
 import { STATUS_CODES } from 'node:http';
 import { version } from '../../../package.json';
-import { OPENAPI_ETAG, OPENAPI_PUBLIC } from './markers';
+import { OPENAPI_ETAG, OPENAPI_LOCATION, OPENAPI_PUBLIC } from './markers';
 import { ProblemDto } from './problem.dto';
 import { setUpRedoc } from './redoc';
 
@@ -92,6 +92,50 @@ const DEFAULT_DESCRIPTIONS: Record<string, string> = {
   '503': COMMON_PROBLEMS.ServiceUnavailable.description,
 };
 
+/**
+ * The `detail` of each status's example problem: what the service says in the commonest case, so
+ * a 404 reads like a 404 rather than like the Problem schema's own example (a 400).
+ */
+const EXAMPLE_DETAILS: Record<string, string> = {
+  '400': 'The request has invalid fields.',
+  '401': 'Authentication credentials were not provided or are not valid.',
+  '403': 'You do not have permission to perform this action.',
+  '404': 'Not found.',
+  '409': 'The request conflicts with an existing record.',
+  '412': 'The record was changed since you read it; reload it and try again.',
+  '413': 'The request body is larger than the service accepts.',
+  '415': 'Unsupported content type; send application/json.',
+  '429': 'Too many requests; retry after 60 seconds.',
+  '500': 'An unexpected error occurred. Quote the request id when reporting it.',
+  '503': 'The database is unavailable; retry shortly.',
+};
+
+/** The record a 404 of an operation of these tags is about. */
+const NOT_FOUND_DETAILS: Record<string, string> = {
+  patients: 'Patient not found.',
+  doctors: 'Doctor not found.',
+  appointments: 'Appointment not found.',
+  users: 'User not found.',
+};
+
+/**
+ * An example problem of `status`, at `instance` (a path of the operation, ids filled in). No
+ * `errors`: its fields would be another operation's for most of the operations sharing one.
+ */
+function exampleProblem(status: string, instance: string, tag?: string): Record<string, unknown> {
+  return {
+    type: 'about:blank',
+    title: STATUS_CODES[status] ?? 'Error',
+    status: Number(status),
+    detail: (status === '404' && tag && NOT_FOUND_DETAILS[tag]) || EXAMPLE_DETAILS[status] || STATUS_CODES[status] || 'Error',
+    instance,
+    request_id: '3f1e0c9a-3a51-4f4e-9d4c-2b1f6f0d9a7e',
+  };
+}
+
+/** The path of a request to `template`, as clients write it: `/api/patients/{id}` → `/api/patients/1/`. */
+const examplePath = (template: string) => `${template.replace(/\{[^}]+\}/g, '1')}/`;
+
 const HEADERS: Record<string, HeaderObject> = {
   'X-Request-Id': {
     required: true,
@@ -160,8 +204,12 @@ function completeDocument(document: OpenAPIObject): void {
   schemas.Problem = schemas.ProblemDto;
   delete schemas.ProblemDto;
   components.headers = { ...HEADERS };
+  // Shared by every operation: the example is of the commonest one, a list's or a create's path.
   components.responses = Object.fromEntries(
-    Object.entries(COMMON_PROBLEMS).map(([name, { description, headers }]) => [name, problemResponse(description, headers)]),
+    Object.entries(COMMON_PROBLEMS).map(([name, { status, description, headers }]) => [
+      name,
+      problemResponse(description, exampleProblem(status, `/${API_PREFIX}/patients/`), headers),
+    ]),
   );
 
   nameAliases(document);
@@ -171,8 +219,10 @@ function completeDocument(document: OpenAPIObject): void {
       const marked = operation as OperationObject & Record<string, unknown>;
       const isPublic = OPENAPI_PUBLIC in marked;
       const sendsETag = OPENAPI_ETAG in marked;
+      const location = marked[OPENAPI_LOCATION] as string | undefined;
       delete marked[OPENAPI_PUBLIC];
       delete marked[OPENAPI_ETAG];
+      delete marked[OPENAPI_LOCATION];
       if (isPublic) operation.security = [];
 
       const responses = operation.responses as Record<string, ResponseObject | ReferenceObject>;
@@ -182,12 +232,14 @@ function completeDocument(document: OpenAPIObject): void {
           const headers = { ...STATUS_HEADERS[status], ...response.headers };
           responses[status] = problemResponse(
             response.description || DEFAULT_DESCRIPTIONS[status] || STATUS_CODES[status] || status,
+            exampleProblem(status, examplePath(path), operation.tags?.[0]),
             headers,
           );
         } else {
           response.description ||= STATUS_CODES[status] ?? status;
           response.headers = { ...response.headers, 'X-Request-Id': { $ref: '#/components/headers/X-Request-Id' } };
           if (sendsETag && response.content) response.headers.ETag = { $ref: '#/components/headers/ETag' };
+          if (location && status === '201') response.headers.Location = locationHeader(location);
         }
       }
       if (path.startsWith(`/${API_PREFIX}/`)) {
@@ -213,11 +265,24 @@ function completeDocument(document: OpenAPIObject): void {
   }
 }
 
-function problemResponse(description: string, headers: Record<string, HeaderObject | ReferenceObject> = {}): ResponseObject {
+function problemResponse(
+  description: string,
+  example: Record<string, unknown>,
+  headers: Record<string, HeaderObject | ReferenceObject> = {},
+): ResponseObject {
   return {
     description,
     headers: { ...headers, 'X-Request-Id': { $ref: '#/components/headers/X-Request-Id' } },
-    content: { [PROBLEM_TYPE]: { schema: PROBLEM_REF } },
+    content: { [PROBLEM_TYPE]: { schema: PROBLEM_REF, example } },
+  };
+}
+
+/** The `Location` of a `@CreatedLocation()` operation's 201: its own template, so documented inline. */
+function locationHeader(template: string): HeaderObject {
+  return {
+    required: true,
+    description: `The URL of the created record: \`${template}\`, the response body's field in braces filled in.`,
+    schema: { type: 'string', format: 'uri-reference', example: examplePath(template.replace(/\/$/, '')) },
   };
 }
 
@@ -309,7 +374,10 @@ function sortKeys(value: unknown): unknown {
   );
 }
 
-/** Swagger UI at /swagger, ReDoc at /redoc; the document at /swagger.json, /swagger.yaml and Nest's usual /swagger-json. */
+/**
+ * Swagger UI at /swagger, ReDoc at /redoc; the document at /swagger.json, /swagger.yaml and Nest's
+ * usual /swagger-json; at / an index of them and of the health probes.
+ */
 export function setUpOpenApi(app: INestApplication): void {
   let document: OpenAPIObject | undefined;
   const getDocument = () => (document ??= JSON.parse(serializeOpenApiDocument(buildOpenApiDocument(app))) as OpenAPIObject);
@@ -317,11 +385,25 @@ export function setUpOpenApi(app: INestApplication): void {
     jsonDocumentUrl: 'swagger.json',
     yamlDocumentUrl: 'swagger.yaml',
     customSiteTitle: 'Healthcare backend API',
-    swaggerOptions: { persistAuthorization: true, displayOperationId: true },
+    // No validator badge: it would be an image from another site, which the docs pages' CSP blocks.
+    swaggerOptions: { persistAuthorization: true, displayOperationId: true, validatorUrl: null },
   });
   const http = app.getHttpAdapter();
   http.get('/swagger-json', (_request: unknown, reply: unknown) => {
     http.reply(reply, getDocument(), 200);
   });
   setUpRedoc(app, '/swagger.json');
+  // What a newcomer opening the server's address finds: where everything is. Like the pages above,
+  // a plain route outside Nest's guards: public, and not throttled (a constant answer costs less
+  // than counting it).
+  const index = {
+    name: 'Healthcare backend API',
+    version,
+    api: `/${API_PREFIX}/`,
+    docs: { swagger_ui: '/swagger', redoc: '/redoc', openapi_json: '/swagger.json', openapi_yaml: '/swagger.yaml' },
+    health: { live: '/health/live', ready: '/health/ready' },
+  };
+  http.get('/', (_request: unknown, reply: unknown) => {
+    http.reply(reply, index, 200);
+  });
 }

@@ -20,6 +20,14 @@ export function findRedocBundle(): string | undefined {
   }
 }
 
+/**
+ * The one resource ReDoc's bundle fetches from elsewhere: the logo of its "API docs by Redocly"
+ * footer, which no option hides (2.5) and the docs pages' Content-Security-Policy blocks (an error
+ * in the browser's console). It becomes an empty image, the footer's text stays.
+ */
+export const REDOC_REMOTE_LOGO = 'https://cdn.redoc.ly/redoc/logo-mini.svg';
+const EMPTY_IMAGE = "data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg'/%3E";
+
 /** No inline script or style, so a strict Content-Security-Policy (`script-src 'self'`) lets it run. */
 const page = (specUrl: string) => `<!DOCTYPE html>
 <html lang="en">
@@ -49,7 +57,7 @@ export function setUpRedoc(app: INestApplication, specUrl: string): void {
     http.reply(reply, page(specUrl), 200);
   });
   http.get(`${REDOC_PATH}/${REDOC_BUNDLE_FILE}`, (_request: unknown, reply: unknown) => {
-    bundle ??= readFileSync(bundlePath);
+    bundle ??= Buffer.from(readFileSync(bundlePath, 'utf8').replaceAll(REDOC_REMOTE_LOGO, EMPTY_IMAGE));
     http.setHeader(reply, 'Content-Type', 'application/javascript; charset=utf-8');
     http.setHeader(reply, 'Cache-Control', 'public, max-age=86400');
     http.reply(reply, bundle, 200);

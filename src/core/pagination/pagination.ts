@@ -11,7 +11,7 @@ export const MAX_PAGE = 10_000_000;
 
 /** `?page=&page_size=`, shared by every list. */
 export class PageQueryDto {
-  @ApiProperty({ type: 'integer', required: false, minimum: 1, default: 1, description: 'Page number, from 1.', example: 1 })
+  @ApiProperty({ type: 'integer', required: false, minimum: 1, default: 1, description: 'Page number, from 1.' })
   @IsOptional()
   @TransformType(() => Number)
   @IsInt()
@@ -26,7 +26,6 @@ export class PageQueryDto {
     maximum: MAX_PAGE_SIZE,
     default: DEFAULT_PAGE_SIZE,
     description: 'Items per page.',
-    example: DEFAULT_PAGE_SIZE,
   })
   @IsOptional()
   @TransformType(() => Number)

@@ -21,8 +21,7 @@ export class ListDoctorsQuery extends PageQueryDto {
     required: false,
     minLength: 1,
     maxLength: 100,
-    description: 'Exact specialization, ignoring case.',
-    example: 'Cardiology',
+    description: 'Exact specialization, ignoring case, such as `Cardiology`.',
   })
   @IsOptional()
   @IsString()
