@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { AuditService } from '../src/audit/audit.service';
 import { dataSourceOptions } from '../src/core/database/data-source-options';
 import { createOrPromoteAdmin } from '../src/users/create-admin';
 import { cloneTemplate } from './support/database';
@@ -283,5 +284,10 @@ describe('a write whose audit entry cannot be written (e2e)', () => {
     const kept = await app.as(owner).get(`/api/patients/${created.body.id}/`);
     expect(kept.status).toBe(200);
     expect(kept.body).toMatchObject({ name: 'Saved', version: created.body.version });
+  });
+
+  it("refuses to write a change's entry outside a transaction, where it would commit alone", async () => {
+    const entry = { actorId: null, action: 'update', entity: 'patient', outcome: 'success' as const };
+    await expect(app.app.get(AuditService).recordIn(app.db.manager, entry)).rejects.toThrow(/open transaction/);
   });
 });

@@ -133,6 +133,25 @@ describe('audit trail (e2e)', () => {
     });
   });
 
+  describe('schedules', () => {
+    it('names the fields a schedule change changed, comparing openings by value', async () => {
+      const doctor = await newDoctor(t, owner);
+      const put = (entries: { weekday: number; start: string; end: string }[]) =>
+        t.as(owner).put(`/api/doctors/${doctor.id}/schedule/`).send({ timezone: 'Europe/Berlin', slot_minutes: 30, entries });
+      const monday = { weekday: 0, start: '09:00', end: '12:00' };
+      expect((await put([monday])).status).toBe(200);
+      expect((await put([monday, { weekday: 1, start: '09:00', end: '12:00' }])).status).toBe(200);
+      expect((await put([monday, { weekday: 1, start: '09:00', end: '12:00' }])).status).toBe(200);
+
+      const events = await auditEvents(t, admin, { entity: 'schedule', entity_id: doctor.id });
+      expect(events.map((e) => [e.action, e.changed_fields, e.actor])).toEqual([
+        ['update', [], owner.id],
+        ['update', ['entries'], owner.id],
+        ['create', ['timezone', 'slot_minutes', 'entries'], owner.id],
+      ]);
+    });
+  });
+
   describe('reading the trail', () => {
     it('is for admins only', async () => {
       const doctorAccount = await fastUser(t, 'doctor');
