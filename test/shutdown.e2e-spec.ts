@@ -34,7 +34,10 @@ describe('shutting down on the embedded database (e2e)', () => {
       .set('Authorization', `Bearer ${user.access}`)
       .send({ name: 'Last' });
     expect(created.status).toBe(201);
-    // Closed at once, within the audit trail's batching delay: its entry is still pending.
+    // A read: its entry is batched (a change's is written with the change).
+    const read = await request(app.getHttpServer()).get(`/api/patients/${created.body.id}/`).set('Authorization', `Bearer ${user.access}`);
+    expect(read.status).toBe(200);
+    // Closed at once, within the audit trail's batching delay: the read's entry is still pending.
     await app.close();
     // The server was stopped cleanly (it removes its lock file), not left running.
     expect(existsSync(join(dataDir, 'postgres', 'postmaster.pid'))).toBe(false);
@@ -43,7 +46,7 @@ describe('shutting down on the embedded database (e2e)', () => {
     try {
       const db = await new DataSource({ type: 'postgres', url: server.url, extra: { max: 1 } }).initialize();
       const rows: { n: number }[] = await db.query(
-        `SELECT count(*)::int AS n FROM audit_events WHERE entity = 'patient' AND entity_id = $1`,
+        `SELECT count(*)::int AS n FROM audit_events WHERE entity = 'patient' AND entity_id = $1 AND action = 'read'`,
         [created.body.id],
       );
       await db.destroy();

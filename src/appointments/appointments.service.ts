@@ -1,6 +1,7 @@
 import { ConflictException, ForbiddenException, HttpStatus, Injectable, NotFoundException, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Brackets, DataSource, EntityManager } from 'typeorm';
+import { AuditService } from '../audit/audit.service';
 import { AuthUser } from '../core/auth/auth-user';
 import type { AppConfig } from '../core/config/app-config';
 import { InjectAppConfig } from '../core/config/app-config.provider';
@@ -43,6 +44,7 @@ export class AppointmentsService implements OnModuleInit {
     private readonly doctors: DoctorsService,
     private readonly schedules: SchedulesService,
     private readonly removal: RecordRemoval,
+    private readonly audit: AuditService,
     @InjectAppConfig() private readonly config: AppConfig,
   ) {}
 
@@ -75,7 +77,17 @@ export class AppointmentsService implements OnModuleInit {
       };
       await this.assertWithinSchedule(manager, booking);
       // Overlaps are refused by the exclusion constraints, race or no race (→ 409 with their message).
-      return Object.assign(await this.insertWithHistory(manager, booking), { doctor, patient });
+      const appointment = await this.insertWithHistory(manager, booking);
+      await this.audit.recordIn(manager, {
+        actorId: user.id,
+        origin: user.origin,
+        action: 'create',
+        entity: 'appointment',
+        entityId: appointment.id,
+        changedFields: Object.keys(dto),
+        outcome: 'success',
+      });
+      return Object.assign(appointment, { doctor, patient });
     });
     return toAppointmentDto(appointment);
   }
@@ -106,10 +118,29 @@ export class AppointmentsService implements OnModuleInit {
     return changes.map(toStatusChangeDto);
   }
 
-  async update(id: number, dto: UpdateAppointmentDto, user: AuthUser, ifMatch?: string): Promise<AppointmentDto> {
+  update(id: number, dto: UpdateAppointmentDto, user: AuthUser, ifMatch?: string): Promise<AppointmentDto> {
+    return this.change(id, dto, user, 'update', ifMatch);
+  }
+
+  /** DELETE: the appointment is cancelled and kept; its time is free again. */
+  async cancel(id: number, user: AuthUser): Promise<void> {
+    const current = await this.require(this.db.manager, id, user);
+    if (current.status === AppointmentStatus.Cancelled) return;
+    await this.change(id, { status: AppointmentStatus.Cancelled }, user, 'cancel');
+  }
+
+  /** A PATCH, or the cancellation of a DELETE (`action`, as the audit trail names it). */
+  private async change(
+    id: number,
+    dto: UpdateAppointmentDto,
+    user: AuthUser,
+    action: 'update' | 'cancel',
+    ifMatch?: string,
+  ): Promise<AppointmentDto> {
     const appointment = await retriedTransaction(this.db, async (manager) => {
       const appointment = await this.require(manager, id, user, true);
       assertIfMatch(ifMatch, appointment.version);
+      const before = { ...appointment };
       if (isFinal(appointment.status)) {
         throw new ConflictException(`A ${appointment.status} appointment cannot change any more.`);
       }
@@ -121,16 +152,19 @@ export class AppointmentsService implements OnModuleInit {
       if (dto.notes !== undefined) appointment.notes = dto.notes;
       await manager.save(appointment);
       if (appointment.status !== from) await this.recordStatus(manager, id, from, appointment.status, user.id);
+      const changedFields = changedFieldsOf(before, appointment);
+      await this.audit.recordIn(manager, {
+        actorId: user.id,
+        origin: user.origin,
+        action,
+        entity: 'appointment',
+        entityId: id,
+        changedFields,
+        outcome: 'success',
+      });
       return appointment;
     });
     return toAppointmentDto(appointment);
-  }
-
-  /** DELETE: the appointment is cancelled and kept; its time is free again. */
-  async cancel(id: number, user: AuthUser): Promise<void> {
-    const current = await this.require(this.db.manager, id, user);
-    if (current.status === AppointmentStatus.Cancelled) return;
-    await this.update(id, { status: AppointmentStatus.Cancelled }, user);
   }
 
   /** Active appointments of a doctor that overlap [from, to), for free-slot search. */
@@ -289,6 +323,18 @@ export class AppointmentsService implements OnModuleInit {
       [id, actorId],
     );
   }
+}
+
+/** The fields an update changed, by their API names, for the audit trail. */
+function changedFieldsOf(before: Appointment, after: Appointment): string[] {
+  const fields: [string, unknown, unknown][] = [
+    ['status', before.status, after.status],
+    ['appointment_datetime', before.appointmentDatetime.getTime(), after.appointmentDatetime.getTime()],
+    ['duration_minutes', before.durationMinutes, after.durationMinutes],
+    ['reason', before.reason, after.reason],
+    ['notes', before.notes, after.notes],
+  ];
+  return fields.filter(([, old, now]) => old !== now).map(([name]) => name);
 }
 
 function isClinicianOrAdmin(appointment: Appointment, user: AuthUser): boolean {

@@ -15,7 +15,7 @@ export class AuditController {
 
   /**
    * List audit events.
-   * @remarks Admins only; newest first. Reads, creations, changes and deletions of patient records, assignment changes, logins (success and failure), logouts and detected refresh-token reuse: who, what (the names of changed fields, never their values), when, the request id, the client address and the outcome. Events are written within about 50 ms and can never be changed or deleted. Filter with `actor`, `entity`, `entity_id`, `action`, `from` and `to`.
+   * @remarks Admins only; newest first. Who, what (the names of changed fields, never their values), when, the request id, the client address and the outcome of: creations, changes and deletions of patient records; assignments and their ends; bookings, changes and cancellations of appointments; schedules; doctor-profile account links; registrations and admins' changes to accounts. Each of these is written in the transaction of the change itself: a change that was saved has its event, and a change whose event cannot be written fails. Reads and lists of patient records, refused attempts, logins (success and failure), logouts and detected refresh-token reuse are written in batches within about 50 ms (a graceful shutdown writes them first). Events can never be changed or deleted. Filter with `actor`, `entity`, `entity_id`, `action`, `from` and `to`.
    */
   @Get()
   @Paginated(AuditEventDto)

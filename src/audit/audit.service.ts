@@ -1,6 +1,6 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
+import { EntityManager, Repository } from 'typeorm';
 import type { RequestOrigin } from '../core/http/request-origin';
 import { Page } from '../core/pagination/pagination';
 import { AuditEvent, AuditOutcome } from './audit-event.entity';
@@ -47,10 +47,27 @@ const FLUSH_DELAY_MS = 50;
 const FLUSH_BATCH = 500;
 const MAX_PENDING = 50_000;
 
+const INSERT_ONE = insertSql(1);
+
+function pendingEvent({ origin, ...entry }: AuditEntry): PendingEvent {
+  return {
+    ...entry,
+    entityId: entry.entityId ?? null,
+    changedFields: entry.changedFields ?? [],
+    requestId: origin?.requestId ?? null,
+    clientIp: origin?.clientIp ?? null,
+    occurredAt: new Date(),
+  };
+}
+
 /**
- * The audit trail. Entries are taken synchronously (with the request id and client IP of the
- * request they came on) and written in batches a few milliseconds later, so auditing every read
- * costs one multi-row INSERT per batch instead of one round trip per request.
+ * The audit trail, written two ways. A change is recorded with `recordIn`, inside the
+ * transaction that makes it: the entry commits with the change or not at all, so no crash can
+ * keep a change and lose its record. Reads, refused attempts and sessions (login, logout) are
+ * recorded with `record`: taken synchronously (with the request id and client IP of the request
+ * they came on) and written in batches a few milliseconds later, so auditing every read costs one
+ * multi-row INSERT per batch instead of one round trip per request; a graceful shutdown writes
+ * what is pending before the pool closes, a crash loses at most the last ~50 ms of them.
  */
 @Injectable()
 export class AuditService implements OnApplicationShutdown {
@@ -61,17 +78,21 @@ export class AuditService implements OnApplicationShutdown {
 
   constructor(@InjectRepository(AuditEvent) private readonly events: Repository<AuditEvent>) {}
 
-  record({ origin, ...entry }: AuditEntry): void {
-    this.pending.push({
-      ...entry,
-      entityId: entry.entityId ?? null,
-      changedFields: entry.changedFields ?? [],
-      requestId: origin?.requestId ?? null,
-      clientIp: origin?.clientIp ?? null,
-      occurredAt: new Date(),
-    });
+  /** A read, a refused attempt or a session event: written with the next batch. */
+  record(entry: AuditEntry): void {
+    this.pending.push(pendingEvent(entry));
     if (this.pending.length >= FLUSH_BATCH) void this.flush();
     else this.timer ??= setTimeout(() => void this.flush(), FLUSH_DELAY_MS);
+  }
+
+  /**
+   * A change: written now, on the connection of the transaction `manager` belongs to, so it
+   * commits or rolls back with the change; an entry that cannot be written fails the change.
+   */
+  async recordIn(manager: EntityManager, entry: AuditEntry): Promise<void> {
+    // Outside a transaction the entry would commit on its own, and the guarantee would be gone unnoticed.
+    if (!manager.queryRunner?.isTransactionActive) throw new Error('recordIn needs the manager of an open transaction.');
+    await manager.query(INSERT_ONE, columnValues(pendingEvent(entry)));
   }
 
   /** Writes everything recorded so far; resolves once it is in the database. */

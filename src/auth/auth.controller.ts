@@ -41,8 +41,8 @@ export class AuthController {
   @ApiCreatedResponse({ type: RegisterResponseDto, description: 'The new account and its first access and refresh tokens.' })
   @ApiBadRequestResponse({ description: 'Invalid fields, or a password the policy refuses (its reasons in `errors.password`).' })
   @ApiConflictResponse({ description: 'The username or the email is taken (named in `errors`).' })
-  register(@Body() dto: RegisterDto): Promise<RegisterResponseDto> {
-    return this.auth.register(dto);
+  register(@Body() dto: RegisterDto, @Origin() origin: RequestOrigin): Promise<RegisterResponseDto> {
+    return this.auth.register(dto, origin);
   }
 
   /**

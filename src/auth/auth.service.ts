@@ -21,19 +21,22 @@ export class AuthService {
     private readonly audit: AuditService,
   ) {}
 
-  async register(dto: RegisterDto): Promise<RegisterResponseDto> {
+  async register(dto: RegisterDto, origin: RequestOrigin): Promise<RegisterResponseDto> {
     const problems = passwordProblems(dto.password, dto);
     if (problems.length > 0) {
       throw new FieldProblemException(HttpStatus.BAD_REQUEST, 'The password is not acceptable.', { password: problems });
     }
     // Before the (deliberately slow) hash: a taken name is answered without spending it.
     await this.users.assertAvailable(dto.username, dto.email);
-    const user = await this.users.create({
-      username: dto.username,
-      email: dto.email,
-      passwordHash: await hashPassword(dto.password),
-      role: dto.role ?? Role.Patient,
-    });
+    const user = await this.users.create(
+      {
+        username: dto.username,
+        email: dto.email,
+        passwordHash: await hashPassword(dto.password),
+        role: dto.role ?? Role.Patient,
+      },
+      origin,
+    );
     return { user: toUserDto(user), tokens: await this.tokens.issue(user) };
   }
 

@@ -1,7 +1,7 @@
 import { ForbiddenException, HttpStatus, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { AuditService } from '../audit/audit.service';
+import { AuditEntry, AuditService } from '../audit/audit.service';
 import { AuthUser } from '../core/auth/auth-user';
 import { assertIfMatch } from '../core/http/etag';
 import { describeConstraint, FieldProblemException } from '../core/http/problem';
@@ -73,8 +73,10 @@ export class DoctorsService {
       await this.assertDoctorAccount(dto.user);
     } else if (user.role === Role.Doctor && !(await this.findByAccount(user.id))) doctor.userId = user.id;
     // Unique email, license and account link are decided by partial unique indexes; the filter turns a violation into 409.
-    await this.db.manager.save(doctor);
-    if (doctor.userId !== null) this.auditLink(user, doctor.id, null, doctor.userId, 'success');
+    await this.db.transaction(async (manager) => {
+      await manager.save(doctor);
+      if (doctor.userId !== null) await this.audit.recordIn(manager, linkEntry(user, doctor.id, null, doctor.userId, 'success'));
+    });
     return toDoctorDto(doctor);
   }
 
@@ -110,13 +112,12 @@ export class DoctorsService {
   }
 
   async update(id: number, dto: UpdateDoctorDto, user: AuthUser, ifMatch?: string): Promise<DoctorDto> {
-    let linkedFrom: number | null = null;
     const doctor = await this.db.transaction(async (manager) => {
       const doctor = await this.lock(manager, id);
-      linkedFrom = doctor.userId;
+      const linkedFrom = doctor.userId;
       const relinks = dto.user !== undefined && dto.user !== doctor.userId;
       if (!this.canManage(doctor, user)) {
-        if (relinks) this.auditLink(user, id, doctor.userId, dto.user ?? null, 'denied');
+        if (relinks) this.audit.record(linkEntry(user, id, doctor.userId, dto.user ?? null, 'denied'));
         throw notManager(doctor);
       }
       assertIfMatch(ifMatch, doctor.version);
@@ -127,9 +128,9 @@ export class DoctorsService {
         if (to !== null) await this.assertDoctorAccount(to);
       }
       if (applyChanges(doctor, dto, FIELDS).length > 0) await manager.save(doctor);
+      if (doctor.userId !== linkedFrom) await this.audit.recordIn(manager, linkEntry(user, id, linkedFrom, doctor.userId, 'success'));
       return doctor;
     });
-    if (doctor.userId !== linkedFrom) this.auditLink(user, id, linkedFrom, doctor.userId, 'success');
     return toDoctorDto(doctor);
   }
 
@@ -180,25 +181,26 @@ export class DoctorsService {
 
   /** A refused change of `user`: audited as denied, answered 403 naming the field. */
   private linkRefused(user: AuthUser, id: number | null, from: number | null, to: number | null): FieldProblemException {
-    this.auditLink(user, id, from, to, 'denied');
+    this.audit.record(linkEntry(user, id, from, to, 'denied'));
     return new FieldProblemException(HttpStatus.FORBIDDEN, ONLY_ADMINS_LINK, { user: [ONLY_ADMINS_LINK] });
   }
+}
 
-  /**
-   * Every change of a profile's account link, with the accounts before and after: the link is
-   * what grants patient records, so who moved it matters. The ids are accounts', not clinical values.
-   */
-  private auditLink(user: AuthUser, id: number | null, from: number | null, to: number | null, outcome: 'success' | 'denied'): void {
-    this.audit.record({
-      actorId: user.id,
-      origin: user.origin,
-      action: to === null ? 'unlink' : 'link',
-      entity: 'doctor',
-      entityId: id,
-      changedFields: ['user', `old_user:${from ?? 'none'}`, `new_user:${to ?? 'none'}`],
-      outcome,
-    });
-  }
+/**
+ * The audit entry of a change of a profile's account link, with the accounts before and after:
+ * the link is what grants patient records, so who moved it matters. The ids are accounts', not
+ * clinical values.
+ */
+function linkEntry(user: AuthUser, id: number | null, from: number | null, to: number | null, outcome: 'success' | 'denied'): AuditEntry {
+  return {
+    actorId: user.id,
+    origin: user.origin,
+    action: to === null ? 'unlink' : 'link',
+    entity: 'doctor',
+    entityId: id,
+    changedFields: ['user', `old_user:${from ?? 'none'}`, `new_user:${to ?? 'none'}`],
+    outcome,
+  };
 }
 
 function notManager(doctor: Doctor): ForbiddenException {

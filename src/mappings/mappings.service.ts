@@ -55,16 +55,16 @@ export class MappingsService implements OnModuleInit {
         createdById: user.id,
       });
       await manager.save(mapping);
+      await this.audit.recordIn(manager, {
+        actorId: user.id,
+        origin: user.origin,
+        action: 'assign',
+        entity: 'mapping',
+        entityId: mapping.id,
+        changedFields: Object.keys(dto),
+        outcome: 'success',
+      });
       return Object.assign(mapping, { patient, doctor });
-    });
-    this.audit.record({
-      actorId: user.id,
-      origin: user.origin,
-      action: 'assign',
-      entity: 'mapping',
-      entityId: mapping.id,
-      changedFields: Object.keys(dto),
-      outcome: 'success',
     });
     return toMappingDto(mapping);
   }
@@ -112,17 +112,22 @@ export class MappingsService implements OnModuleInit {
 
   /** Ends an assignment of one of the caller's patients; ending an ended one changes nothing. */
   async end(id: number, user: AuthUser): Promise<void> {
-    const ended = await this.db.transaction(async (manager) => {
+    await this.db.transaction(async (manager) => {
       const mapping = await manager.findOne(Mapping, { where: { id }, lock: { mode: 'pessimistic_write' } });
       const patient = mapping && (await this.patients.findReadable(manager, mapping.patientId, user));
       if (!mapping || !patient) throw new NotFoundException('Assignment not found.');
       await this.patients.findWritable(manager, patient.id, user);
-      if (!mapping.isActive) return false;
+      if (!mapping.isActive) return;
       await manager.save(Object.assign(mapping, { isActive: false, endedAt: new Date() }));
-      return true;
+      await this.audit.recordIn(manager, {
+        actorId: user.id,
+        origin: user.origin,
+        action: 'unassign',
+        entity: 'mapping',
+        entityId: id,
+        outcome: 'success',
+      });
     });
-    if (ended)
-      this.audit.record({ actorId: user.id, origin: user.origin, action: 'unassign', entity: 'mapping', entityId: id, outcome: 'success' });
   }
 
   private async endAllFor(manager: EntityManager, where: { patientId: number } | { doctorId: number }): Promise<void> {

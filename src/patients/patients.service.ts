@@ -58,15 +58,17 @@ export class PatientsService {
   async create(dto: CreatePatientDto, user: AuthUser): Promise<PatientDto> {
     const patient = this.db.manager.create(Patient, { createdById: user.id });
     const changed = applyPatientChanges(patient, dto);
-    await this.db.manager.save(patient);
-    this.audit.record({
-      actorId: user.id,
-      origin: user.origin,
-      action: 'create',
-      entity: 'patient',
-      entityId: patient.id,
-      changedFields: changed,
-      outcome: 'success',
+    await this.db.transaction(async (manager) => {
+      await manager.save(patient);
+      await this.audit.recordIn(manager, {
+        actorId: user.id,
+        origin: user.origin,
+        action: 'create',
+        entity: 'patient',
+        entityId: patient.id,
+        changedFields: changed,
+        outcome: 'success',
+      });
     });
     return toPatientDto(patient);
   }
@@ -145,24 +147,24 @@ export class PatientsService {
   }
 
   async update(id: number, dto: UpdatePatientDto, user: AuthUser, ifMatch?: string): Promise<PatientDto> {
-    const { patient, changed } = await this.deniedAudited('update', id, user, () =>
+    const patient = await this.deniedAudited('update', id, user, () =>
       this.db.transaction(async (manager) => {
         const patient = await this.findWritable(manager, id, user, 'update');
         assertIfMatch(ifMatch, patient.version);
         const changed = applyPatientChanges(patient, dto);
         if (changed.length > 0) await manager.save(Patient, patient);
-        return { patient, changed };
+        await this.audit.recordIn(manager, {
+          actorId: user.id,
+          origin: user.origin,
+          action: 'update',
+          entity: 'patient',
+          entityId: id,
+          changedFields: changed,
+          outcome: 'success',
+        });
+        return patient;
       }),
     );
-    this.audit.record({
-      actorId: user.id,
-      origin: user.origin,
-      action: 'update',
-      entity: 'patient',
-      entityId: id,
-      changedFields: changed,
-      outcome: 'success',
-    });
     return toPatientDto(patient);
   }
 
@@ -173,9 +175,16 @@ export class PatientsService {
         await this.findWritable(manager, id, user, 'update');
         await manager.softDelete(Patient, id);
         await this.removal.removed(manager, { record: 'patient', id, actorId: user.id });
+        await this.audit.recordIn(manager, {
+          actorId: user.id,
+          origin: user.origin,
+          action: 'delete',
+          entity: 'patient',
+          entityId: id,
+          outcome: 'success',
+        });
       }),
     );
-    this.audit.record({ actorId: user.id, origin: user.origin, action: 'delete', entity: 'patient', entityId: id, outcome: 'success' });
   }
 
   /** Runs a write; when it is refused (404 or 403), the attempt is audited as denied. */

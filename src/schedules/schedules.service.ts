@@ -1,11 +1,12 @@
 import { HttpStatus, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+import { AuditService } from '../audit/audit.service';
 import { AuthUser } from '../core/auth/auth-user';
 import { columnsOf, selectOne } from '../core/database/sql';
 import { FieldProblemException } from '../core/http/problem';
 import { DoctorsService } from '../doctors/doctors.service';
-import { DoctorSchedule } from './doctor-schedule.entity';
+import { DoctorSchedule, ScheduleEntry } from './doctor-schedule.entity';
 import { PutScheduleDto, ScheduleDto, toScheduleDto } from './dto/schedule.dto';
 import { isIanaTimeZone, parseClock } from './zoned-time';
 
@@ -15,6 +16,7 @@ export class SchedulesService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly doctors: DoctorsService,
+    private readonly audit: AuditService,
   ) {}
 
   async get(doctorId: number): Promise<ScheduleDto> {
@@ -28,13 +30,27 @@ export class SchedulesService {
     assertValid(dto);
     const schedule = await this.db.transaction(async (manager) => {
       await this.doctors.requireWritable(manager, doctorId, user);
-      const schedule = (await this.find(manager, doctorId)) ?? manager.create(DoctorSchedule, { doctorId });
-      Object.assign(schedule, {
-        timezone: dto.timezone,
-        slotMinutes: dto.slot_minutes,
-        entries: dto.entries.map(({ weekday, start, end }) => ({ weekday, start, end })),
+      const existing = await this.find(manager, doctorId);
+      const schedule = existing ?? manager.create(DoctorSchedule, { doctorId });
+      const entries = dto.entries.map(({ weekday, start, end }) => ({ weekday, start, end }));
+      const changedFields = [
+        ...(schedule.timezone !== dto.timezone ? ['timezone'] : []),
+        ...(schedule.slotMinutes !== dto.slot_minutes ? ['slot_minutes'] : []),
+        ...(entryKey(schedule.entries) !== entryKey(entries) ? ['entries'] : []),
+      ];
+      Object.assign(schedule, { timezone: dto.timezone, slotMinutes: dto.slot_minutes, entries });
+      const saved = await manager.save(DoctorSchedule, schedule);
+      // A schedule is the doctor's: its entity id is the doctor's.
+      await this.audit.recordIn(manager, {
+        actorId: user.id,
+        origin: user.origin,
+        action: existing ? 'update' : 'create',
+        entity: 'schedule',
+        entityId: doctorId,
+        changedFields,
+        outcome: 'success',
       });
-      return manager.save(DoctorSchedule, schedule);
+      return saved;
     });
     return toScheduleDto(schedule);
   }
@@ -44,6 +60,11 @@ export class SchedulesService {
     const sql = `SELECT ${columnsOf(manager, DoctorSchedule, 'schedule')} FROM doctor_schedules schedule WHERE schedule.doctor_id = $1`;
     return selectOne<DoctorSchedule>(manager, sql, [doctorId]);
   }
+}
+
+/** Entries compared by value (jsonb hands back its keys in an order of its own). */
+function entryKey(entries: ScheduleEntry[] | undefined): string {
+  return (entries ?? []).map(({ weekday, start, end }) => `${weekday} ${start}-${end}`).join(',');
 }
 
 /** Rules the DTO decorators cannot say: a real time zone, and openings that end after they start and do not overlap. */

@@ -1,10 +1,12 @@
 import { ConflictException, HttpStatus, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { IsNull, Repository } from 'typeorm';
+import { AuditService } from '../audit/audit.service';
 import { RefreshToken } from '../auth/refresh-token.entity';
 import { AuthUser } from '../core/auth/auth-user';
 import { selectOne } from '../core/database/sql';
 import { describeConstraint, FieldProblemException } from '../core/http/problem';
+import type { RequestOrigin } from '../core/http/request-origin';
 import { Page, PageQueryDto } from '../core/pagination/pagination';
 import { CallerCache } from './caller-cache';
 import { UpdateUserDto } from './dto/update-user.dto';
@@ -27,6 +29,7 @@ export class UsersService {
   constructor(
     @InjectRepository(User) private readonly users: Repository<User>,
     private readonly callers: CallerCache,
+    private readonly audit: AuditService,
   ) {}
 
   /** The caller behind an access token, asked for on every request: remembered, or hand-written SQL (see core/database/sql.ts). */
@@ -44,10 +47,23 @@ export class UsersService {
     return Promise.resolve(null);
   }
 
-  async create(user: NewUser): Promise<User> {
+  /** A new account, audited as created by itself (a registration has no other actor). */
+  async create(user: NewUser, origin?: RequestOrigin): Promise<User> {
     await this.assertAvailable(user.username, user.email);
     // The unique constraints still decide a race; the filter maps them to the same 409.
-    return this.users.save(this.users.create(user));
+    return this.users.manager.transaction(async (manager) => {
+      const created = await manager.save(manager.create(User, user));
+      await this.audit.recordIn(manager, {
+        actorId: created.id,
+        origin,
+        action: 'create',
+        entity: 'user',
+        entityId: created.id,
+        changedFields: ['username', 'email', 'password', 'role'],
+        outcome: 'success',
+      });
+      return created;
+    });
   }
 
   /** Stamps the login on the account and on `user`, so the login response shows it. */
@@ -73,6 +89,9 @@ export class UsersService {
     if (user.id === admin.id && (changes.is_active === false || (changes.role && changes.role !== Role.Admin))) {
       throw new ConflictException('You cannot deactivate your own account or remove your own admin role.');
     }
+    const changedFields: string[] = [];
+    if (changes.role !== undefined && changes.role !== user.role) changedFields.push('role');
+    if (changes.is_active !== undefined && changes.is_active !== user.isActive) changedFields.push('is_active');
     if (changes.role !== undefined) user.role = changes.role;
     if (changes.is_active !== undefined) user.isActive = changes.is_active;
     await this.users.manager.transaction(async (manager) => {
@@ -80,6 +99,15 @@ export class UsersService {
       if (!user.isActive) {
         await manager.update(RefreshToken, { userId: user.id, revokedAt: IsNull() }, { revokedAt: new Date() });
       }
+      await this.audit.recordIn(manager, {
+        actorId: admin.id,
+        origin: admin.origin,
+        action: 'update',
+        entity: 'user',
+        entityId: user.id,
+        changedFields,
+        outcome: 'success',
+      });
     });
     this.callers.forget(user.id);
     return toUserDto(user);

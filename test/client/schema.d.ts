@@ -85,7 +85,7 @@ export interface paths {
         };
         /**
          * List audit events.
-         * @description Admins only; newest first. Reads, creations, changes and deletions of patient records, assignment changes, logins (success and failure), logouts and detected refresh-token reuse: who, what (the names of changed fields, never their values), when, the request id, the client address and the outcome. Events are written within about 50 ms and can never be changed or deleted. Filter with `actor`, `entity`, `entity_id`, `action`, `from` and `to`.
+         * @description Admins only; newest first. Who, what (the names of changed fields, never their values), when, the request id, the client address and the outcome of: creations, changes and deletions of patient records; assignments and their ends; bookings, changes and cancellations of appointments; schedules; doctor-profile account links; registrations and admins' changes to accounts. Each of these is written in the transaction of the change itself: a change that was saved has its event, and a change whose event cannot be written fails. Reads and lists of patient records, refused attempts, logins (success and failure), logouts and detected refresh-token reuse are written in batches within about 50 ms (a graceful shutdown writes them first). Events can never be changed or deleted. Filter with `actor`, `entity`, `entity_id`, `action`, `from` and `to`.
          */
         get: operations["listAuditEvents"];
         put?: never;
@@ -691,7 +691,7 @@ export interface components {
         AppointmentStatus: "SCHEDULED" | "CHECKED_IN" | "COMPLETED" | "CANCELLED" | "NO_SHOW";
         AuditEventDto: {
             /**
-             * @description What was done: `create`, `read`, `list`, `update`, `delete` (patients), `assign`, `unassign` (assignments), `link`, `unlink` (doctor profiles), `login`, `logout`, `refresh_reuse` (accounts), and possibly more in later versions.
+             * @description What was done: `create`, `read`, `list`, `update`, `delete` (patients), `assign`, `unassign` (assignments), `create`, `update`, `cancel` (appointments), `create`, `update` (schedules), `link`, `unlink` (doctor profiles), `create`, `update`, `login`, `logout`, `refresh_reuse` (accounts), and possibly more in later versions.
              * @example read
              */
             action: string;
@@ -702,7 +702,7 @@ export interface components {
             /** @description The client address (behind a proxy with `TRUST_PROXY`, the forwarded one). */
             client_ip: string | null;
             /**
-             * @description The kind of record: `patient`, `mapping`, `doctor`, `user`, and possibly more in later versions.
+             * @description The kind of record: `patient`, `mapping`, `appointment`, `schedule` (its id is the doctor's), `doctor`, `user`, and possibly more in later versions.
              * @example patient
              */
             entity: string;
@@ -710,7 +710,7 @@ export interface components {
             entity_id: number | null;
             /**
              * Format: int64
-             * @description Sequence number.
+             * @description Sequence number, in the order events were stored: batched ones (reads, sessions) are stored up to about 50 ms late, so `occurred_at` gives the order of events.
              */
             readonly id: number;
             /** Format: date-time */

@@ -2,7 +2,13 @@ import { ApiProperty } from '@nestjs/swagger';
 import { AUDIT_OUTCOMES, AuditEvent, AuditOutcome } from '../audit-event.entity';
 
 export class AuditEventDto {
-  @ApiProperty({ type: 'integer', format: 'int64', readOnly: true, description: 'Sequence number.' })
+  @ApiProperty({
+    type: 'integer',
+    format: 'int64',
+    readOnly: true,
+    description:
+      'Sequence number, in the order events were stored: batched ones (reads, sessions) are stored up to about 50 ms late, so `occurred_at` gives the order of events.',
+  })
   id!: number;
 
   @ApiProperty({ format: 'date-time' })
@@ -14,13 +20,14 @@ export class AuditEventDto {
   @ApiProperty({
     example: 'read',
     description:
-      'What was done: `create`, `read`, `list`, `update`, `delete` (patients), `assign`, `unassign` (assignments), `link`, `unlink` (doctor profiles), `login`, `logout`, `refresh_reuse` (accounts), and possibly more in later versions.',
+      'What was done: `create`, `read`, `list`, `update`, `delete` (patients), `assign`, `unassign` (assignments), `create`, `update`, `cancel` (appointments), `create`, `update` (schedules), `link`, `unlink` (doctor profiles), `create`, `update`, `login`, `logout`, `refresh_reuse` (accounts), and possibly more in later versions.',
   })
   action!: string;
 
   @ApiProperty({
     example: 'patient',
-    description: 'The kind of record: `patient`, `mapping`, `doctor`, `user`, and possibly more in later versions.',
+    description:
+      "The kind of record: `patient`, `mapping`, `appointment`, `schedule` (its id is the doctor's), `doctor`, `user`, and possibly more in later versions.",
   })
   entity!: string;
 

@@ -1,0 +1,293 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { DataSource } from 'typeorm';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { AuditService } from '../src/audit/audit.service';
+import { dataSourceOptions } from '../src/core/database/data-source-options';
+import { createOrPromoteAdmin } from '../src/users/create-admin';
+import { cloneTemplate } from './support/database';
+import { freePort } from './support/ports';
+import { startOwnApp, type OwnApp } from './support/instances';
+import { TEST_PASSWORD, testEnv, uniqueName } from './support/test-app';
+
+const ROOT = join(__dirname, '..');
+
+interface Answer {
+  status: number;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- read loosely, as supertest's res.body
+  body: any;
+  requestId: string;
+}
+
+interface AuditRow {
+  actor_id: number | null;
+  action: string;
+  entity: string;
+  entity_id: number | null;
+  changed_fields: string[];
+  outcome: string;
+}
+
+/** `npm start` as a process of its own (through ts-node, so it runs this checkout's source). */
+class Service {
+  private output = '';
+  readonly exited: Promise<unknown>;
+
+  private constructor(
+    readonly child: ChildProcess,
+    readonly base: string,
+  ) {
+    child.stdout!.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
+    child.stderr!.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
+    // 'close': the process has exited and its pipes are drained.
+    this.exited = once(child, 'close');
+  }
+
+  static async start(databaseUrl: string): Promise<Service> {
+    const port = await freePort();
+    const env = {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '',
+      ...testEnv(databaseUrl, { HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'info' }),
+    };
+    const child = spawn(process.execPath, ['-r', 'ts-node/register', 'src/main.ts'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env });
+    const service = new Service(child, `http://127.0.0.1:${port}`);
+    const started = Date.now();
+    while (!service.output.includes('Listening on')) {
+      if (child.exitCode !== null || Date.now() - started > 60_000) throw new Error(`the service did not start:\n${service.output}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    return service;
+  }
+
+  /** One request, with a request id of its own to find its audit entry by. */
+  async send(method: string, path: string, options: { token?: string; body?: unknown } = {}): Promise<Answer> {
+    const requestId = `crash-${randomBytes(8).toString('hex')}`;
+    const headers: Record<string, string> = { 'X-Request-Id': requestId };
+    if (options.token) headers.Authorization = `Bearer ${options.token}`;
+    if (options.body !== undefined) headers['Content-Type'] = 'application/json';
+    const res = await fetch(`${this.base}${path}`, {
+      method,
+      headers,
+      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+    });
+    const text = await res.text();
+    return { status: res.status, body: text ? JSON.parse(text) : {}, requestId };
+  }
+
+  /** The request, then SIGKILL the moment a 2xx answer is in: no shutdown hook, no timer gets to run. */
+  async sendAndCrash(method: string, path: string, options: { token?: string; body?: unknown } = {}): Promise<Answer> {
+    const answer = await this.send(method, path, options);
+    if (answer.status >= 200 && answer.status < 300) this.child.kill('SIGKILL');
+    expect(answer.status, JSON.stringify(answer.body)).toBeLessThan(300);
+    await this.exited;
+    expect(this.child.signalCode).toBe('SIGKILL');
+    return answer;
+  }
+
+  async stop(signal: NodeJS.Signals): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    this.child.kill(signal);
+    await this.exited;
+  }
+
+  get log(): string {
+    return this.output;
+  }
+}
+
+describe('the audit trail when the service dies right after a write (e2e)', () => {
+  let database: { url: string; drop(): Promise<void> };
+  let db: DataSource;
+  let service: Service | undefined;
+
+  beforeAll(async () => {
+    database = await cloneTemplate(inject('serverUrl'), inject('templateDatabase'));
+    db = await new DataSource(dataSourceOptions(database.url, 1)).initialize();
+  });
+  afterAll(async () => {
+    await service?.stop('SIGKILL');
+    await db?.destroy();
+    await database?.drop();
+  });
+
+  const entryOf = async (answer: Answer): Promise<AuditRow[]> =>
+    db.query<AuditRow[]>('SELECT actor_id, action, entity, entity_id, changed_fields, outcome FROM audit_events WHERE request_id = $1', [
+      answer.requestId,
+    ]);
+
+  it('keeps the entry of every kind of write killed (SIGKILL) right after its 2xx answer', async () => {
+    const admin = { username: uniqueName('admin'), password: TEST_PASSWORD };
+    const { user: adminAccount } = await createOrPromoteAdmin(db, { ...admin, email: `${admin.username}@clinic.example` });
+    const register = (role: string) => {
+      const username = uniqueName(role);
+      return { username, email: `${username}@clinic.example`, password: TEST_PASSWORD, role };
+    };
+    const crashes: { what: string; entries: AuditRow[]; expected: Partial<AuditRow> }[] = [];
+    /** One run of the service: `write` sends what it needs, then the write the service dies right after. */
+    const crashAfter = async <T>(what: string, write: (s: Service) => Promise<{ answer: Answer; expected: Partial<AuditRow> } & T>) => {
+      service = await Service.start(database.url);
+      const result = await write(service);
+      crashes.push({ what, entries: await entryOf(result.answer), expected: result.expected });
+      return result;
+    };
+
+    const { owner, adminToken, doctorAccount } = await crashAfter('registration', async (s) => {
+      const login = await s.send('POST', '/api/auth/login/', { body: admin });
+      expect(login.status).toBe(200);
+      const doctorAccount = await s.send('POST', '/api/auth/register/', { body: register('doctor') });
+      expect(doctorAccount.status).toBe(201);
+      const answer = await s.sendAndCrash('POST', '/api/auth/register/', { body: register('patient') });
+      const owner = { id: answer.body.user.id as number, token: answer.body.tokens.access as string };
+      return {
+        answer,
+        owner,
+        adminToken: login.body.access as string,
+        doctorAccount: doctorAccount.body.user.id as number,
+        expected: { action: 'create', entity: 'user', entity_id: owner.id, actor_id: owner.id },
+      };
+    });
+    const token = owner.token;
+    const { patient } = await crashAfter('patient creation', async (s) => {
+      const answer = await s.sendAndCrash('POST', '/api/patients/', { token, body: { name: 'Crash Test', phone: '555 0100' } });
+      const patient = answer.body.id as number;
+      return { answer, patient, expected: { action: 'create', entity: 'patient', entity_id: patient, changed_fields: ['name', 'phone'] } };
+    });
+    await crashAfter('patient update', async (s) => ({
+      answer: await s.sendAndCrash('PATCH', `/api/patients/${patient}/`, { token, body: { address: 'Elm Street' } }),
+      expected: { action: 'update', entity: 'patient', entity_id: patient, changed_fields: ['address'] },
+    }));
+    const { doctor, mapping } = await crashAfter('assignment', async (s) => {
+      const created = await s.send('POST', '/api/doctors/', { token, body: { name: 'Dr. Crash', specialization: 'Cardiology' } });
+      expect(created.status).toBe(201);
+      const answer = await s.sendAndCrash('POST', '/api/mappings/', { token, body: { patient, doctor: created.body.id } });
+      const mapping = answer.body.id as number;
+      return { answer, doctor: created.body.id as number, mapping, expected: { action: 'assign', entity: 'mapping', entity_id: mapping } };
+    });
+    await crashAfter('end of an assignment', async (s) => ({
+      answer: await s.sendAndCrash('DELETE', `/api/mappings/${mapping}/`, { token }),
+      expected: { action: 'unassign', entity: 'mapping', entity_id: mapping },
+    }));
+    const start = new Date(Math.ceil(Date.now() / 3_600_000) * 3_600_000 + 2 * 86_400_000).toISOString();
+    const { appointment } = await crashAfter('booking', async (s) => {
+      const answer = await s.sendAndCrash('POST', '/api/appointments/', { token, body: { patient, doctor, appointment_datetime: start } });
+      const appointment = answer.body.id as number;
+      return { answer, appointment, expected: { action: 'create', entity: 'appointment', entity_id: appointment } };
+    });
+    await crashAfter('appointment update', async (s) => ({
+      answer: await s.sendAndCrash('PATCH', `/api/appointments/${appointment}/`, { token, body: { duration_minutes: 45 } }),
+      expected: { action: 'update', entity: 'appointment', entity_id: appointment, changed_fields: ['duration_minutes'] },
+    }));
+    await crashAfter('cancellation', async (s) => ({
+      answer: await s.sendAndCrash('DELETE', `/api/appointments/${appointment}/`, { token }),
+      expected: { action: 'cancel', entity: 'appointment', entity_id: appointment, changed_fields: ['status'] },
+    }));
+    await crashAfter('schedule', async (s) => ({
+      answer: await s.sendAndCrash('PUT', `/api/doctors/${doctor}/schedule/`, {
+        token,
+        body: { timezone: 'Europe/Berlin', slot_minutes: 30, entries: [{ weekday: 0, start: '09:00', end: '12:00' }] },
+      }),
+      expected: { action: 'create', entity: 'schedule', entity_id: doctor, changed_fields: ['timezone', 'slot_minutes', 'entries'] },
+    }));
+    await crashAfter('doctor link', async (s) => ({
+      answer: await s.sendAndCrash('PATCH', `/api/doctors/${doctor}/`, { token: adminToken, body: { user: doctorAccount } }),
+      expected: {
+        action: 'link',
+        entity: 'doctor',
+        entity_id: doctor,
+        actor_id: adminAccount.id,
+        changed_fields: ['user', 'old_user:none', `new_user:${doctorAccount}`],
+      },
+    }));
+    await crashAfter('patient deletion', async (s) => ({
+      answer: await s.sendAndCrash('DELETE', `/api/patients/${patient}/`, { token }),
+      expected: { action: 'delete', entity: 'patient', entity_id: patient },
+    }));
+    await crashAfter('account change', async (s) => ({
+      answer: await s.sendAndCrash('PATCH', `/api/users/${owner.id}/`, { token: adminToken, body: { is_active: false } }),
+      expected: { action: 'update', entity: 'user', entity_id: owner.id, actor_id: adminAccount.id, changed_fields: ['is_active'] },
+    }));
+
+    // Each write was kept (the next run builds on it, the last is checked below), and so was its entry.
+    for (const { what, entries, expected } of crashes) {
+      expect.soft(entries, what).toEqual([expect.objectContaining({ outcome: 'success', ...expected })]);
+    }
+    const [{ users }] = await db.query<{ users: number }[]>('SELECT count(*)::int AS users FROM users WHERE id = $1 AND NOT is_active', [
+      owner.id,
+    ]);
+    expect(users).toBe(1);
+  }, 300_000);
+
+  it('writes the batched entries (reads, logins) before it stops on SIGTERM', async () => {
+    service = await Service.start(database.url);
+    const account = await service.send('POST', '/api/auth/register/', {
+      body: { username: uniqueName(), email: `${uniqueName()}@clinic.example`, password: TEST_PASSWORD },
+    });
+    expect(account.status).toBe(201);
+    const token = account.body.tokens.access as string;
+    const created = await service.send('POST', '/api/patients/', { token, body: { name: 'Read Before Stop' } });
+    expect(created.status).toBe(201);
+    const login = await service.send('POST', '/api/auth/login/', {
+      body: { username: account.body.user.username, password: 'wrong-password-1' },
+    });
+    expect(login.status).toBe(401);
+    const read = await service.send('GET', `/api/patients/${created.body.id}/`, { token });
+    expect(read.status).toBe(200);
+    // At once, well within the ~50 ms the batch waits.
+    await service.stop('SIGTERM');
+    expect(service.child.exitCode, service.log).toBe(0);
+    expect(await entryOf(read)).toEqual([expect.objectContaining({ action: 'read', entity: 'patient', entity_id: created.body.id })]);
+    expect(await entryOf(login)).toEqual([expect.objectContaining({ action: 'login', outcome: 'failure' })]);
+  }, 120_000);
+});
+
+/**
+ * A change whose entry cannot be written must not happen. The database refuses the entries of
+ * marked requests (a trigger on this test's own database), so the INSERT really fails.
+ */
+describe('a write whose audit entry cannot be written (e2e)', () => {
+  let app: OwnApp;
+  const REFUSED = 'refuse-audit';
+
+  beforeAll(async () => {
+    app = await startOwnApp();
+    await app.db.query(`
+      CREATE FUNCTION refuse_marked_audit() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF NEW.request_id LIKE '${REFUSED}%' THEN RAISE EXCEPTION 'audit entry refused for the test'; END IF;
+        RETURN NEW;
+      END $$;
+      CREATE TRIGGER refuse_marked_audit BEFORE INSERT ON audit_events FOR EACH ROW EXECUTE FUNCTION refuse_marked_audit();
+    `);
+  });
+  afterAll(() => app?.close());
+
+  const mark = () => `${REFUSED}-${randomBytes(6).toString('hex')}`;
+
+  it('rolls the change back and answers 500', async () => {
+    const owner = await app.newAdmin();
+    const name = `Never Saved ${randomBytes(4).toString('hex')}`;
+    const refused = await app.as(owner).post('/api/patients/').set('X-Request-Id', mark()).send({ name });
+    expect(refused.status).toBe(500);
+    expect(refused.headers['content-type']).toMatch(/application\/problem\+json/);
+    const [{ count }] = await app.db.query<{ count: number }[]>('SELECT count(*)::int AS count FROM patients WHERE name = $1', [name]);
+    expect(count).toBe(0);
+
+    const created = await app.as(owner).post('/api/patients/').send({ name: 'Saved' });
+    expect(created.status).toBe(201);
+    const update = await app.as(owner).patch(`/api/patients/${created.body.id}/`).set('X-Request-Id', mark()).send({ name: 'Renamed' });
+    expect(update.status).toBe(500);
+    const removal = await app.as(owner).delete(`/api/patients/${created.body.id}/`).set('X-Request-Id', mark());
+    expect(removal.status).toBe(500);
+    const kept = await app.as(owner).get(`/api/patients/${created.body.id}/`);
+    expect(kept.status).toBe(200);
+    expect(kept.body).toMatchObject({ name: 'Saved', version: created.body.version });
+  });
+
+  it("refuses to write a change's entry outside a transaction, where it would commit alone", async () => {
+    const entry = { actorId: null, action: 'update', entity: 'patient', outcome: 'success' as const };
+    await expect(app.app.get(AuditService).recordIn(app.db.manager, entry)).rejects.toThrow(/open transaction/);
+  });
+});
