@@ -11,10 +11,15 @@ export interface AdminAccount {
 
 /**
  * Creates an admin account, or promotes (and reactivates) the account with that username,
- * setting its password. The counterpart of Django's `createsuperuser`.
+ * setting its password. The counterpart of Django's `createsuperuser`. `passwordMinScore` is
+ * PASSWORD_MIN_SCORE.
  */
-export async function createOrPromoteAdmin(db: DataSource, account: AdminAccount): Promise<{ user: User; created: boolean }> {
-  const problems = passwordProblems(account.password, account);
+export async function createOrPromoteAdmin(
+  db: DataSource,
+  account: AdminAccount,
+  passwordMinScore: number,
+): Promise<{ user: User; created: boolean }> {
+  const problems = passwordProblems(account.password, account, passwordMinScore);
   if (problems.length > 0) throw new Error(`The password is not acceptable: ${problems.join(' ')}`);
   const users = db.getRepository(User);
   const existing = await users.findOneBy({ username: account.username });

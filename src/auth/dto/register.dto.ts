@@ -21,7 +21,8 @@ export class RegisterDto {
     minLength: 8,
     maxLength: 1024,
     example: 'correct-horse-battery',
-    description: 'At least 8 characters, not all digits, not a commonly used password, not similar to the username or email.',
+    description:
+      "At least 8 characters, not all digits, not similar to the username or email, and hard enough to guess (a zxcvbn score of at least PASSWORD_MIN_SCORE, 3 by default); a refusal carries zxcvbn's warning and suggestions.",
   })
   @IsString()
   @Length(1, 1024)
