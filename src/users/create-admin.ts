@@ -1,7 +1,9 @@
 import { DataSource } from 'typeorm';
 import { hashPassword, passwordProblems } from '../auth/passwords';
+import { normaliseAccount } from './account-names';
 import { Role } from './role';
 import { User } from './user.entity';
+import { findTakenNames } from './users.service';
 
 export interface AdminAccount {
   username: string;
@@ -11,18 +13,23 @@ export interface AdminAccount {
 
 /**
  * Creates an admin account, or promotes (and reactivates) the account with that username,
- * setting its password. The counterpart of Django's `createsuperuser`. `passwordMinScore` is
- * PASSWORD_MIN_SCORE.
+ * setting its password. The counterpart of Django's `createsuperuser`. Names are normalised and
+ * checked as registration does; `passwordMinScore` is PASSWORD_MIN_SCORE.
  */
 export async function createOrPromoteAdmin(
   db: DataSource,
-  account: AdminAccount,
+  given: AdminAccount,
   passwordMinScore: number,
 ): Promise<{ user: User; created: boolean }> {
+  const account = normaliseAccount(given);
   const problems = passwordProblems(account.password, account, passwordMinScore);
   if (problems.length > 0) throw new Error(`The password is not acceptable: ${problems.join(' ')}`);
   const users = db.getRepository(User);
   const existing = await users.findOneBy({ username: account.username });
+  if (!existing) {
+    const taken = await findTakenNames(users, account.username, account.email);
+    if (Object.keys(taken).length > 0) throw new Error(Object.values(taken).flat().join(' '));
+  }
   const passwordHash = await hashPassword(account.password);
   if (existing) {
     Object.assign(existing, { role: Role.Admin, isActive: true, passwordHash });
