@@ -41,9 +41,6 @@ export function burnPasswordCheck(password: string): Promise<boolean> {
   return decoyHash.then((hash) => verifyPassword(hash, password));
 }
 
-/** zxcvbn's scores: 0 "too guessable" to 4 "very unguessable"; see PASSWORD_MIN_SCORE. */
-export const PASSWORD_SCORES = [0, 1, 2, 3, 4] as const;
-
 /**
  * zxcvbn with its common (leaked passwords, diceware) and English (words, names, Wikipedia)
  * dictionaries, built at the first check that needs it: some 400 ms and 23 MB of heap (about
@@ -61,6 +58,9 @@ function strengthEstimator(): ZxcvbnFactory {
       dictionary: { ...common.dictionary, ...en.dictionary },
       graphs: common.adjacencyGraphs,
       translations: en.translations,
+      // Substitutable characters tried in l33t matching (default 100): with 10, the same scores
+      // on our samples and a third of the CPU per check. A password with more is long anyway.
+      l33tMaxSubstitutions: 10,
     });
   }
   return estimator;
@@ -89,7 +89,7 @@ export function passwordProblems(password: string, account: { username: string; 
   if ([account.username.toLowerCase(), account.email.toLowerCase(), emailName].some((part) => part.length >= 3 && lower.includes(part))) {
     problems.push('The password is too similar to the username or email.');
   }
-  // The estimate costs some 10-50 ms of CPU: not spent on a password refused already.
+  // The estimate costs some 10-20 ms of CPU: not spent on a password refused already.
   if (problems.length === 0 && minScore > 0) {
     const { score, feedback } = strengthEstimator().check(password, accountWords(account));
     // One reason, as each rule above gives one: zxcvbn's warning, then its suggestions.
