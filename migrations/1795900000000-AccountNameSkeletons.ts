@@ -8,7 +8,8 @@ const BATCH = 1000;
  * The confusable skeletons of usernames and emails (TR39), each under a unique index, so an
  * account that merely looks like another (Cyrillic `а` for `a`, `0` for `o`) is refused by the
  * database even when two registrations race. The skeleton is computed in the service
- * (users/account-names.ts), so the backfill runs here in JavaScript.
+ * (users/account-names.ts), so the backfill runs here in JavaScript, with the service's function:
+ * a later change to that function or its data needs a new migration that recomputes both columns.
  *
  * Existing accounts may already look alike. The oldest of them (lowest id) keeps the skeleton and
  * the younger ones get NULL, which a unique index lets repeat: nobody's account or login changes,
