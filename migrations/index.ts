@@ -4,6 +4,7 @@ import { Appointments1795587739264 } from './1795587739264-Appointments';
 import { OwnerScopedPatientSearch1795600000000 } from './1795600000000-OwnerScopedPatientSearch';
 import { OwnerSearchKeys1795700000000 } from './1795700000000-OwnerSearchKeys';
 import { UserChangeNotifications1795800000000 } from './1795800000000-UserChangeNotifications';
+import { AccountNameSkeletons1795900000000 } from './1795900000000-AccountNameSkeletons';
 
 /** Every migration, oldest first. A test fails when a file in this folder is missing here. */
 export const MIGRATIONS = [
@@ -13,4 +14,5 @@ export const MIGRATIONS = [
   OwnerScopedPatientSearch1795600000000,
   OwnerSearchKeys1795700000000,
   UserChangeNotifications1795800000000,
+  AccountNameSkeletons1795900000000,
 ];

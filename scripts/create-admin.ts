@@ -29,7 +29,7 @@ async function main(): Promise<void> {
   try {
     await db.initialize();
     await db.runMigrations({ transaction: 'each' });
-    const { user, created } = await createOrPromoteAdmin(db, { username, email, password });
+    const { user, created } = await createOrPromoteAdmin(db, { username, email, password }, config.passwordMinScore);
     process.stdout.write(`${created ? 'Created' : 'Promoted'} admin account "${user.username}" (id ${user.id}).\n`);
   } finally {
     if (db.isInitialized) await db.destroy();

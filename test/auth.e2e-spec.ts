@@ -78,6 +78,38 @@ describe('auth (e2e)', () => {
       expect(res.text).not.toContain(password);
     });
 
+    it.each([
+      ['repeated characters', 'aaaaaaaa', /^Repeated characters like "aaa" are easy to guess\. Add more words/],
+      ['a common password', 'password123', /^This is a commonly used password\. Add more words/],
+    ])("refuses %s with the strength estimate's warning and suggestions", async (_, password, reason) => {
+      const res = await t.http().post('/api/auth/register/').send(account({ password }));
+      expectProblem(res, 400);
+      expect(res.body.errors).toEqual({ password: [expect.stringMatching(reason)] });
+    });
+
+    it('refuses the username with digits, and the username in l33t, which the estimate is told about', async () => {
+      const username = uniqueName('marigold.finch');
+      const digits = await t
+        .http()
+        .post('/api/auth/register/')
+        .send(account({ username, password: `${username}2024` }));
+      expectProblem(digits, 400);
+      expect(digits.body.errors).toEqual({ password: ['The password is too similar to the username or email.'] });
+
+      const leet = { username: 'marigold.finch', email: `${uniqueName()}@clinic.example`, password: 'M4r1g0ld.F1nch!' };
+      const res = await t.http().post('/api/auth/register/').send(leet);
+      expectProblem(res, 400);
+      expect(res.body.errors).toEqual({ password: [expect.stringMatching(/^There should not be any personal or page related data\. /)] });
+    });
+
+    it('accepts a strong passphrase', async () => {
+      const res = await t
+        .http()
+        .post('/api/auth/register/')
+        .send(account({ password: 'quiet lantern orbit 97' }));
+      expect(res.status, JSON.stringify(res.body)).toBe(201);
+    });
+
     it('refuses a password similar to the username', async () => {
       const body = account();
       const res = await t

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_PASSWORD_MIN_SCORE } from '../src/core/config/app-config';
 import { createOrPromoteAdmin } from '../src/users/create-admin';
 import { Role } from '../src/users/role';
 import { User } from '../src/users/user.entity';
@@ -239,7 +240,11 @@ describe('users administration (e2e)', () => {
   describe('createOrPromoteAdmin', () => {
     it('creates an admin account that can log in', async () => {
       const username = uniqueName('boss');
-      const { user, created } = await createOrPromoteAdmin(t.db, { username, email: `${username}@clinic.example`, password: PASSWORD });
+      const { user, created } = await createOrPromoteAdmin(
+        t.db,
+        { username, email: `${username}@clinic.example`, password: PASSWORD },
+        DEFAULT_PASSWORD_MIN_SCORE,
+      );
       expect(created).toBe(true);
       expect(user).toMatchObject({ username, role: Role.Admin, isActive: true });
       const login = await t.http().post('/api/auth/login/').send({ username, password: PASSWORD });
@@ -251,11 +256,15 @@ describe('users administration (e2e)', () => {
       const existing = await insertUser(t.db, { withPassword: true });
       await t.db.getRepository(User).update(existing.id, { isActive: false });
       const newPassword = 'Fresh-Admin-Pass-77';
-      const { user, created } = await createOrPromoteAdmin(t.db, {
-        username: existing.username.toUpperCase(),
-        email: existing.email,
-        password: newPassword,
-      });
+      const { user, created } = await createOrPromoteAdmin(
+        t.db,
+        {
+          username: existing.username.toUpperCase(),
+          email: existing.email,
+          password: newPassword,
+        },
+        DEFAULT_PASSWORD_MIN_SCORE,
+      );
       expect(created).toBe(false);
       expect(user.id).toBe(existing.id);
       expect(await t.db.getRepository(User).countBy({ username: existing.username })).toBe(1);
@@ -267,9 +276,9 @@ describe('users administration (e2e)', () => {
 
     it('refuses a weak password without touching the database', async () => {
       const username = uniqueName('weak');
-      await expect(createOrPromoteAdmin(t.db, { username, email: `${username}@clinic.example`, password: 'password123' })).rejects.toThrow(
-        /not acceptable/,
-      );
+      await expect(
+        createOrPromoteAdmin(t.db, { username, email: `${username}@clinic.example`, password: 'password123' }, DEFAULT_PASSWORD_MIN_SCORE),
+      ).rejects.toThrow(/not acceptable/);
       expect(await t.db.getRepository(User).countBy({ username })).toBe(0);
     });
   });

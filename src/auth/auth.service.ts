@@ -1,5 +1,7 @@
 import { HttpStatus, Injectable, UnauthorizedException } from '@nestjs/common';
 import { AuditService } from '../audit/audit.service';
+import type { AppConfig } from '../core/config/app-config';
+import { InjectAppConfig } from '../core/config/app-config.provider';
 import { FieldProblemException } from '../core/http/problem';
 import type { RequestOrigin } from '../core/http/request-origin';
 import { toUserDto, UserDto } from '../users/dto/user.dto';
@@ -19,10 +21,11 @@ export class AuthService {
     private readonly users: UsersService,
     private readonly tokens: TokensService,
     private readonly audit: AuditService,
+    @InjectAppConfig() private readonly config: AppConfig,
   ) {}
 
   async register(dto: RegisterDto, origin: RequestOrigin): Promise<RegisterResponseDto> {
-    const problems = passwordProblems(dto.password, dto);
+    const problems = passwordProblems(dto.password, dto, this.config.passwordMinScore);
     if (problems.length > 0) {
       throw new FieldProblemException(HttpStatus.BAD_REQUEST, 'The password is not acceptable.', { password: problems });
     }

@@ -13,6 +13,8 @@ import { Appointment } from '../appointments/appointment.entity';
 import { AppointmentsService } from '../appointments/appointments.service';
 import { AvailabilityService } from '../appointments/availability.service';
 import { hashPassword, passwordProblems } from '../auth/passwords';
+import type { AppConfig } from '../core/config/app-config';
+import { APP_CONFIG } from '../core/config/app-config.provider';
 import type { AuthUser } from '../core/auth/auth-user';
 import { Doctor } from '../doctors/doctor.entity';
 import { DoctorsService } from '../doctors/doctors.service';
@@ -239,10 +241,11 @@ export async function seed(app: INestApplicationContext, password: string): Prom
   const asCaller = (user: User): AuthUser => ({ id: user.id, username: user.username, role: user.role });
 
   const users = app.get(UsersService);
+  const minScore = app.get<AppConfig>(APP_CONFIG).passwordMinScore;
   const account = async (username: string, email: string, role: Role): Promise<User> => {
     const existing = await db.getRepository(User).findOneBy({ username });
     if (existing) return existing;
-    const problems = passwordProblems(password, { username, email });
+    const problems = passwordProblems(password, { username, email }, minScore);
     if (problems.length > 0) throw new Error(`SEED_PASSWORD is not acceptable for ${username}: ${problems.join(' ')}`);
     created.users++;
     return users.create({ username, email, passwordHash: await hashPassword(password), role });

@@ -1,4 +1,4 @@
-import { Check, Column, Entity, PrimaryGeneratedColumn, Unique } from 'typeorm';
+import { Check, Column, Entity, Index, PrimaryGeneratedColumn, Unique } from 'typeorm';
 import { Timestamped } from '../core/database/timestamps';
 import { Role, ROLES } from './role';
 
@@ -6,6 +6,8 @@ import { Role, ROLES } from './role';
 @Unique('users_username_key', ['username'])
 @Unique('users_email_key', ['email'])
 @Check('users_username_format', `username ~ '^[A-Za-z0-9@.+_-]{3,150}$'`)
+@Index('users_username_skeleton_key', ['usernameSkeleton'], { unique: true })
+@Index('users_email_skeleton_key', ['emailSkeleton'], { unique: true })
 export class User extends Timestamped {
   @PrimaryGeneratedColumn('identity', { generatedIdentity: 'ALWAYS', primaryKeyConstraintName: 'users_pkey' })
   id!: number;
@@ -16,6 +18,17 @@ export class User extends Timestamped {
 
   @Column({ type: 'citext' })
   email!: string;
+
+  /**
+   * TR39 confusable skeletons (users/account-names.ts), set on insert by UserSkeletonsSubscriber:
+   * unique, so no account looks like another. Null only for an account that existed before them
+   * and looks like an older one, which holds the skeleton (see the AccountNameSkeletons migration).
+   */
+  @Column({ type: 'text', nullable: true })
+  usernameSkeleton!: string | null;
+
+  @Column({ type: 'text', nullable: true })
+  emailSkeleton!: string | null;
 
   @Column({ type: 'text' })
   passwordHash!: string;

@@ -8,14 +8,20 @@ import { selectOne } from '../core/database/sql';
 import { describeConstraint, FieldProblemException } from '../core/http/problem';
 import type { RequestOrigin } from '../core/http/request-origin';
 import { Page, PageQueryDto } from '../core/pagination/pagination';
+import { accountNameSkeleton } from './account-names';
 import { CallerCache } from './caller-cache';
 import { UpdateUserDto } from './dto/update-user.dto';
 import { toUserDto, UserDto } from './dto/user.dto';
 import { Role } from './role';
 import { User } from './user.entity';
 
-describeConstraint('users_username_key', 'A user with that username already exists.', 'username');
-describeConstraint('users_email_key', 'A user with that email already exists.', 'email');
+const USERNAME_TAKEN = 'A user with that username already exists.';
+const EMAIL_TAKEN = 'A user with that email already exists.';
+// A look-alike of an account's name is answered exactly like the name itself.
+describeConstraint('users_username_key', USERNAME_TAKEN, 'username');
+describeConstraint('users_username_skeleton_key', USERNAME_TAKEN, 'username');
+describeConstraint('users_email_key', EMAIL_TAKEN, 'email');
+describeConstraint('users_email_skeleton_key', EMAIL_TAKEN, 'email');
 
 export interface NewUser {
   username: string;
@@ -47,10 +53,13 @@ export class UsersService {
     return Promise.resolve(null);
   }
 
-  /** A new account, audited as created by itself (a registration has no other actor). */
+  /**
+   * A new account, audited as created by itself (a registration has no other actor). `username`
+   * and `email` come normalised (users/account-names.ts); the skeletons are set on insert.
+   */
   async create(user: NewUser, origin?: RequestOrigin): Promise<User> {
     await this.assertAvailable(user.username, user.email);
-    // The unique constraints still decide a race; the filter maps them to the same 409.
+    // The unique indexes still decide a race; the filter maps them to the same 409.
     return this.users.manager.transaction(async (manager) => {
       const created = await manager.save(manager.create(User, user));
       await this.audit.recordIn(manager, {
@@ -119,18 +128,33 @@ export class UsersService {
     return user;
   }
 
-  /** 409 naming each of username and email that another account already has (in any case). */
+  /** 409 naming each of username and email that another account already has (see findTakenNames). */
   async assertAvailable(username: string, email: string): Promise<void> {
-    const taken = await this.users.find({ where: [{ username }, { email }], select: { username: true, email: true } });
-    const errors: Record<string, string[]> = {};
-    if (taken.some((u) => u.username.toLowerCase() === username.toLowerCase())) {
-      errors.username = ['A user with that username already exists.'];
-    }
-    if (taken.some((u) => u.email.toLowerCase() === email.toLowerCase())) {
-      errors.email = ['A user with that email already exists.'];
-    }
+    const errors = await findTakenNames(this.users, username, email);
     if (Object.keys(errors).length > 0) {
       throw new FieldProblemException(HttpStatus.CONFLICT, Object.values(errors).flat().join(' '), errors);
     }
   }
+}
+
+/**
+ * What is wrong with `username` and `email` for a new account, by field: another account has it,
+ * in any case or in characters that look the same (the same skeleton). An account that is itself
+ * a look-alike of an older one has no skeleton; the older one answers for it.
+ */
+export async function findTakenNames(users: Repository<User>, username: string, email: string): Promise<Record<string, string[]>> {
+  const usernameSkeleton = accountNameSkeleton(username);
+  const emailSkeleton = accountNameSkeleton(email);
+  const taken = await users.find({
+    where: [{ username }, { email }, { usernameSkeleton }, { emailSkeleton }],
+    select: { username: true, email: true, usernameSkeleton: true, emailSkeleton: true },
+  });
+  const errors: Record<string, string[]> = {};
+  if (taken.some((u) => u.usernameSkeleton === usernameSkeleton || u.username.toLowerCase() === username.toLowerCase())) {
+    errors.username = [USERNAME_TAKEN];
+  }
+  if (taken.some((u) => u.emailSkeleton === emailSkeleton || u.email.toLowerCase() === email.toLowerCase())) {
+    errors.email = [EMAIL_TAKEN];
+  }
+  return errors;
 }

@@ -1090,12 +1090,13 @@ export interface components {
         RegisterDto: {
             /**
              * Format: email
+             * @description Taken to NFKC first; no invisible or control characters. Unique ignoring case and look-alike characters (Cyrillic `а` for `a`).
              * @example jane@clinic.example
              */
             email: string;
             /**
              * Format: password
-             * @description At least 8 characters, not all digits, not a commonly used password, not similar to the username or email.
+             * @description At least 8 characters, not all digits, not similar to the username or email, and hard enough to guess (a zxcvbn score of at least PASSWORD_MIN_SCORE, 3 by default); a refusal carries zxcvbn's warning and suggestions.
              * @example correct-horse-battery
              */
             password: string;
@@ -1106,7 +1107,10 @@ export interface components {
              * @enum {string}
              */
             role?: "patient" | "doctor";
-            /** @example jane.doe */
+            /**
+             * @description Taken to NFKC first (full-width `ｊａｎｅ` is `jane`). Unique ignoring case and look-alike characters.
+             * @example jane.doe
+             */
             username: string;
         };
         RegisterResponseDto: {

@@ -4,7 +4,7 @@ import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { inject } from 'vitest';
 import { createApp } from '../../src/app.factory';
-import { loadAppConfig } from '../../src/core/config/app-config';
+import { DEFAULT_PASSWORD_MIN_SCORE, loadAppConfig } from '../../src/core/config/app-config';
 import { cloneTemplate } from './database';
 import { createOrPromoteAdmin } from '../../src/users/create-admin';
 import { AuthorizedAgent, TEST_PASSWORD, testEnv, TestUser, uniqueName } from './test-app';
@@ -98,7 +98,11 @@ export async function startOwnApp(env: Record<string, string> = {}, options: Sta
   });
   const newAdmin = async (): Promise<TestUser> => {
     const username = uniqueName('admin');
-    await createOrPromoteAdmin(instance.db, { username, email: `${username}@clinic.example`, password: TEST_PASSWORD });
+    await createOrPromoteAdmin(
+      instance.db,
+      { username, email: `${username}@clinic.example`, password: TEST_PASSWORD },
+      DEFAULT_PASSWORD_MIN_SCORE,
+    );
     const res = await instance.http().post('/api/auth/login/').send({ username, password: TEST_PASSWORD });
     if (res.status !== 200) throw new Error(`admin login failed: ${res.status} ${JSON.stringify(res.body)}`);
     return { ...res.body.user, password: TEST_PASSWORD, access: res.body.access, refresh: res.body.refresh } as TestUser;

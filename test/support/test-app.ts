@@ -117,7 +117,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
 
   const newAdmin = async () => {
     const username = uniqueName('admin');
-    await createOrPromoteAdmin(db, { username, email: `${username}@clinic.example`, password: TEST_PASSWORD });
+    await createOrPromoteAdmin(db, { username, email: `${username}@clinic.example`, password: TEST_PASSWORD }, config.passwordMinScore);
     const res = await request(server).post('/api/auth/login/').send({ username, password: TEST_PASSWORD });
     if (res.status !== 200) throw new Error(`admin login failed: ${res.status} ${JSON.stringify(res.body)}`);
     return { ...res.body.user, password: TEST_PASSWORD, access: res.body.access, refresh: res.body.refresh } as TestUser;

@@ -1,5 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsEmail, IsString, Length, MaxLength, ValidateIf } from 'class-validator';
+import { NormalisedAccountName } from '../../users/account-names';
 
 /** Log in with a username or an email; with both, the username is used. `null` counts as absent. */
 export class LoginDto {
@@ -12,6 +13,7 @@ export class LoginDto {
     example: 'jane.doe',
     description: 'Required unless email is given; used when both are.',
   })
+  @NormalisedAccountName() // as registration stored it
   @ValidateIf((dto: LoginDto) => dto.email == null)
   @IsString()
   @Length(1, 150)
@@ -25,6 +27,7 @@ export class LoginDto {
     maxLength: 254,
     description: 'Required unless username is given.',
   })
+  @NormalisedAccountName()
   @ValidateIf((dto: LoginDto) => dto.username == null)
   @IsEmail()
   @MaxLength(254)

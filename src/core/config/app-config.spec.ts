@@ -152,6 +152,15 @@ describe('loadAppConfig', () => {
     ]);
   });
 
+  it('reads the lowest password score, 3 by default, refusing one outside 0-4', () => {
+    expect(loadAppConfig({ JWT_ACCESS_SECRET: ACCESS, JWT_REFRESH_SECRET: REFRESH }).passwordMinScore).toBe(3);
+    expect(loadAppConfig({ JWT_ACCESS_SECRET: ACCESS, JWT_REFRESH_SECRET: REFRESH, PASSWORD_MIN_SCORE: '4' }).passwordMinScore).toBe(4);
+    for (const value of ['5', '-1', '2.5', 'strong']) {
+      const error = configError({ JWT_ACCESS_SECRET: ACCESS, JWT_REFRESH_SECRET: REFRESH, PASSWORD_MIN_SCORE: value });
+      expect(error.problems).toEqual([`PASSWORD_MIN_SCORE must be an integer from 0 to 4 (got "${value}")`]);
+    }
+  });
+
   it('refuses an unknown NODE_ENV', () => {
     expect(configError({ NODE_ENV: 'staging', DATA_DIR: dataDir }).message).toContain('NODE_ENV');
   });

@@ -53,6 +53,8 @@ export interface AppConfig {
     /** Most active (SCHEDULED or CHECKED_IN) appointments starting in the future one patient may have. */
     maxUpcomingPerPatient: number;
   };
+  /** The lowest zxcvbn score (0-4) a new password may have; 0 turns the estimate off. */
+  passwordMinScore: number;
   /** Notes for the log once a logger exists, e.g. that a development secret was generated. */
   warnings: string[];
 }
@@ -65,6 +67,8 @@ export class ConfigError extends Error {
 }
 
 const MIN_SECRET_LENGTH = 32;
+/** zxcvbn's "safely unguessable": 10^8 guesses or more. */
+export const DEFAULT_PASSWORD_MIN_SCORE = 3;
 type Env = Record<string, string | undefined>;
 
 /**
@@ -187,6 +191,7 @@ export function loadAppConfig(env: Env = process.env): AppConfig {
       horizonDays: int('BOOKING_HORIZON_DAYS', 365, 1, 3650),
       maxUpcomingPerPatient: int('MAX_UPCOMING_APPOINTMENTS_PER_PATIENT', 10, 1, 10_000),
     },
+    passwordMinScore: int('PASSWORD_MIN_SCORE', DEFAULT_PASSWORD_MIN_SCORE, 0, 4),
     warnings,
   };
   if (problems.length > 0) throw new ConfigError(problems);

@@ -2,7 +2,7 @@ import type { Socket } from 'node:net';
 import { Client, type ClientConfig } from 'pg';
 import { DataSourceOptions } from 'typeorm';
 import { MIGRATIONS } from '../../../migrations';
-import { ENTITIES } from './entities';
+import { ENTITIES, SUBSCRIBERS } from './entities';
 import { SnakeNamingStrategy } from './snake-naming.strategy';
 
 /** Limits that keep a request from waiting on a database that is gone, stuck or saturated. */
@@ -65,6 +65,7 @@ export function dataSourceOptions(url: string, poolSize = 10, timeouts: Database
     // Listed as classes, not globbed file names: the same list then works compiled, under
     // ts-node for the CLI and under Vitest, which cannot `require` TypeScript files.
     entities: ENTITIES,
+    subscribers: SUBSCRIBERS,
     migrations: MIGRATIONS,
     migrationsTableName: 'typeorm_migrations',
     namingStrategy: new SnakeNamingStrategy(),
