@@ -21,6 +21,8 @@ export class ChannelListener {
   private retry?: NodeJS.Timeout;
   private retryMs = FIRST_RETRY_MS;
   private stopped = false;
+  /** The attempt under way, which stop() waits for: its connection must be closed before the server stops. */
+  private connecting?: Promise<void>;
 
   constructor(
     /** The pool whose connection settings (address, timeouts, client class) to use. */
@@ -32,17 +34,22 @@ export class ChannelListener {
 
   /** Connects and listens. Never rejects: a failure is logged and tried again later. */
   start(): Promise<void> {
-    return this.connect();
+    return this.attempt();
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.retry);
+    await this.connecting;
     const client = this.client;
     if (!client) return;
     this.client = undefined;
     this.events.listening(false);
     await client.end().catch(() => undefined);
+  }
+
+  private attempt(): Promise<void> {
+    return (this.connecting = this.connect().finally(() => (this.connecting = undefined)));
   }
 
   private async connect(): Promise<void> {
@@ -84,7 +91,7 @@ export class ChannelListener {
 
   private retryLater(): void {
     if (this.stopped) return;
-    this.retry = setTimeout(() => void this.connect(), this.retryMs);
+    this.retry = setTimeout(() => void this.attempt(), this.retryMs);
     this.retry.unref();
     this.retryMs = Math.min(this.retryMs * 2, LONGEST_RETRY_MS);
   }
