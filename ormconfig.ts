@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { DataSource } from 'typeorm';
 import { loadAppConfig } from './src/core/config/app-config';
-import { dataSourceOptions } from './src/core/database/data-source-options';
+import { standaloneDataSourceOptions } from './src/entities';
 import { resolveDatabase } from './src/core/database/resolve-database';
 
 // The DataSource of the TypeORM CLI (`npm run migration:*`): DATABASE_URL when set, otherwise the
@@ -10,7 +10,7 @@ import { resolveDatabase } from './src/core/database/resolve-database';
 async function cliDataSource(): Promise<DataSource> {
   if (existsSync('.env')) process.loadEnvFile('.env');
   const url = process.env.DATABASE_URL || (await resolveDatabase(loadAppConfig(), console)).url;
-  return new DataSource(dataSourceOptions(url));
+  return new DataSource(standaloneDataSourceOptions(url));
 }
 
 export default cliDataSource();

@@ -10,7 +10,7 @@ import { createInterface } from 'node:readline/promises';
 import { parseArgs } from 'node:util';
 import { DataSource } from 'typeorm';
 import { loadAppConfig } from '../src/core/config/app-config';
-import { dataSourceOptions } from '../src/core/database/data-source-options';
+import { standaloneDataSourceOptions } from '../src/entities';
 import { resolveDatabase } from '../src/core/database/resolve-database';
 import { createOrPromoteAdmin } from '../src/users/create-admin';
 
@@ -25,7 +25,7 @@ async function main(): Promise<void> {
   // Joins the embedded server `npm start` runs rather than starting a second one on its folder,
   // which would stop the service's (and leave it answering 503).
   const { url, embedded } = await resolveDatabase(config);
-  const db = new DataSource(dataSourceOptions(url, 1));
+  const db = new DataSource(standaloneDataSourceOptions(url, 1));
   try {
     await db.initialize();
     await db.runMigrations({ transaction: 'each' });

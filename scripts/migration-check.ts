@@ -11,7 +11,7 @@ import { existsSync } from 'node:fs';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { loadAppConfig } from '../src/core/config/app-config';
-import { dataSourceOptions } from '../src/core/database/data-source-options';
+import { standaloneDataSourceOptions } from '../src/entities';
 import { resolveDatabase } from '../src/core/database/resolve-database';
 
 /** Same server, another database. */
@@ -42,7 +42,7 @@ async function main(): Promise<number> {
       throw new Error(`Could not create the scratch database ${scratch} (the role needs CREATEDB): ${error.message}`);
     });
     try {
-      const db = await new DataSource(dataSourceOptions(withDatabase(url, scratch), 1)).initialize();
+      const db = await new DataSource(standaloneDataSourceOptions(withDatabase(url, scratch), 1)).initialize();
       try {
         const applied = await db.runMigrations({ transaction: 'each' });
         const { upQueries } = await db.driver.createSchemaBuilder().log();

@@ -2,7 +2,7 @@ import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { MIGRATIONS } from '../migrations';
 import { DEFAULT_PASSWORD_MIN_SCORE } from '../src/core/config/app-config';
-import { dataSourceOptions } from '../src/core/database/data-source-options';
+import { standaloneDataSourceOptions } from '../src/entities';
 import { createOrPromoteAdmin } from '../src/users/create-admin';
 import { User } from '../src/users/user.entity';
 import { cloneTemplate } from './support/database';
@@ -165,7 +165,7 @@ describe('AccountNameSkeletons migration on accounts that already look alike', (
   let db: DataSource;
   beforeAll(async () => {
     database = await cloneTemplate(inject('serverUrl'), inject('templateDatabase'));
-    db = await new DataSource(dataSourceOptions(database.url, 1)).initialize();
+    db = await new DataSource(standaloneDataSourceOptions(database.url, 1)).initialize();
   });
   afterAll(async () => {
     await db.destroy();

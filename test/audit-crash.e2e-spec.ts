@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { AuditService } from '../src/audit/audit.service';
-import { dataSourceOptions } from '../src/core/database/data-source-options';
+import { standaloneDataSourceOptions } from '../src/entities';
 import { createOrPromoteAdmin } from '../src/users/create-admin';
 import { cloneTemplate } from './support/database';
 import { freePort } from './support/ports';
@@ -105,7 +105,7 @@ describe('the audit trail when the service dies right after a write (e2e)', () =
 
   beforeAll(async () => {
     database = await cloneTemplate(inject('serverUrl'), inject('templateDatabase'));
-    db = await new DataSource(dataSourceOptions(database.url, 1)).initialize();
+    db = await new DataSource(standaloneDataSourceOptions(database.url, 1)).initialize();
   });
   afterAll(async () => {
     await service?.stop('SIGKILL');

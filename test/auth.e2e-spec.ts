@@ -1,7 +1,7 @@
 import * as argon2 from 'argon2';
 import type { Response } from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Role } from '../src/users/role';
+import { Role } from '../src/core/auth/role';
 import { User } from '../src/users/user.entity';
 import { expectProblem, expectUnauthorized } from './support/problems';
 import { startTestApp, TEST_PASSWORD, TestApp, TestUser, uniqueName } from './support/test-app';

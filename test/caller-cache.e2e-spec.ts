@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DataSource } from 'typeorm';
-import { Role } from '../src/users/role';
+import { Role } from '../src/core/auth/role';
 import { AppInstance, startInstances } from './support/instances';
 import { expectUnauthorized } from './support/problems';
 import { TestUser } from './support/test-app';

@@ -3,15 +3,16 @@ import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { MIGRATIONS } from '../migrations';
-import { dataSourceOptions } from '../src/core/database/data-source-options';
+import { ENTITIES, standaloneDataSourceOptions, SUBSCRIBERS } from '../src/entities';
 import { cloneTemplate } from './support/database';
+import { startTestApp } from './support/test-app';
 
 describe('migrations', () => {
   let database: Awaited<ReturnType<typeof cloneTemplate>>;
   let db: DataSource;
   beforeAll(async () => {
     database = await cloneTemplate(inject('serverUrl'), inject('templateDatabase'));
-    db = await new DataSource(dataSourceOptions(database.url, 1)).initialize();
+    db = await new DataSource(standaloneDataSourceOptions(database.url, 1)).initialize();
   });
   afterAll(async () => {
     await db.destroy();
@@ -43,5 +44,15 @@ describe('migrations', () => {
     expect(tables[0].n).toBe(0);
     await db.runMigrations({ transaction: 'each' });
     expect(await db.showMigrations()).toBe(false);
+  });
+
+  it('lists for data sources outside the application exactly the entities and subscribers the application loads', async () => {
+    const t = await startTestApp();
+    try {
+      expect(new Set(t.db.entityMetadatas.map((metadata) => metadata.target))).toEqual(new Set(ENTITIES));
+      expect(t.db.subscribers.map((subscriber) => subscriber.constructor)).toEqual(SUBSCRIBERS);
+    } finally {
+      await t.close();
+    }
   });
 });

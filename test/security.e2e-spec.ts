@@ -6,7 +6,7 @@ import type { DestinationStream } from 'pino';
 import type { Response } from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REQUIRED_ROLES } from '../src/core/auth/decorators';
-import { Role } from '../src/users/role';
+import { Role } from '../src/core/auth/role';
 import { snapshot } from './support/db-snapshot';
 import { OwnApp, startOwnApp } from './support/instances';
 import { fillPath, liveSpec, LiveSpec, Method, Operation } from './support/live-spec';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_PASSWORD_MIN_SCORE } from '../src/core/config/app-config';
 import { createOrPromoteAdmin } from '../src/users/create-admin';
-import { Role } from '../src/users/role';
+import { Role } from '../src/core/auth/role';
 import { User } from '../src/users/user.entity';
 import { expectProblem, expectUnauthorized } from './support/problems';
 import { startTestApp, TEST_PASSWORD as PASSWORD, TestApp, TestUser, uniqueName } from './support/test-app';

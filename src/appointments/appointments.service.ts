@@ -15,7 +15,7 @@ import { DoctorsService } from '../doctors/doctors.service';
 import { PatientsService } from '../patients/patients.service';
 import { SchedulesService } from '../schedules/schedules.service';
 import { outsideScheduleReason } from '../schedules/slots';
-import { Role } from '../users/role';
+import { Role } from '../core/auth/role';
 import { ACTIVE_STATUSES, AppointmentStatus, canMove, CLINICIAN_ONLY, isFinal } from './appointment-status';
 import { AppointmentStatusChange } from './appointment-status-change.entity';
 import { Appointment } from './appointment.entity';

@@ -2,7 +2,7 @@ import { Controller, Get, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { Roles } from '../core/auth/decorators';
 import { Page, Paginated } from '../core/pagination/pagination';
-import { Role } from '../users/role';
+import { Role } from '../core/auth/role';
 import { AuditService } from './audit.service';
 import { AuditEventDto } from './dto/audit-event.dto';
 import { ListAuditEventsQuery } from './dto/list-audit-events.query';

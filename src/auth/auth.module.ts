@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { JwtStrategy } from '../core/auth/jwt.strategy';
+import { RequestAuthenticator } from '../core/auth/request-authenticator';
+import { JwtStrategy } from './jwt.strategy';
 import { UsersModule } from '../users/users.module';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
@@ -10,8 +11,8 @@ import { TokensService } from './tokens.service';
 @Module({
   imports: [UsersModule, TypeOrmModule.forFeature([RefreshToken])],
   controllers: [AuthController],
-  providers: [AuthService, TokensService, JwtStrategy],
-  // For the global JwtAuthGuard, which AppModule provides.
-  exports: [JwtStrategy],
+  providers: [AuthService, TokensService, JwtStrategy, { provide: RequestAuthenticator, useExisting: JwtStrategy }],
+  // For the global guards (rate limits, JWT), which AppModule provides.
+  exports: [RequestAuthenticator],
 })
 export class AuthModule {}

@@ -5,7 +5,7 @@ import { InjectAppConfig } from '../core/config/app-config.provider';
 import { FieldProblemException } from '../core/http/problem';
 import type { RequestOrigin } from '../core/http/request-origin';
 import { toUserDto, UserDto } from '../users/dto/user.dto';
-import { Role } from '../users/role';
+import { Role } from '../core/auth/role';
 import { UsersService } from '../users/users.service';
 import { LoginDto } from './dto/login.dto';
 import { RegisterDto } from './dto/register.dto';

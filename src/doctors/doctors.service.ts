@@ -12,7 +12,7 @@ import { columnsOf, SqlParams, selectOne } from '../core/database/sql';
 import { applyChanges } from '../core/records/apply-changes';
 import { RecordRemoval } from '../core/records/record-removal';
 import { LOCK_CLAUSES, RowLock } from '../core/records/row-lock';
-import { Role } from '../users/role';
+import { Role } from '../core/auth/role';
 import { User } from '../users/user.entity';
 import { CreateDoctorDto } from './dto/create-doctor.dto';
 import { DoctorDto, toDoctorDto } from './dto/doctor.dto';

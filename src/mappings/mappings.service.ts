@@ -10,7 +10,7 @@ import { DoctorsService } from '../doctors/doctors.service';
 import { Doctor } from '../doctors/doctor.entity';
 import { DoctorDto, toDoctorDto } from '../doctors/dto/doctor.dto';
 import { PatientsService } from '../patients/patients.service';
-import { Role } from '../users/role';
+import { Role } from '../core/auth/role';
 import { CreateMappingDto } from './dto/create-mapping.dto';
 import { ListMappingsQuery } from './dto/list-mappings.query';
 import { MappingDto, toMappingDto } from './dto/mapping.dto';

@@ -11,7 +11,7 @@ import { columnsOf, SqlParams, selectOne } from '../core/database/sql';
 import { applyChanges } from '../core/records/apply-changes';
 import { RecordRemoval } from '../core/records/record-removal';
 import { LOCK_CLAUSES, RowLock } from '../core/records/row-lock';
-import { Role } from '../users/role';
+import { Role } from '../core/auth/role';
 import { CreatePatientDto } from './dto/create-patient.dto';
 import { ListPatientsQuery } from './dto/list-patients.query';
 import { PatientDto, toPatientDto } from './dto/patient.dto';

@@ -25,7 +25,7 @@ import type { BloodGroup, Gender } from '../patients/patient.enums';
 import { PatientsService } from '../patients/patients.service';
 import { DoctorSchedule } from '../schedules/doctor-schedule.entity';
 import { SchedulesService } from '../schedules/schedules.service';
-import { Role } from '../users/role';
+import { Role } from '../core/auth/role';
 import { User } from '../users/user.entity';
 import { UsersService } from '../users/users.service';
 

@@ -3,7 +3,7 @@ import type { DataSource } from 'typeorm';
 import type { AuthUser } from '../core/auth/auth-user';
 import type { AppConfig } from '../core/config/app-config';
 import { CallerCache } from './caller-cache';
-import { Role } from './role';
+import { Role } from '../core/auth/role';
 
 /** A cache whose listener is never started: the tests play its events themselves. */
 function listeningCache(): CallerCache {

@@ -2,7 +2,7 @@ import { DataSource } from 'typeorm';
 import { hashPassword, passwordProblems } from '../auth/passwords';
 import { DEFAULT_PASSWORD_MIN_SCORE } from '../core/config/app-config';
 import { normaliseAccount } from './account-names';
-import { Role } from './role';
+import { Role } from '../core/auth/role';
 import { User } from './user.entity';
 import { findTakenNames } from './users.service';
 

@@ -1,6 +1,6 @@
 import { Check, Column, Entity, Index, PrimaryGeneratedColumn, Unique } from 'typeorm';
 import { Timestamped } from '../core/database/timestamps';
-import { Role, ROLES } from './role';
+import { Role, ROLES } from '../core/auth/role';
 
 @Entity('users')
 @Unique('users_username_key', ['username'])

@@ -7,7 +7,7 @@ import { ApiIdParam } from '../core/openapi/decorators';
 import { Page, PageQueryDto, Paginated } from '../core/pagination/pagination';
 import { UpdateUserDto } from './dto/update-user.dto';
 import { UserDto } from './dto/user.dto';
-import { Role } from './role';
+import { Role } from '../core/auth/role';
 import { UsersService } from './users.service';
 
 /** Account administration, for admins only. */

@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
 import { CallerCache } from './caller-cache';
+import { UserSkeletonsSubscriber } from './user-skeletons.subscriber';
 import { User } from './user.entity';
 import { UsersController } from './users.controller';
 import { UsersService } from './users.service';
@@ -11,4 +13,9 @@ import { UsersService } from './users.service';
   providers: [UsersService, CallerCache],
   exports: [UsersService],
 })
-export class UsersModule {}
+export class UsersModule {
+  constructor(dataSource: DataSource) {
+    // The application's data source loads entities per feature; its subscribers come from here.
+    dataSource.subscribers.push(new UserSkeletonsSubscriber());
+  }
+}

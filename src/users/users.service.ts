@@ -12,7 +12,7 @@ import { accountNameSkeleton } from './account-names';
 import { CallerCache } from './caller-cache';
 import { UpdateUserDto } from './dto/update-user.dto';
 import { toUserDto, UserDto } from './dto/user.dto';
-import { Role } from './role';
+import { Role } from '../core/auth/role';
 import { User } from './user.entity';
 
 const USERNAME_TAKEN = 'A user with that username already exists.';

@@ -2,7 +2,7 @@ import { JwtService } from '@nestjs/jwt';
 import { randomUUID } from 'node:crypto';
 import type { Response } from 'supertest';
 import { expect } from 'vitest';
-import { Role } from '../../src/users/role';
+import { Role } from '../../src/core/auth/role';
 import { User } from '../../src/users/user.entity';
 import { TEST_ACCESS_SECRET, TestApp, TestUser, uniqueName } from './test-app';
 

@@ -2,7 +2,7 @@ import { JwtService } from '@nestjs/jwt';
 import { DataSource } from 'typeorm';
 import { hashPassword } from '../../src/auth/passwords';
 import { TokensService } from '../../src/auth/tokens.service';
-import { Role } from '../../src/users/role';
+import { Role } from '../../src/core/auth/role';
 import { User } from '../../src/users/user.entity';
 import { TEST_ACCESS_SECRET, TEST_PASSWORD, TestApp, TestUser, uniqueName } from './test-app';
 

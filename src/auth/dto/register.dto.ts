@@ -1,7 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsEmail, IsIn, IsOptional, IsString, Length, Matches, MaxLength } from 'class-validator';
 import { AccountName } from '../../users/account-names';
-import { Role } from '../../users/role';
+import { Role } from '../../core/auth/role';
 
 export const SELF_SERVICE_ROLES = [Role.Patient, Role.Doctor];
 

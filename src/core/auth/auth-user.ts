@@ -1,4 +1,4 @@
-import { Role } from '../../users/role';
+import { Role } from './role';
 import type { RequestOrigin } from '../http/request-origin';
 
 /** The authenticated caller, as the guards put it on the request. */

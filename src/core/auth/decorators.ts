@@ -1,7 +1,7 @@
 import { applyDecorators, createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
 import { ApiExtension, ApiForbiddenResponse } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
-import { Role } from '../../users/role';
+import { Role } from './role';
 import { OPENAPI_PUBLIC } from '../openapi/markers';
 import { AuthUser } from './auth-user';
 

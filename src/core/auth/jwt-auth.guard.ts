@@ -3,21 +3,21 @@ import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import { AuthUser } from './auth-user';
 import { IS_PUBLIC } from './decorators';
-import { JwtStrategy } from './jwt.strategy';
+import { RequestAuthenticator } from './request-authenticator';
 
 /** Global guard: every route needs a valid access token unless marked `@Public()`. */
 @Injectable()
 export class JwtAuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
-    private readonly strategy: JwtStrategy,
+    private readonly authenticator: RequestAuthenticator,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()]);
     if (isPublic) return true;
     const request = context.switchToHttp().getRequest<FastifyRequest & { user?: AuthUser }>();
-    request.user = await this.strategy.authenticate(request);
+    request.user = await this.authenticator.authenticate(request);
     return true;
   }
 }

@@ -1,6 +1,6 @@
 import { CanActivate, ExecutionContext, ForbiddenException, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { Role } from '../../users/role';
+import { Role } from './role';
 import { AuthUser } from './auth-user';
 import { REQUIRED_ROLES } from './decorators';
 

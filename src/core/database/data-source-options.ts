@@ -2,7 +2,6 @@ import type { Socket } from 'node:net';
 import { Client, type ClientConfig } from 'pg';
 import { DataSourceOptions } from 'typeorm';
 import { MIGRATIONS } from '../../../migrations';
-import { ENTITIES, SUBSCRIBERS } from './entities';
 import { SnakeNamingStrategy } from './snake-naming.strategy';
 
 /** Limits that keep a request from waiting on a database that is gone, stuck or saturated. */
@@ -55,17 +54,16 @@ function clientClass(connectTimeoutMs: number | undefined, statementTimeoutMs: n
   };
 }
 
-/** The one definition of how the service talks to PostgreSQL; the TypeORM CLI uses it too. */
+/**
+ * The one definition of how the service talks to PostgreSQL; the TypeORM CLI uses it too. Without
+ * entities: the application loads each feature's own, the others add the list of src/entities.ts.
+ */
 export function dataSourceOptions(url: string, poolSize = 10, timeouts: DatabaseTimeouts = {}): DataSourceOptions {
   const { connectTimeoutMs, statementTimeoutMs } = timeouts;
   const poolTimeoutMs = timeouts.poolTimeoutMs ?? connectTimeoutMs;
   return {
     type: 'postgres',
     url,
-    // Listed as classes, not globbed file names: the same list then works compiled, under
-    // ts-node for the CLI and under Vitest, which cannot `require` TypeScript files.
-    entities: ENTITIES,
-    subscribers: SUBSCRIBERS,
     migrations: MIGRATIONS,
     migrationsTableName: 'typeorm_migrations',
     namingStrategy: new SnakeNamingStrategy(),

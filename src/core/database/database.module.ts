@@ -110,6 +110,8 @@ class DatabaseServerModule {}
         // listener that would crash the process. The pool drops the connection and opens a new
         // one when the server is back; requests meanwhile get 503.
         poolErrorHandler: (error: Error) => poolLogger.warn(`An idle database connection failed: ${error.message}`),
+        // Each feature's entities, from its TypeOrmModule.forFeature; its module adds its subscribers.
+        autoLoadEntities: true,
         // Read by dataSourceFactory below, which applies them itself, one instance at a time.
         migrationsRun: config.runMigrations,
         migrationsTransactionMode: 'each' as const,

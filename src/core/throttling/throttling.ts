@@ -11,7 +11,7 @@ import {
 import type { ThrottlerLimitDetail } from '@nestjs/throttler/dist/throttler.guard.interface';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AppConfig } from '../config/app-config';
-import { JwtStrategy } from '../auth/jwt.strategy';
+import { RequestAuthenticator } from '../auth/request-authenticator';
 import { FixedWindowThrottlerStorage } from './fixed-window-storage';
 
 const STRICT = 'throttle:strict';
@@ -65,14 +65,14 @@ export class AppThrottlerGuard extends ThrottlerGuard {
     @InjectThrottlerOptions() options: ThrottlerModuleOptions,
     @InjectThrottlerStorage() storage: ThrottlerStorage,
     reflector: Reflector,
-    private readonly strategy: JwtStrategy,
+    private readonly authenticator: RequestAuthenticator,
   ) {
     super(options, storage, reflector);
   }
 
   protected override getTracker(req: FastifyRequest): Promise<string> {
     // An invalid token is throttled like an anonymous caller; the JWT guard rejects it next.
-    const token = this.strategy.check(req);
+    const token = this.authenticator.check(req);
     return Promise.resolve('claims' in token ? `user:${token.claims.sub}` : ipTracker(req as unknown as Record<string, unknown>));
   }
 

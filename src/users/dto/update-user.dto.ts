@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsBoolean, IsIn, ValidateIf } from 'class-validator';
-import { Role, ROLES } from '../role';
+import { Role, ROLES } from '../../core/auth/role';
 
 /** Validated when present: `null` is refused like any other wrong value (`@IsOptional()` would let it through to the NOT NULL column). */
 const IfPresent = () => ValidateIf((_dto: unknown, value: unknown) => value !== undefined);

@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { Role, ROLES } from '../role';
+import { Role, ROLES } from '../../core/auth/role';
 import { User } from '../user.entity';
 
 /** An account as the API shows it; never the password hash. */

@@ -1,8 +1,8 @@
 import { JwtService } from '@nestjs/jwt';
 import type { FastifyRequest } from 'fastify';
 import { describe, expect, it, vi } from 'vitest';
-import { Role } from '../../users/role';
-import type { UsersService } from '../../users/users.service';
+import { Role } from '../core/auth/role';
+import type { UsersService } from '../users/users.service';
 import { JwtStrategy } from './jwt.strategy';
 
 const SECRET = 's'.repeat(40);

@@ -1,11 +1,12 @@
 import { Injectable, UnauthorizedException } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import type { FastifyRequest } from 'fastify';
-import { UsersService } from '../../users/users.service';
-import { originOf } from '../http/request-origin';
-import { RecentEntries } from '../recent-entries';
-import { AccessTokenClaims, AuthUser } from './auth-user';
-import { InjectAccessTokens } from './token-signers';
+import { UsersService } from '../users/users.service';
+import { originOf } from '../core/http/request-origin';
+import { RecentEntries } from '../core/recent-entries';
+import { AccessTokenClaims, AuthUser } from '../core/auth/auth-user';
+import { RequestAuthenticator, TokenCheck } from '../core/auth/request-authenticator';
+import { InjectAccessTokens } from '../core/auth/token-signers';
 
 const BEARER = /^Bearer\s+(\S+)$/i;
 const NOT_AUTHENTICATED = 'Authentication credentials were not provided or are not valid.';
@@ -19,9 +20,6 @@ const EXPIRED = 'The access token has expired.';
  */
 const VERIFIED_TOKENS_KEPT = 2000;
 
-/** What a request's `Authorization` header proved: an access token's claims, or why not. */
-export type TokenCheck = { claims: AccessTokenClaims } | { refusal: string };
-
 /** Checked once per request: the rate limiter asks first (to count per user), then the JWT guard. */
 const checked = new WeakMap<FastifyRequest, TokenCheck>();
 
@@ -34,15 +32,16 @@ const checked = new WeakMap<FastifyRequest, TokenCheck>();
  * built checked every token, against its own database and secret.
  */
 @Injectable()
-export class JwtStrategy {
+export class JwtStrategy extends RequestAuthenticator {
   private readonly verified = new RecentEntries<string, AccessTokenClaims>(VERIFIED_TOKENS_KEPT);
 
   constructor(
     @InjectAccessTokens() private readonly jwt: JwtService,
     private readonly users: UsersService,
-  ) {}
+  ) {
+    super();
+  }
 
-  /** The request's access token, checked (signature, expiry, kind) but not yet its user. */
   check(request: FastifyRequest): TokenCheck {
     let result = checked.get(request);
     if (!result) {
@@ -52,7 +51,6 @@ export class JwtStrategy {
     return result;
   }
 
-  /** The caller of a request; 401 when it carries no valid access token of an active user. */
   async authenticate(request: FastifyRequest): Promise<AuthUser> {
     const result = this.check(request);
     if ('refusal' in result) throw new UnauthorizedException(result.refusal);

@@ -1,0 +1,30 @@
+import type { DataSourceOptions } from 'typeorm';
+import { AppointmentStatusChange } from './appointments/appointment-status-change.entity';
+import { Appointment } from './appointments/appointment.entity';
+import { AuditEvent } from './audit/audit-event.entity';
+import { RefreshToken } from './auth/refresh-token.entity';
+import { dataSourceOptions, DatabaseTimeouts } from './core/database/data-source-options';
+import { Doctor } from './doctors/doctor.entity';
+import { Mapping } from './mappings/mapping.entity';
+import { Patient } from './patients/patient.entity';
+import { DoctorSchedule } from './schedules/doctor-schedule.entity';
+import { UserSkeletonsSubscriber } from './users/user-skeletons.subscriber';
+import { User } from './users/user.entity';
+
+/*
+ * The application registers each feature's entities in its own module (TypeOrmModule.forFeature,
+ * loaded by autoLoadEntities) and its subscribers there too. Data sources built outside the
+ * application (the TypeORM CLI, the scripts, the tests) take them from this one list instead; a
+ * test checks that it names exactly what the application loads.
+ */
+
+/** Every TypeORM entity of the service. */
+export const ENTITIES = [User, RefreshToken, Patient, Doctor, Mapping, AuditEvent, DoctorSchedule, Appointment, AppointmentStatusChange];
+
+/** Every TypeORM subscriber of the service. */
+export const SUBSCRIBERS = [UserSkeletonsSubscriber];
+
+/** `dataSourceOptions` with every entity and subscriber, for a data source outside the application. */
+export function standaloneDataSourceOptions(url: string, poolSize?: number, timeouts?: DatabaseTimeouts): DataSourceOptions {
+  return { ...dataSourceOptions(url, poolSize, timeouts), entities: ENTITIES, subscribers: SUBSCRIBERS };
+}
