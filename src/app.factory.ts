@@ -8,6 +8,7 @@ import type { DestinationStream } from 'pino';
 import { AppModule } from './app.module';
 import { AppConfig } from './core/config/app-config';
 import { tagWithVersion } from './core/http/etag';
+import { refuseDeepJsonBodies } from './core/http/json-body';
 import { sendProblem } from './core/http/problem-details.filter';
 import { securityHeaders } from './core/http/security-headers';
 import { AppLogger } from './core/logging/app-logger';
@@ -127,6 +128,7 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
     done();
   });
   fastify.removeContentTypeParser('text/plain');
+  refuseDeepJsonBodies(fastify);
 
   setUpOpenApi(app);
   for (const warning of config.warnings) logger.warn(warning);
