@@ -7,6 +7,7 @@ import type { IncomingMessage } from 'node:http';
 import type { DestinationStream } from 'pino';
 import { AppModule } from './app.module';
 import { AppConfig } from './core/config/app-config';
+import { answerClientError } from './core/http/client-error';
 import { tagWithVersion } from './core/http/etag';
 import { refuseDeepJsonBodies } from './core/http/json-body';
 import { sendProblem } from './core/http/problem-details.filter';
@@ -82,6 +83,8 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
       applyApiHeaders(request, reply);
       sendProblem(error, request, reply, frameworkLogger);
     },
+    // What the HTTP parser refuses before there is a request (a URL over 16 KB): problem+json too.
+    clientErrorHandler: answerClientError,
   });
   // JSON only: Nest's body parsers would add form-urlencoded, and Fastify parses text/plain by
   // default; either way a non-JSON body reached validation as a string. Fastify's own JSON
