@@ -56,7 +56,7 @@ export function IsDateInput(kind: DateKind, options?: ValidationOptions): Proper
  * description states the bounds and whose pattern holds them for clients that check.
  */
 export function DateInput(kind: DateKind, api: ApiPropertyOptions = {}, options?: ValidationOptions) {
-  const description = [api.description, `Years ${MIN_YEAR} to ${MAX_YEAR} (${DATE_BOUNDS}).`].filter(Boolean).join(' ');
+  const description = [api.description, `Years ${MIN_YEAR} to ${MAX_YEAR}.`].filter(Boolean).join(' ');
   const format = kind === 'date or date-time' ? undefined : kind;
   return applyDecorators(
     ApiProperty({ type: String, ...(format ? { format } : {}), pattern: YEAR_PATTERN, ...api, description }),
