@@ -139,6 +139,8 @@ describe('deeply nested JSON bodies (e2e)', () => {
     }
     const statuses = (await Promise.all(results)).flat();
     await Promise.all(clients.map((worker) => worker.terminate()));
+    // Listening was this test's doing (the app only listens when Fastify was asked to).
+    await new Promise((resolve) => server.close(resolve));
     console.info(
       `health under deep bodies: ${statuses.length} deep requests, ${probes.length} probes of /health/live: median ${median(probes).toFixed(1)} ms, max ${Math.max(...probes).toFixed(1)} ms (idle: median ${median(idle).toFixed(1)} ms); event loop delay p50 ${(loopDelay.percentile(50) / 1e6).toFixed(1)} ms, max ${(loopDelay.max / 1e6).toFixed(1)} ms`,
     );
