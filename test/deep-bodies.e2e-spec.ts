@@ -123,7 +123,7 @@ describe('deeply nested JSON bodies (e2e)', () => {
         }),
     );
     const probes: number[] = [];
-    const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+    const loopDelay = monitorEventLoopDelay({ resolution: 1 });
     loopDelay.enable();
     try {
       // Let the clients get going, then probe one at a time (for 15 s at most: unprotected, a
