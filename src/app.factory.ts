@@ -7,7 +7,9 @@ import type { IncomingMessage } from 'node:http';
 import type { DestinationStream } from 'pino';
 import { AppModule } from './app.module';
 import { AppConfig } from './core/config/app-config';
+import { answerClientError } from './core/http/client-error';
 import { tagWithVersion } from './core/http/etag';
+import { refuseDeepJsonBodies } from './core/http/json-body';
 import { locateCreated } from './core/http/location';
 import { sendProblem } from './core/http/problem-details.filter';
 import { securityHeaders } from './core/http/security-headers';
@@ -82,6 +84,8 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
       applyApiHeaders(request, reply);
       sendProblem(error, request, reply, frameworkLogger);
     },
+    // What the HTTP parser refuses before there is a request (a URL over 16 KB): problem+json too.
+    clientErrorHandler: answerClientError,
   });
   // JSON only: Nest's body parsers would add form-urlencoded, and Fastify parses text/plain by
   // default; either way a non-JSON body reached validation as a string. Fastify's own JSON
@@ -128,6 +132,7 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
     done();
   });
   fastify.removeContentTypeParser('text/plain');
+  refuseDeepJsonBodies(fastify);
 
   setUpOpenApi(app);
   for (const warning of config.warnings) logger.warn(warning);

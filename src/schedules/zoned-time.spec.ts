@@ -113,6 +113,11 @@ describe('time-zone helpers', () => {
     expect(addDays('2030-03-31', 1)).toBe('2030-04-01');
   });
 
+  it('throws rather than spell a day past 9999 so that it sorts before 9999-12-31', () => {
+    expect(addDays('9999-12-30', 1)).toBe('9999-12-31');
+    expect(() => addDays('9999-12-31', 1)).toThrow(RangeError);
+  });
+
   it('parses HH:MM into minutes since midnight, with 24:00 as the end of the day', () => {
     expect(parseClock('00:00')).toBe(0);
     expect(parseClock('09:30')).toBe(570);

@@ -84,9 +84,13 @@ export function instantOf(date: string, minutes: number, timeZone: string): Date
   return matches[0] ?? null;
 }
 
-/** `YYYY-MM-DD` plus `days`. */
+/** `YYYY-MM-DD` plus `days`; a day past 9999 has no such spelling, and throws. */
 export function addDays(date: string, days: number): string {
-  return new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+  const day = new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString();
+  // Sliced, `+010000-01-01` became `+010000-01`, which sorts before `9999-12-31` and never moves
+  // on: a loop over days up to 9999-12-31 never ended.
+  if (!/^\d{4}-/.test(day)) throw new RangeError(`${date} plus ${days} days is outside the years 0000 to 9999`);
+  return day.slice(0, 10);
 }
 
 /** `HH:MM` → minutes since midnight; `24:00` is allowed as an end of day. */

@@ -724,7 +724,7 @@ export interface components {
         CreateAppointmentDto: {
             /**
              * Format: date-time
-             * @description Start, with a time zone; must be in the future.
+             * @description Start, with a time zone; must be in the future, within the booking horizon. Years 1900 to 2100.
              * @example 2030-01-15T09:30:00+01:00
              */
             appointment_datetime: string;
@@ -1198,7 +1198,7 @@ export interface components {
         UpdateAppointmentDto: {
             /**
              * Format: date-time
-             * @description Start, with a time zone; must be in the future.
+             * @description Start, with a time zone; must be in the future, within the booking horizon. Years 1900 to 2100.
              * @example 2030-01-15T09:30:00+01:00
              */
             appointment_datetime?: string;
@@ -1490,9 +1490,9 @@ export interface operations {
                 /** @description Patient id. */
                 patient?: number;
                 status?: components["schemas"]["AppointmentStatus"];
-                /** @description Starting at or after: a date (its start, UTC) or an ISO 8601 date-time, such as `2030-01-15`. */
+                /** @description Starting at or after: a date (its start, UTC) or an ISO 8601 date-time, such as `2030-01-15`. Years 1900 to 2100. */
                 from?: string;
-                /** @description Starting before: an ISO 8601 date-time, or a date (the whole day included, UTC), such as `2030-01-31`. */
+                /** @description Starting before: an ISO 8601 date-time, or a date (the whole day included, UTC), such as `2030-01-31`. Years 1900 to 2100. */
                 to?: string;
             };
             header?: never;
@@ -1989,9 +1989,9 @@ export interface operations {
                 entity_id?: number;
                 /** @description What was done, such as `login`. */
                 action?: string;
-                /** @description Events at or after this time. */
+                /** @description Events at or after this time. Years 1900 to 2100. */
                 from?: string;
-                /** @description Events before this time. */
+                /** @description Events before this time. Years 1900 to 2100. */
                 to?: string;
             };
             header?: never;
@@ -3174,11 +3174,11 @@ export interface operations {
     listDoctorSlots: {
         parameters: {
             query?: {
-                /** @description One day, in the doctor's time zone. */
+                /** @description One day, in the doctor's time zone. Years 1900 to 2100. */
                 date?: string;
-                /** @description First day of a range of at most 31 days. */
+                /** @description First day of a range of at most 31 days. Years 1900 to 2100. */
                 from?: string;
-                /** @description Last day of the range, inclusive. */
+                /** @description Last day of the range, inclusive. Years 1900 to 2100. */
                 to?: string;
             };
             header?: never;

@@ -1,6 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { MAX_ID } from '../../core/http/id';
+import { DateInput } from '../../core/validation/dates';
 import { AppointmentStatus } from '../appointment-status';
 
 /** ISO 8601 with an explicit zone (Z or ±hh:mm), so nobody books in an unknown local time. */
@@ -19,12 +20,10 @@ export class CreateAppointmentDto {
   @Max(MAX_ID)
   patient!: number;
 
-  @ApiProperty({
-    format: 'date-time',
+  @DateInput('date-time', {
     example: '2030-01-15T09:30:00+01:00',
-    description: 'Start, with a time zone; must be in the future.',
+    description: 'Start, with a time zone; must be in the future, within the booking horizon.',
   })
-  @IsISO8601({ strict: true })
   @Matches(ZONED_DATETIME, { message: 'appointment_datetime must include a time zone (Z or ±hh:mm)' })
   appointment_datetime!: string;
 

@@ -1,7 +1,8 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsISO8601, IsOptional, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
 import { MAX_ID } from '../../core/http/id';
+import { DateInput } from '../../core/validation/dates';
 import { PageQueryDto } from '../../core/pagination/pagination';
 import { APPOINTMENT_STATUSES, AppointmentStatus } from '../appointment-status';
 
@@ -27,19 +28,17 @@ export class ListAppointmentsQuery extends PageQueryDto {
   @IsIn(APPOINTMENT_STATUSES)
   status?: AppointmentStatus;
 
-  @ApiProperty({
+  @IsOptional()
+  @DateInput('date or date-time', {
     required: false,
     description: 'Starting at or after: a date (its start, UTC) or an ISO 8601 date-time, such as `2030-01-15`.',
   })
-  @IsOptional()
-  @IsISO8601({ strict: true })
   from?: string;
 
-  @ApiProperty({
+  @IsOptional()
+  @DateInput('date or date-time', {
     required: false,
     description: 'Starting before: an ISO 8601 date-time, or a date (the whole day included, UTC), such as `2030-01-31`.',
   })
-  @IsOptional()
-  @IsISO8601({ strict: true })
   to?: string;
 }

@@ -1,7 +1,8 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsDateString, IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
+import { IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
 import { MAX_ID } from '../../core/http/id';
+import { DateInput } from '../../core/validation/dates';
 import { PageQueryDto } from '../../core/pagination/pagination';
 
 export class ListAuditEventsQuery extends PageQueryDto {
@@ -33,13 +34,11 @@ export class ListAuditEventsQuery extends PageQueryDto {
   @Length(1, 40)
   action?: string;
 
-  @ApiProperty({ required: false, format: 'date-time', description: 'Events at or after this time.' })
   @IsOptional()
-  @IsDateString({ strict: true })
+  @DateInput('date or date-time', { required: false, format: 'date-time', description: 'Events at or after this time.' })
   from?: string;
 
-  @ApiProperty({ required: false, format: 'date-time', description: 'Events before this time.' })
   @IsOptional()
-  @IsDateString({ strict: true })
+  @DateInput('date or date-time', { required: false, format: 'date-time', description: 'Events before this time.' })
   to?: string;
 }
