@@ -810,7 +810,7 @@ export interface components {
             blood_group?: "A+" | "A-" | "B+" | "B-" | "AB+" | "AB-" | "O+" | "O-" | null;
             /**
              * Format: date
-             * @description Not in the future, nor so far back that the age would exceed 150.
+             * @description From 1900-01-01, and not in the future.
              * @example 1990-04-12
              */
             date_of_birth?: string | null;
@@ -1257,7 +1257,7 @@ export interface components {
             blood_group?: "A+" | "A-" | "B+" | "B-" | "AB+" | "AB-" | "O+" | "O-" | null;
             /**
              * Format: date
-             * @description Not in the future, nor so far back that the age would exceed 150.
+             * @description From 1900-01-01, and not in the future.
              * @example 1990-04-12
              */
             date_of_birth?: string | null;

@@ -14,7 +14,7 @@ export const MAX_YEAR = 2100;
 export type DateKind = 'date' | 'date-time' | 'date or date-time';
 
 /** The years MIN_YEAR to MAX_YEAR at the start of the text, for the OpenAPI document. */
-const YEAR_PATTERN = '^(19\\d{2}|20\\d{2}|2100)-';
+export const YEAR_PATTERN = '^(19\\d{2}|20\\d{2}|2100)-';
 
 const DATE = /^(\d{4})-\d{2}-\d{2}$/;
 /** RFC 3339 with the zone optional: the forms the services and PostgreSQL read the same way. */

@@ -1,37 +1,28 @@
 import { Transform } from 'class-transformer';
 import { registerDecorator, ValidationOptions } from 'class-validator';
+import { isDateInput, MIN_YEAR } from './dates';
 
 /** Trims strings; leaves anything else for the type validators to reject. */
 export const Trim = () => Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value));
 
 /**
- * Whether `value` is a calendar date `YYYY-MM-DD` that exists and is not after `today` (UTC);
- * with `maxAge`, also not so long ago that its age in whole years would exceed that.
+ * Whether `value` is a calendar date `YYYY-MM-DD` that exists, is not after `today` (UTC) and not
+ * before MIN_YEAR: a date of birth, like every date the service keeps.
  */
-export function isPastDate(value: unknown, maxAge?: number, today = new Date()): boolean {
-  if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
-  const date = new Date(`${value}T00:00:00Z`);
-  if (Number.isNaN(date.getTime()) || !date.toISOString().startsWith(value)) return false;
-  const todayIso = today.toISOString().slice(0, 10);
-  if (value > todayIso) return false;
-  if (maxAge === undefined) return true;
-  // Born on or before this day, one would be maxAge + 1 or older today.
-  const tooOld = `${String(today.getUTCFullYear() - maxAge - 1).padStart(4, '0')}${todayIso.slice(4)}`;
-  return value > tooOld;
+export function isPastDate(value: unknown, today = new Date()): boolean {
+  if (!isDateInput(value, 'date')) return false;
+  return (value as string) <= today.toISOString().slice(0, 10);
 }
 
-/** A calendar date `YYYY-MM-DD` that exists and is not after today (UTC); with `maxAge`, one giving at most that age. */
-export function IsPastDate(limits: { maxAge?: number } = {}, options?: ValidationOptions) {
-  const range = limits.maxAge === undefined ? '' : ` and gives an age of at most ${limits.maxAge}`;
+/** A calendar date `YYYY-MM-DD` that exists, from MIN_YEAR, and is not after today (UTC). */
+export function IsPastDate(options?: ValidationOptions) {
   return (target: object, propertyName: string) =>
     registerDecorator({
       name: 'isPastDate',
       target: target.constructor,
       propertyName,
-      options: { message: `${propertyName} must be a date (YYYY-MM-DD) that is not in the future${range}`, ...options },
-      validator: {
-        validate: (value: unknown) => isPastDate(value, limits.maxAge),
-      },
+      options: { message: `${propertyName} must be a date (YYYY-MM-DD) from ${MIN_YEAR}-01-01 that is not in the future`, ...options },
+      validator: { validate: (value: unknown) => isPastDate(value) },
     });
 }
 

@@ -1,6 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsEmail, IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, MaxLength, Min } from 'class-validator';
+import { YEAR_PATTERN } from '../../core/validation/dates';
 import { IsPastDate, PHONE_PATTERN, Trim } from '../../core/validation/validators';
 import { BLOOD_GROUPS, type BloodGroup, type Gender, GENDERS, normalizeBloodGroup, normalizeGender } from '../patient.enums';
 
@@ -29,10 +30,11 @@ export class CreatePatientDto {
     type: String,
     format: 'date',
     example: '1990-04-12',
-    description: 'Not in the future, nor so far back that the age would exceed 150.',
+    pattern: YEAR_PATTERN,
+    description: 'From 1900-01-01, and not in the future.',
   })
   @IsOptional()
-  @IsPastDate({ maxAge: 150 })
+  @IsPastDate()
   date_of_birth?: string | null;
 
   @ApiProperty({
