@@ -322,10 +322,14 @@ describe('doctors (e2e)', () => {
 
       const events = (await auditEvents(t, admin, { entity: 'doctor', entity_id: profile.id })).reverse();
       expect(events.map((e) => [e.actor, e.action, e.outcome, e.changed_fields])).toEqual([
+        [account.id, 'create', 'success', ['name', 'email', 'specialization', 'user']],
         [account.id, 'link', 'success', ['user', 'old_user:none', `new_user:${account.id}`]],
+        [account.id, 'update', 'success', ['user']],
         [account.id, 'unlink', 'success', ['user', `old_user:${account.id}`, 'new_user:none']],
+        [admin.id, 'update', 'success', ['user']],
         [admin.id, 'link', 'success', ['user', 'old_user:none', `new_user:${other.id}`]],
         [account.id, 'link', 'denied', ['user', `old_user:${other.id}`, `new_user:${account.id}`]],
+        [admin.id, 'update', 'success', ['name']],
       ]);
     });
 
