@@ -355,6 +355,26 @@ describe('a write whose audit entry cannot be written (e2e)', () => {
     expect(kept.is_active).toBe(true);
   });
 
+  it('creates no admin when create-admin cannot write its entry', async () => {
+    await app.db.query(`
+      CREATE FUNCTION refuse_create_admin_audit() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF 'via:create-admin' = ANY (NEW.changed_fields) THEN RAISE EXCEPTION 'audit entry refused for the test'; END IF;
+        RETURN NEW;
+      END $$;
+      CREATE TRIGGER refuse_create_admin_audit BEFORE INSERT ON audit_events FOR EACH ROW EXECUTE FUNCTION refuse_create_admin_audit();
+    `);
+    const username = `refused${randomBytes(4).toString('hex')}`;
+    try {
+      const account = { username, email: `${username}@clinic.example`, password: 'Admin-Refused-Pass-9' };
+      await expect(createOrPromoteAdmin(app.db, account)).rejects.toThrow(/refused for the test/);
+    } finally {
+      await app.db.query('DROP TRIGGER refuse_create_admin_audit ON audit_events');
+    }
+    const [{ count }] = await app.db.query<{ count: number }[]>('SELECT count(*)::int AS count FROM users WHERE username = $1', [username]);
+    expect(count).toBe(0);
+  });
+
   it("refuses to write a change's entry outside a transaction, where it would commit alone", async () => {
     const entry = { actorId: null, action: 'update', entity: 'patient', outcome: 'success' as const };
     await expect(app.app.get(AuditService).recordIn(app.db.manager, entry)).rejects.toThrow(/open transaction/);
