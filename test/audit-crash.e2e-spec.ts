@@ -375,6 +375,34 @@ describe('a write whose audit entry cannot be written (e2e)', () => {
     expect(count).toBe(0);
   });
 
+  it('writes a backlog of batched entries too large for one INSERT once the database takes them again', async () => {
+    await app.db.query(`
+      CREATE FUNCTION hold_batched_audit() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF NEW.request_id LIKE 'held-%' THEN RAISE EXCEPTION 'audit entry held for the test'; END IF;
+        RETURN NEW;
+      END $$;
+      CREATE TRIGGER hold_batched_audit BEFORE INSERT ON audit_events FOR EACH ROW EXECUTE FUNCTION hold_batched_audit();
+    `);
+    const audit = app.app.get(AuditService);
+    const origin = { requestId: `held-${randomBytes(6).toString('hex')}`, clientIp: '127.0.0.1' };
+    // 9 parameters a row: 8,000 rows would need more than the 65,535 one statement may have.
+    const backlog = 8_000;
+    try {
+      for (let i = 1; i <= backlog; i++)
+        audit.record({ actorId: null, origin, action: 'read', entity: 'patient', entityId: i, outcome: 'success' });
+      await audit.flush(); // refused: the entries are kept for a later flush
+    } finally {
+      await app.db.query('DROP TRIGGER hold_batched_audit ON audit_events');
+    }
+    await audit.flush();
+    const [{ count, distinct }] = await app.db.query<{ count: number; distinct: number }[]>(
+      'SELECT count(*)::int AS count, count(DISTINCT entity_id)::int AS distinct FROM audit_events WHERE request_id = $1',
+      [origin.requestId],
+    );
+    expect({ count, distinct }).toEqual({ count: backlog, distinct: backlog });
+  });
+
   it("refuses to write a change's entry outside a transaction, where it would commit alone", async () => {
     const entry = { actorId: null, action: 'update', entity: 'patient', outcome: 'success' as const };
     await expect(app.app.get(AuditService).recordIn(app.db.manager, entry)).rejects.toThrow(/open transaction/);

@@ -61,12 +61,13 @@ function pendingEvent({ origin, ...entry }: AuditEntry): PendingEvent {
 /** Rows per INSERT: PostgreSQL takes at most 65,535 parameters in one statement. */
 const MAX_ROWS = Math.floor(65_535 / 9);
 
-/** Writes the entries on `manager`'s connection, in as few multi-row INSERTs as the parameter limit allows. */
-async function insertEvents(manager: EntityManager, events: PendingEvent[]): Promise<void> {
-  for (let start = 0; start < events.length; start += MAX_ROWS) {
-    const rows = events.slice(start, start + MAX_ROWS);
-    await manager.query(insertSql(rows.length), rows.flatMap(columnValues));
-  }
+/** The events in slices of at most MAX_ROWS, one INSERT each. */
+function* insertable(events: PendingEvent[]): Generator<PendingEvent[]> {
+  for (let start = 0; start < events.length; start += MAX_ROWS) yield events.slice(start, start + MAX_ROWS);
+}
+
+function insert(manager: EntityManager, rows: PendingEvent[]): Promise<unknown> {
+  return manager.query(insertSql(rows.length), rows.flatMap(columnValues));
 }
 
 /**
@@ -77,7 +78,7 @@ async function insertEvents(manager: EntityManager, events: PendingEvent[]): Pro
 export async function recordChangesIn(manager: EntityManager, entries: AuditEntry[]): Promise<void> {
   // Outside a transaction the entries would commit on their own, and the guarantee would be gone unnoticed.
   if (!manager.queryRunner?.isTransactionActive) throw new Error('recordIn needs the manager of an open transaction.');
-  await insertEvents(manager, entries.map(pendingEvent));
+  for (const rows of insertable(entries.map(pendingEvent))) await insert(manager, rows);
 }
 
 /**
@@ -146,13 +147,18 @@ export class AuditService implements OnApplicationShutdown {
   }
 
   private async write(batch: PendingEvent[]): Promise<void> {
-    if (batch.length === 0) return;
+    // A backlog kept through an outage can outgrow one statement; each slice commits on its own.
+    let written = 0;
     try {
-      await this.events.manager.query(insertSql(batch.length), batch.flatMap(columnValues));
+      for (const rows of insertable(batch)) {
+        await insert(this.events.manager, rows);
+        written += rows.length;
+      }
     } catch (error) {
-      // Keep the entries for the next flush rather than lose them while the database is away.
-      this.logger.error({ err: error }, `Could not write ${batch.length} audit events; will retry`);
-      this.pending = [...batch, ...this.pending].slice(-MAX_PENDING);
+      // Keep the entries not yet written for the next flush rather than lose them while the database is away.
+      const unwritten = batch.slice(written);
+      this.logger.error({ err: error }, `Could not write ${unwritten.length} audit events; will retry`);
+      this.pending = [...unwritten, ...this.pending].slice(-MAX_PENDING);
       this.timer ??= setTimeout(() => void this.flush(), 1000);
     }
   }
