@@ -15,8 +15,8 @@ type RemovalHandler = (manager: EntityManager, removal: Removal) => Promise<void
 
 /**
  * When a patient or doctor is soft-deleted, the modules that depend on it (assignments,
- * appointments) end what refers to it, in the same transaction, each end with its audit entry. They register here, so the
- * dependency runs one way: from them to the records, never back.
+ * appointments) end what refers to it, in the same transaction, each end with its audit entry.
+ * They register here, so the dependency runs one way: from them to the records, never back.
  */
 @Injectable()
 export class RecordRemoval {
