@@ -125,9 +125,12 @@ describe('the audit trail when the service dies right after a write (e2e)', () =
       const username = uniqueName(role);
       return { username, email: `${username}@clinic.example`, password: TEST_PASSWORD, role };
     };
-    const crashes: { what: string; entries: AuditRow[]; expected: Partial<AuditRow> }[] = [];
-    /** One run of the service: `write` sends what it needs, then the write the service dies right after. */
-    const crashAfter = async <T>(what: string, write: (s: Service) => Promise<{ answer: Answer; expected: Partial<AuditRow> } & T>) => {
+    const crashes: { what: string; entries: AuditRow[]; expected: Partial<AuditRow> | Partial<AuditRow>[] }[] = [];
+    /** One run of the service: `write` sends what it needs, then the write the service dies right after (and its entry or entries). */
+    const crashAfter = async <T>(
+      what: string,
+      write: (s: Service) => Promise<{ answer: Answer; expected: Partial<AuditRow> | Partial<AuditRow>[] } & T>,
+    ) => {
       service = await Service.start(database.url);
       const result = await write(service);
       crashes.push({ what, entries: await entryOf(result.answer), expected: result.expected });
@@ -193,14 +196,48 @@ describe('the audit trail when the service dies right after a write (e2e)', () =
     }));
     await crashAfter('doctor link', async (s) => ({
       answer: await s.sendAndCrash('PATCH', `/api/doctors/${doctor}/`, { token: adminToken, body: { user: doctorAccount } }),
-      expected: {
-        action: 'link',
-        entity: 'doctor',
-        entity_id: doctor,
-        actor_id: adminAccount.id,
-        changed_fields: ['user', 'old_user:none', `new_user:${doctorAccount}`],
-      },
+      expected: [
+        { action: 'update', entity: 'doctor', entity_id: doctor, actor_id: adminAccount.id, changed_fields: ['user'] },
+        {
+          action: 'link',
+          entity: 'doctor',
+          entity_id: doctor,
+          actor_id: adminAccount.id,
+          changed_fields: ['user', 'old_user:none', `new_user:${doctorAccount}`],
+        },
+      ],
     }));
+    await crashAfter('deletion of a linked doctor, ending its assignment and cancelling its appointment', async (s) => {
+      const assigned = await s.send('POST', '/api/mappings/', { token, body: { patient, doctor } });
+      expect(assigned.status).toBe(201);
+      // Within the schedule set above (Mondays 09:00-12:00 in Berlin): 09:00 UTC is 10:00 or 11:00 there.
+      const monday = new Date(Math.ceil(Date.now() / 86_400_000) * 86_400_000 + 9 * 3_600_000);
+      while (monday.getUTCDay() !== 1) monday.setUTCDate(monday.getUTCDate() + 1);
+      const booked = await s.send('POST', '/api/appointments/', {
+        token,
+        body: { patient, doctor, appointment_datetime: monday.toISOString() },
+      });
+      expect(booked.status).toBe(201);
+      const actor_id = adminAccount.id;
+      const consequences = [
+        { action: 'unassign', entity: 'mapping', entity_id: assigned.body.id as number, actor_id },
+        { action: 'cancel', entity: 'appointment', entity_id: booked.body.id as number, actor_id, changed_fields: ['status'] },
+      ];
+      return {
+        answer: await s.sendAndCrash('DELETE', `/api/doctors/${doctor}/`, { token: adminToken }),
+        expected: [
+          { action: 'delete', entity: 'doctor', entity_id: doctor, actor_id, changed_fields: [] },
+          {
+            action: 'unlink',
+            entity: 'doctor',
+            entity_id: doctor,
+            actor_id,
+            changed_fields: ['user', `old_user:${doctorAccount}`, 'new_user:none'],
+          },
+          ...consequences,
+        ],
+      };
+    });
     await crashAfter('patient deletion', async (s) => ({
       answer: await s.sendAndCrash('DELETE', `/api/patients/${patient}/`, { token }),
       expected: { action: 'delete', entity: 'patient', entity_id: patient },
@@ -211,8 +248,13 @@ describe('the audit trail when the service dies right after a write (e2e)', () =
     }));
 
     // Each write was kept (the next run builds on it, the last is checked below), and so was its entry.
+    // Entries of one request in a stable order: what a delete ends has no order of its own.
+    const byRecord = <E extends Partial<AuditRow>>(entries: E[]) =>
+      [...entries].sort((a, b) => `${a.entity}:${a.entity_id}:${a.action}`.localeCompare(`${b.entity}:${b.entity_id}:${b.action}`));
     for (const { what, entries, expected } of crashes) {
-      expect.soft(entries, what).toEqual([expect.objectContaining({ outcome: 'success', ...expected })]);
+      expect
+        .soft(byRecord(entries), what)
+        .toEqual(byRecord([expected].flat()).map((entry) => expect.objectContaining({ outcome: 'success', ...entry })));
     }
     const [{ users }] = await db.query<{ users: number }[]>('SELECT count(*)::int AS users FROM users WHERE id = $1 AND NOT is_active', [
       owner.id,
@@ -284,6 +326,81 @@ describe('a write whose audit entry cannot be written (e2e)', () => {
     const kept = await app.as(owner).get(`/api/patients/${created.body.id}/`);
     expect(kept.status).toBe(200);
     expect(kept.body).toMatchObject({ name: 'Saved', version: created.body.version });
+  });
+
+  it('rolls a delete back when the entry of an assignment it ends cannot be written', async () => {
+    const owner = await app.newAdmin();
+    await app.db.query(`
+      CREATE FUNCTION refuse_marked_mapping_audit() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF NEW.request_id LIKE 'refuse-mapping%' AND NEW.entity = 'mapping' THEN RAISE EXCEPTION 'audit entry refused for the test'; END IF;
+        RETURN NEW;
+      END $$;
+      CREATE TRIGGER refuse_marked_mapping_audit BEFORE INSERT ON audit_events FOR EACH ROW EXECUTE FUNCTION refuse_marked_mapping_audit();
+    `);
+    const patient = await app.as(owner).post('/api/patients/').send({ name: 'Kept Patient' });
+    const doctor = await app.as(owner).post('/api/doctors/').send({ name: 'Dr Kept', specialization: 'Cardiology' });
+    const mapping = await app.as(owner).post('/api/mappings/').send({ patient: patient.body.id, doctor: doctor.body.id });
+    expect([patient.status, doctor.status, mapping.status]).toEqual([201, 201, 201]);
+
+    const removal = await app
+      .as(owner)
+      .delete(`/api/doctors/${doctor.body.id}/`)
+      .set('X-Request-Id', `refuse-mapping-${randomBytes(6).toString('hex')}`);
+    expect(removal.status).toBe(500);
+    expect((await app.as(owner).get(`/api/doctors/${doctor.body.id}/`)).status).toBe(200);
+    const [kept] = await app.db.query<{ is_active: boolean }[]>('SELECT is_active FROM patient_doctor_mappings WHERE id = $1', [
+      mapping.body.id,
+    ]);
+    expect(kept.is_active).toBe(true);
+  });
+
+  it('creates no admin when create-admin cannot write its entry', async () => {
+    await app.db.query(`
+      CREATE FUNCTION refuse_create_admin_audit() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF 'via:create-admin' = ANY (NEW.changed_fields) THEN RAISE EXCEPTION 'audit entry refused for the test'; END IF;
+        RETURN NEW;
+      END $$;
+      CREATE TRIGGER refuse_create_admin_audit BEFORE INSERT ON audit_events FOR EACH ROW EXECUTE FUNCTION refuse_create_admin_audit();
+    `);
+    const username = `refused${randomBytes(4).toString('hex')}`;
+    try {
+      const account = { username, email: `${username}@clinic.example`, password: 'Admin-Refused-Pass-9' };
+      await expect(createOrPromoteAdmin(app.db, account)).rejects.toThrow(/refused for the test/);
+    } finally {
+      await app.db.query('DROP TRIGGER refuse_create_admin_audit ON audit_events');
+    }
+    const [{ count }] = await app.db.query<{ count: number }[]>('SELECT count(*)::int AS count FROM users WHERE username = $1', [username]);
+    expect(count).toBe(0);
+  });
+
+  it('writes a backlog of batched entries too large for one INSERT once the database takes them again', async () => {
+    await app.db.query(`
+      CREATE FUNCTION hold_batched_audit() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF NEW.request_id LIKE 'held-%' THEN RAISE EXCEPTION 'audit entry held for the test'; END IF;
+        RETURN NEW;
+      END $$;
+      CREATE TRIGGER hold_batched_audit BEFORE INSERT ON audit_events FOR EACH ROW EXECUTE FUNCTION hold_batched_audit();
+    `);
+    const audit = app.app.get(AuditService);
+    const origin = { requestId: `held-${randomBytes(6).toString('hex')}`, clientIp: '127.0.0.1' };
+    // 9 parameters a row: 8,000 rows would need more than the 65,535 one statement may have.
+    const backlog = 8_000;
+    try {
+      for (let i = 1; i <= backlog; i++)
+        audit.record({ actorId: null, origin, action: 'read', entity: 'patient', entityId: i, outcome: 'success' });
+      await audit.flush(); // refused: the entries are kept for a later flush
+    } finally {
+      await app.db.query('DROP TRIGGER hold_batched_audit ON audit_events');
+    }
+    await audit.flush();
+    const [{ count, distinct }] = await app.db.query<{ count: number; distinct: number }[]>(
+      'SELECT count(*)::int AS count, count(DISTINCT entity_id)::int AS distinct FROM audit_events WHERE request_id = $1',
+      [origin.requestId],
+    );
+    expect({ count, distinct }).toEqual({ count: backlog, distinct: backlog });
   });
 
   it("refuses to write a change's entry outside a transaction, where it would commit alone", async () => {

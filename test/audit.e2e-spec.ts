@@ -1,10 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assign, auditEvents, Body, expectFieldError, expectList, expectProblem, fastUser, newDoctor, newPatient } from './support/records';
-import { startTestApp, TestApp, TestUser } from './support/test-app';
+import { startTestApp, TestApp, TestUser, uniqueName } from './support/test-app';
 
 const LOOPBACK = /^(::ffff:)?127\.0\.0\.1$|^::1$/;
 const requestId = (label: string) => `${label}-${randomBytes(6).toString('hex')}`;
+/** A whole hour `hours` after this time tomorrow: bookable, and in the future a delete cancels. */
+const tomorrowAt = (hours: number) =>
+  new Date(Math.ceil(Date.now() / 3_600_000) * 3_600_000 + 86_400_000 + hours * 3_600_000).toISOString();
+/** Entries as comparable strings, sorted: several written by one request have no meaningful order among them. */
+const summary = (events: Body[]) =>
+  events.map((e) => `${String(e.entity)}:${String(e.entity_id)} ${String(e.action)} [${(e.changed_fields as string[]).join(',')}]`).sort();
 
 describe('audit trail (e2e)', () => {
   let t: TestApp;
@@ -133,6 +139,127 @@ describe('audit trail (e2e)', () => {
     });
   });
 
+  describe('doctor profiles', () => {
+    it('records creating, updating (the fields changed) and deleting a profile', async () => {
+      const ids = { create: requestId('create'), update: requestId('update'), remove: requestId('delete') };
+      const name = uniqueName('Dr ');
+      const created = await t
+        .as(owner)
+        .post('/api/doctors/')
+        .set('X-Request-Id', ids.create)
+        .send({ name, specialization: 'Cardiology', consultation_fee: '120.00' });
+      expect(created.status).toBe(201);
+      const id = created.body.id as number;
+      const updated = await t
+        .as(owner)
+        .patch(`/api/doctors/${id}/`)
+        .set('X-Request-Id', ids.update)
+        .send({ name, specialization: 'Neurology', availability: 'Mornings' });
+      expect(updated.status).toBe(200);
+      expect((await t.as(owner).delete(`/api/doctors/${id}/`).set('X-Request-Id', ids.remove)).status).toBe(204);
+
+      const events = await auditEvents(t, admin, { entity: 'doctor', entity_id: id });
+      expect(events.map((e) => [e.action, e.changed_fields, e.request_id])).toEqual([
+        ['delete', [], ids.remove],
+        ['update', ['specialization', 'availability'], ids.update],
+        ['create', ['name', 'specialization', 'consultation_fee'], ids.create],
+      ]);
+      for (const event of events) {
+        expect(event).toMatchObject({ actor: owner.id, entity: 'doctor', entity_id: id, outcome: 'success' });
+        expect(event.client_ip).toMatch(LOOPBACK);
+      }
+    });
+
+    it("records a doctor account's own profile as created with its link", async () => {
+      const account = await fastUser(t, 'doctor');
+      const profile = await newDoctor(t, account);
+      expect(profile.user).toBe(account.id);
+      const events = await auditEvents(t, admin, { entity: 'doctor', entity_id: profile.id });
+      expect(events.map((e) => [e.action, e.actor, e.changed_fields])).toEqual([
+        ['link', account.id, ['user', 'old_user:none', `new_user:${account.id}`]],
+        ['create', account.id, ['name', 'email', 'specialization', 'user']],
+      ]);
+    });
+
+    it('records the end of the account link when a linked profile is deleted', async () => {
+      const account = await fastUser(t, 'doctor');
+      const profile = await newDoctor(t, admin, { user: account.id });
+      const rid = requestId('delete-linked');
+      expect((await t.as(admin).delete(`/api/doctors/${profile.id}/`).set('X-Request-Id', rid)).status).toBe(204);
+      const events = (await auditEvents(t, admin, { entity: 'doctor', entity_id: profile.id })).filter((e) => e.request_id === rid);
+      expect(events.map((e) => [e.action, e.actor, e.outcome, e.changed_fields])).toEqual([
+        ['unlink', admin.id, 'success', ['user', `old_user:${account.id}`, 'new_user:none']],
+        ['delete', admin.id, 'success', []],
+      ]);
+    });
+  });
+
+  describe('what a delete ends', () => {
+    it('records each assignment ended and each appointment cancelled by deleting a patient, as the delete', async () => {
+      const actor = await fastUser(t);
+      const patient = await newPatient(t, actor);
+      const [a, b] = [await newDoctor(t, actor), await newDoctor(t, actor)];
+      const mappings = [await assign(t, actor, patient.id, a.id), await assign(t, actor, patient.id, b.id)];
+      const book = async (doctor: number, hours: number) => {
+        const res = await t
+          .as(actor)
+          .post('/api/appointments/')
+          .send({ patient: patient.id, doctor, appointment_datetime: tomorrowAt(hours) });
+        expect(res.status, JSON.stringify(res.body)).toBe(201);
+        return res.body.id as number;
+      };
+      const appointments = [await book(a.id, 0), await book(b.id, 2)];
+      // Already cancelled: the delete leaves it alone, so no second entry.
+      const cancelledBefore = await book(a.id, 4);
+      expect((await t.as(actor).delete(`/api/appointments/${cancelledBefore}/`)).status).toBe(204);
+
+      const rid = requestId('delete-patient');
+      expect((await t.as(actor).delete(`/api/patients/${patient.id}/`).set('X-Request-Id', rid)).status).toBe(204);
+
+      const events = (await auditEvents(t, admin, { actor: actor.id })).filter((e) => e.request_id === rid);
+      expect(summary(events)).toEqual(
+        [
+          `patient:${patient.id} delete []`,
+          ...mappings.map((m) => `mapping:${m.id} unassign []`),
+          ...appointments.map((id) => `appointment:${id} cancel [status]`),
+        ].sort(),
+      );
+      expect(events.every((e) => e.outcome === 'success' && LOOPBACK.test(String(e.client_ip)))).toBe(true);
+      expect(await auditEvents(t, admin, { entity: 'appointment', entity_id: cancelledBefore, action: 'cancel' })).toHaveLength(1);
+    });
+
+    it("records each assignment ended and each appointment cancelled by deleting a doctor, as its deleter, not the patients' owner", async () => {
+      const ownerOfPatients = await fastUser(t);
+      const account = await fastUser(t, 'doctor');
+      const doctor = await newDoctor(t, account);
+      const patients = [await newPatient(t, ownerOfPatients), await newPatient(t, ownerOfPatients)];
+      const mappings = await Promise.all(patients.map((p) => assign(t, ownerOfPatients, p.id, doctor.id)));
+      const appointments: number[] = [];
+      for (const [i, p] of patients.entries()) {
+        const res = await t
+          .as(ownerOfPatients)
+          .post('/api/appointments/')
+          .send({ patient: p.id, doctor: doctor.id, appointment_datetime: tomorrowAt(i) });
+        expect(res.status, JSON.stringify(res.body)).toBe(201);
+        appointments.push(res.body.id as number);
+      }
+
+      const rid = requestId('delete-doctor');
+      expect((await t.as(account).delete(`/api/doctors/${doctor.id}/`).set('X-Request-Id', rid)).status).toBe(204);
+
+      const events = (await auditEvents(t, admin, { actor: account.id })).filter((e) => e.request_id === rid);
+      expect(summary(events)).toEqual(
+        [
+          `doctor:${doctor.id} delete []`,
+          `doctor:${doctor.id} unlink [user,old_user:${account.id},new_user:none]`,
+          ...mappings.map((m) => `mapping:${m.id} unassign []`),
+          ...appointments.map((id) => `appointment:${id} cancel [status]`),
+        ].sort(),
+      );
+      expect(await auditEvents(t, admin, { actor: ownerOfPatients.id, action: 'unassign' })).toEqual([]);
+    });
+  });
+
   describe('schedules', () => {
     it('names the fields a schedule change changed, comparing openings by value', async () => {
       const doctor = await newDoctor(t, owner);
@@ -166,21 +293,27 @@ describe('audit trail (e2e)', () => {
       const a = await newPatient(t, actor);
       const b = await newPatient(t, actor);
       await t.as(actor).get(`/api/patients/${a.id}/`);
-      const mapping = await assign(t, actor, b.id, (await newDoctor(t, actor)).id);
+      const doctor = await newDoctor(t, actor);
+      const mapping = await assign(t, actor, b.id, doctor.id);
 
       const mine = await auditEvents(t, admin, { actor: actor.id });
-      expect(mine.map((e) => [e.action, e.entity_id])).toEqual([
-        ['assign', mapping.id],
-        ['read', a.id],
-        ['create', b.id],
-        ['create', a.id],
+      expect(mine.map((e) => [e.action, e.entity, e.entity_id])).toEqual([
+        ['assign', 'mapping', mapping.id],
+        ['create', 'doctor', doctor.id],
+        ['read', 'patient', a.id],
+        ['create', 'patient', b.id],
+        ['create', 'patient', a.id],
       ]);
       // Newest first by time; ids follow the order of storage, where a batched read can come after a later change.
       const times = mine.map((e) => Date.parse(e.occurred_at as string));
       expect(times).toEqual([...times].sort((x, y) => y - x));
 
       expect((await auditEvents(t, admin, { actor: actor.id, entity: 'mapping' })).map((e) => e.entity_id)).toEqual([mapping.id]);
-      expect((await auditEvents(t, admin, { actor: actor.id, action: 'create' })).map((e) => e.entity_id)).toEqual([b.id, a.id]);
+      expect((await auditEvents(t, admin, { actor: actor.id, action: 'create' })).map((e) => [e.entity, e.entity_id])).toEqual([
+        ['doctor', doctor.id],
+        ['patient', b.id],
+        ['patient', a.id],
+      ]);
       expect((await auditEvents(t, admin, { entity: 'patient', entity_id: a.id })).map((e) => e.action)).toEqual(['read', 'create']);
       expect(await auditEvents(t, admin, { actor: actor.id, action: 'delete' })).toEqual([]);
     });

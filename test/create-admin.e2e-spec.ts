@@ -72,10 +72,24 @@ describe('npm run create-admin (e2e)', () => {
     expect(res.status).toBe(200);
     expect(res.body.user).toMatchObject({ username, role: 'admin', is_active: true });
     expect((await t.as(res.body).get('/api/users/')).status).toBe(200);
+
+    // Audited with no actor, saying it came from the command line.
+    const audit = await t.as(res.body).get('/api/audit-events/').query({ entity: 'user', entity_id: res.body.user.id, action: 'create' });
+    expect(audit.status).toBe(200);
+    expect(audit.body).toEqual([
+      expect.objectContaining({
+        actor: null,
+        outcome: 'success',
+        changed_fields: ['username', 'email', 'password', 'role', 'via:create-admin'],
+        request_id: null,
+        client_ip: null,
+      }),
+    ]);
   });
 
-  it('promotes an existing account and sets its password', async () => {
+  it('promotes (and reactivates) an existing account, sets its password, and audits the fields it changed', async () => {
     const existing = await insertUser(t.db);
+    await t.db.getRepository(User).update(existing.id, { isActive: false });
     expectUnauthorized(await login(existing.username, ADMIN_PASSWORD));
     const run = await createAdmin(['--username', existing.username, '--email', existing.email], { ADMIN_PASSWORD });
     expect(run.code, run.stderr).toBe(0);
@@ -83,7 +97,21 @@ describe('npm run create-admin (e2e)', () => {
 
     const res = await login(existing.username, ADMIN_PASSWORD);
     expect(res.status).toBe(200);
-    expect(res.body.user).toMatchObject({ id: existing.id, role: 'admin' });
+    expect(res.body.user).toMatchObject({ id: existing.id, role: 'admin', is_active: true });
+    const updates = () => t.as(res.body).get('/api/audit-events/').query({ entity: 'user', entity_id: existing.id, action: 'update' });
+    const promoted = await updates();
+    expect(promoted.status).toBe(200);
+    expect(promoted.body).toEqual([
+      expect.objectContaining({ actor: null, outcome: 'success', changed_fields: ['role', 'is_active', 'password', 'via:create-admin'] }),
+    ]);
+
+    // Run again on an active admin: only the password changes.
+    const again = await createAdmin(['--username', existing.username, '--email', existing.email], { ADMIN_PASSWORD });
+    expect(again.code, again.stderr).toBe(0);
+    expect((await updates()).body.map((e: Record<string, unknown>) => e.changed_fields)).toEqual([
+      ['password', 'via:create-admin'],
+      ['role', 'is_active', 'password', 'via:create-admin'],
+    ]);
   });
 
   it('exits 1 with the reason and creates nothing for a weak password, or a missing username without a terminal to ask on', async () => {

@@ -306,10 +306,13 @@ export class AppointmentsService implements OnModuleInit {
     await manager.insert(AppointmentStatusChange, { appointmentId, fromStatus: from, toStatus: to, changedById: actorId });
   }
 
-  /** A deleted patient or doctor keeps its past; its future appointments are cancelled, with history. */
-  private async cancelFutureOf(manager: EntityManager, { record, id, actorId }: Removal): Promise<void> {
+  /**
+   * A deleted patient or doctor keeps its past; its future appointments are cancelled, with
+   * history, each audited as a `cancel` by whoever deleted it.
+   */
+  private async cancelFutureOf(manager: EntityManager, { record, id, actorId, origin }: Removal): Promise<void> {
     const column = record === 'patient' ? 'patient_id' : 'doctor_id';
-    await manager.query(
+    const cancelled: { appointment_id: number }[] = await manager.query(
       `WITH target AS (
          SELECT id, status FROM appointments
          WHERE ${column} = $1 AND status IN ('SCHEDULED', 'CHECKED_IN') AND appointment_datetime > now()
@@ -319,8 +322,21 @@ export class AppointmentsService implements OnModuleInit {
          FROM target WHERE a.id = target.id
        )
        INSERT INTO appointment_status_changes (appointment_id, from_status, to_status, changed_by_id)
-       SELECT id, status, 'CANCELLED', $2 FROM target`,
+       SELECT id, status, 'CANCELLED', $2 FROM target
+       RETURNING appointment_id`,
       [id, actorId],
+    );
+    await this.audit.recordAllIn(
+      manager,
+      cancelled.map(({ appointment_id }) => ({
+        actorId,
+        origin,
+        action: 'cancel',
+        entity: 'appointment',
+        entityId: appointment_id,
+        changedFields: ['status'],
+        outcome: 'success' as const,
+      })),
     );
   }
 }

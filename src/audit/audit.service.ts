@@ -47,8 +47,6 @@ const FLUSH_DELAY_MS = 50;
 const FLUSH_BATCH = 500;
 const MAX_PENDING = 50_000;
 
-const INSERT_ONE = insertSql(1);
-
 function pendingEvent({ origin, ...entry }: AuditEntry): PendingEvent {
   return {
     ...entry,
@@ -58,6 +56,29 @@ function pendingEvent({ origin, ...entry }: AuditEntry): PendingEvent {
     clientIp: origin?.clientIp ?? null,
     occurredAt: new Date(),
   };
+}
+
+/** Rows per INSERT: PostgreSQL takes at most 65,535 parameters in one statement. */
+const MAX_ROWS = Math.floor(65_535 / 9);
+
+/** The events in slices of at most MAX_ROWS, one INSERT each. */
+function* insertable(events: PendingEvent[]): Generator<PendingEvent[]> {
+  for (let start = 0; start < events.length; start += MAX_ROWS) yield events.slice(start, start + MAX_ROWS);
+}
+
+function insert(manager: EntityManager, rows: PendingEvent[]): Promise<unknown> {
+  return manager.query(insertSql(rows.length), rows.flatMap(columnValues));
+}
+
+/**
+ * The entries of a change, written on the connection of the transaction `manager` belongs to, so
+ * they commit or roll back with the change; an entry that cannot be written fails the change. For
+ * code outside the application's modules (the create-admin script); services call `recordIn`.
+ */
+export async function recordChangesIn(manager: EntityManager, entries: AuditEntry[]): Promise<void> {
+  // Outside a transaction the entries would commit on their own, and the guarantee would be gone unnoticed.
+  if (!manager.queryRunner?.isTransactionActive) throw new Error('recordIn needs the manager of an open transaction.');
+  for (const rows of insertable(entries.map(pendingEvent))) await insert(manager, rows);
 }
 
 /**
@@ -89,10 +110,13 @@ export class AuditService implements OnApplicationShutdown {
    * A change: written now, on the connection of the transaction `manager` belongs to, so it
    * commits or rolls back with the change; an entry that cannot be written fails the change.
    */
-  async recordIn(manager: EntityManager, entry: AuditEntry): Promise<void> {
-    // Outside a transaction the entry would commit on its own, and the guarantee would be gone unnoticed.
-    if (!manager.queryRunner?.isTransactionActive) throw new Error('recordIn needs the manager of an open transaction.');
-    await manager.query(INSERT_ONE, columnValues(pendingEvent(entry)));
+  recordIn(manager: EntityManager, entry: AuditEntry): Promise<void> {
+    return recordChangesIn(manager, [entry]);
+  }
+
+  /** Changes that come together (what a delete ends or cancels): like `recordIn`, in one multi-row INSERT. */
+  recordAllIn(manager: EntityManager, entries: AuditEntry[]): Promise<void> {
+    return recordChangesIn(manager, entries);
   }
 
   /** Writes everything recorded so far; resolves once it is in the database. */
@@ -123,13 +147,18 @@ export class AuditService implements OnApplicationShutdown {
   }
 
   private async write(batch: PendingEvent[]): Promise<void> {
-    if (batch.length === 0) return;
+    // A backlog kept through an outage can outgrow one statement; each slice commits on its own.
+    let written = 0;
     try {
-      await this.events.manager.query(insertSql(batch.length), batch.flatMap(columnValues));
+      for (const rows of insertable(batch)) {
+        await insert(this.events.manager, rows);
+        written += rows.length;
+      }
     } catch (error) {
-      // Keep the entries for the next flush rather than lose them while the database is away.
-      this.logger.error({ err: error }, `Could not write ${batch.length} audit events; will retry`);
-      this.pending = [...batch, ...this.pending].slice(-MAX_PENDING);
+      // Keep the entries not yet written for the next flush rather than lose them while the database is away.
+      const unwritten = batch.slice(written);
+      this.logger.error({ err: error }, `Could not write ${unwritten.length} audit events; will retry`);
+      this.pending = [...unwritten, ...this.pending].slice(-MAX_PENDING);
       this.timer ??= setTimeout(() => void this.flush(), 1000);
     }
   }

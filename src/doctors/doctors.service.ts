@@ -66,15 +66,19 @@ export class DoctorsService {
 
   async create(dto: CreateDoctorDto, user: AuthUser): Promise<DoctorDto> {
     const doctor = this.db.manager.create(Doctor, { createdById: user.id });
-    applyChanges(doctor, dto, FIELDS);
+    const changed = applyChanges(doctor, dto, FIELDS);
     if (dto.user !== undefined && dto.user !== null) {
       // Naming one's own account is the automatic link asked for explicitly (409 when it has a profile already).
       if (user.role !== Role.Admin && dto.user !== user.id) throw this.linkRefused(user, null, null, dto.user);
       await this.assertDoctorAccount(dto.user);
-    } else if (user.role === Role.Doctor && !(await this.findByAccount(user.id))) doctor.userId = user.id;
+    } else if (user.role === Role.Doctor && !(await this.findByAccount(user.id))) {
+      doctor.userId = user.id;
+      if (!changed.includes('user')) changed.push('user');
+    }
     // Unique email, license and account link are decided by partial unique indexes; the filter turns a violation into 409.
     await this.db.transaction(async (manager) => {
       await manager.save(doctor);
+      await this.audit.recordIn(manager, profileEntry(user, 'create', doctor.id, changed));
       if (doctor.userId !== null) await this.audit.recordIn(manager, linkEntry(user, doctor.id, null, doctor.userId, 'success'));
     });
     return toDoctorDto(doctor);
@@ -127,19 +131,26 @@ export class DoctorsService {
         if (user.role !== Role.Admin && !(to === null && doctor.userId === user.id)) throw this.linkRefused(user, id, doctor.userId, to);
         if (to !== null) await this.assertDoctorAccount(to);
       }
-      if (applyChanges(doctor, dto, FIELDS).length > 0) await manager.save(doctor);
+      const changed = applyChanges(doctor, dto, FIELDS);
+      if (changed.length > 0) await manager.save(doctor);
+      await this.audit.recordIn(manager, profileEntry(user, 'update', id, changed));
       if (doctor.userId !== linkedFrom) await this.audit.recordIn(manager, linkEntry(user, id, linkedFrom, doctor.userId, 'success'));
       return doctor;
     });
     return toDoctorDto(doctor);
   }
 
-  /** Soft delete: kept for history; its assignments end and its future appointments are cancelled. */
+  /**
+   * Soft delete: kept for history; its assignments end and its future appointments are cancelled.
+   * A linked account loses the patients the profile granted it, so that is audited as an `unlink`.
+   */
   async remove(id: number, user: AuthUser): Promise<void> {
     await this.db.transaction(async (manager) => {
-      await this.requireWritable(manager, id, user);
+      const doctor = await this.requireWritable(manager, id, user);
       await manager.softDelete(Doctor, id);
-      await this.removal.removed(manager, { record: 'doctor', id, actorId: user.id });
+      await this.audit.recordIn(manager, profileEntry(user, 'delete', id, []));
+      if (doctor.userId !== null) await this.audit.recordIn(manager, linkEntry(user, id, doctor.userId, null, 'success'));
+      await this.removal.removed(manager, { record: 'doctor', id, actorId: user.id, origin: user.origin });
     });
   }
 
@@ -184,6 +195,11 @@ export class DoctorsService {
     this.audit.record(linkEntry(user, id, from, to, 'denied'));
     return new FieldProblemException(HttpStatus.FORBIDDEN, ONLY_ADMINS_LINK, { user: [ONLY_ADMINS_LINK] });
   }
+}
+
+/** The audit entry of a profile's creation, update (the fields it changed, by API name) or deletion. */
+function profileEntry(user: AuthUser, action: 'create' | 'update' | 'delete', id: number, changedFields: string[]): AuditEntry {
+  return { actorId: user.id, origin: user.origin, action, entity: 'doctor', entityId: id, changedFields, outcome: 'success' };
 }
 
 /**

@@ -5,7 +5,7 @@ import { AuditService } from '../audit/audit.service';
 import { AuthUser } from '../core/auth/auth-user';
 import { describeConstraint, FieldProblemException } from '../core/http/problem';
 import { Page, PageQueryDto } from '../core/pagination/pagination';
-import { RecordRemoval } from '../core/records/record-removal';
+import { RecordRemoval, Removal } from '../core/records/record-removal';
 import { DoctorsService } from '../doctors/doctors.service';
 import { Doctor } from '../doctors/doctor.entity';
 import { DoctorDto, toDoctorDto } from '../doctors/dto/doctor.dto';
@@ -31,9 +31,7 @@ export class MappingsService implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.removal.onRemoved((manager, { record, id }) =>
-      this.endAllFor(manager, record === 'patient' ? { patientId: id } : { doctorId: id }),
-    );
+    this.removal.onRemoved((manager, removal) => this.endAllFor(manager, removal));
   }
 
   async create(dto: CreateMappingDto, user: AuthUser): Promise<MappingDto> {
@@ -130,12 +128,27 @@ export class MappingsService implements OnModuleInit {
     });
   }
 
-  private async endAllFor(manager: EntityManager, where: { patientId: number } | { doctorId: number }): Promise<void> {
-    await manager
+  /** Ends the active assignments of a deleted patient or doctor, each audited as an `unassign` by whoever deleted it. */
+  private async endAllFor(manager: EntityManager, { record, id, actorId, origin }: Removal): Promise<void> {
+    const where = record === 'patient' ? { patientId: id } : { doctorId: id };
+    const result = await manager
       .createQueryBuilder()
       .update(Mapping)
       .set({ isActive: false, endedAt: () => 'now()', version: () => 'version + 1' })
       .where({ ...where, isActive: true })
+      .returning(['id'])
       .execute();
+    const ended = result.raw as { id: number }[];
+    await this.audit.recordAllIn(
+      manager,
+      ended.map((mapping) => ({
+        actorId,
+        origin,
+        action: 'unassign',
+        entity: 'mapping',
+        entityId: mapping.id,
+        outcome: 'success' as const,
+      })),
+    );
   }
 }

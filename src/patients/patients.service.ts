@@ -174,7 +174,7 @@ export class PatientsService {
       this.db.transaction(async (manager) => {
         await this.findWritable(manager, id, user, 'update');
         await manager.softDelete(Patient, id);
-        await this.removal.removed(manager, { record: 'patient', id, actorId: user.id });
+        await this.removal.removed(manager, { record: 'patient', id, actorId: user.id, origin: user.origin });
         await this.audit.recordIn(manager, {
           actorId: user.id,
           origin: user.origin,

@@ -1,4 +1,5 @@
 import { DataSource } from 'typeorm';
+import { recordChangesIn } from '../audit/audit.service';
 import { hashPassword, passwordProblems } from '../auth/passwords';
 import { DEFAULT_PASSWORD_MIN_SCORE } from '../core/config/app-config';
 import { normaliseAccount } from './account-names';
@@ -33,9 +34,23 @@ export async function createOrPromoteAdmin(
   }
   const passwordHash = await hashPassword(account.password);
   if (existing) {
+    const changed = [...(existing.role === Role.Admin ? [] : ['role']), ...(existing.isActive ? [] : ['is_active']), 'password'];
     Object.assign(existing, { role: Role.Admin, isActive: true, passwordHash });
-    return { user: await users.save(existing), created: false };
+    return { user: await saveAudited(db, existing, 'update', changed), created: false };
   }
-  const user = await users.save(users.create({ ...account, passwordHash, role: Role.Admin }));
-  return { user, created: true };
+  const user = users.create({ ...account, passwordHash, role: Role.Admin });
+  return { user: await saveAudited(db, user, 'create', ['username', 'email', 'password', 'role']), created: true };
+}
+
+/**
+ * Saves the account and its audit entry in one transaction. No actor: the operator at the command
+ * line, which `via:create-admin` in `changed_fields` says (an anonymous login has no actor either).
+ */
+function saveAudited(db: DataSource, user: User, action: 'create' | 'update', changed: string[]): Promise<User> {
+  return db.transaction(async (manager) => {
+    const saved = await manager.save(user);
+    const changedFields = [...changed, 'via:create-admin'];
+    await recordChangesIn(manager, [{ actorId: null, action, entity: 'user', entityId: saved.id, changedFields, outcome: 'success' }]);
+    return saved;
+  });
 }

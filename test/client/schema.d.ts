@@ -691,13 +691,13 @@ export interface components {
         AppointmentStatus: "SCHEDULED" | "CHECKED_IN" | "COMPLETED" | "CANCELLED" | "NO_SHOW";
         AuditEventDto: {
             /**
-             * @description What was done: `create`, `read`, `list`, `update`, `delete` (patients), `assign`, `unassign` (assignments), `create`, `update`, `cancel` (appointments), `create`, `update` (schedules), `link`, `unlink` (doctor profiles), `create`, `update`, `login`, `logout`, `refresh_reuse` (accounts), and possibly more in later versions.
+             * @description What was done: `create`, `read`, `list`, `update`, `delete` (patients), `assign`, `unassign` (assignments), `create`, `update`, `cancel` (appointments), `create`, `update` (schedules), `create`, `update`, `delete`, `link`, `unlink` (doctor profiles), `create`, `update`, `login`, `logout`, `refresh_reuse` (accounts), and possibly more in later versions.
              * @example read
              */
             action: string;
-            /** @description Id of the user who acted; null for anonymous attempts. */
+            /** @description Id of the user who acted; null for anonymous attempts and for the `create-admin` command. */
             actor: number | null;
-            /** @description Names of the fields a write changed; never their values. A `link` or `unlink` also names the accounts before and after: `old_user:<id>`, `new_user:<id>` (`none` for no account). */
+            /** @description Names of the fields a write changed; never their values. A `link` or `unlink` also names the accounts before and after: `old_user:<id>`, `new_user:<id>` (`none` for no account). An account created or promoted by the `create-admin` command has `via:create-admin`. */
             changed_fields: string[];
             /** @description The client address (behind a proxy with `TRUST_PROXY`, the forwarded one). */
             client_ip: string | null;

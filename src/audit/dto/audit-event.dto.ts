@@ -14,13 +14,17 @@ export class AuditEventDto {
   @ApiProperty({ format: 'date-time' })
   occurred_at!: string;
 
-  @ApiProperty({ type: 'integer', nullable: true, description: 'Id of the user who acted; null for anonymous attempts.' })
+  @ApiProperty({
+    type: 'integer',
+    nullable: true,
+    description: 'Id of the user who acted; null for anonymous attempts and for the `create-admin` command.',
+  })
   actor!: number | null;
 
   @ApiProperty({
     example: 'read',
     description:
-      'What was done: `create`, `read`, `list`, `update`, `delete` (patients), `assign`, `unassign` (assignments), `create`, `update`, `cancel` (appointments), `create`, `update` (schedules), `link`, `unlink` (doctor profiles), `create`, `update`, `login`, `logout`, `refresh_reuse` (accounts), and possibly more in later versions.',
+      'What was done: `create`, `read`, `list`, `update`, `delete` (patients), `assign`, `unassign` (assignments), `create`, `update`, `cancel` (appointments), `create`, `update` (schedules), `create`, `update`, `delete`, `link`, `unlink` (doctor profiles), `create`, `update`, `login`, `logout`, `refresh_reuse` (accounts), and possibly more in later versions.',
   })
   action!: string;
 
@@ -37,7 +41,7 @@ export class AuditEventDto {
   @ApiProperty({
     type: [String],
     description:
-      'Names of the fields a write changed; never their values. A `link` or `unlink` also names the accounts before and after: `old_user:<id>`, `new_user:<id>` (`none` for no account).',
+      'Names of the fields a write changed; never their values. A `link` or `unlink` also names the accounts before and after: `old_user:<id>`, `new_user:<id>` (`none` for no account). An account created or promoted by the `create-admin` command has `via:create-admin`.',
   })
   changed_fields!: string[];
 
