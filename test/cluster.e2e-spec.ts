@@ -1,7 +1,6 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { get } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
@@ -10,28 +9,9 @@ import { MIGRATIONS } from '../migrations';
 import { adminConnection, databaseUrl } from './support/database';
 import { TEST_ACCESS_SECRET, TEST_REFRESH_SECRET } from './support/test-app';
 import { freePort } from './support/ports';
+import { isAlive, statusOf } from './support/processes';
 
 const ROOT = join(__dirname, '..');
-
-/** The status of a GET on a fresh connection (no keep-alive socket that a dead worker held). */
-function status(port: number, path: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = get({ host: '127.0.0.1', port, path, agent: false }, (res) => {
-      res.resume();
-      resolve(res.statusCode ?? 0);
-    });
-    req.on('error', reject);
-  });
-}
-
-const isAlive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 /** `npm run start:cluster` as an operator runs it (from the TypeScript source, so no build is needed). */
 describe('the cluster (e2e)', () => {
@@ -119,7 +99,7 @@ describe('the cluster (e2e)', () => {
     expect(new Set(workers).size).toBe(2);
     // Each worker runs with the heap limit the README promises, though the primary was given none.
     for (const pid of workers) expect(readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')).toContain('--max-old-space-size=128');
-    expect(await status(port, '/health/ready')).toBe(200);
+    expect(await statusOf(port, '/health/ready')).toBe(200);
 
     // The primary applied the migrations; the workers were told not to.
     const migrations = messages.filter((m) => /^Applied migrations|^No pending migrations/.test(m.msg));
@@ -134,12 +114,12 @@ describe('the cluster (e2e)', () => {
     const killedAt = Date.now();
     process.kill(workers[0], 'SIGKILL');
     await logged(new RegExp(`^Worker ${workers[0]} exited \\(signal SIGKILL\\); starting a replacement`));
-    expect(await status(port, '/health/live')).toBe(200);
+    expect(await statusOf(port, '/health/live')).toBe(200);
     const replacement = await logged(/^Worker \d+ is listening/, 3);
     const replacedMs = Date.now() - killedAt;
     const newWorker = Number(/Worker (\d+)/.exec(replacement[2].msg)![1]);
     expect(workers).not.toContain(newWorker);
-    expect(await status(port, '/health/ready')).toBe(200);
+    expect(await statusOf(port, '/health/ready')).toBe(200);
 
     // SIGTERM: workers finish, then the primary exits 0.
     const stoppingAt = Date.now();
@@ -148,7 +128,7 @@ describe('the cluster (e2e)', () => {
     const stopMs = Date.now() - stoppingAt;
     expect(code).toBe(0);
     expect([workers[1], newWorker].filter(isAlive)).toEqual([]);
-    await expect(status(port, '/health/live')).rejects.toThrow();
+    await expect(statusOf(port, '/health/live')).rejects.toThrow();
     console.info(
       `cluster: 2 workers up in ${upMs} ms (from TypeScript), a killed worker replaced in ${replacedMs} ms, SIGTERM stopped everything in ${stopMs} ms`,
     );

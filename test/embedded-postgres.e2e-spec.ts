@@ -9,6 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EmbeddedPostgresError, RunningEmbeddedPostgres, startEmbeddedPostgres } from '../src/core/database/embedded-postgres';
 import { freePort } from './support/ports';
+import { isAlive } from './support/processes';
 
 // The project has no @types/pg; this is the part of it the test uses.
 interface PgClient {
@@ -158,20 +159,6 @@ async function startInKilledProcess(dataDir: string, port: number): Promise<numb
   child.kill('SIGKILL');
   await once(child, 'exit');
   return pid;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat[stat.lastIndexOf(')') + 2] !== 'Z'; // a zombie has already exited
-  } catch {
-    return true;
-  }
 }
 
 function killQuietly(pid: number, signal: NodeJS.Signals): void {

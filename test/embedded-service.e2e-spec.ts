@@ -1,12 +1,12 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { get } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from './support/ports';
 import { TEST_ACCESS_SECRET, TEST_REFRESH_SECRET } from './support/test-app';
+import { isAlive, statusOf } from './support/processes';
 
 const ROOT = join(__dirname, '..');
 const ADMIN_PASSWORD = 'Admin-Embedded-Pass-7';
@@ -14,31 +14,6 @@ const ADMIN_PASSWORD = 'Admin-Embedded-Pass-7';
 interface Run {
   code: number | null;
   output: string;
-}
-
-/** The status of a GET on a fresh connection. */
-function status(port: number, path: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = get({ host: '127.0.0.1', port, path, agent: false }, (res) => {
-      res.resume();
-      resolve(res.statusCode ?? 0);
-    });
-    req.on('error', reject);
-  });
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat[stat.lastIndexOf(')') + 2] !== 'Z'; // a zombie has already exited
-  } catch {
-    return true;
-  }
 }
 
 /**
@@ -123,7 +98,7 @@ describe('the service on its embedded database, with commands beside it (e2e)', 
     expect(listening).toContain(`http://127.0.0.1:${port}/swagger`);
     const url = `postgres://postgres:postgres@127.0.0.1:${dbPort}/healthcare`;
     expect(listening).toContain(`DATABASE_URL=${url}`);
-    expect(await status(port, '/health/ready')).toBe(200);
+    expect(await statusOf(port, '/health/ready')).toBe(200);
     const postmaster = Number.parseInt(readFileSync(join(dataDir, 'postgres', 'postmaster.pid'), 'utf8'), 10);
 
     // Both without DATABASE_URL, like the service: they must join its server, not restart it.
@@ -135,7 +110,7 @@ describe('the service on its embedded database, with commands beside it (e2e)', 
     expect(check.output).toMatch(/The \d+ migrations build exactly the schema of the entities/);
 
     expect(isAlive(postmaster)).toBe(true);
-    expect(await status(port, '/health/ready')).toBe(200);
+    expect(await statusOf(port, '/health/ready')).toBe(200);
     const login = await fetch(`http://127.0.0.1:${port}/api/auth/login/`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
@@ -149,6 +124,6 @@ describe('the service on its embedded database, with commands beside it (e2e)', 
     expect(output).not.toContain('FATAL');
     expect(output).toContain('Embedded PostgreSQL stopped');
     expect(isAlive(postmaster)).toBe(false);
-    await expect(status(port, '/health/live')).rejects.toThrow();
+    await expect(statusOf(port, '/health/live')).rejects.toThrow();
   }, 240_000);
 });
