@@ -1,4 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { RecordMetadataDto, recordMetadataOf } from '../../core/records/record-metadata.dto';
 import { APPOINTMENT_STATUSES, AppointmentStatus } from '../appointment-status';
 import { AppointmentStatusChange } from '../appointment-status-change.entity';
 import { Appointment } from '../appointment.entity';
@@ -22,7 +23,7 @@ export class AppointmentPatientSummaryDto {
   name!: string;
 }
 
-export class AppointmentDto {
+export class AppointmentDto extends RecordMetadataDto {
   @ApiProperty({ type: 'integer', readOnly: true, example: 1 })
   id!: number;
 
@@ -57,16 +58,7 @@ export class AppointmentDto {
   notes!: string | null;
 
   @ApiProperty({ type: 'integer', readOnly: true, description: 'Id of the user who booked it.' })
-  created_by!: number;
-
-  @ApiProperty({ readOnly: true, format: 'date-time' })
-  created_at!: string;
-
-  @ApiProperty({ readOnly: true, format: 'date-time' })
-  updated_at!: string;
-
-  @ApiProperty({ type: 'integer', readOnly: true, minimum: 1, description: 'Changes on every write; also sent as the ETag.', example: 1 })
-  version!: number;
+  declare created_by: number;
 }
 
 export class StatusChangeDto {
@@ -100,10 +92,7 @@ export function toAppointmentDto(appointment: Appointment): AppointmentDto {
     reason: appointment.reason,
     status: appointment.status,
     notes: appointment.notes,
-    created_by: appointment.createdById,
-    created_at: appointment.createdAt.toISOString(),
-    updated_at: appointment.updatedAt.toISOString(),
-    version: appointment.version,
+    ...recordMetadataOf(appointment),
   };
 }
 

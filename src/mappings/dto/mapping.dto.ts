@@ -1,4 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { RecordMetadataDto, recordMetadataOf } from '../../core/records/record-metadata.dto';
 import { MONEY_PATTERN } from '../../doctors/dto/create-doctor.dto';
 import { formatMoney } from '../../doctors/dto/doctor.dto';
 import { Mapping } from '../mapping.entity';
@@ -31,7 +32,7 @@ export class MappingDoctorSummaryDto {
   consultation_fee!: string | null;
 }
 
-export class MappingDto {
+export class MappingDto extends RecordMetadataDto {
   @ApiProperty({ type: 'integer', readOnly: true, example: 1 })
   id!: number;
 
@@ -66,16 +67,7 @@ export class MappingDto {
   ended_at!: string | null;
 
   @ApiProperty({ type: 'integer', readOnly: true, description: 'Id of the user who made the assignment.' })
-  created_by!: number;
-
-  @ApiProperty({ readOnly: true, format: 'date-time' })
-  created_at!: string;
-
-  @ApiProperty({ readOnly: true, format: 'date-time' })
-  updated_at!: string;
-
-  @ApiProperty({ type: 'integer', readOnly: true, minimum: 1, description: 'Changes on every write; also sent as the ETag.', example: 1 })
-  version!: number;
+  declare created_by: number;
 }
 
 /** Expects `patient` and `doctor` loaded (one joined query, never one per row). */
@@ -97,9 +89,6 @@ export function toMappingDto(mapping: Mapping): MappingDto {
     is_active: mapping.isActive,
     assigned_date: mapping.assignedDate.toISOString(),
     ended_at: mapping.endedAt?.toISOString() ?? null,
-    created_by: mapping.createdById,
-    created_at: mapping.createdAt.toISOString(),
-    updated_at: mapping.updatedAt.toISOString(),
-    version: mapping.version,
+    ...recordMetadataOf(mapping),
   };
 }
