@@ -1,27 +1,10 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { AppointmentDoctorSummaryDto, toAppointmentDoctorSummaryDto } from '../../doctors/dto/doctor-summary.dto';
+import { AppointmentPatientSummaryDto, toAppointmentPatientSummaryDto } from '../../patients/dto/patient-summary.dto';
 import { RecordMetadataDto, recordMetadataOf } from '../../core/records/record-metadata.dto';
 import { APPOINTMENT_STATUSES, AppointmentStatus } from '../appointment-status';
 import { AppointmentStatusChange } from '../appointment-status-change.entity';
 import { Appointment } from '../appointment.entity';
-
-export class AppointmentDoctorSummaryDto {
-  @ApiProperty({ type: 'integer' })
-  id!: number;
-
-  @ApiProperty()
-  name!: string;
-
-  @ApiProperty()
-  specialization!: string;
-}
-
-export class AppointmentPatientSummaryDto {
-  @ApiProperty({ type: 'integer' })
-  id!: number;
-
-  @ApiProperty()
-  name!: string;
-}
 
 export class AppointmentDto extends RecordMetadataDto {
   @ApiProperty({ type: 'integer', readOnly: true, example: 1 })
@@ -84,8 +67,8 @@ export function toAppointmentDto(appointment: Appointment): AppointmentDto {
     id: appointment.id,
     doctor: appointment.doctorId,
     patient: appointment.patientId,
-    doctor_details: { id: doctor.id, name: doctor.name, specialization: doctor.specialization },
-    patient_details: { id: patient.id, name: patient.name },
+    doctor_details: toAppointmentDoctorSummaryDto(doctor),
+    patient_details: toAppointmentPatientSummaryDto(patient),
     appointment_datetime: appointment.appointmentDatetime.toISOString(),
     duration_minutes: appointment.durationMinutes,
     ends_at: appointment.endsAt.toISOString(),

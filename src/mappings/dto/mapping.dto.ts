@@ -1,36 +1,8 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { RecordMetadataDto, recordMetadataOf } from '../../core/records/record-metadata.dto';
-import { MONEY_PATTERN } from '../../doctors/dto/create-doctor.dto';
-import { formatMoney } from '../../doctors/dto/doctor.dto';
+import { MappingDoctorSummaryDto, toMappingDoctorSummaryDto } from '../../doctors/dto/doctor-summary.dto';
+import { MappingPatientSummaryDto, toMappingPatientSummaryDto } from '../../patients/dto/patient-summary.dto';
 import { Mapping } from '../mapping.entity';
-
-export class MappingPatientSummaryDto {
-  @ApiProperty({ type: 'integer' })
-  id!: number;
-
-  @ApiProperty()
-  name!: string;
-
-  @ApiProperty({ type: String, nullable: true, format: 'email' })
-  email!: string | null;
-
-  @ApiProperty({ type: String, nullable: true })
-  phone!: string | null;
-}
-
-export class MappingDoctorSummaryDto {
-  @ApiProperty({ type: 'integer' })
-  id!: number;
-
-  @ApiProperty()
-  name!: string;
-
-  @ApiProperty()
-  specialization!: string;
-
-  @ApiProperty({ type: String, nullable: true, pattern: MONEY_PATTERN.source, example: '1500.00' })
-  consultation_fee!: string | null;
-}
 
 export class MappingDto extends RecordMetadataDto {
   @ApiProperty({ type: 'integer', readOnly: true, example: 1 })
@@ -78,13 +50,8 @@ export function toMappingDto(mapping: Mapping): MappingDto {
     id: mapping.id,
     patient: mapping.patientId,
     doctor: mapping.doctorId,
-    patient_details: { id: patient.id, name: patient.name, email: patient.email, phone: patient.phone },
-    doctor_details: {
-      id: doctor.id,
-      name: doctor.name,
-      specialization: doctor.specialization,
-      consultation_fee: formatMoney(doctor.consultationFee),
-    },
+    patient_details: toMappingPatientSummaryDto(patient),
+    doctor_details: toMappingDoctorSummaryDto(doctor),
     notes: mapping.notes,
     is_active: mapping.isActive,
     assigned_date: mapping.assignedDate.toISOString(),
