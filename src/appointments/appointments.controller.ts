@@ -1,20 +1,11 @@
 import { Body, Controller, Delete, Get, Headers, HttpCode, HttpStatus, Param, Patch, Post, Query } from '@nestjs/common';
-import {
-  ApiBadRequestResponse,
-  ApiConflictResponse,
-  ApiCreatedResponse,
-  ApiForbiddenResponse,
-  ApiNoContentResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { AuthUser } from '../core/auth/auth-user';
 import { CurrentUser } from '../core/auth/decorators';
-import { AcceptsIfMatch, WithETag } from '../core/http/etag';
 import { ParseIdPipe } from '../core/http/id';
 import { CreatedLocation } from '../core/http/location';
 import { ApiIdParam } from '../core/openapi/decorators';
+import { ChangesRecord, CreatesRecord, DeletesRecord, ReadsRecord } from '../core/openapi/routes';
 import { Page, Paginated } from '../core/pagination/pagination';
 import { AppointmentsService } from './appointments.service';
 import { AvailabilityService } from './availability.service';
@@ -38,19 +29,16 @@ export class AppointmentsController {
    * @remarks For one of the caller's patients (admins: any), with any doctor. The start must be in the future, within the booking horizon (`BOOKING_HORIZON_DAYS`, 365 days by default), and carry a time zone; it is stored and returned in UTC. A patient may have at most `MAX_UPCOMING_APPOINTMENTS_PER_PATIENT` (10 by default) active appointments starting in the future; the cap holds for simultaneous bookings too. When the doctor has a weekly schedule the appointment must fall within an opening. An appointment overlapping an active (SCHEDULED or CHECKED_IN) appointment of the same doctor or the same patient is refused: two PostgreSQL exclusion constraints decide, so this holds for simultaneous requests and across service instances. Back-to-back appointments are fine.
    */
   @Post()
-  @WithETag()
-  @CreatedLocation('/api/appointments/{id}/')
-  @ApiCreatedResponse({ type: AppointmentDto, description: 'The new appointment, SCHEDULED.' })
-  @ApiBadRequestResponse({
-    description:
+  @CreatesRecord(AppointmentDto, {
+    description: 'The new appointment, SCHEDULED.',
+    badRequest:
       "Invalid fields, no such doctor, a start in the past or beyond the booking horizon, or a time outside the doctor's schedule (named in `errors`).",
-  })
-  @ApiNotFoundResponse({ description: "No such patient among the caller's." })
-  @ApiForbiddenResponse({ description: 'An assigned doctor may read the patient but only its owner or an admin may book for it.' })
-  @ApiConflictResponse({
-    description:
+    notFound: "No such patient among the caller's.",
+    forbidden: 'An assigned doctor may read the patient but only its owner or an admin may book for it.',
+    conflict:
       'The doctor or the patient already has an appointment at this time, or the patient has the most upcoming appointments allowed.',
   })
+  @CreatedLocation('/api/appointments/{id}/')
   createAppointment(@Body() dto: CreateAppointmentDto, @CurrentUser() user: AuthUser): Promise<AppointmentDto> {
     return this.appointments.create(dto, user);
   }
@@ -70,10 +58,7 @@ export class AppointmentsController {
    * @remarks With summaries of its doctor and patient.
    */
   @Get(':id')
-  @WithETag()
-  @ApiIdParam('id', 'Appointment id.')
-  @ApiOkResponse({ type: AppointmentDto, description: 'The appointment.' })
-  @ApiNotFoundResponse({ description: NOT_VISIBLE })
+  @ReadsRecord(AppointmentDto, { id: 'Appointment id.', description: 'The appointment.', notFound: NOT_VISIBLE })
   getAppointment(@Param('id', ParseIdPipe) id: number, @CurrentUser() user: AuthUser): Promise<AppointmentDto> {
     return this.appointments.get(id, user);
   }
@@ -95,18 +80,14 @@ export class AppointmentsController {
    * @remarks Status moves only forward: SCHEDULED → CHECKED_IN, COMPLETED, CANCELLED or NO_SHOW; CHECKED_IN → COMPLETED or CANCELLED. A COMPLETED, CANCELLED or NO_SHOW appointment cannot change. Only a SCHEDULED appointment can be rescheduled, and the new time is checked for overlaps, the booking horizon, the schedule and the patient's cap on upcoming appointments again. Send the `ETag` last read as `If-Match` to refuse the write (412) when someone changed the appointment since.
    */
   @Patch(':id')
-  @WithETag()
-  @AcceptsIfMatch()
-  @ApiIdParam('id', 'Appointment id.')
-  @ApiOkResponse({ type: AppointmentDto, description: 'The appointment as changed.' })
-  @ApiBadRequestResponse({
-    description:
+  @ChangesRecord(AppointmentDto, {
+    id: 'Appointment id.',
+    description: 'The appointment as changed.',
+    badRequest:
       "Invalid fields, a new start in the past or beyond the booking horizon, or a time outside the doctor's schedule (named in `errors`).",
-  })
-  @ApiNotFoundResponse({ description: NOT_VISIBLE })
-  @ApiForbiddenResponse({ description: PATIENT_SIDE })
-  @ApiConflictResponse({
-    description:
+    notFound: NOT_VISIBLE,
+    forbidden: PATIENT_SIDE,
+    conflict:
       'Not a forward status move, the appointment is final or not SCHEDULED to be moved, the new time overlaps another, or it would give the patient more upcoming appointments than allowed.',
   })
   updateAppointment(
@@ -124,11 +105,13 @@ export class AppointmentsController {
    */
   @Delete(':id')
   @HttpCode(HttpStatus.NO_CONTENT)
-  @ApiIdParam('id', 'Appointment id.')
-  @ApiNoContentResponse({ description: 'The appointment is cancelled.' })
-  @ApiNotFoundResponse({ description: NOT_VISIBLE })
-  @ApiForbiddenResponse({ description: 'The patient side may cancel only a SCHEDULED appointment.' })
-  @ApiConflictResponse({ description: 'The appointment is COMPLETED or a NO_SHOW.' })
+  @DeletesRecord({
+    id: 'Appointment id.',
+    description: 'The appointment is cancelled.',
+    notFound: NOT_VISIBLE,
+    forbidden: 'The patient side may cancel only a SCHEDULED appointment.',
+    conflict: 'The appointment is COMPLETED or a NO_SHOW.',
+  })
   deleteAppointment(@Param('id', ParseIdPipe) id: number, @CurrentUser() user: AuthUser): Promise<void> {
     return this.appointments.cancel(id, user);
   }

@@ -1,20 +1,10 @@
 import { Body, Controller, Delete, Get, Headers, HttpCode, HttpStatus, Param, Patch, Post, Put, Query } from '@nestjs/common';
-import {
-  ApiBadRequestResponse,
-  ApiConflictResponse,
-  ApiCreatedResponse,
-  ApiForbiddenResponse,
-  ApiNoContentResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiTags } from '@nestjs/swagger';
 import { AuthUser } from '../core/auth/auth-user';
 import { CurrentUser } from '../core/auth/decorators';
-import { AcceptsIfMatch, WithETag } from '../core/http/etag';
 import { ParseIdPipe } from '../core/http/id';
 import { CreatedLocation } from '../core/http/location';
-import { ApiIdParam } from '../core/openapi/decorators';
+import { ChangesRecord, CreatesRecord, DeletesRecord, ReadsRecord } from '../core/openapi/routes';
 import { Page, Paginated } from '../core/pagination/pagination';
 import { DoctorsService } from './doctors.service';
 import { CreateDoctorDto } from './dto/create-doctor.dto';
@@ -28,6 +18,14 @@ const NOT_MANAGER =
 const NOT_LINKER = "Only an admin may link a profile to another account than the caller's own (named in `errors`).";
 const INVALID = 'Invalid fields, or a `user` that is not the id of an account with role doctor.';
 const TAKEN = 'The email, the license number or the linked account is already used by another doctor (named in `errors`).';
+const CHANGED = {
+  id: 'Doctor id.',
+  description: 'The doctor as changed.',
+  badRequest: INVALID,
+  notFound: NOT_FOUND,
+  forbidden: NOT_MANAGER,
+  conflict: TAKEN,
+};
 
 @ApiTags('doctors')
 @Controller('doctors')
@@ -39,12 +37,8 @@ export class DoctorsController {
    * @remarks Anyone may add a doctor. A doctor account without a profile gets this one linked to it (the one automatic link); only admins may link an account through `user`, to any account of role doctor.
    */
   @Post()
-  @WithETag()
+  @CreatesRecord(DoctorDto, { description: 'The new doctor.', badRequest: INVALID, forbidden: NOT_LINKER, conflict: TAKEN })
   @CreatedLocation('/api/doctors/{id}/')
-  @ApiCreatedResponse({ type: DoctorDto, description: 'The new doctor.' })
-  @ApiBadRequestResponse({ description: INVALID })
-  @ApiForbiddenResponse({ description: NOT_LINKER })
-  @ApiConflictResponse({ description: TAKEN })
   createDoctor(@Body() dto: CreateDoctorDto, @CurrentUser() user: AuthUser): Promise<DoctorDto> {
     return this.doctors.create(dto, user);
   }
@@ -64,10 +58,7 @@ export class DoctorsController {
    * @remarks Everyone may read the directory.
    */
   @Get(':id')
-  @WithETag()
-  @ApiIdParam('id', 'Doctor id.')
-  @ApiOkResponse({ type: DoctorDto, description: 'The doctor.' })
-  @ApiNotFoundResponse({ description: NOT_FOUND })
+  @ReadsRecord(DoctorDto, { id: 'Doctor id.', description: 'The doctor.', notFound: NOT_FOUND })
   getDoctor(@Param('id', ParseIdPipe) id: number): Promise<DoctorDto> {
     return this.doctors.get(id);
   }
@@ -77,14 +68,7 @@ export class DoctorsController {
    * @remarks `name` and `specialization` are required; fields left out keep their values, and `null` clears an optional one. A linked profile only its account or an admin, an unlinked one only its creator or an admin; `user` only an admin changes (the linked account may set it to `null`). Send the `ETag` last read as `If-Match` to refuse the write (412) when someone changed the doctor since.
    */
   @Put(':id')
-  @WithETag()
-  @AcceptsIfMatch()
-  @ApiIdParam('id', 'Doctor id.')
-  @ApiOkResponse({ type: DoctorDto, description: 'The doctor as changed.' })
-  @ApiBadRequestResponse({ description: INVALID })
-  @ApiNotFoundResponse({ description: NOT_FOUND })
-  @ApiForbiddenResponse({ description: NOT_MANAGER })
-  @ApiConflictResponse({ description: TAKEN })
+  @ChangesRecord(DoctorDto, CHANGED)
   replaceDoctor(
     @Param('id', ParseIdPipe) id: number,
     @Body() dto: CreateDoctorDto,
@@ -99,14 +83,7 @@ export class DoctorsController {
    * @remarks Any subset of the fields; `null` clears an optional one. A linked profile only its account or an admin, an unlinked one only its creator or an admin; `user` only an admin changes (the linked account may set it to `null`). Send the `ETag` last read as `If-Match` to refuse the write (412) when someone changed the doctor since.
    */
   @Patch(':id')
-  @WithETag()
-  @AcceptsIfMatch()
-  @ApiIdParam('id', 'Doctor id.')
-  @ApiOkResponse({ type: DoctorDto, description: 'The doctor as changed.' })
-  @ApiBadRequestResponse({ description: INVALID })
-  @ApiNotFoundResponse({ description: NOT_FOUND })
-  @ApiForbiddenResponse({ description: NOT_MANAGER })
-  @ApiConflictResponse({ description: TAKEN })
+  @ChangesRecord(DoctorDto, CHANGED)
   updateDoctor(
     @Param('id', ParseIdPipe) id: number,
     @Body() dto: UpdateDoctorDto,
@@ -122,10 +99,7 @@ export class DoctorsController {
    */
   @Delete(':id')
   @HttpCode(HttpStatus.NO_CONTENT)
-  @ApiIdParam('id', 'Doctor id.')
-  @ApiNoContentResponse({ description: 'The doctor is deleted.' })
-  @ApiNotFoundResponse({ description: NOT_FOUND })
-  @ApiForbiddenResponse({ description: NOT_MANAGER })
+  @DeletesRecord({ id: 'Doctor id.', description: 'The doctor is deleted.', notFound: NOT_FOUND, forbidden: NOT_MANAGER })
   deleteDoctor(@Param('id', ParseIdPipe) id: number, @CurrentUser() user: AuthUser): Promise<void> {
     return this.doctors.remove(id, user);
   }

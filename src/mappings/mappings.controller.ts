@@ -1,19 +1,10 @@
 import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Post, Query } from '@nestjs/common';
-import {
-  ApiBadRequestResponse,
-  ApiConflictResponse,
-  ApiCreatedResponse,
-  ApiForbiddenResponse,
-  ApiNoContentResponse,
-  ApiNotFoundResponse,
-  ApiOperation,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiNotFoundResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AuthUser } from '../core/auth/auth-user';
 import { CurrentUser } from '../core/auth/decorators';
-import { WithETag } from '../core/http/etag';
 import { ParseIdPipe } from '../core/http/id';
 import { ApiIdParam } from '../core/openapi/decorators';
+import { CreatesRecord, DeletesRecord } from '../core/openapi/routes';
 import { Page, PageQueryDto, Paginated } from '../core/pagination/pagination';
 import { DoctorDto } from '../doctors/dto/doctor.dto';
 import { CreateMappingDto } from './dto/create-mapping.dto';
@@ -40,12 +31,13 @@ export class MappingsController {
    * @remarks The patient must be the caller's (admins: any). Assigning a doctor who is already actively assigned to the patient is refused, even for requests that race: a partial unique index decides. The assignment is audited.
    */
   @Post()
-  @WithETag()
-  @ApiCreatedResponse({ type: MappingDto, description: 'The new assignment, with summaries of the patient and the doctor.' })
-  @ApiBadRequestResponse({ description: 'Invalid fields, or no such doctor (named in `errors.doctor`).' })
-  @ApiNotFoundResponse({ description: PATIENT_NOT_VISIBLE })
-  @ApiForbiddenResponse({ description: READ_ONLY })
-  @ApiConflictResponse({ description: 'The doctor is already actively assigned to the patient.' })
+  @CreatesRecord(MappingDto, {
+    description: 'The new assignment, with summaries of the patient and the doctor.',
+    badRequest: 'Invalid fields, or no such doctor (named in `errors.doctor`).',
+    notFound: PATIENT_NOT_VISIBLE,
+    forbidden: READ_ONLY,
+    conflict: 'The doctor is already actively assigned to the patient.',
+  })
   createMapping(@Body() dto: CreateMappingDto, @CurrentUser() user: AuthUser): Promise<MappingDto> {
     return this.mappings.create(dto, user);
   }
@@ -108,10 +100,12 @@ export class MappingsController {
    */
   @Delete(':id')
   @HttpCode(HttpStatus.NO_CONTENT)
-  @ApiIdParam('id', 'Assignment id.')
-  @ApiNoContentResponse({ description: 'The assignment has ended.' })
-  @ApiNotFoundResponse({ description: "No such assignment of the caller's patients." })
-  @ApiForbiddenResponse({ description: READ_ONLY })
+  @DeletesRecord({
+    id: 'Assignment id.',
+    description: 'The assignment has ended.',
+    notFound: "No such assignment of the caller's patients.",
+    forbidden: READ_ONLY,
+  })
   deleteMapping(@Param('id', ParseIdPipe) id: number, @CurrentUser() user: AuthUser): Promise<void> {
     return this.mappings.end(id, user);
   }

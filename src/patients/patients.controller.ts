@@ -1,18 +1,10 @@
 import { Body, Controller, Delete, Get, Headers, HttpCode, HttpStatus, Param, Patch, Post, Put, Query } from '@nestjs/common';
-import {
-  ApiCreatedResponse,
-  ApiForbiddenResponse,
-  ApiNoContentResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiTags } from '@nestjs/swagger';
 import { AuthUser } from '../core/auth/auth-user';
 import { CurrentUser } from '../core/auth/decorators';
-import { AcceptsIfMatch, WithETag } from '../core/http/etag';
 import { ParseIdPipe } from '../core/http/id';
 import { CreatedLocation } from '../core/http/location';
-import { ApiIdParam } from '../core/openapi/decorators';
+import { ChangesRecord, CreatesRecord, DeletesRecord, ReadsRecord } from '../core/openapi/routes';
 import { Page, Paginated } from '../core/pagination/pagination';
 import { CreatePatientDto } from './dto/create-patient.dto';
 import { ListPatientsQuery } from './dto/list-patients.query';
@@ -22,6 +14,7 @@ import { PatientsService } from './patients.service';
 
 const NOT_VISIBLE = "No such patient among the caller's (or, for a doctor account, those assigned to it).";
 const READ_ONLY = 'The caller may read the patient (an assigned doctor) but only its owner or an admin may change it.';
+const CHANGED = { id: 'Patient id.', description: 'The patient record as changed.', notFound: NOT_VISIBLE, forbidden: READ_ONLY };
 
 @ApiTags('patients')
 @Controller('patients')
@@ -33,9 +26,8 @@ export class PatientsController {
    * @remarks The record belongs to the caller: only they (and admins) see and change it, and doctors they assign to it may read it. `age` is computed from `date_of_birth` when that is given. The creation is audited.
    */
   @Post()
-  @WithETag()
+  @CreatesRecord(PatientDto, { description: 'The new patient record.' })
   @CreatedLocation('/api/patients/{id}/')
-  @ApiCreatedResponse({ type: PatientDto, description: 'The new patient record.' })
   createPatient(@Body() dto: CreatePatientDto, @CurrentUser() user: AuthUser): Promise<PatientDto> {
     return this.patients.create(dto, user);
   }
@@ -55,10 +47,7 @@ export class PatientsController {
    * @remarks Owners and admins see a patient, and so does a doctor account whose doctor profile is actively assigned to it. Someone else's patient answers 404, like a missing one. Every read is audited.
    */
   @Get(':id')
-  @WithETag()
-  @ApiIdParam('id', 'Patient id.')
-  @ApiOkResponse({ type: PatientDto, description: 'The patient record.' })
-  @ApiNotFoundResponse({ description: NOT_VISIBLE })
+  @ReadsRecord(PatientDto, { id: 'Patient id.', description: 'The patient record.', notFound: NOT_VISIBLE })
   getPatient(@Param('id', ParseIdPipe) id: number, @CurrentUser() user: AuthUser): Promise<PatientDto> {
     return this.patients.get(id, user);
   }
@@ -68,12 +57,7 @@ export class PatientsController {
    * @remarks `name` is required; fields left out keep their values, and `null` clears an optional one. Send the `ETag` last read as `If-Match` to refuse the write (412) when someone changed the record since.
    */
   @Put(':id')
-  @WithETag()
-  @AcceptsIfMatch()
-  @ApiIdParam('id', 'Patient id.')
-  @ApiOkResponse({ type: PatientDto, description: 'The patient record as changed.' })
-  @ApiNotFoundResponse({ description: NOT_VISIBLE })
-  @ApiForbiddenResponse({ description: READ_ONLY })
+  @ChangesRecord(PatientDto, CHANGED)
   replacePatient(
     @Param('id', ParseIdPipe) id: number,
     @Body() dto: CreatePatientDto,
@@ -88,12 +72,7 @@ export class PatientsController {
    * @remarks Any subset of the fields; `null` clears an optional one (`name` cannot be cleared). Send the `ETag` last read as `If-Match` to refuse the write (412) when someone changed the record since.
    */
   @Patch(':id')
-  @WithETag()
-  @AcceptsIfMatch()
-  @ApiIdParam('id', 'Patient id.')
-  @ApiOkResponse({ type: PatientDto, description: 'The patient record as changed.' })
-  @ApiNotFoundResponse({ description: NOT_VISIBLE })
-  @ApiForbiddenResponse({ description: READ_ONLY })
+  @ChangesRecord(PatientDto, CHANGED)
   updatePatient(
     @Param('id', ParseIdPipe) id: number,
     @Body() dto: UpdatePatientDto,
@@ -109,10 +88,7 @@ export class PatientsController {
    */
   @Delete(':id')
   @HttpCode(HttpStatus.NO_CONTENT)
-  @ApiIdParam('id', 'Patient id.')
-  @ApiNoContentResponse({ description: 'The patient is deleted.' })
-  @ApiNotFoundResponse({ description: NOT_VISIBLE })
-  @ApiForbiddenResponse({ description: READ_ONLY })
+  @DeletesRecord({ ...CHANGED, description: 'The patient is deleted.' })
   deletePatient(@Param('id', ParseIdPipe) id: number, @CurrentUser() user: AuthUser): Promise<void> {
     return this.patients.remove(id, user);
   }

@@ -5,6 +5,7 @@ import { CurrentUser } from '../core/auth/decorators';
 import { WithETag } from '../core/http/etag';
 import { ParseIdPipe } from '../core/http/id';
 import { ApiIdParam } from '../core/openapi/decorators';
+import { ReadsRecord } from '../core/openapi/routes';
 import { PutScheduleDto, ScheduleDto } from './dto/schedule.dto';
 import { SchedulesService } from './schedules.service';
 
@@ -18,10 +19,7 @@ export class SchedulesController {
    * @remarks Everyone may read it. A doctor without a schedule accepts bookings at any time.
    */
   @Get(':id/schedule')
-  @WithETag()
-  @ApiIdParam('id', 'Doctor id.')
-  @ApiOkResponse({ type: ScheduleDto, description: 'The weekly schedule.' })
-  @ApiNotFoundResponse({ description: 'No such doctor, or it has no schedule.' })
+  @ReadsRecord(ScheduleDto, { id: 'Doctor id.', description: 'The weekly schedule.', notFound: 'No such doctor, or it has no schedule.' })
   getDoctorSchedule(@Param('id', ParseIdPipe) id: number): Promise<ScheduleDto> {
     return this.schedules.get(id);
   }

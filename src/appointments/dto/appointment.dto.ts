@@ -1,28 +1,12 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { AppointmentDoctorSummaryDto, toAppointmentDoctorSummaryDto } from '../../doctors/dto/doctor-summary.dto';
+import { AppointmentPatientSummaryDto, toAppointmentPatientSummaryDto } from '../../patients/dto/patient-summary.dto';
+import { RecordMetadataDto, recordMetadataOf } from '../../core/records/record-metadata.dto';
 import { APPOINTMENT_STATUSES, AppointmentStatus } from '../appointment-status';
 import { AppointmentStatusChange } from '../appointment-status-change.entity';
 import { Appointment } from '../appointment.entity';
 
-export class AppointmentDoctorSummaryDto {
-  @ApiProperty({ type: 'integer' })
-  id!: number;
-
-  @ApiProperty()
-  name!: string;
-
-  @ApiProperty()
-  specialization!: string;
-}
-
-export class AppointmentPatientSummaryDto {
-  @ApiProperty({ type: 'integer' })
-  id!: number;
-
-  @ApiProperty()
-  name!: string;
-}
-
-export class AppointmentDto {
+export class AppointmentDto extends RecordMetadataDto {
   @ApiProperty({ type: 'integer', readOnly: true, example: 1 })
   id!: number;
 
@@ -57,16 +41,7 @@ export class AppointmentDto {
   notes!: string | null;
 
   @ApiProperty({ type: 'integer', readOnly: true, description: 'Id of the user who booked it.' })
-  created_by!: number;
-
-  @ApiProperty({ readOnly: true, format: 'date-time' })
-  created_at!: string;
-
-  @ApiProperty({ readOnly: true, format: 'date-time' })
-  updated_at!: string;
-
-  @ApiProperty({ type: 'integer', readOnly: true, minimum: 1, description: 'Changes on every write; also sent as the ETag.', example: 1 })
-  version!: number;
+  declare created_by: number;
 }
 
 export class StatusChangeDto {
@@ -92,18 +67,15 @@ export function toAppointmentDto(appointment: Appointment): AppointmentDto {
     id: appointment.id,
     doctor: appointment.doctorId,
     patient: appointment.patientId,
-    doctor_details: { id: doctor.id, name: doctor.name, specialization: doctor.specialization },
-    patient_details: { id: patient.id, name: patient.name },
+    doctor_details: toAppointmentDoctorSummaryDto(doctor),
+    patient_details: toAppointmentPatientSummaryDto(patient),
     appointment_datetime: appointment.appointmentDatetime.toISOString(),
     duration_minutes: appointment.durationMinutes,
     ends_at: appointment.endsAt.toISOString(),
     reason: appointment.reason,
     status: appointment.status,
     notes: appointment.notes,
-    created_by: appointment.createdById,
-    created_at: appointment.createdAt.toISOString(),
-    updated_at: appointment.updatedAt.toISOString(),
-    version: appointment.version,
+    ...recordMetadataOf(appointment),
   };
 }
 

@@ -1,23 +1,16 @@
-import { ApiProperty } from '@nestjs/swagger';
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
-import { MAX_ID } from '../../core/http/id';
+import { Matches } from 'class-validator';
 import { DateInput } from '../../core/validation/dates';
+import { EnumField, IdField, IntField, StringField } from '../../core/validation/fields';
 import { AppointmentStatus } from '../appointment-status';
 
 /** ISO 8601 with an explicit zone (Z or ±hh:mm), so nobody books in an unknown local time. */
 export const ZONED_DATETIME = /(Z|[+-]\d{2}:?\d{2})$/i;
 
 export class CreateAppointmentDto {
-  @ApiProperty({ type: 'integer', minimum: 1, maximum: MAX_ID, description: 'Doctor id.', example: 1 })
-  @IsInt()
-  @Min(1)
-  @Max(MAX_ID)
+  @IdField({ description: 'Doctor id.', example: 1 })
   doctor!: number;
 
-  @ApiProperty({ type: 'integer', minimum: 1, maximum: MAX_ID, description: "Id of one of the caller's patients.", example: 1 })
-  @IsInt()
-  @Min(1)
-  @Max(MAX_ID)
+  @IdField({ description: "Id of one of the caller's patients.", example: 1 })
   patient!: number;
 
   @DateInput('date-time', {
@@ -27,31 +20,18 @@ export class CreateAppointmentDto {
   @Matches(ZONED_DATETIME, { message: 'appointment_datetime must include a time zone (Z or ±hh:mm)' })
   appointment_datetime!: string;
 
-  @ApiProperty({ type: 'integer', required: false, minimum: 5, maximum: 480, default: 30, example: 30 })
-  @IsOptional()
-  @IsInt()
-  @Min(5)
-  @Max(480)
+  @IntField({ min: 5, max: 480, optional: true, default: 30, example: 30 })
   duration_minutes?: number;
 
-  @ApiProperty({ required: false, nullable: true, type: String, maxLength: 500, example: 'Annual check-up' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(500)
+  @StringField({ max: 500, nullable: true, example: 'Annual check-up' })
   reason?: string | null;
 
-  @ApiProperty({ required: false, nullable: true, type: String, maxLength: 5000 })
-  @IsOptional()
-  @IsString()
-  @MaxLength(5000)
+  @StringField({ max: 5000, nullable: true })
   notes?: string | null;
 
-  @ApiProperty({
-    required: false,
-    enum: [AppointmentStatus.Scheduled],
+  @EnumField([AppointmentStatus.Scheduled], {
+    optional: true,
     description: 'Accepted for older clients; a new appointment is always SCHEDULED.',
   })
-  @IsOptional()
-  @IsIn([AppointmentStatus.Scheduled])
   status?: AppointmentStatus.Scheduled;
 }

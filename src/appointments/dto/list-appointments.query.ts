@@ -1,31 +1,17 @@
-import { ApiProperty } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
-import { MAX_ID } from '../../core/http/id';
+import { IsOptional } from 'class-validator';
 import { DateInput } from '../../core/validation/dates';
 import { PageQueryDto } from '../../core/pagination/pagination';
+import { EnumField, IdFilter } from '../../core/validation/fields';
 import { APPOINTMENT_STATUSES, AppointmentStatus } from '../appointment-status';
 
 export class ListAppointmentsQuery extends PageQueryDto {
-  @ApiProperty({ type: 'integer', required: false, minimum: 1, maximum: MAX_ID, description: 'Doctor id.' })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(MAX_ID)
+  @IdFilter('Doctor id.')
   doctor?: number;
 
-  @ApiProperty({ type: 'integer', required: false, minimum: 1, maximum: MAX_ID, description: 'Patient id.' })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(MAX_ID)
+  @IdFilter('Patient id.')
   patient?: number;
 
-  @ApiProperty({ required: false, enum: APPOINTMENT_STATUSES, enumName: 'AppointmentStatus' })
-  @IsOptional()
-  @IsIn(APPOINTMENT_STATUSES)
+  @EnumField(APPOINTMENT_STATUSES, { optional: true, enumName: 'AppointmentStatus' })
   status?: AppointmentStatus;
 
   @IsOptional()

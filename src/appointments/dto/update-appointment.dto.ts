@@ -1,5 +1,5 @@
-import { ApiProperty, PartialType, PickType } from '@nestjs/swagger';
-import { IsIn, IsOptional } from 'class-validator';
+import { PartialType, PickType } from '@nestjs/swagger';
+import { EnumField } from '../../core/validation/fields';
 import { APPOINTMENT_STATUSES, AppointmentStatus } from '../appointment-status';
 import { CreateAppointmentDto } from './create-appointment.dto';
 
@@ -8,14 +8,11 @@ export class UpdateAppointmentDto extends PartialType(
   PickType(CreateAppointmentDto, ['appointment_datetime', 'duration_minutes', 'reason', 'notes'] as const),
   { skipNullProperties: false },
 ) {
-  @ApiProperty({
-    required: false,
-    enum: APPOINTMENT_STATUSES,
+  @EnumField(APPOINTMENT_STATUSES, {
+    optional: true,
     enumName: 'AppointmentStatus',
     description:
       'SCHEDULED → CHECKED_IN, COMPLETED, CANCELLED or NO_SHOW; CHECKED_IN → COMPLETED or CANCELLED. COMPLETED and NO_SHOW: the doctor or an admin only.',
   })
-  @IsOptional()
-  @IsIn(APPOINTMENT_STATUSES)
   status?: AppointmentStatus;
 }

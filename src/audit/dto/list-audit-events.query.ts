@@ -1,37 +1,19 @@
-import { ApiProperty } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
-import { MAX_ID } from '../../core/http/id';
+import { IsOptional } from 'class-validator';
 import { DateInput } from '../../core/validation/dates';
+import { IdFilter, StringField } from '../../core/validation/fields';
 import { PageQueryDto } from '../../core/pagination/pagination';
 
 export class ListAuditEventsQuery extends PageQueryDto {
-  @ApiProperty({ type: 'integer', required: false, minimum: 1, maximum: MAX_ID, description: 'User id of the actor.' })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(MAX_ID)
+  @IdFilter('User id of the actor.')
   actor?: number;
 
-  @ApiProperty({ required: false, minLength: 1, maxLength: 40, description: 'The kind of record, such as `patient`.' })
-  @IsOptional()
-  @IsString()
-  @Length(1, 40)
+  @StringField({ min: 1, max: 40, optional: true, description: 'The kind of record, such as `patient`.' })
   entity?: string;
 
-  @ApiProperty({ type: 'integer', required: false, minimum: 1, maximum: MAX_ID, description: 'Id of the record.' })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(MAX_ID)
+  @IdFilter('Id of the record.')
   entity_id?: number;
 
-  @ApiProperty({ required: false, minLength: 1, maxLength: 40, description: 'What was done, such as `login`.' })
-  @IsOptional()
-  @IsString()
-  @Length(1, 40)
+  @StringField({ min: 1, max: 40, optional: true, description: 'What was done, such as `login`.' })
   action?: string;
 
   @IsOptional()

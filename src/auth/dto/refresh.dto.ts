@@ -1,14 +1,11 @@
-import { ApiProperty } from '@nestjs/swagger';
-import { IsString, Length } from 'class-validator';
+import { StringField } from '../../core/validation/fields';
 
 export class RefreshDto {
-  @ApiProperty({
+  @StringField({
+    min: 1,
+    max: 4096,
     description: 'A refresh token from login, register or a previous refresh.',
-    minLength: 1,
-    maxLength: 4096,
     example: 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxIiwidHlwZSI6InJlZnJlc2gifQ.c2lnbmF0dXJl',
   })
-  @IsString()
-  @Length(1, 4096)
   refresh!: string;
 }

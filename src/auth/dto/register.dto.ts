@@ -1,39 +1,38 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { IsEmail, IsIn, IsOptional, IsString, Length, Matches, MaxLength } from 'class-validator';
+import { IsString, Length, Matches } from 'class-validator';
+import { EmailField, EnumField, StringField } from '../../core/validation/fields';
 import { AccountName } from '../../users/account-names';
+import { MIN_PASSWORD_LENGTH } from '../passwords';
 import { Role } from '../../core/auth/role';
 
 export const SELF_SERVICE_ROLES = [Role.Patient, Role.Doctor];
 
+const USERNAME = /^[A-Za-z0-9@.+_-]+$/;
+
 export class RegisterDto {
-  @ApiProperty({
+  @ApiProperty({ pattern: USERNAME.source })
+  @AccountName()
+  @StringField({
+    min: 3,
+    max: 150,
     example: 'jane.doe',
-    minLength: 3,
-    maxLength: 150,
-    pattern: '^[A-Za-z0-9@.+_-]+$',
     description: 'Taken to NFKC first (full-width `ｊａｎｅ` is `jane`). Unique ignoring case and look-alike characters.',
   })
-  @AccountName()
-  @IsString()
-  @Length(3, 150)
-  @Matches(/^[A-Za-z0-9@.+_-]+$/, { message: 'username may contain only letters, digits and @.+-_' })
+  @Matches(USERNAME, { message: 'username may contain only letters, digits and @.+-_' })
   username!: string;
 
-  @ApiProperty({
-    format: 'email',
+  @AccountName()
+  @EmailField({
     example: 'jane@clinic.example',
-    maxLength: 254,
     description:
       'Taken to NFKC first; no invisible or control characters. Unique ignoring case and look-alike characters (Cyrillic `а` for `a`).',
   })
-  @AccountName()
-  @IsEmail()
-  @MaxLength(254)
   email!: string;
 
+  // Validation takes 1 character on: the password policy refuses shorter than MIN_PASSWORD_LENGTH with its own message, beside its other findings.
   @ApiProperty({
     format: 'password',
-    minLength: 8,
+    minLength: MIN_PASSWORD_LENGTH,
     maxLength: 1024,
     example: 'correct-horse-battery',
     description:
@@ -43,14 +42,12 @@ export class RegisterDto {
   @Length(1, 1024)
   password!: string;
 
-  @ApiProperty({
-    enum: SELF_SERVICE_ROLES,
+  @EnumField(SELF_SERVICE_ROLES, {
+    optional: true,
     default: Role.Patient,
-    required: false,
     example: Role.Patient,
     description: 'Nobody can register as admin.',
+    message: 'role must be patient or doctor',
   })
-  @IsOptional()
-  @IsIn(SELF_SERVICE_ROLES, { message: 'role must be patient or doctor' })
   role?: Role;
 }

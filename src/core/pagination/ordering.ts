@@ -1,3 +1,5 @@
+import { EnumField } from '../validation/fields';
+
 /** `?ordering=` values allowed for a list: each field ascending, and descending with `-`. */
 export function orderingChoices(fields: readonly string[]): string[] {
   return fields.flatMap((field) => [field, `-${field}`]);
@@ -10,3 +12,12 @@ export function parseOrdering(ordering: string): { field: string; direction: 'AS
 
 /** Escapes LIKE wildcards so `?search=50%` searches for the text "50%". */
 export const likePattern = (term: string) => `%${term.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+/** `?ordering=`: one of `choices` (from orderingChoices), by id when left out. */
+export const OrderingFilter = (choices: string[]) =>
+  EnumField(choices, {
+    optional: true,
+    default: 'id',
+    description: 'Sort field; `-` before it for descending.',
+    message: `ordering must be one of: ${choices.join(', ')}`,
+  });

@@ -1,65 +1,28 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsEmail, IsInt, IsOptional, IsString, Length, Matches, Max, MaxLength, Min } from 'class-validator';
-import { MAX_ID } from '../../core/http/id';
-import { PHONE_PATTERN, Trim } from '../../core/validation/validators';
+import { IsOptional, IsString, Matches } from 'class-validator';
+import { EmailField, IdField, IntField, PhoneField, StringField } from '../../core/validation/fields';
 
 /** Decimal money with up to two places; numbers are accepted and kept exactly as strings. */
 export const MONEY_PATTERN = /^\d{1,8}(\.\d{1,2})?$/;
 
 export class CreateDoctorDto {
-  @ApiProperty({ example: 'Dr. Gregory House', minLength: 1, maxLength: 200 })
-  @Trim()
-  @IsString()
-  @Length(1, 200)
+  @StringField({ min: 1, max: 200, trim: true, example: 'Dr. Gregory House' })
   name!: string;
 
-  @ApiProperty({
-    required: false,
-    nullable: true,
-    type: String,
-    format: 'email',
-    maxLength: 254,
-    example: 'house@clinic.example',
-    description: 'Unique among doctors.',
-  })
-  @IsOptional()
-  @IsEmail()
-  @MaxLength(254)
+  @EmailField({ nullable: true, example: 'house@clinic.example', description: 'Unique among doctors.' })
   email?: string | null;
 
-  @ApiProperty({ required: false, nullable: true, type: String, pattern: PHONE_PATTERN.source, example: '+1 555 0199' })
-  @IsOptional()
-  @Trim()
-  @Matches(PHONE_PATTERN, { message: 'phone must be a telephone number' })
+  @PhoneField({ nullable: true, example: '+1 555 0199' })
   phone?: string | null;
 
-  @ApiProperty({ example: 'Cardiology', minLength: 1, maxLength: 100 })
-  @Trim()
-  @IsString()
-  @Length(1, 100)
+  @StringField({ min: 1, max: 100, trim: true, example: 'Cardiology' })
   specialization!: string;
 
-  @ApiProperty({
-    required: false,
-    nullable: true,
-    type: String,
-    minLength: 1,
-    maxLength: 50,
-    example: 'MD-12345',
-    description: 'Unique among doctors when given.',
-  })
-  @IsOptional()
-  @Trim()
-  @IsString()
-  @Length(1, 50)
+  @StringField({ min: 1, max: 50, trim: true, nullable: true, example: 'MD-12345', description: 'Unique among doctors when given.' })
   license_number?: string | null;
 
-  @ApiProperty({ required: false, nullable: true, type: 'integer', minimum: 0, maximum: 80, example: 12 })
-  @IsOptional()
-  @IsInt()
-  @Min(0)
-  @Max(80)
+  @IntField({ min: 0, max: 80, nullable: true, example: 12 })
   experience_years?: number | null;
 
   @ApiProperty({
@@ -76,30 +39,16 @@ export class CreateDoctorDto {
   @Matches(MONEY_PATTERN, { message: 'consultation_fee must be a non-negative amount with at most 2 decimal places, such as "1500.00"' })
   consultation_fee?: string | null;
 
-  @ApiProperty({ required: false, nullable: true, type: String, maxLength: 500 })
-  @IsOptional()
-  @IsString()
-  @MaxLength(500)
+  @StringField({ max: 500, nullable: true })
   address?: string | null;
 
-  @ApiProperty({ required: false, nullable: true, type: String, maxLength: 200, example: 'Mon-Fri 9AM-5PM' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(200)
+  @StringField({ max: 200, nullable: true, example: 'Mon-Fri 9AM-5PM' })
   availability?: string | null;
 
-  @ApiProperty({
-    required: false,
+  @IdField({
     nullable: true,
-    type: 'integer',
-    minimum: 1,
-    maximum: MAX_ID,
     description:
       "Id of the linked account (role doctor), which reads the patients assigned to this profile. Only admins set or change it; the linked account may unlink itself (`null`); a doctor account's first profile of its own is linked to it automatically.",
   })
-  @IsOptional()
-  @IsInt()
-  @Min(1)
-  @Max(MAX_ID)
   user?: number | null;
 }

@@ -1,8 +1,9 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { RecordMetadataDto, recordMetadataOf } from '../../core/records/record-metadata.dto';
 import { Doctor } from '../doctor.entity';
 import { MONEY_PATTERN } from './create-doctor.dto';
 
-export class DoctorDto {
+export class DoctorDto extends RecordMetadataDto {
   @ApiProperty({ type: 'integer', readOnly: true, example: 1 })
   id!: number;
 
@@ -43,16 +44,7 @@ export class DoctorDto {
   user!: number | null;
 
   @ApiProperty({ type: 'integer', readOnly: true, description: 'Id of the user who added the doctor.' })
-  created_by!: number;
-
-  @ApiProperty({ readOnly: true, format: 'date-time' })
-  created_at!: string;
-
-  @ApiProperty({ readOnly: true, format: 'date-time' })
-  updated_at!: string;
-
-  @ApiProperty({ type: 'integer', readOnly: true, minimum: 1, description: 'Changes on every write; also sent as the ETag.', example: 1 })
-  version!: number;
+  declare created_by: number;
 }
 
 export function toDoctorDto(doctor: Doctor): DoctorDto {
@@ -68,10 +60,7 @@ export function toDoctorDto(doctor: Doctor): DoctorDto {
     address: doctor.address,
     availability: doctor.availability,
     user: doctor.userId,
-    created_by: doctor.createdById,
-    created_at: doctor.createdAt.toISOString(),
-    updated_at: doctor.updatedAt.toISOString(),
-    version: doctor.version,
+    ...recordMetadataOf(doctor),
   };
 }
 

@@ -1,35 +1,16 @@
-import { ApiProperty } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsString, Length } from 'class-validator';
-import { orderingChoices } from '../../core/pagination/ordering';
+import { orderingChoices, OrderingFilter } from '../../core/pagination/ordering';
 import { PageQueryDto } from '../../core/pagination/pagination';
+import { StringField } from '../../core/validation/fields';
 
 export const DOCTOR_ORDERING = orderingChoices(['id', 'name', 'specialization', 'experience_years', 'consultation_fee', 'created_at']);
 
 export class ListDoctorsQuery extends PageQueryDto {
-  @ApiProperty({
-    required: false,
-    minLength: 1,
-    maxLength: 100,
-    description: 'Matches part of the name, specialization or email, ignoring case.',
-  })
-  @IsOptional()
-  @IsString()
-  @Length(1, 100)
+  @StringField({ min: 1, max: 100, optional: true, description: 'Matches part of the name, specialization or email, ignoring case.' })
   search?: string;
 
-  @ApiProperty({
-    required: false,
-    minLength: 1,
-    maxLength: 100,
-    description: 'Exact specialization, ignoring case, such as `Cardiology`.',
-  })
-  @IsOptional()
-  @IsString()
-  @Length(1, 100)
+  @StringField({ min: 1, max: 100, optional: true, description: 'Exact specialization, ignoring case, such as `Cardiology`.' })
   specialization?: string;
 
-  @ApiProperty({ required: false, enum: DOCTOR_ORDERING, default: 'id', description: 'Sort field; `-` before it for descending.' })
-  @IsOptional()
-  @IsIn(DOCTOR_ORDERING, { message: `ordering must be one of: ${DOCTOR_ORDERING.join(', ')}` })
+  @OrderingFilter(DOCTOR_ORDERING)
   ordering: string = 'id';
 }

@@ -1,30 +1,13 @@
-import { ApiProperty } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsBoolean, IsInt, IsOptional, Max, Min } from 'class-validator';
-import { MAX_ID } from '../../core/http/id';
 import { PageQueryDto } from '../../core/pagination/pagination';
-import { QueryBoolean } from '../../core/validation/validators';
+import { BooleanFilter, IdFilter } from '../../core/validation/fields';
 
 export class ListMappingsQuery extends PageQueryDto {
-  @ApiProperty({ type: 'integer', required: false, minimum: 1, maximum: MAX_ID, description: 'Patient id.' })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(MAX_ID)
+  @IdFilter('Patient id.')
   patient?: number;
 
-  @ApiProperty({ type: 'integer', required: false, minimum: 1, maximum: MAX_ID, description: 'Doctor id.' })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(MAX_ID)
+  @IdFilter('Doctor id.')
   doctor?: number;
 
-  @ApiProperty({ required: false, type: Boolean, description: 'true: active assignments only; false: ended ones only.' })
-  @IsOptional()
-  @QueryBoolean()
-  @IsBoolean()
+  @BooleanFilter('true: active assignments only; false: ended ones only.')
   is_active?: boolean;
 }

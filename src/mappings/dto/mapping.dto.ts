@@ -1,37 +1,10 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { MONEY_PATTERN } from '../../doctors/dto/create-doctor.dto';
-import { formatMoney } from '../../doctors/dto/doctor.dto';
+import { RecordMetadataDto, recordMetadataOf } from '../../core/records/record-metadata.dto';
+import { MappingDoctorSummaryDto, toMappingDoctorSummaryDto } from '../../doctors/dto/doctor-summary.dto';
+import { MappingPatientSummaryDto, toMappingPatientSummaryDto } from '../../patients/dto/patient-summary.dto';
 import { Mapping } from '../mapping.entity';
 
-export class MappingPatientSummaryDto {
-  @ApiProperty({ type: 'integer' })
-  id!: number;
-
-  @ApiProperty()
-  name!: string;
-
-  @ApiProperty({ type: String, nullable: true, format: 'email' })
-  email!: string | null;
-
-  @ApiProperty({ type: String, nullable: true })
-  phone!: string | null;
-}
-
-export class MappingDoctorSummaryDto {
-  @ApiProperty({ type: 'integer' })
-  id!: number;
-
-  @ApiProperty()
-  name!: string;
-
-  @ApiProperty()
-  specialization!: string;
-
-  @ApiProperty({ type: String, nullable: true, pattern: MONEY_PATTERN.source, example: '1500.00' })
-  consultation_fee!: string | null;
-}
-
-export class MappingDto {
+export class MappingDto extends RecordMetadataDto {
   @ApiProperty({ type: 'integer', readOnly: true, example: 1 })
   id!: number;
 
@@ -66,16 +39,7 @@ export class MappingDto {
   ended_at!: string | null;
 
   @ApiProperty({ type: 'integer', readOnly: true, description: 'Id of the user who made the assignment.' })
-  created_by!: number;
-
-  @ApiProperty({ readOnly: true, format: 'date-time' })
-  created_at!: string;
-
-  @ApiProperty({ readOnly: true, format: 'date-time' })
-  updated_at!: string;
-
-  @ApiProperty({ type: 'integer', readOnly: true, minimum: 1, description: 'Changes on every write; also sent as the ETag.', example: 1 })
-  version!: number;
+  declare created_by: number;
 }
 
 /** Expects `patient` and `doctor` loaded (one joined query, never one per row). */
@@ -86,20 +50,12 @@ export function toMappingDto(mapping: Mapping): MappingDto {
     id: mapping.id,
     patient: mapping.patientId,
     doctor: mapping.doctorId,
-    patient_details: { id: patient.id, name: patient.name, email: patient.email, phone: patient.phone },
-    doctor_details: {
-      id: doctor.id,
-      name: doctor.name,
-      specialization: doctor.specialization,
-      consultation_fee: formatMoney(doctor.consultationFee),
-    },
+    patient_details: toMappingPatientSummaryDto(patient),
+    doctor_details: toMappingDoctorSummaryDto(doctor),
     notes: mapping.notes,
     is_active: mapping.isActive,
     assigned_date: mapping.assignedDate.toISOString(),
     ended_at: mapping.endedAt?.toISOString() ?? null,
-    created_by: mapping.createdById,
-    created_at: mapping.createdAt.toISOString(),
-    updated_at: mapping.updatedAt.toISOString(),
-    version: mapping.version,
+    ...recordMetadataOf(mapping),
   };
 }

@@ -1,27 +1,19 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
-import { IsEmail, IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsOptional } from 'class-validator';
 import { YEAR_PATTERN } from '../../core/validation/dates';
-import { IsPastDate, PHONE_PATTERN, Trim } from '../../core/validation/validators';
-import { BLOOD_GROUPS, type BloodGroup, type Gender, GENDERS, normalizeBloodGroup, normalizeGender } from '../patient.enums';
+import { EmailField, IntField, PhoneField, StringField } from '../../core/validation/fields';
+import { IsPastDate } from '../../core/validation/validators';
+import { type BloodGroup, type Gender } from '../patient.enums';
+import { BloodGroupField, GenderField } from './patient-fields';
 
 export class CreatePatientDto {
-  @ApiProperty({ example: 'Jane Doe', minLength: 1, maxLength: 200 })
-  @Trim()
-  @IsString()
-  @Length(1, 200)
+  @StringField({ min: 1, max: 200, trim: true, example: 'Jane Doe' })
   name!: string;
 
-  @ApiProperty({ required: false, nullable: true, type: String, format: 'email', example: 'jane@example.com' })
-  @IsOptional()
-  @IsEmail()
-  @MaxLength(254)
+  @EmailField({ nullable: true, example: 'jane@example.com' })
   email?: string | null;
 
-  @ApiProperty({ required: false, nullable: true, type: String, example: '+1 555 0100', pattern: PHONE_PATTERN.source })
-  @IsOptional()
-  @Trim()
-  @Matches(PHONE_PATTERN, { message: 'phone must be a telephone number' })
+  @PhoneField({ nullable: true, example: '+1 555 0100' })
   phone?: string | null;
 
   @ApiProperty({
@@ -37,61 +29,26 @@ export class CreatePatientDto {
   @IsPastDate()
   date_of_birth?: string | null;
 
-  @ApiProperty({
-    required: false,
+  @IntField({
+    min: 0,
+    max: 150,
     nullable: true,
-    type: 'integer',
-    minimum: 0,
-    maximum: 150,
     description: 'For clients that send an age instead of a birth date; computed from date_of_birth when that is set.',
   })
-  @IsOptional()
-  @IsInt()
-  @Min(0)
-  @Max(150)
   age?: number | null;
 
-  @ApiProperty({
-    required: false,
-    nullable: true,
-    type: 'string',
-    enum: GENDERS,
-    example: 'female',
-    description: 'Also accepts `Male`, `M`, `F` and the like, stored as one of these.',
-  })
-  @IsOptional()
-  @Transform(({ value }: { value: unknown }) => normalizeGender(value))
-  @IsIn(GENDERS)
+  @GenderField({ nullable: true, example: 'female', description: 'Also accepts `Male`, `M`, `F` and the like, stored as one of these.' })
   gender?: Gender | null;
 
-  @ApiProperty({
-    required: false,
-    nullable: true,
-    type: 'string',
-    enum: BLOOD_GROUPS,
-    example: 'O+',
-    description: 'Also accepts lower case.',
-  })
-  @IsOptional()
-  @Transform(({ value }: { value: unknown }) => normalizeBloodGroup(value))
-  @IsIn(BLOOD_GROUPS)
+  @BloodGroupField({ nullable: true, example: 'O+', description: 'Also accepts lower case.' })
   blood_group?: BloodGroup | null;
 
-  @ApiProperty({ required: false, nullable: true, type: String, maxLength: 500, example: '1 Main Street, Springfield' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(500)
+  @StringField({ max: 500, nullable: true, example: '1 Main Street, Springfield' })
   address?: string | null;
 
-  @ApiProperty({ required: false, nullable: true, type: String, maxLength: 200, example: 'John Doe, +1 555 0101' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(200)
+  @StringField({ max: 200, nullable: true, example: 'John Doe, +1 555 0101' })
   emergency_contact?: string | null;
 
-  @ApiProperty({ required: false, nullable: true, type: String, maxLength: 20000 })
-  @IsOptional()
-  @IsString()
-  @MaxLength(20000)
+  @StringField({ max: 20000, nullable: true })
   medical_history?: string | null;
 }

@@ -1,8 +1,9 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { RecordMetadataDto, recordMetadataOf } from '../../core/records/record-metadata.dto';
 import { BLOOD_GROUPS, type BloodGroup, type Gender, GENDERS } from '../patient.enums';
 import { Patient } from '../patient.entity';
 
-export class PatientDto {
+export class PatientDto extends RecordMetadataDto {
   @ApiProperty({ type: 'integer', readOnly: true, example: 1 })
   id!: number;
 
@@ -43,16 +44,7 @@ export class PatientDto {
   medical_history!: string | null;
 
   @ApiProperty({ type: 'integer', readOnly: true, description: 'Id of the user who created the record: its owner.' })
-  created_by!: number;
-
-  @ApiProperty({ readOnly: true, format: 'date-time' })
-  created_at!: string;
-
-  @ApiProperty({ readOnly: true, format: 'date-time' })
-  updated_at!: string;
-
-  @ApiProperty({ type: 'integer', readOnly: true, minimum: 1, description: 'Changes on every write; also sent as the ETag.', example: 1 })
-  version!: number;
+  declare created_by: number;
 }
 
 /** Whole years between a birth date and today (UTC). */
@@ -75,9 +67,6 @@ export function toPatientDto(patient: Patient): PatientDto {
     address: patient.address,
     emergency_contact: patient.emergencyContact,
     medical_history: patient.medicalHistory,
-    created_by: patient.createdById,
-    created_at: patient.createdAt.toISOString(),
-    updated_at: patient.updatedAt.toISOString(),
-    version: patient.version,
+    ...recordMetadataOf(patient),
   };
 }

@@ -1,15 +1,13 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsInt, IsString, Matches, Max, Min, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsString, Matches, ValidateNested } from 'class-validator';
+import { IntField } from '../../core/validation/fields';
 import { DoctorSchedule } from '../doctor-schedule.entity';
 
 const CLOCK = /^(([01]\d|2[0-3]):[0-5]\d|24:00)$/;
 
 export class ScheduleEntryDto {
-  @ApiProperty({ type: 'integer', minimum: 0, maximum: 6, example: 0, description: '0 = Monday … 6 = Sunday.' })
-  @IsInt()
-  @Min(0)
-  @Max(6)
+  @IntField({ min: 0, max: 6, example: 0, description: '0 = Monday … 6 = Sunday.' })
   weekday!: number;
 
   @ApiProperty({ example: '09:00', pattern: CLOCK.source, description: 'Local time in the schedule time zone.' })
@@ -28,10 +26,7 @@ export class PutScheduleDto {
   @IsString()
   timezone!: string;
 
-  @ApiProperty({ type: 'integer', minimum: 5, maximum: 480, example: 30, description: 'Length of a bookable slot, in minutes.' })
-  @IsInt()
-  @Min(5)
-  @Max(480)
+  @IntField({ min: 5, max: 480, example: 30, description: 'Length of a bookable slot, in minutes.' })
   slot_minutes!: number;
 
   @ApiProperty({

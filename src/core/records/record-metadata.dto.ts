@@ -1,0 +1,27 @@
+import { ApiProperty } from '@nestjs/swagger';
+
+/** What a record kept by the service carries about itself: who created it, when, and its version. */
+export abstract class RecordMetadataDto {
+  /** Subclasses say who that is for their record, redeclaring it with their own description. */
+  @ApiProperty({ type: 'integer', readOnly: true, description: 'Id of the user who created the record.' })
+  created_by!: number;
+
+  @ApiProperty({ readOnly: true, format: 'date-time' })
+  created_at!: string;
+
+  @ApiProperty({ readOnly: true, format: 'date-time' })
+  updated_at!: string;
+
+  @ApiProperty({ type: 'integer', readOnly: true, minimum: 1, description: 'Changes on every write; also sent as the ETag.', example: 1 })
+  version!: number;
+}
+
+/** The RecordMetadataDto fields of a record. */
+export function recordMetadataOf(record: { createdById: number; createdAt: Date; updatedAt: Date; version: number }): RecordMetadataDto {
+  return {
+    created_by: record.createdById,
+    created_at: record.createdAt.toISOString(),
+    updated_at: record.updatedAt.toISOString(),
+    version: record.version,
+  };
+}

@@ -1,0 +1,28 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { Patient } from '../patient.entity';
+
+/** A patient as an appointment names it. */
+export class AppointmentPatientSummaryDto {
+  @ApiProperty({ type: 'integer' })
+  id!: number;
+
+  @ApiProperty()
+  name!: string;
+}
+
+/** A patient as an assignment names it: with the contact details its doctors need. */
+export class MappingPatientSummaryDto extends AppointmentPatientSummaryDto {
+  @ApiProperty({ type: String, nullable: true, format: 'email' })
+  email!: string | null;
+
+  @ApiProperty({ type: String, nullable: true })
+  phone!: string | null;
+}
+
+export function toAppointmentPatientSummaryDto(patient: Patient): AppointmentPatientSummaryDto {
+  return { id: patient.id, name: patient.name };
+}
+
+export function toMappingPatientSummaryDto(patient: Patient): MappingPatientSummaryDto {
+  return { ...toAppointmentPatientSummaryDto(patient), email: patient.email, phone: patient.phone };
+}
