@@ -1,22 +1,20 @@
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { assign, auditEvents, Body, expectFieldError, expectList, expectProblem, fastUser, newDoctor, newPatient } from './support/records';
-import { startTestApp, TestApp, TestUser } from './support/test-app';
+import { TestUser, useTestApp } from './support/test-app';
 
 const LOOPBACK = /^(::ffff:)?127\.0\.0\.1$|^::1$/;
 const requestId = (label: string) => `${label}-${randomBytes(6).toString('hex')}`;
 
 describe('audit trail (e2e)', () => {
-  let t: TestApp;
+  const t = useTestApp();
   let owner: TestUser;
   let other: TestUser;
   let admin: TestUser;
 
   beforeAll(async () => {
-    t = await startTestApp();
     [owner, other, admin] = await Promise.all([t.newUser(), t.newUser(), t.newAdmin()]);
   });
-  afterAll(() => t.close());
 
   describe('patient records', () => {
     it('records create, read, update and delete with actor, fields changed, request id, client IP and outcome', async () => {
