@@ -19,13 +19,14 @@ WORKDIR /app
 COPY --from=build --chown=node:node /app/node_modules ./node_modules
 COPY --from=build --chown=node:node /app/dist ./dist
 COPY --from=build --chown=node:node /app/package.json ./package.json
+COPY --from=build --chown=node:node /app/scripts/thread-pool.cjs ./scripts/thread-pool.cjs
 USER node
 EXPOSE 8000
 # Ready = the database answers; an orchestrator stops routing to (and restarts) an unready container.
 HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 8000) + '/health/ready').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 # One server process per container (scale with replicas). For every CPU of one container:
-#   command: ["node", "--max-old-space-size=128", "dist/scripts/cluster.js"]
+#   command: ["node", "-r", "./scripts/thread-pool.cjs", "--max-old-space-size=128", "dist/scripts/cluster.js"]
 # Sample data: docker compose exec api node dist/scripts/seed.js (with SEED_PASSWORD set).
-# The heap limit is npm start's (see the README's performance section).
-CMD ["node", "--max-old-space-size=128", "dist/src/main.js"]
+# The node flags are npm start's: the thread-pool preload and the heap limit (see "Memory" in the README).
+CMD ["node", "-r", "./scripts/thread-pool.cjs", "--max-old-space-size=128", "dist/src/main.js"]

@@ -146,7 +146,10 @@ function profileArgs() {
   return config.profiled ? ['-r', join(BENCH_DIR, 'tools/cpu-profile.cjs')] : [];
 }
 
-/** The node flags `npm start` gives the service (its heap limit), so it is measured as it runs. */
+/**
+ * The node flags `npm start` gives the service (the thread-pool preload, the heap limit), so it is
+ * measured as it runs.
+ */
 function startScriptNodeArgs() {
   const { scripts } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
   const words = scripts.start.split(/\s+/);
@@ -154,16 +157,16 @@ function startScriptNodeArgs() {
   return words.slice(1, -1);
 }
 
+/** A path in node flags is relative to the checkout, but the service runs in an empty folder. */
+const fromRoot = (arg) => (arg.startsWith('./') ? resolve(ROOT, arg) : arg);
+
 /**
  * The service's node arguments: those of `npm start`, then any extra ones for what-if
  * experiments (e.g. `BENCH_SERVICE_NODE_ARGS=--max-old-space-size=256`; a later flag wins).
  */
 const SERVICE_NODE_ARGS = [
-  ...config.startNodeArgs.split(' ').filter(Boolean),
-  ...(process.env.BENCH_SERVICE_NODE_ARGS ?? '')
-    .split(/\s+/)
-    .filter(Boolean)
-    .map((arg) => (arg.startsWith('./') ? resolve(ROOT, arg) : arg)),
+  ...config.startNodeArgs.split(' ').filter(Boolean).map(fromRoot),
+  ...(process.env.BENCH_SERVICE_NODE_ARGS ?? '').split(/\s+/).filter(Boolean).map(fromRoot),
 ];
 
 /**

@@ -1,4 +1,3 @@
-import './core/thread-pool';
 import 'reflect-metadata';
 import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';

@@ -7,17 +7,13 @@ import { createOrPromoteAdmin } from '../src/users/create-admin';
 import { User } from '../src/users/user.entity';
 import { cloneTemplate } from './support/database';
 import { expectProblem } from './support/problems';
-import { startTestApp, TEST_PASSWORD, TestApp, TestUser, uniqueName } from './support/test-app';
+import { TEST_PASSWORD, TestUser, uniqueName, useTestApp } from './support/test-app';
 
 const INVISIBLE = /must not contain invisible or control characters/;
 const toFullWidth = (name: string) => name.replace(/[!-~]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 0xfee0));
 
 describe('account names: NFKC, invisible characters, look-alikes (e2e)', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await startTestApp();
-  });
-  afterAll(() => t.close());
+  const t = useTestApp();
 
   const register = (body: { username: string; email: string }) =>
     t

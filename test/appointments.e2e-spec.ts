@@ -1,5 +1,5 @@
 import type { Response } from 'supertest';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   book,
   booked,
@@ -19,23 +19,21 @@ import {
   PATIENT_BUSY,
   steps,
 } from './support/appointments';
-import { startTestApp, TestApp, TestUser } from './support/test-app';
+import { TestUser, useTestApp } from './support/test-app';
 
 const ids = (items: Record<string, unknown>[]) => items.map((item) => item.id);
 
 describe('appointments (e2e)', () => {
-  let t: TestApp;
+  // The dates here are fixed (weekdays, daylight-saving changes) in 2030-2031: past the default
+  // booking horizon, so this file allows bookings ten years ahead.
+  const t = useTestApp({ BOOKING_HORIZON_DAYS: '3650' });
   let owner: TestUser;
   let stranger: TestUser;
   let admin: TestUser;
 
   beforeAll(async () => {
-    // The dates here are fixed (weekdays, daylight-saving changes) in 2030-2031: past the default
-    // booking horizon, so this file allows bookings ten years ahead.
-    t = await startTestApp({ BOOKING_HORIZON_DAYS: '3650' });
     [owner, stranger, admin] = await Promise.all([t.newUser(), t.newUser(), t.newAdmin()]);
   });
-  afterAll(() => t.close());
 
   /** A fresh doctor and `count` fresh patients of `owner`, so a test's times clash with nothing else. */
   async function setting(count = 1, by: TestUser = owner): Promise<{ doctor: Created; patients: Created[] }> {

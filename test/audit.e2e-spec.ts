@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { assign, auditEvents, Body, expectFieldError, expectList, expectProblem, fastUser, newDoctor, newPatient } from './support/records';
-import { startTestApp, TestApp, TestUser, uniqueName } from './support/test-app';
+import { TestUser, uniqueName, useTestApp } from './support/test-app';
 
 const LOOPBACK = /^(::ffff:)?127\.0\.0\.1$|^::1$/;
 const requestId = (label: string) => `${label}-${randomBytes(6).toString('hex')}`;
@@ -13,16 +13,14 @@ const summary = (events: Body[]) =>
   events.map((e) => `${String(e.entity)}:${String(e.entity_id)} ${String(e.action)} [${(e.changed_fields as string[]).join(',')}]`).sort();
 
 describe('audit trail (e2e)', () => {
-  let t: TestApp;
+  const t = useTestApp();
   let owner: TestUser;
   let other: TestUser;
   let admin: TestUser;
 
   beforeAll(async () => {
-    t = await startTestApp();
     [owner, other, admin] = await Promise.all([t.newUser(), t.newUser(), t.newAdmin()]);
   });
-  afterAll(() => t.close());
 
   describe('patient records', () => {
     it('records create, read, update and delete with actor, fields changed, request id, client IP and outcome', async () => {

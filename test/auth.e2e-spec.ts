@@ -1,10 +1,10 @@
 import * as argon2 from 'argon2';
 import type { Response } from 'supertest';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { Role } from '../src/core/auth/role';
 import { User } from '../src/users/user.entity';
 import { expectProblem, expectUnauthorized } from './support/problems';
-import { startTestApp, TEST_PASSWORD, TestApp, TestUser, uniqueName } from './support/test-app';
+import { TEST_PASSWORD, TestUser, uniqueName, useTestApp } from './support/test-app';
 import { insertUser, newSession } from './support/tokens';
 
 const BAD_CREDENTIALS = 'No active account found with the given credentials.';
@@ -17,11 +17,7 @@ function expectNoPasswordIn(res: Response, password = TEST_PASSWORD): void {
 }
 
 describe('auth (e2e)', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await startTestApp();
-  });
-  afterAll(() => t.close());
+  const t = useTestApp();
 
   const account = (overrides: Record<string, unknown> = {}) => {
     const username = uniqueName();

@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { book, booked, Created, expectFieldError, expectProblem, newDoctor, newPatient, patch, scheduled } from './support/appointments';
-import { startTestApp, TestApp, TestUser } from './support/test-app';
+import { TestUser, useTestApp } from './support/test-app';
 
 const DAY = 86_400_000;
 /** The defaults: BOOKING_HORIZON_DAYS and MAX_UPCOMING_APPOINTMENTS_PER_PATIENT. */
@@ -12,16 +12,14 @@ const CAPPED = `The patient already has ${CAP} upcoming appointments, the most a
 const inDays = (days: number) => new Date(Math.floor((Date.now() + days * DAY) / 60_000) * 60_000).toISOString();
 
 describe('booking limits (e2e)', () => {
-  let t: TestApp;
+  const t = useTestApp(); // the default limits
   let owner: TestUser;
   let doctor: Created;
 
   beforeAll(async () => {
-    t = await startTestApp(); // the default limits
     owner = await t.newUser();
     doctor = await newDoctor(t, owner);
   });
-  afterAll(() => t.close());
 
   describe('the booking horizon', () => {
     it(`books up to ${HORIZON_DAYS} days ahead and refuses a later start with 400`, async () => {

@@ -1,7 +1,7 @@
 import createClient, { type Middleware } from 'openapi-fetch';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { components, paths } from './client/schema';
-import { TEST_PASSWORD, startTestApp, TestApp, uniqueName } from './support/test-app';
+import { TEST_PASSWORD, uniqueName, useTestApp } from './support/test-app';
 
 type Problem = components['schemas']['Problem'];
 
@@ -13,14 +13,12 @@ type Problem = components['schemas']['Problem'];
  * response is also validated against openapi.json by the contract check of the test app.
  */
 describe('a client generated from openapi.json (e2e)', () => {
-  let t: TestApp;
+  const t = useTestApp();
   let baseUrl: string;
   beforeAll(async () => {
-    t = await startTestApp();
     await t.app.listen(0, '127.0.0.1');
     baseUrl = await t.app.getUrl();
   });
-  afterAll(() => t.close());
 
   /** A client whose requests carry the current access token, as an integrator would write it. */
   function authorizedClient(session: { access: string }) {

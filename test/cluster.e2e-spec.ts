@@ -1,7 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -54,7 +54,8 @@ describe('the cluster (e2e)', () => {
 
   it('migrates once, serves from two workers with a heap limit, replaces a crashed one and stops cleanly on SIGTERM', async () => {
     const started = Date.now();
-    primary = spawn(process.execPath, ['-r', 'ts-node/register', 'scripts/cluster.ts'], {
+    // With the thread-pool preload of `npm run start:cluster`.
+    primary = spawn(process.execPath, ['-r', './scripts/thread-pool.cjs', '-r', 'ts-node/register', 'scripts/cluster.ts'], {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
       env: {
@@ -99,6 +100,9 @@ describe('the cluster (e2e)', () => {
     expect(new Set(workers).size).toBe(2);
     // Each worker runs with the heap limit the README promises, though the primary was given none.
     for (const pid of workers) expect(readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')).toContain('--max-old-space-size=128');
+    // And with the primary's libuv pool size: one thread per CPU, at least two.
+    const poolSize = `UV_THREADPOOL_SIZE=${Math.max(2, availableParallelism())}`;
+    for (const pid of workers) expect(readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0')).toContain(poolSize);
     expect(await statusOf(port, '/health/ready')).toBe(200);
 
     // The primary applied the migrations; the workers were told not to.

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { User } from '../src/users/user.entity';
 import { cloneTemplate } from './support/database';
 import { expectUnauthorized } from './support/problems';
-import { startTestApp, TEST_ACCESS_SECRET, TEST_REFRESH_SECRET, TestApp, uniqueName } from './support/test-app';
+import { TEST_ACCESS_SECRET, TEST_REFRESH_SECRET, uniqueName, useTestApp } from './support/test-app';
 import { insertUser } from './support/tokens';
 
 const ADMIN_PASSWORD = 'Admin-Script-Pass-9';
@@ -20,19 +20,17 @@ interface Run {
 
 describe('npm run create-admin (e2e)', () => {
   let database: Awaited<ReturnType<typeof cloneTemplate>>;
-  let t: TestApp;
   let dataDir: string;
   beforeAll(async () => {
     database = await cloneTemplate(inject('serverUrl'), inject('templateDatabase'));
     dataDir = mkdtempSync(join(tmpdir(), 'hc-create-admin-'));
-    // The app serves the database the script writes to.
-    t = await startTestApp({ DATABASE_URL: database.url });
   });
   afterAll(async () => {
-    await t.close();
     await database.drop();
     rmSync(dataDir, { recursive: true, force: true });
   });
+  // The app serves the database the script writes to: it starts after the hook above and closes before it.
+  const t = useTestApp(() => ({ DATABASE_URL: database.url }));
 
   /** The script as an operator runs it, with only the environment given here. */
   const createAdmin = (args: string[], env: Record<string, string> = {}): Promise<Run> =>

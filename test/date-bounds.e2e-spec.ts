@@ -1,22 +1,20 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { Created, expectFieldError, newDoctor, newPatient, scheduled } from './support/appointments';
 import { liveSpec, Schema } from './support/live-spec';
-import { startTestApp, TestApp, TestUser } from './support/test-app';
+import { TestUser, useTestApp } from './support/test-app';
 
 /** Every date and date-time a client gives is within the years 1900 to 2100 (bookings: the horizon too). */
 describe('dates within bounds (e2e)', () => {
-  let t: TestApp;
+  const t = useTestApp();
   let user: TestUser;
   let admin: TestUser;
   let doctor: Created;
 
   beforeAll(async () => {
-    t = await startTestApp();
     [user, admin] = await Promise.all([t.newUser(), t.newAdmin()]);
     doctor = await newDoctor(t, user);
     await scheduled(t, user, doctor.id, 'Pacific/Kiritimati', 30, [{ weekday: 0, start: '09:00', end: '17:00' }]);
   });
-  afterAll(() => t.close());
 
   const slots = (query: Record<string, string>) => t.as(user).get(`/api/doctors/${doctor.id}/slots/`).query(query);
 

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   assign,
   auditEvents,
@@ -11,19 +11,17 @@ import {
   newDoctorAccount,
   newPatient,
 } from './support/records';
-import { startTestApp, TestApp, TestUser, uniqueName } from './support/test-app';
+import { TestUser, uniqueName, useTestApp } from './support/test-app';
 
 describe('doctors (e2e)', () => {
-  let t: TestApp;
+  const t = useTestApp();
   let creator: TestUser;
   let stranger: TestUser;
   let admin: TestUser;
 
   beforeAll(async () => {
-    t = await startTestApp();
     [creator, stranger, admin] = await Promise.all([t.newUser(), t.newUser(), t.newAdmin()]);
   });
-  afterAll(() => t.close());
 
   const uniqueEmail = () => `${uniqueName('doc')}@doctors.example`;
 

@@ -1,18 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { expectProblem } from './support/problems';
-import { startTestApp, TestApp, TestUser } from './support/test-app';
+import { TestUser, useTestApp } from './support/test-app';
 import { insertUser } from './support/tokens';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 describe('errors and request ids (e2e)', () => {
-  let t: TestApp;
+  const t = useTestApp();
   let user: TestUser;
   beforeAll(async () => {
-    t = await startTestApp();
     user = await insertUser(t.db);
   });
-  afterAll(() => t.close());
 
   describe('request body', () => {
     it('answers 400 problem+json to malformed JSON, without echoing the parser', async () => {
@@ -55,11 +53,7 @@ describe('errors and request ids (e2e)', () => {
     });
 
     describe('with BODY_LIMIT_BYTES=2048', () => {
-      let small: TestApp;
-      beforeAll(async () => {
-        small = await startTestApp({ BODY_LIMIT_BYTES: '2048' });
-      });
-      afterAll(() => small.close());
+      const small = useTestApp({ BODY_LIMIT_BYTES: '2048' });
 
       it('answers 413 problem+json to a larger body', async () => {
         const res = await small
@@ -180,14 +174,12 @@ describe('errors and request ids (e2e)', () => {
   });
 
   describe('when the database is gone', () => {
-    let broken: TestApp;
+    const broken = useTestApp();
     let brokenUser: TestUser;
     beforeAll(async () => {
-      broken = await startTestApp();
       brokenUser = await insertUser(broken.db);
       await broken.db.destroy();
     });
-    afterAll(() => broken.close());
 
     it('answers a problem that names no internals, with the request id', async () => {
       const res = await broken.as(brokenUser).get('/api/auth/me/').set('X-Request-Id', 'when-db-down');

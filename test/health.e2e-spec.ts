@@ -5,14 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RunningEmbeddedPostgres, startEmbeddedPostgres } from '../src/core/database/embedded-postgres';
 import { AppInstance, startAppOn } from './support/instances';
 import { freePort } from './support/ports';
-import { startTestApp, TestApp } from './support/test-app';
+import { useTestApp } from './support/test-app';
 
 describe('health probes', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await startTestApp();
-  });
-  afterAll(() => t.close());
+  const t = useTestApp();
 
   it('answers live without a token', async () => {
     const res = await t.http().get('/health/live');

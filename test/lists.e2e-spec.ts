@@ -1,18 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { assign, Body, expectFieldError, expectList, fastUser, newDoctor, newPatient, parseLinks } from './support/records';
-import { startTestApp, TestApp, TestUser, uniqueName } from './support/test-app';
+import { TestUser, uniqueName, useTestApp } from './support/test-app';
 
 const ids = (items: Body[]) => items.map((item) => item.id);
 
 describe('lists: pagination, search, filters and ordering (e2e)', () => {
-  let t: TestApp;
+  const t = useTestApp();
   let admin: TestUser;
 
   beforeAll(async () => {
-    t = await startTestApp();
     admin = await t.newAdmin();
   });
-  afterAll(() => t.close());
 
   describe('pagination', () => {
     let owner: TestUser;

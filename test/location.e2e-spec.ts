@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, TestApp, TestUser, TEST_PASSWORD, uniqueName } from './support/test-app';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { TEST_PASSWORD, TestUser, uniqueName, useTestApp } from './support/test-app';
 
 interface Document {
   paths: Record<string, Record<string, { operationId: string; responses: Record<string, { headers?: Record<string, unknown> }> }>>;
@@ -9,15 +9,13 @@ interface Document {
 const nextWeek = () => new Date(Math.ceil(Date.now() / 3_600_000) * 3_600_000 + 7 * 86_400_000).toISOString();
 
 describe('Location of created records (e2e)', () => {
-  let t: TestApp;
+  const t = useTestApp();
   let owner: TestUser;
   let admin: TestUser;
 
   beforeAll(async () => {
-    t = await startTestApp();
     [owner, admin] = await Promise.all([t.newUser(), t.newAdmin()]);
   });
-  afterAll(() => t.close());
 
   /** POSTs `body` to `path` as `user`, expects 201 with a Location, and reads that URL back as `reader`. */
   async function created(

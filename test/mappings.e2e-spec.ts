@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   assign,
   Body,
@@ -11,21 +11,19 @@ import {
   newPatient,
   problemShape,
 } from './support/records';
-import { startTestApp, TestApp, TestUser } from './support/test-app';
+import { TestUser, useTestApp } from './support/test-app';
 
 const ISO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
 describe('mappings (e2e)', () => {
-  let t: TestApp;
+  const t = useTestApp();
   let owner: TestUser;
   let other: TestUser;
   let admin: TestUser;
 
   beforeAll(async () => {
-    t = await startTestApp();
     [owner, other, admin] = await Promise.all([t.newUser(), t.newUser(), t.newAdmin()]);
   });
-  afterAll(() => t.close());
 
   describe('assigning', () => {
     it('assigns a doctor to a patient and answers the assignment with both summaries', async () => {

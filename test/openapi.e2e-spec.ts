@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { STATUS_CODES } from 'node:http';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { version } from '../package.json';
 import { DEFAULT_PAGE_SIZE } from '../src/core/pagination/pagination';
 import { parseLinks } from './support/records';
-import { startTestApp, TestApp } from './support/test-app';
+import { useTestApp } from './support/test-app';
 
 interface Reference {
   $ref: string;
@@ -131,13 +131,11 @@ const PUBLIC_OPERATIONS = [
 ] as const;
 
 describe('OpenAPI document (e2e)', () => {
-  let t: TestApp;
+  const t = useTestApp();
   let doc: Document;
   beforeAll(async () => {
-    t = await startTestApp();
     doc = (await t.http().get('/swagger.json')).body as Document;
   });
-  afterAll(() => t.close());
 
   const operation = (method: string, path: string): Operation => {
     const found = doc.paths[path]?.[method];

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   assign,
   Body,
@@ -11,22 +11,20 @@ import {
   newPatient,
   problemShape,
 } from './support/records';
-import { startTestApp, TestApp, TestUser } from './support/test-app';
+import { TestUser, useTestApp } from './support/test-app';
 
 const thisYear = new Date().getUTCFullYear();
 const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
 
 describe('patients (e2e)', () => {
-  let t: TestApp;
+  const t = useTestApp();
   let owner: TestUser;
   let other: TestUser;
   let admin: TestUser;
 
   beforeAll(async () => {
-    t = await startTestApp();
     [owner, other, admin] = await Promise.all([t.newUser(), t.newUser(), t.newAdmin()]);
   });
-  afterAll(() => t.close());
 
   describe('create and read', () => {
     it('creates a patient with every field, owned by the caller, and sends its version as ETag', async () => {

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   Body,
   book,
@@ -14,7 +14,7 @@ import {
   scheduled,
   ScheduleEntry,
 } from './support/appointments';
-import { startTestApp, TestApp, TestUser } from './support/test-app';
+import { TestUser, useTestApp } from './support/test-app';
 
 const MON = 0;
 const WED = 2;
@@ -34,18 +34,16 @@ const MONDAY_STARTS = [
 const startsOf = (slots: Body[]) => slots.map((slot) => slot.start);
 
 describe('doctor schedules and free slots (e2e)', () => {
-  let t: TestApp;
+  // The dates here are fixed (weekdays, daylight-saving changes) in 2030-2031: past the default
+  // booking horizon, so this file allows bookings ten years ahead.
+  const t = useTestApp({ BOOKING_HORIZON_DAYS: '3650' });
   let creator: TestUser;
   let stranger: TestUser;
   let admin: TestUser;
 
   beforeAll(async () => {
-    // The dates here are fixed (weekdays, daylight-saving changes) in 2030-2031: past the default
-    // booking horizon, so this file allows bookings ten years ahead.
-    t = await startTestApp({ BOOKING_HORIZON_DAYS: '3650' });
     [creator, stranger, admin] = await Promise.all([t.newUser(), t.newUser(), t.newAdmin()]);
   });
-  afterAll(() => t.close());
 
   const slots = (doctor: number, query: Record<string, string>) => t.as(stranger).get(`/api/doctors/${doctor}/slots/`).query(query);
 

@@ -2,9 +2,9 @@ import type { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-r
 import { ThrottlerStorage } from '@nestjs/throttler';
 import { randomBytes } from 'node:crypto';
 import type { Response } from 'supertest';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { expectProblem } from './support/problems';
-import { startTestApp, TestApp } from './support/test-app';
+import { startTestApp, useTestApp } from './support/test-app';
 import { insertUser } from './support/tokens';
 
 const GENERAL_LIMIT = 5;
@@ -21,11 +21,7 @@ function expectThrottled(res: Response): void {
 
 describe('rate limits (e2e)', () => {
   // Behind a trusted proxy, so each test can be its own client with X-Forwarded-For.
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await startTestApp({ THROTTLE_LIMIT: String(GENERAL_LIMIT), THROTTLE_AUTH_LIMIT: String(AUTH_LIMIT), TRUST_PROXY: 'true' });
-  });
-  afterAll(() => t.close());
+  const t = useTestApp({ THROTTLE_LIMIT: String(GENERAL_LIMIT), THROTTLE_AUTH_LIMIT: String(AUTH_LIMIT), TRUST_PROXY: 'true' });
 
   describe('strict limit on login, register and refresh', () => {
     it('answers 429 with a numeric Retry-After once the strict budget is spent, across all three', async () => {
@@ -124,11 +120,7 @@ describe('rate limits (e2e)', () => {
   });
 
   describe('without a trusted proxy', () => {
-    let direct: TestApp;
-    beforeAll(async () => {
-      direct = await startTestApp({ THROTTLE_LIMIT: '2' });
-    });
-    afterAll(() => direct.close());
+    const direct = useTestApp({ THROTTLE_LIMIT: '2' });
 
     it('ignores X-Forwarded-For, so a client cannot dodge its limit by forging it', async () => {
       for (let i = 0; i < 2; i++) {

@@ -1,18 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { expectUnauthorized } from './support/problems';
-import { startTestApp, TEST_REFRESH_SECRET, TestApp, TestUser } from './support/test-app';
+import { startTestApp, TEST_REFRESH_SECRET, TestUser, useTestApp } from './support/test-app';
 import { decodeClaims, expiredAccessToken, insertUser, signAccessToken, tamperedToken, unsignedToken } from './support/tokens';
 
 /** Attacks on the access token: every one must end in 401 with a bearer challenge. */
 describe('access tokens (e2e)', () => {
-  let t: TestApp;
+  const t = useTestApp();
   let user: TestUser;
   let admin: TestUser;
   beforeAll(async () => {
-    t = await startTestApp();
     [user, admin] = await Promise.all([t.newUser(), t.newAdmin()]);
   });
-  afterAll(() => t.close());
 
   const me = (authorization?: string) => {
     const req = t.http().get('/api/auth/me/');

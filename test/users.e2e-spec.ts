@@ -1,10 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_PASSWORD_MIN_SCORE } from '../src/core/config/app-config';
 import { createOrPromoteAdmin } from '../src/users/create-admin';
 import { Role } from '../src/core/auth/role';
 import { User } from '../src/users/user.entity';
 import { expectProblem, expectUnauthorized } from './support/problems';
-import { startTestApp, TEST_PASSWORD as PASSWORD, TestApp, TestUser, uniqueName } from './support/test-app';
+import { TEST_PASSWORD as PASSWORD, TestUser, uniqueName, useTestApp } from './support/test-app';
 import { insertUser, newSession } from './support/tokens';
 
 /** Parses an RFC 8288 Link header into rel → URL. */
@@ -24,17 +24,15 @@ function target(url: string | undefined): { path: string; page: string | null; p
 }
 
 describe('users administration (e2e)', () => {
-  let t: TestApp;
+  const t = useTestApp();
   let admin: TestUser;
   let patient: TestUser;
   let doctor: TestUser;
   beforeAll(async () => {
-    t = await startTestApp();
     [admin, patient, doctor] = await Promise.all([t.newAdmin(), insertUser(t.db), insertUser(t.db, { role: Role.Doctor })]);
     // Enough accounts for several pages, written directly: registering each would cost an argon2 hash.
     for (let i = 0; i < 23; i++) await insertUser(t.db);
   });
-  afterAll(() => t.close());
 
   const userCount = () => t.db.getRepository(User).count();
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
 import { createApp } from '../../src/app.factory';
 import { loadAppConfig } from '../../src/core/config/app-config';
 import { createOrPromoteAdmin } from '../../src/users/create-admin';
@@ -137,5 +137,46 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
       contract.recordStats();
       contract.report();
     },
+  };
+}
+
+/**
+ * `const t = useTestApp();` at the top of a describe block: starts the app in a beforeAll and
+ * closes it in an afterAll, both registered here, so the block's own beforeAll hooks written after
+ * this line already find it started. The members reach the started app when called, so they work
+ * in tests and hooks (not at collection time, where they throw); the object is a TestApp, so the
+ * helpers in test/support take it. `env` is as for startTestApp; a function is called in the
+ * beforeAll, for values an earlier hook computes.
+ */
+export function useTestApp(env: Record<string, string> | (() => Record<string, string>) = {}): TestApp {
+  let started: TestApp | undefined;
+  const current = (): TestApp => {
+    if (!started) throw new Error('useTestApp: the app starts in beforeAll; use it inside a test or a hook');
+    return started;
+  };
+  const close = async () => {
+    const app = started;
+    started = undefined;
+    await app?.close();
+  };
+  beforeAll(async () => {
+    started = await startTestApp(typeof env === 'function' ? env() : env);
+  });
+  afterAll(close);
+  return {
+    get app() {
+      return current().app;
+    },
+    get db() {
+      return current().db;
+    },
+    get contract() {
+      return current().contract;
+    },
+    http: () => current().http(),
+    as: (user) => current().as(user),
+    newUser: (overrides) => current().newUser(overrides),
+    newAdmin: () => current().newAdmin(),
+    close,
   };
 }
