@@ -2,12 +2,13 @@ import type { ArgumentMetadata } from '@nestjs/common';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Min, ValidateBy } from 'class-validator';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createValidationPipe } from './validation.pipe';
+import { createValidationPipe, RememberValidation } from './validation.pipe';
 
 /** How often class-validator ran the counted check: once per validation of a query that has `tag`. */
 let checks = 0;
 const Counted = () => ValidateBy({ name: 'counted', validator: { validate: () => (checks++, true) } });
 
+@RememberValidation()
 class ProbeQuery {
   @IsOptional()
   @Type(() => Number)
@@ -26,6 +27,13 @@ class ProbeQuery {
   get double(): number {
     return (this.page ?? 0) * 2;
   }
+}
+
+/** The same query class without the opt-in. */
+class PlainProbeQuery {
+  @IsOptional()
+  @Counted()
+  tag?: string;
 }
 
 const asQuery: ArgumentMetadata = { type: 'query', metatype: ProbeQuery };
@@ -86,6 +94,13 @@ describe('the validation pipe with queries', () => {
   it('validates bodies every time', async () => {
     await pipe.transform({ tag: 'a' }, asBody);
     await pipe.transform({ tag: 'a' }, asBody);
+    expect(checks).toBe(2);
+  });
+
+  it('validates every time a query class that did not opt in', async () => {
+    const plain: ArgumentMetadata = { type: 'query', metatype: PlainProbeQuery };
+    await pipe.transform({ tag: 'a' }, plain);
+    await pipe.transform({ tag: 'a' }, plain);
     expect(checks).toBe(2);
   });
 });

@@ -9,16 +9,27 @@ const DECIMAL = /^-?\d+(\.\d+)?$/;
 const QUERY_MEMO_SIZE = 1000;
 const QUERY_MEMO_MS = 60_000;
 
+const REMEMBERED = Symbol('remembered validation');
+
+/**
+ * Lets the validation pipe remember this query class's validated query strings for a minute. Only
+ * for a class whose validation depends on the query string alone: no clock ("not in the past"),
+ * no setting, no caller; a remembered answer would otherwise outlive what it was decided on.
+ */
+export const RememberValidation = (): ClassDecorator => (target) => {
+  Reflect.defineMetadata(REMEMBERED, true, target);
+};
+
 /** A validated query whose every field is a plain value: a shallow copy of it shares nothing. */
 const isFlat = (dto: object) => Object.values(dto).every((field) => field === null || typeof field !== 'object');
 const copyOf = <T extends object>(dto: T): T => Object.assign(Object.create(Object.getPrototypeOf(dto) as object) as T, dto);
 
 /**
  * The ValidationPipe with two holes closed (bodies that are not objects, numbers nobody writes),
- * and validated query strings remembered: a list is asked for with the same few queries again
- * and again, and class-transformer and class-validator spent an eighth of a doctor list's memory
- * allocations on its two or three parameters each time. A query DTO's validation depends on the
- * query alone; a remembered one is handed out as a copy and forgotten after a minute.
+ * and the validated query strings of `@RememberValidation()` classes remembered: a list is asked
+ * for with the same few queries again and again, and class-transformer and class-validator spent
+ * an eighth of a doctor list's memory allocations on its two or three parameters each time. A
+ * remembered one is handed out as a copy and forgotten after a minute.
  */
 class StrictValidationPipe extends ValidationPipe {
   private readonly validatedQueries = new Map<Type<unknown>, RecentEntries<string, object>>();
@@ -29,7 +40,7 @@ class StrictValidationPipe extends ValidationPipe {
     if (metadata.type === 'body' && notAnObject && this.toValidate(metadata)) {
       throw new BadRequestException('The request body must be a JSON object.');
     }
-    if (metadata.type === 'query' && metadata.metatype && this.toValidate(metadata)) {
+    if (metadata.type === 'query' && metadata.metatype && Reflect.getMetadata(REMEMBERED, metadata.metatype) && this.toValidate(metadata)) {
       return this.transformQuery(value, metadata.metatype, metadata);
     }
     return super.transform(value, metadata);

@@ -1,6 +1,8 @@
 import { PageQueryDto } from '../../core/pagination/pagination';
 import { BooleanFilter, IdFilter } from '../../core/validation/fields';
+import { RememberValidation } from '../../core/http/validation.pipe';
 
+@RememberValidation()
 export class ListMappingsQuery extends PageQueryDto {
   @IdFilter('Patient id.')
   patient?: number;
