@@ -1,5 +1,5 @@
 import { Check, Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
-import { ClinicalRecord } from '../core/database/clinical-record';
+import { RetainedRecord } from '../core/database/retained-record';
 import { User } from '../users/user.entity';
 
 @Entity('doctors')
@@ -14,7 +14,7 @@ import { User } from '../users/user.entity';
 @Index('doctors_name_trgm_idx', { synchronize: false })
 @Index('doctors_specialization_trgm_idx', { synchronize: false })
 @Index('doctors_email_trgm_idx', { synchronize: false })
-export class Doctor extends ClinicalRecord {
+export class Doctor extends RetainedRecord {
   @PrimaryGeneratedColumn('identity', { generatedIdentity: 'ALWAYS', primaryKeyConstraintName: 'doctors_pkey' })
   id!: number;
 

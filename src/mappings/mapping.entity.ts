@@ -1,5 +1,5 @@
 import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
-import { ClinicalRecord } from '../core/database/clinical-record';
+import { RetainedRecord } from '../core/database/retained-record';
 import { Doctor } from '../doctors/doctor.entity';
 import { Patient } from '../patients/patient.entity';
 import { User } from '../users/user.entity';
@@ -9,7 +9,7 @@ import { User } from '../users/user.entity';
 // At most one active assignment of a doctor to a patient, even when two requests race.
 @Index('mappings_active_pair_key', ['patientId', 'doctorId'], { unique: true, where: 'is_active' })
 @Index('mappings_doctor_idx', ['doctorId', 'patientId'], { where: 'is_active' })
-export class Mapping extends ClinicalRecord {
+export class Mapping extends RetainedRecord {
   @PrimaryGeneratedColumn('identity', { generatedIdentity: 'ALWAYS', primaryKeyConstraintName: 'mappings_pkey' })
   id!: number;
 

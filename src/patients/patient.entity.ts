@@ -1,5 +1,5 @@
 import { Check, Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
-import { ClinicalRecord } from '../core/database/clinical-record';
+import { RetainedRecord } from '../core/database/retained-record';
 import { User } from '../users/user.entity';
 import { BLOOD_GROUPS, BloodGroup, Gender, GENDERS } from './patient.enums';
 
@@ -13,7 +13,7 @@ import { BLOOD_GROUPS, BloodGroup, Gender, GENDERS } from './patient.enums';
 @Index('patients_phone_trgm_idx', { synchronize: false })
 // One owner's search: trigrams prefixed by their row's owner (see the OwnerSearchKeys migration).
 @Index('patients_owner_search_idx', { synchronize: false })
-export class Patient extends ClinicalRecord {
+export class Patient extends RetainedRecord {
   @PrimaryGeneratedColumn('identity', { generatedIdentity: 'ALWAYS', primaryKeyConstraintName: 'patients_pkey' })
   id!: number;
 

@@ -6,7 +6,7 @@ import { Role } from '../../src/core/auth/role';
 import { User } from '../../src/users/user.entity';
 import { TEST_ACCESS_SECRET, TestApp, TestUser, uniqueName } from './test-app';
 
-/** Factories and assertions for the clinical-records specs (patients, doctors, mappings, audit). */
+/** Factories and assertions for the specs of retained records (patients, doctors, mappings, audit). */
 
 const jwt = new JwtService();
 
