@@ -1,6 +1,7 @@
 import { ConflictException, ForbiddenException, HttpStatus, Injectable, NotFoundException, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { Brackets, DataSource, EntityManager } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { appointmentsVisible, isClinicianOf, whereVisible } from '../access/access';
 import { AuditService } from '../audit/audit.service';
 import { AuthUser } from '../core/auth/auth-user';
 import type { AppConfig } from '../core/config/app-config';
@@ -15,7 +16,6 @@ import { DoctorsService } from '../doctors/doctors.service';
 import { PatientsService } from '../patients/patients.service';
 import { SchedulesService } from '../schedules/schedules.service';
 import { outsideScheduleReason } from '../schedules/slots';
-import { Role } from '../core/auth/role';
 import { ACTIVE_STATUSES, AppointmentStatus, canMove, CLINICIAN_ONLY, isFinal } from './appointment-status';
 import { AppointmentStatusChange } from './appointment-status-change.entity';
 import { Appointment } from './appointment.entity';
@@ -145,7 +145,7 @@ export class AppointmentsService implements OnModuleInit {
         throw new ConflictException(`A ${appointment.status} appointment cannot change any more.`);
       }
       const from = appointment.status;
-      if (dto.status !== undefined && dto.status !== from) this.move(appointment, dto.status, isClinicianOrAdmin(appointment, user));
+      if (dto.status !== undefined && dto.status !== from) this.move(appointment, dto.status, isClinicianOf(user, appointment));
       if (dto.appointment_datetime !== undefined || dto.duration_minutes !== undefined)
         await this.reschedule(manager, appointment, dto, from);
       if (dto.reason !== undefined) appointment.reason = dto.reason;
@@ -251,14 +251,7 @@ export class AppointmentsService implements OnModuleInit {
       .createQueryBuilder(Appointment, 'appointment')
       .innerJoinAndSelect('appointment.doctor', 'doctor')
       .innerJoinAndSelect('appointment.patient', 'patient');
-    if (user.role !== Role.Admin) {
-      qb.andWhere(
-        new Brackets((where) => {
-          where.where('patient.createdById = :caller', { caller: user.id });
-          if (user.role === Role.Doctor) where.orWhere('doctor.userId = :caller');
-        }),
-      );
-    }
+    whereVisible(qb, (add) => appointmentsVisible(user, add));
     return qb;
   }
 
@@ -351,10 +344,6 @@ function changedFieldsOf(before: Appointment, after: Appointment): string[] {
     ['notes', before.notes, after.notes],
   ];
   return fields.filter(([, old, now]) => old !== now).map(([name]) => name);
-}
-
-function isClinicianOrAdmin(appointment: Appointment, user: AuthUser): boolean {
-  return user.role === Role.Admin || appointment.doctor?.userId === user.id;
 }
 
 function endOf(start: Date, minutes: number): Date {
