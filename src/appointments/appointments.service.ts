@@ -1,7 +1,7 @@
 import { ConflictException, ForbiddenException, HttpStatus, Injectable, NotFoundException, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { appointmentsVisible, isClinicianOf, whereVisible } from '../access/access';
+import { appointmentsVisible, isClinicianOf, whereVisible } from '../access/access.policy';
 import { AuditService } from '../audit/audit.service';
 import { AuthUser } from '../core/auth/auth-user';
 import type { AppConfig } from '../core/config/app-config';

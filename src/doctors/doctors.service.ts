@@ -1,7 +1,7 @@
 import { ForbiddenException, HttpStatus, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { linksOwnProfile, mayLink, mayManageDoctor } from '../access/access';
+import { linksOwnProfile, mayLink, mayManageDoctor } from '../access/access.policy';
 import { AuditEntry, AuditService } from '../audit/audit.service';
 import { AuthUser } from '../core/auth/auth-user';
 import { assertIfMatch } from '../core/http/etag';
@@ -52,7 +52,7 @@ const ORDER_COLUMNS: Record<string, string> = {
 
 /**
  * The shared doctor directory. The link to an account grants that account the patients assigned
- * to the profile, so who may set it, and who may change a profile, is access/access.ts's to say.
+ * to the profile, so who may set it, and who may change a profile, is access/access.policy.ts's to say.
  */
 @Injectable()
 export class DoctorsService {

@@ -1,7 +1,7 @@
 import { ConflictException, HttpStatus, Injectable, NotFoundException, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { mappingsVisible, whereVisible } from '../access/access';
+import { mappingsVisible, whereVisible } from '../access/access.policy';
 import { AuditService } from '../audit/audit.service';
 import { AuthUser } from '../core/auth/auth-user';
 import { describeConstraint, FieldProblemException } from '../core/http/problem';
@@ -67,7 +67,7 @@ export class MappingsService implements OnModuleInit {
     return toMappingDto(mapping);
   }
 
-  /** The assignments the caller may see (access/access.ts). */
+  /** The assignments the caller may see (access/access.policy.ts). */
   async list(query: ListMappingsQuery, user: AuthUser): Promise<Page<MappingDto>> {
     // An assignment of a since-deleted doctor stays in the history (TypeORM would drop it with the
     // doctor), while those of a deleted patient go with the patient.

@@ -1,7 +1,7 @@
 import { ForbiddenException, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { mayChangePatient, patientReadable, patientsListed, sqlPlaceholders } from '../access/access';
+import { mayChangePatient, patientReadable, patientsListed, sqlPlaceholders } from '../access/access.policy';
 import { AuditService } from '../audit/audit.service';
 import { AuthUser } from '../core/auth/auth-user';
 import { assertIfMatch } from '../core/http/etag';
@@ -42,7 +42,7 @@ const ORDER_COLUMNS: Record<string, string> = {
   updated_at: 'updated_at',
 };
 
-/** Patients; who sees or changes which is for access/access.ts to say. */
+/** Patients; who sees or changes which is for access/access.policy.ts to say. */
 @Injectable()
 export class PatientsService {
   constructor(

@@ -35,7 +35,10 @@ export function sqlPlaceholders(params: SqlParams): Placeholder {
   return (value) => params.add(value);
 }
 
-/** Named parameters for a query builder: adds `where` (or `TRUE`, when nothing limits it) with its values. */
+/**
+ * Limits a query builder by a predicate (nothing, when it is null), its values as named
+ * parameters. A predicate is self-contained (bracketed when it is a disjunction), so it is ANDed as is.
+ */
 export function whereVisible(qb: WhereExpressionBuilder, predicate: (add: Placeholder) => string | null): void {
   const values: ObjectLiteral = {};
   const sql = predicate((value) => {
@@ -43,7 +46,7 @@ export function whereVisible(qb: WhereExpressionBuilder, predicate: (add: Placeh
     values[name] = value;
     return `:${name}`;
   });
-  if (sql !== null) qb.andWhere(`(${sql})`, values);
+  if (sql !== null) qb.andWhere(sql, values);
 }
 
 const isAdmin = (user: AuthUser) => user.role === Role.Admin;
