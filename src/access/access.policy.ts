@@ -1,3 +1,4 @@
+import { AppointmentStatus, CLINICIAN_ONLY } from '../appointments/appointment-status';
 import type { ObjectLiteral, WhereExpressionBuilder } from 'typeorm';
 import type { AuthUser } from '../core/auth/auth-user';
 import { Role } from '../core/auth/role';
@@ -128,7 +129,18 @@ export function appointmentsVisible(user: AuthUser, add: Placeholder): string | 
   return isDoctor(user) ? `(${owns(caller)} OR doctor.user_id = ${caller})` : owns(caller);
 }
 
-/** Whether the caller records outcomes of an appointment it sees (its doctor's account, or an admin); otherwise it is the patient side. */
-export function isClinicianOf(user: AuthUser, appointment: { doctor?: { userId: number | null } }): boolean {
-  return isAdmin(user) || appointment.doctor?.userId === user.id;
+/**
+ * Why the caller may not move an appointment it sees to `to` (a move the statuses allow), or
+ * null when it may: outcomes are recorded by the appointment's doctor's account or an admin; the
+ * patient side changes only a scheduled appointment.
+ */
+export function statusChangeRefusal(
+  user: AuthUser,
+  appointment: { status: AppointmentStatus; doctor?: { userId: number | null } },
+  to: AppointmentStatus,
+): string | null {
+  if (isAdmin(user) || appointment.doctor?.userId === user.id) return null;
+  if (CLINICIAN_ONLY.includes(to)) return `Only the appointment's doctor or an admin may mark it ${to}.`;
+  if (appointment.status !== AppointmentStatus.Scheduled) return 'The patient side may change only a scheduled appointment.';
+  return null;
 }

@@ -1,7 +1,7 @@
 import { ConflictException, ForbiddenException, HttpStatus, Injectable, NotFoundException, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { appointmentsVisible, isClinicianOf, whereVisible } from '../access/access.policy';
+import { appointmentsVisible, statusChangeRefusal, whereVisible } from '../access/access.policy';
 import { AuditService } from '../audit/audit.service';
 import { AuthUser } from '../core/auth/auth-user';
 import type { AppConfig } from '../core/config/app-config';
@@ -16,7 +16,7 @@ import { DoctorsService } from '../doctors/doctors.service';
 import { PatientsService } from '../patients/patients.service';
 import { SchedulesService } from '../schedules/schedules.service';
 import { outsideScheduleReason } from '../schedules/slots';
-import { ACTIVE_STATUSES, AppointmentStatus, canMove, CLINICIAN_ONLY, isFinal } from './appointment-status';
+import { ACTIVE_STATUSES, AppointmentStatus, canMove, isFinal } from './appointment-status';
 import { AppointmentStatusChange } from './appointment-status-change.entity';
 import { Appointment } from './appointment.entity';
 import { AppointmentDto, StatusChangeDto, toAppointmentDto, toStatusChangeDto } from './dto/appointment.dto';
@@ -145,7 +145,7 @@ export class AppointmentsService implements OnModuleInit {
         throw new ConflictException(`A ${appointment.status} appointment cannot change any more.`);
       }
       const from = appointment.status;
-      if (dto.status !== undefined && dto.status !== from) this.move(appointment, dto.status, isClinicianOf(user, appointment));
+      if (dto.status !== undefined && dto.status !== from) this.move(appointment, dto.status, user);
       if (dto.appointment_datetime !== undefined || dto.duration_minutes !== undefined)
         await this.reschedule(manager, appointment, dto, from);
       if (dto.reason !== undefined) appointment.reason = dto.reason;
@@ -179,16 +179,12 @@ export class AppointmentsService implements OnModuleInit {
       .then((rows) => rows.map((row) => ({ start: row.appointmentDatetime, end: row.endsAt })));
   }
 
-  /** Everyone who sees an appointment owns its patient, is its doctor or is an admin; only the last two record outcomes. */
-  private move(appointment: Appointment, to: AppointmentStatus, clinicianOrAdmin: boolean): void {
+  /** A status change the statuses allow (else 409) and the caller may make (else 403, see access.policy.ts). */
+  private move(appointment: Appointment, to: AppointmentStatus, user: AuthUser): void {
     const from = appointment.status;
     if (!canMove(from, to)) throw new ConflictException(`An appointment cannot go from ${from} to ${to}.`);
-    if (CLINICIAN_ONLY.includes(to) && !clinicianOrAdmin) {
-      throw new ForbiddenException(`Only the appointment's doctor or an admin may mark it ${to}.`);
-    }
-    if (!clinicianOrAdmin && from !== AppointmentStatus.Scheduled) {
-      throw new ForbiddenException('The patient side may change only a scheduled appointment.');
-    }
+    const refusal = statusChangeRefusal(user, appointment, to);
+    if (refusal) throw new ForbiddenException(refusal);
     appointment.status = to;
   }
 
