@@ -22,12 +22,13 @@ import type { SqlParams } from '../core/database/sql';
  * - Appointments: seen by the patient's owner, the doctor's account and admins; booked by whoever
  *   may change the patient; only the doctor's account or an admin records an outcome, and the
  *   patient side changes only a scheduled one.
- * - Schedules are read by everyone. Accounts and the audit trail are for admins (`@Roles`).
+ * - Schedules are read by everyone. Accounts and the audit trail are for admins (`@Roles` on
+ *   their controllers). A deactivated account is refused (401) before any of this, by the guard.
  *
  * Predicates are SQL over fixed aliases (`patient`, `doctor`, `mapping`, `appointment`) with the
  * database's column names; values only ever as parameters. `Placeholder` makes one parameter and
- * returns its placeholder: `sqlPlaceholders` for hand-written SQL, `builderPlaceholders` for a
- * TypeORM query builder, so the same text serves both.
+ * returns its placeholder: `sqlPlaceholders` for hand-written SQL ($n), `whereVisible` for a
+ * TypeORM query builder (named), so the same text serves both.
  */
 export type Placeholder = (value: unknown) => string;
 
