@@ -1,6 +1,7 @@
 import { ConflictException, ForbiddenException, HttpStatus, Injectable, NotFoundException, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { Brackets, DataSource, EntityManager } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { appointmentsVisible, statusChangeRefusal, whereVisible } from '../access/access.policy';
 import { AuditService } from '../audit/audit.service';
 import { AuthUser } from '../core/auth/auth-user';
 import type { AppConfig } from '../core/config/app-config';
@@ -15,8 +16,7 @@ import { DoctorsService } from '../doctors/doctors.service';
 import { PatientsService } from '../patients/patients.service';
 import { SchedulesService } from '../schedules/schedules.service';
 import { outsideScheduleReason } from '../schedules/slots';
-import { Role } from '../core/auth/role';
-import { ACTIVE_STATUSES, AppointmentStatus, canMove, CLINICIAN_ONLY, isFinal } from './appointment-status';
+import { ACTIVE_STATUSES, AppointmentStatus, canMove, isFinal } from './appointment-status';
 import { AppointmentStatusChange } from './appointment-status-change.entity';
 import { Appointment } from './appointment.entity';
 import { AppointmentDto, StatusChangeDto, toAppointmentDto, toStatusChangeDto } from './dto/appointment.dto';
@@ -145,7 +145,7 @@ export class AppointmentsService implements OnModuleInit {
         throw new ConflictException(`A ${appointment.status} appointment cannot change any more.`);
       }
       const from = appointment.status;
-      if (dto.status !== undefined && dto.status !== from) this.move(appointment, dto.status, isClinicianOrAdmin(appointment, user));
+      if (dto.status !== undefined && dto.status !== from) this.move(appointment, dto.status, user);
       if (dto.appointment_datetime !== undefined || dto.duration_minutes !== undefined)
         await this.reschedule(manager, appointment, dto, from);
       if (dto.reason !== undefined) appointment.reason = dto.reason;
@@ -179,16 +179,12 @@ export class AppointmentsService implements OnModuleInit {
       .then((rows) => rows.map((row) => ({ start: row.appointmentDatetime, end: row.endsAt })));
   }
 
-  /** Everyone who sees an appointment owns its patient, is its doctor or is an admin; only the last two record outcomes. */
-  private move(appointment: Appointment, to: AppointmentStatus, clinicianOrAdmin: boolean): void {
+  /** A status change the statuses allow (else 409) and the caller may make (else 403, see access.policy.ts). */
+  private move(appointment: Appointment, to: AppointmentStatus, user: AuthUser): void {
     const from = appointment.status;
     if (!canMove(from, to)) throw new ConflictException(`An appointment cannot go from ${from} to ${to}.`);
-    if (CLINICIAN_ONLY.includes(to) && !clinicianOrAdmin) {
-      throw new ForbiddenException(`Only the appointment's doctor or an admin may mark it ${to}.`);
-    }
-    if (!clinicianOrAdmin && from !== AppointmentStatus.Scheduled) {
-      throw new ForbiddenException('The patient side may change only a scheduled appointment.');
-    }
+    const refusal = statusChangeRefusal(user, appointment, to);
+    if (refusal) throw new ForbiddenException(refusal);
     appointment.status = to;
   }
 
@@ -251,14 +247,7 @@ export class AppointmentsService implements OnModuleInit {
       .createQueryBuilder(Appointment, 'appointment')
       .innerJoinAndSelect('appointment.doctor', 'doctor')
       .innerJoinAndSelect('appointment.patient', 'patient');
-    if (user.role !== Role.Admin) {
-      qb.andWhere(
-        new Brackets((where) => {
-          where.where('patient.createdById = :caller', { caller: user.id });
-          if (user.role === Role.Doctor) where.orWhere('doctor.userId = :caller');
-        }),
-      );
-    }
+    whereVisible(qb, (add) => appointmentsVisible(user, add));
     return qb;
   }
 
@@ -351,10 +340,6 @@ function changedFieldsOf(before: Appointment, after: Appointment): string[] {
     ['notes', before.notes, after.notes],
   ];
   return fields.filter(([, old, now]) => old !== now).map(([name]) => name);
-}
-
-function isClinicianOrAdmin(appointment: Appointment, user: AuthUser): boolean {
-  return user.role === Role.Admin || appointment.doctor?.userId === user.id;
 }
 
 function endOf(start: Date, minutes: number): Date {

@@ -1,6 +1,7 @@
 import { ForbiddenException, HttpStatus, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+import { linksOwnProfile, mayLink, mayManageDoctor } from '../access/access.policy';
 import { AuditEntry, AuditService } from '../audit/audit.service';
 import { AuthUser } from '../core/auth/auth-user';
 import { assertIfMatch } from '../core/http/etag';
@@ -50,11 +51,8 @@ const ORDER_COLUMNS: Record<string, string> = {
 };
 
 /**
- * The shared doctor directory: every user reads it and may add to it. The link to an account
- * grants that account the patients assigned to the profile, so only admins set it; the one
- * automatic link is a doctor account's first profile of its own. A linked profile is changed
- * only by its account or an admin (its creator keeps no rights over it); an unlinked one by its
- * creator or an admin.
+ * The shared doctor directory. The link to an account grants that account the patients assigned
+ * to the profile, so who may set it, and who may change a profile, is access/access.policy.ts's to say.
  */
 @Injectable()
 export class DoctorsService {
@@ -69,9 +67,9 @@ export class DoctorsService {
     const changed = applyChanges(doctor, dto, FIELDS);
     if (dto.user !== undefined && dto.user !== null) {
       // Naming one's own account is the automatic link asked for explicitly (409 when it has a profile already).
-      if (user.role !== Role.Admin && dto.user !== user.id) throw this.linkRefused(user, null, null, dto.user);
+      if (!mayLink(user, null, dto.user, true)) throw this.linkRefused(user, null, null, dto.user);
       await this.assertDoctorAccount(dto.user);
-    } else if (user.role === Role.Doctor && !(await this.findByAccount(user.id))) {
+    } else if (linksOwnProfile(user) && !(await this.findByAccount(user.id))) {
       doctor.userId = user.id;
       if (!changed.includes('user')) changed.push('user');
     }
@@ -120,15 +118,14 @@ export class DoctorsService {
       const doctor = await this.lock(manager, id);
       const linkedFrom = doctor.userId;
       const relinks = dto.user !== undefined && dto.user !== doctor.userId;
-      if (!this.canManage(doctor, user)) {
+      if (!mayManageDoctor(user, doctor)) {
         if (relinks) this.audit.record(linkEntry(user, id, doctor.userId, dto.user ?? null, 'denied'));
         throw notManager(doctor);
       }
       assertIfMatch(ifMatch, doctor.version);
       if (relinks) {
         const to = dto.user ?? null;
-        // A linked account may give its link up; moving a link anywhere is for admins.
-        if (user.role !== Role.Admin && !(to === null && doctor.userId === user.id)) throw this.linkRefused(user, id, doctor.userId, to);
+        if (!mayLink(user, doctor.userId, to, false)) throw this.linkRefused(user, id, doctor.userId, to);
         if (to !== null) await this.assertDoctorAccount(to);
       }
       const changed = applyChanges(doctor, dto, FIELDS);
@@ -154,19 +151,10 @@ export class DoctorsService {
     });
   }
 
-  /**
-   * Whether the caller may change this doctor's profile (and its schedule): admins always; a
-   * linked profile only its account, an unlinked one only its creator.
-   */
-  canManage(doctor: Doctor, user: AuthUser): boolean {
-    if (user.role === Role.Admin) return true;
-    return doctor.userId !== null ? doctor.userId === user.id : doctor.createdById === user.id;
-  }
-
   /** The doctor, locked for the transaction, if the caller may change it; 404 or 403 otherwise. */
   async requireWritable(manager: EntityManager, id: number, user: AuthUser): Promise<Doctor> {
     const doctor = await this.lock(manager, id);
-    if (!this.canManage(doctor, user)) throw notManager(doctor);
+    if (!mayManageDoctor(user, doctor)) throw notManager(doctor);
     return doctor;
   }
 

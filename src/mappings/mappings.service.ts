@@ -1,6 +1,7 @@
 import { ConflictException, HttpStatus, Injectable, NotFoundException, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { Brackets, DataSource, EntityManager } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { mappingsVisible, whereVisible } from '../access/access.policy';
 import { AuditService } from '../audit/audit.service';
 import { AuthUser } from '../core/auth/auth-user';
 import { describeConstraint, FieldProblemException } from '../core/http/problem';
@@ -10,7 +11,6 @@ import { DoctorsService } from '../doctors/doctors.service';
 import { Doctor } from '../doctors/doctor.entity';
 import { DoctorDto, toDoctorDto } from '../doctors/dto/doctor.dto';
 import { PatientsService } from '../patients/patients.service';
-import { Role } from '../core/auth/role';
 import { CreateMappingDto } from './dto/create-mapping.dto';
 import { ListMappingsQuery } from './dto/list-mappings.query';
 import { MappingDto, toMappingDto } from './dto/mapping.dto';
@@ -67,7 +67,7 @@ export class MappingsService implements OnModuleInit {
     return toMappingDto(mapping);
   }
 
-  /** The mappings of the caller's patients, and for a doctor account those of its profile; admins see all. */
+  /** The assignments the caller may see (access/access.policy.ts). */
   async list(query: ListMappingsQuery, user: AuthUser): Promise<Page<MappingDto>> {
     // An assignment of a since-deleted doctor stays in the history (TypeORM would drop it with the
     // doctor), while those of a deleted patient go with the patient.
@@ -77,14 +77,7 @@ export class MappingsService implements OnModuleInit {
       .innerJoinAndSelect('mapping.patient', 'patient', 'patient.deletedAt IS NULL')
       .innerJoinAndSelect('mapping.doctor', 'doctor')
       .where('mapping.deletedAt IS NULL');
-    if (user.role !== Role.Admin) {
-      qb.andWhere(
-        new Brackets((where) => {
-          where.where('patient.createdById = :caller', { caller: user.id });
-          if (user.role === Role.Doctor) where.orWhere('(doctor.userId = :caller AND mapping.isActive)');
-        }),
-      );
-    }
+    whereVisible(qb, (add) => mappingsVisible(user, add));
     if (query.patient !== undefined) qb.andWhere('mapping.patientId = :patient', { patient: query.patient });
     if (query.doctor !== undefined) qb.andWhere('mapping.doctorId = :doctor', { doctor: query.doctor });
     if (query.is_active !== undefined) qb.andWhere('mapping.isActive = :active', { active: query.is_active });

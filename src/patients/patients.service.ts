@@ -1,6 +1,7 @@
 import { ForbiddenException, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+import { mayChangePatient, patientReadable, patientsListed, sqlPlaceholders } from '../access/access.policy';
 import { AuditService } from '../audit/audit.service';
 import { AuthUser } from '../core/auth/auth-user';
 import { assertIfMatch } from '../core/http/etag';
@@ -11,7 +12,6 @@ import { columnsOf, SqlParams, selectOne } from '../core/database/sql';
 import { applyChanges } from '../core/records/apply-changes';
 import { RecordRemoval } from '../core/records/record-removal';
 import { LOCK_CLAUSES, RowLock } from '../core/records/row-lock';
-import { Role } from '../core/auth/role';
 import { CreatePatientDto } from './dto/create-patient.dto';
 import { ListPatientsQuery } from './dto/list-patients.query';
 import { PatientDto, toPatientDto } from './dto/patient.dto';
@@ -42,11 +42,7 @@ const ORDER_COLUMNS: Record<string, string> = {
   updated_at: 'updated_at',
 };
 
-/**
- * Patients belong to the user who created them. Admins see all; a doctor account sees, read
- * only, the patients its doctor profile is actively assigned to. Anyone else gets the 404 a
- * missing patient gets, so ids reveal nothing.
- */
+/** Patients; who sees or changes which is for access/access.policy.ts to say. */
 @Injectable()
 export class PatientsService {
   constructor(
@@ -76,12 +72,8 @@ export class PatientsService {
   async list(query: ListPatientsQuery, user: AuthUser): Promise<Page<PatientDto>> {
     const params = new SqlParams();
     const where = ['patient.deleted_at IS NULL'];
-    let owner: string | undefined;
-    if (query.assigned) where.push(user.role === Role.Doctor ? assignedToDoctorUser(params.add(user.id)) : 'FALSE');
-    else if (user.role !== Role.Admin) {
-      owner = params.add(user.id);
-      where.push(`patient.created_by_id = ${owner}`);
-    }
+    const { where: listed, owner } = patientsListed(user, query.assigned === true, sqlPlaceholders(params));
+    if (listed !== null) where.push(listed);
     if (query.search) {
       if (owner && HAS_TRIGRAM.test(query.search)) where.push(ownerSearchKeysMatch(owner, params.add(query.search)));
       const pattern = params.add(likePattern(query.search));
@@ -110,7 +102,7 @@ export class PatientsService {
   /** The patient if the caller may read it; for other modules that act on a patient (e.g. its doctors). */
   findReadable(manager: EntityManager, id: number, user: AuthUser): Promise<Patient | null> {
     const params = new SqlParams();
-    const where = `patient.id = ${params.add(id)} AND patient.deleted_at IS NULL AND ${readableBy(user, params)}`;
+    const where = `patient.id = ${params.add(id)} AND patient.deleted_at IS NULL AND ${patientReadable(user, sqlPlaceholders(params))}`;
     return selectOne<Patient>(
       manager,
       `SELECT ${columnsOf(manager, Patient, 'patient')} FROM patients patient WHERE ${where}`,
@@ -129,14 +121,14 @@ export class PatientsService {
     const params = new SqlParams();
     const found = await selectOne<Patient & { readable: boolean }>(
       manager,
-      `SELECT ${columnsOf(manager, Patient, 'patient')}, ${readableBy(user, params)} AS readable FROM patients patient
+      `SELECT ${columnsOf(manager, Patient, 'patient')}, ${patientReadable(user, sqlPlaceholders(params))} AS readable FROM patients patient
        WHERE patient.id = ${params.add(id)} AND patient.deleted_at IS NULL${lock ? ` ${LOCK_CLAUSES[lock]}` : ''}`,
       params.values,
     );
     if (!found?.readable) throw new NotFoundException(NOT_FOUND);
     const patient: Patient & { readable?: boolean } = found;
     delete patient.readable;
-    if (user.role === Role.Admin || patient.createdById === user.id) return patient;
+    if (mayChangePatient(user, patient)) return patient;
     // A care-team doctor may know the patient exists, so it is told why, not "not found".
     throw new ForbiddenException('Only the owner of a patient record or an admin may change it.');
   }
@@ -200,18 +192,6 @@ export class PatientsService {
   }
 }
 
-/**
- * Who reads a patient, as SQL over `patient`: admins all; others their own; a doctor account also
- * those actively assigned to its doctor profile (a demoted one sees none through assignments).
- */
-function readableBy(user: AuthUser, params: SqlParams): string {
-  if (user.role === Role.Admin) return 'TRUE';
-  const caller = params.add(user.id);
-  const owned = `patient.created_by_id = ${caller}`;
-  return user.role === Role.Doctor ? `(${owned} OR ${assignedToDoctorUser(caller)})` : owned;
-}
-
-/** An active assignment of the patient to the doctor profile linked to the account `doctorUser` (a placeholder). */
 /** Three letters or digits in a row: pg_trgm finds at least one trigram inside such a term, whatever the locale. */
 const HAS_TRIGRAM = /[A-Za-z0-9]{3}/;
 
@@ -222,11 +202,6 @@ const HAS_TRIGRAM = /[A-Za-z0-9]{3}/;
  */
 function ownerSearchKeysMatch(owner: string, term: string): string {
   return `patient_search_keys(patient.created_by_id, patient.name, patient.email::text, patient.phone) @> patient_search_keys(${owner}, ${term}, '', '')`;
-}
-
-function assignedToDoctorUser(doctorUser: string): string {
-  return `EXISTS (SELECT 1 FROM patient_doctor_mappings m JOIN doctors d ON d.id = m.doctor_id
-          WHERE m.patient_id = patient.id AND m.is_active AND d.user_id = ${doctorUser} AND d.deleted_at IS NULL)`;
 }
 
 function applyPatientChanges(patient: Patient, dto: Partial<CreatePatientDto>): string[] {

@@ -1,0 +1,147 @@
+import { AppointmentStatus, CLINICIAN_ONLY } from '../appointments/appointment-status';
+import type { ObjectLiteral, WhereExpressionBuilder } from 'typeorm';
+import type { AuthUser } from '../core/auth/auth-user';
+import { Role } from '../core/auth/role';
+import type { SqlParams } from '../core/database/sql';
+
+/**
+ * Who may see or change what: the one place that says it. Every feature asks here, for a
+ * predicate that limits a statement to the caller's records or for a yes/no on a loaded record;
+ * none writes a rule of its own. test/access-policy.e2e-spec.ts states the whole policy as a table.
+ *
+ * - Patients belong to the account that created them. Admins read and change all. A doctor
+ *   account also reads (never changes) those actively assigned to its live doctor profile.
+ *   Reading one that is not yours answers like a missing one (404); a reader who may not change
+ *   it is told so (403).
+ * - Doctor profiles are a shared directory: everyone reads and adds. A linked profile (and its
+ *   schedule) is changed by its account or an admin, an unlinked one by its creator or an admin.
+ *   Only an admin links a profile to an account, except a doctor account's own first profile;
+ *   a linked account may give its link up.
+ * - Assignments: seen by the patient's owner, by the assigned doctor's account while active, and
+ *   by admins; made and ended by whoever may change the patient.
+ * - Appointments: seen by the patient's owner, the doctor's account and admins; booked by whoever
+ *   may change the patient; only the doctor's account or an admin records an outcome, and the
+ *   patient side changes only a scheduled one.
+ * - Schedules are read by everyone. Accounts and the audit trail are for admins (`@Roles` on
+ *   their controllers). A deactivated account is refused (401) before any of this, by the guard.
+ *
+ * Predicates are SQL over fixed aliases (`patient`, `doctor`, `mapping`, `appointment`) with the
+ * database's column names; values only ever as parameters. `Placeholder` makes one parameter and
+ * returns its placeholder: `sqlPlaceholders` for hand-written SQL ($n), `whereVisible` for a
+ * TypeORM query builder (named), so the same text serves both.
+ */
+export type Placeholder = (value: unknown) => string;
+
+/** Parameters of hand-written SQL ($1, $2, …). */
+export function sqlPlaceholders(params: SqlParams): Placeholder {
+  return (value) => params.add(value);
+}
+
+/**
+ * Limits a query builder by a predicate (nothing, when it is null), its values as named
+ * parameters. A predicate is self-contained (bracketed when it is a disjunction), so it is ANDed as is.
+ */
+export function whereVisible(qb: WhereExpressionBuilder, predicate: (add: Placeholder) => string | null): void {
+  const values: ObjectLiteral = {};
+  const sql = predicate((value) => {
+    const name = `access${Object.keys(values).length}`;
+    values[name] = value;
+    return `:${name}`;
+  });
+  if (sql !== null) qb.andWhere(sql, values);
+}
+
+const isAdmin = (user: AuthUser) => user.role === Role.Admin;
+const isDoctor = (user: AuthUser) => user.role === Role.Doctor;
+
+/** The caller owns `patient`. */
+const owns = (caller: string) => `patient.created_by_id = ${caller}`;
+
+/** An active assignment of `patient` to the live doctor profile linked to the account `caller`. */
+const assignedTo = (caller: string) =>
+  `EXISTS (SELECT 1 FROM patient_doctor_mappings m JOIN doctors d ON d.id = m.doctor_id
+          WHERE m.patient_id = patient.id AND m.is_active AND d.user_id = ${caller} AND d.deleted_at IS NULL)`;
+
+// ---- patients ----
+
+/** Patients the caller may read, over `patient`. */
+export function patientReadable(user: AuthUser, add: Placeholder): string {
+  if (isAdmin(user)) return 'TRUE';
+  const caller = add(user.id);
+  return isDoctor(user) ? `(${owns(caller)} OR ${assignedTo(caller)})` : owns(caller);
+}
+
+/**
+ * The patients a list shows, over `patient`: one's own (all, for admins), or with `assigned`
+ * those assigned to the caller's doctor profile (none for an account that is not a doctor's).
+ * `owner` is the caller's placeholder when the list is limited to its own patients, for the
+ * owner-keyed search index.
+ */
+export function patientsListed(user: AuthUser, assigned: boolean, add: Placeholder): { where: string | null; owner?: string } {
+  if (assigned) return { where: isDoctor(user) ? assignedTo(add(user.id)) : 'FALSE' };
+  if (isAdmin(user)) return { where: null };
+  const owner = add(user.id);
+  return { where: owns(owner), owner };
+}
+
+/** Whether the caller may change (update, delete, assign, book for) a patient it may read. */
+export function mayChangePatient(user: AuthUser, patient: { createdById: number }): boolean {
+  return isAdmin(user) || patient.createdById === user.id;
+}
+
+// ---- doctor profiles and their schedules ----
+
+/** Whether the caller may change or delete a doctor profile, or its schedule. */
+export function mayManageDoctor(user: AuthUser, doctor: { userId: number | null; createdById: number }): boolean {
+  if (isAdmin(user)) return true;
+  return doctor.userId !== null ? doctor.userId === user.id : doctor.createdById === user.id;
+}
+
+/**
+ * Whether the caller may move a profile's account link from `from` to `to` (`from` null for a
+ * new profile): admins anywhere; naming one's own account on a new profile is the automatic link
+ * asked for explicitly; a linked account may give its link up.
+ */
+export function mayLink(user: AuthUser, from: number | null, to: number | null, isNew: boolean): boolean {
+  if (isAdmin(user)) return true;
+  return isNew ? to === user.id : to === null && from === user.id;
+}
+
+/** Whether a new profile the caller creates, naming no account, is linked to the caller's own (a doctor account's first one). */
+export function linksOwnProfile(user: AuthUser): boolean {
+  return isDoctor(user);
+}
+
+// ---- assignments ----
+
+/** Assignments the caller may see, over `mapping` with its `patient` and `doctor`; null: all. */
+export function mappingsVisible(user: AuthUser, add: Placeholder): string | null {
+  if (isAdmin(user)) return null;
+  const caller = add(user.id);
+  return isDoctor(user) ? `(${owns(caller)} OR (doctor.user_id = ${caller} AND mapping.is_active))` : owns(caller);
+}
+
+// ---- appointments ----
+
+/** Appointments the caller may see, over `appointment` with its `patient` and `doctor`; null: all. */
+export function appointmentsVisible(user: AuthUser, add: Placeholder): string | null {
+  if (isAdmin(user)) return null;
+  const caller = add(user.id);
+  return isDoctor(user) ? `(${owns(caller)} OR doctor.user_id = ${caller})` : owns(caller);
+}
+
+/**
+ * Why the caller may not move an appointment it sees to `to` (a move the statuses allow), or
+ * null when it may: outcomes are recorded by the appointment's doctor's account or an admin; the
+ * patient side changes only a scheduled appointment.
+ */
+export function statusChangeRefusal(
+  user: AuthUser,
+  appointment: { status: AppointmentStatus; doctor?: { userId: number | null } },
+  to: AppointmentStatus,
+): string | null {
+  if (isAdmin(user) || appointment.doctor?.userId === user.id) return null;
+  if (CLINICIAN_ONLY.includes(to)) return `Only the appointment's doctor or an admin may mark it ${to}.`;
+  if (appointment.status !== AppointmentStatus.Scheduled) return 'The patient side may change only a scheduled appointment.';
+  return null;
+}
