@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   ConflictError,
@@ -78,5 +80,21 @@ describe('toProblem: a domain error becomes the problem of its kind', () => {
     expect(error).toBeInstanceOf(Error);
     expect(error.name).toBe('StaleVersionError');
     expect(String(error)).toBe('StaleVersionError: Changed.');
+  });
+});
+
+/** Where refusals are decided: services, the access rules, and what the CLI scripts and the seed call. */
+const SRC = dirname(__dirname);
+const DECIDERS = readdirSync(SRC, { recursive: true, encoding: 'utf8' }).filter(
+  (name) => /\.service\.ts$|^access\/.*\.ts$|^users\/create-admin\.ts$|^seed\/.*\.ts$/.test(name) && !name.endsWith('.spec.ts'),
+);
+
+describe('services', () => {
+  it('throw domain errors, never HTTP exceptions', () => {
+    const offenders = DECIDERS.flatMap((name) =>
+      [...readFileSync(join(SRC, name), 'utf8').matchAll(/\b[A-Z]\w*Exception\b/g)].map((match) => `${name}: ${match[0]}`),
+    );
+    expect(DECIDERS.length).toBeGreaterThan(10);
+    expect(offenders).toEqual([]);
   });
 });
