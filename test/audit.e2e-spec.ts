@@ -1,6 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { assign, auditEvents, Body, expectFieldError, expectList, expectProblem, fastUser, newDoctor, newPatient } from './support/records';
+import {
+  assign,
+  auditEvents,
+  Body,
+  expectFieldError,
+  expectList,
+  expectProblem,
+  fastUser,
+  newDoctor,
+  newDoctorAccount,
+  newPatient,
+} from './support/records';
 import { TestUser, uniqueName, useTestApp } from './support/test-app';
 
 const LOOPBACK = /^(::ffff:)?127\.0\.0\.1$|^::1$/;
@@ -71,6 +82,20 @@ describe('audit trail (e2e)', () => {
       const events = await auditEvents(t, admin, { entity: 'patient', entity_id: patient.id, actor: other.id });
       expect(events).toHaveLength(1);
       expect(events[0]).toMatchObject({ action: 'read', outcome: 'denied', request_id: rid });
+    });
+
+    it('records refused changes of a patient as denied: 404 to a stranger, 403 to its care-team doctor', async () => {
+      const patient = await newPatient(t, owner);
+      const { account: doctor, profile } = await newDoctorAccount(t);
+      await assign(t, owner, patient.id, profile.id);
+      expectProblem(await t.as(other).patch(`/api/patients/${patient.id}/`).send({ address: 'Elsewhere' }), 404);
+      expectProblem(await t.as(doctor).delete(`/api/patients/${patient.id}/`), 403);
+      const denied = async (actor: TestUser) =>
+        (await auditEvents(t, admin, { entity: 'patient', entity_id: patient.id, actor: actor.id })).map(
+          (e) => `${String(e.action)} ${String(e.outcome)}`,
+        );
+      expect(await denied(other)).toEqual(['update denied']);
+      expect(await denied(doctor)).toEqual(['delete denied']);
     });
 
     it('names the changed fields of an update, leaving out those sent unchanged', async () => {

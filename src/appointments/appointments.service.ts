@@ -1,13 +1,14 @@
-import { ConflictException, ForbiddenException, HttpStatus, Injectable, NotFoundException, OnModuleInit } from '@nestjs/common';
+import { Injectable, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { appointmentsVisible, statusChangeRefusal, whereVisible } from '../access/access.policy';
 import { AuditService } from '../audit/audit.service';
 import { AuthUser } from '../core/auth/auth-user';
 import type { AppConfig } from '../core/config/app-config';
+import { ConflictError, InvalidFieldError, NotAllowedError, NotFoundError } from '../core/errors';
 import { InjectAppConfig } from '../core/config/app-config.provider';
 import { assertIfMatch } from '../core/http/etag';
-import { describeConstraint, FieldProblemException } from '../core/http/problem';
+import { describeConstraint } from '../core/http/problem';
 import { Page } from '../core/pagination/pagination';
 import { retriedTransaction } from '../core/database/retried-transaction';
 import { columnsOf } from '../core/database/sql';
@@ -63,7 +64,7 @@ export class AppointmentsService implements OnModuleInit {
       const patient = await this.patients.findWritable(manager, dto.patient, user, 'turns');
       await this.assertBelowCap(manager, patient.id);
       const doctor = await this.doctors.find(manager, dto.doctor, 'share');
-      if (!doctor) throw fieldProblem('doctor', 'No doctor with this id.');
+      if (!doctor) throw InvalidFieldError.of('doctor', 'No doctor with this id.');
       const booking: NewAppointment = {
         doctorId: doctor.id,
         patientId: patient.id,
@@ -142,7 +143,7 @@ export class AppointmentsService implements OnModuleInit {
       assertIfMatch(ifMatch, appointment.version);
       const before = { ...appointment };
       if (isFinal(appointment.status)) {
-        throw new ConflictException(`A ${appointment.status} appointment cannot change any more.`);
+        throw new ConflictError(`A ${appointment.status} appointment cannot change any more.`);
       }
       const from = appointment.status;
       if (dto.status !== undefined && dto.status !== from) this.move(appointment, dto.status, user);
@@ -182,9 +183,9 @@ export class AppointmentsService implements OnModuleInit {
   /** A status change the statuses allow (else 409) and the caller may make (else 403, see access.policy.ts). */
   private move(appointment: Appointment, to: AppointmentStatus, user: AuthUser): void {
     const from = appointment.status;
-    if (!canMove(from, to)) throw new ConflictException(`An appointment cannot go from ${from} to ${to}.`);
+    if (!canMove(from, to)) throw new ConflictError(`An appointment cannot go from ${from} to ${to}.`);
     const refusal = statusChangeRefusal(user, appointment, to);
-    if (refusal) throw new ForbiddenException(refusal);
+    if (refusal) throw new NotAllowedError(refusal);
     appointment.status = to;
   }
 
@@ -195,10 +196,13 @@ export class AppointmentsService implements OnModuleInit {
     from: AppointmentStatus,
   ): Promise<void> {
     if (from !== AppointmentStatus.Scheduled || appointment.status !== AppointmentStatus.Scheduled) {
-      throw new ConflictException('Only a scheduled appointment can be moved.');
+      throw new ConflictError('Only a scheduled appointment can be moved.');
     }
     if (dto.appointment_datetime === null || dto.duration_minutes === null) {
-      throw fieldProblem(dto.appointment_datetime === null ? 'appointment_datetime' : 'duration_minutes', 'This field cannot be null.');
+      throw InvalidFieldError.of(
+        dto.appointment_datetime === null ? 'appointment_datetime' : 'duration_minutes',
+        'This field cannot be null.',
+      );
     }
     const start = dto.appointment_datetime !== undefined ? new Date(dto.appointment_datetime) : appointment.appointmentDatetime;
     if (dto.appointment_datetime !== undefined) {
@@ -217,7 +221,7 @@ export class AppointmentsService implements OnModuleInit {
     assertFuture(start);
     const days = this.config.booking.horizonDays;
     if (start.getTime() > Date.now() + days * 86_400_000) {
-      throw fieldProblem('appointment_datetime', `The appointment must start within ${days} days from now.`);
+      throw InvalidFieldError.of('appointment_datetime', `The appointment must start within ${days} days from now.`);
     }
   }
 
@@ -232,13 +236,13 @@ export class AppointmentsService implements OnModuleInit {
       [patientId, except ?? 0],
     );
     const cap = this.config.booking.maxUpcomingPerPatient;
-    if (count >= cap) throw new ConflictException(`The patient already has ${cap} upcoming appointments, the most allowed.`);
+    if (count >= cap) throw new ConflictError(`The patient already has ${cap} upcoming appointments, the most allowed.`);
   }
 
   private async assertWithinSchedule(manager: EntityManager, appointment: NewAppointment): Promise<void> {
     const schedule = await this.schedules.find(manager, appointment.doctorId);
     const reason = schedule && outsideScheduleReason(schedule, appointment.appointmentDatetime, appointment.endsAt);
-    if (reason) throw fieldProblem('appointment_datetime', reason);
+    if (reason) throw InvalidFieldError.of('appointment_datetime', reason);
   }
 
   /** Appointments the caller may see, with doctor and patient joined (one query, no N+1). */
@@ -255,7 +259,7 @@ export class AppointmentsService implements OnModuleInit {
     const qb = this.visibleTo(manager, user).andWhere('appointment.id = :id', { id });
     if (lock) qb.setLock('pessimistic_write', undefined, ['appointment']);
     const appointment = await qb.getOne();
-    if (!appointment) throw new NotFoundException(NOT_FOUND);
+    if (!appointment) throw new NotFoundError(NOT_FOUND);
     return appointment;
   }
 
@@ -347,7 +351,7 @@ function endOf(start: Date, minutes: number): Date {
 }
 
 function assertFuture(start: Date): void {
-  if (start.getTime() <= Date.now()) throw fieldProblem('appointment_datetime', 'The appointment must start in the future.');
+  if (start.getTime() <= Date.now()) throw InvalidFieldError.of('appointment_datetime', 'The appointment must start in the future.');
 }
 
 /** A filter date or date-time; one without a zone is read as UTC, never as the server's local time. */
@@ -359,8 +363,4 @@ function utcInstant(value: string): Date {
 function exclusiveEnd(to: string): Date {
   const date = utcInstant(to);
   return /^\d{4}-\d{2}-\d{2}$/.test(to) ? new Date(date.getTime() + 86_400_000) : date;
-}
-
-function fieldProblem(field: string, message: string): FieldProblemException {
-  return new FieldProblemException(HttpStatus.BAD_REQUEST, message, { [field]: [message] });
 }

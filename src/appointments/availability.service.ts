@@ -1,9 +1,9 @@
-import { HttpStatus, Injectable, NotFoundException } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { AppConfig } from '../core/config/app-config';
 import { InjectAppConfig } from '../core/config/app-config.provider';
-import { FieldProblemException } from '../core/http/problem';
+import { InvalidFieldError, NotFoundError } from '../core/errors';
 import { DoctorsService } from '../doctors/doctors.service';
 import { SchedulesService } from '../schedules/schedules.service';
 import { freeSlots } from '../schedules/slots';
@@ -30,11 +30,11 @@ export class AvailabilityService {
     const days = (Date.parse(to) - Date.parse(from)) / 86_400_000 + 1;
     if (Number.isNaN(days) || days < 1 || days > MAX_DAYS) {
       const message = `to must be on or after from, at most ${MAX_DAYS} days in all`;
-      throw new FieldProblemException(HttpStatus.BAD_REQUEST, message, { to: [message] });
+      throw InvalidFieldError.of('to', message);
     }
-    if (!(await this.doctors.find(this.db.manager, doctorId))) throw new NotFoundException('Doctor not found.');
+    if (!(await this.doctors.find(this.db.manager, doctorId))) throw new NotFoundError('Doctor not found.');
     const schedule = await this.schedules.find(this.db.manager, doctorId);
-    if (!schedule) throw new NotFoundException('This doctor has no schedule; any time can be booked.');
+    if (!schedule) throw new NotFoundError('This doctor has no schedule; any time can be booked.');
     // Local days span at most ±14 h around UTC days: a day of margin on each side covers every zone.
     const busy = await this.appointments.busyTimes(
       doctorId,

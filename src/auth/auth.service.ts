@@ -1,8 +1,8 @@
-import { HttpStatus, Injectable, UnauthorizedException } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { AuditService } from '../audit/audit.service';
 import type { AppConfig } from '../core/config/app-config';
 import { InjectAppConfig } from '../core/config/app-config.provider';
-import { FieldProblemException } from '../core/http/problem';
+import { InvalidFieldError, NotAuthenticatedError } from '../core/errors';
 import type { RequestOrigin } from '../core/http/request-origin';
 import { toUserDto, UserDto } from '../users/dto/user.dto';
 import { Role } from '../core/auth/role';
@@ -27,7 +27,7 @@ export class AuthService {
   async register(dto: RegisterDto, origin: RequestOrigin): Promise<RegisterResponseDto> {
     const problems = passwordProblems(dto.password, dto, this.config.passwordMinScore);
     if (problems.length > 0) {
-      throw new FieldProblemException(HttpStatus.BAD_REQUEST, 'The password is not acceptable.', { password: problems });
+      throw new InvalidFieldError('The password is not acceptable.', { password: problems });
     }
     // Before the (deliberately slow) hash: a taken name is answered without spending it.
     await this.users.assertAvailable(dto.username, dto.email);
@@ -49,7 +49,7 @@ export class AuthService {
     const passwordMatches = user ? await verifyPassword(user.passwordHash, dto.password) : await burnPasswordCheck(dto.password);
     if (!user || !passwordMatches || !user.isActive) {
       this.audit.record({ actorId: user?.id ?? null, origin, action: 'login', entity: 'user', entityId: user?.id, outcome: 'failure' });
-      throw new UnauthorizedException(BAD_CREDENTIALS);
+      throw new NotAuthenticatedError(BAD_CREDENTIALS);
     }
     await this.users.recordLogin(user, hashIsOutdated(user.passwordHash) ? await hashPassword(dto.password) : undefined);
     this.audit.record({ actorId: user.id, origin, action: 'login', entity: 'user', entityId: user.id, outcome: 'success' });
@@ -68,7 +68,7 @@ export class AuthService {
         entityId: outcome.userId,
         outcome: 'denied',
       });
-      throw new UnauthorizedException('The refresh token was already used; the session has been revoked.');
+      throw new NotAuthenticatedError('The refresh token was already used; the session has been revoked.');
     }
     return outcome.tokens;
   }

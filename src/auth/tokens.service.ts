@@ -1,4 +1,4 @@
-import { Injectable, UnauthorizedException } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash, randomUUID } from 'node:crypto';
@@ -6,6 +6,7 @@ import { DataSource, EntityManager, IsNull } from 'typeorm';
 import { AccessTokenClaims } from '../core/auth/auth-user';
 import { InjectAccessTokens, InjectRefreshTokens } from '../core/auth/token-signers';
 import type { AppConfig } from '../core/config/app-config';
+import { NotAuthenticatedError } from '../core/errors';
 import { InjectAppConfig } from '../core/config/app-config.provider';
 import { User } from '../users/user.entity';
 import { TokenPairDto } from './dto/tokens.dto';
@@ -48,14 +49,14 @@ export class TokensService {
       // The row lock makes two concurrent uses of one token a detected reuse, never two sessions.
       const stored = await manager.findOne(RefreshToken, { where: { id: claims.jti }, lock: { mode: 'pessimistic_write' } });
       if (!stored || stored.tokenHash !== sha256(refresh) || stored.revokedAt) {
-        throw new UnauthorizedException(INVALID_REFRESH);
+        throw new NotAuthenticatedError(INVALID_REFRESH);
       }
       if (stored.spentAt) {
         await this.revokeFamily(manager, stored.familyId);
         return { reuseDetected: true as const, userId: stored.userId };
       }
       const user = await manager.findOneBy(User, { id: stored.userId, isActive: true });
-      if (!user) throw new UnauthorizedException(INVALID_REFRESH);
+      if (!user) throw new NotAuthenticatedError(INVALID_REFRESH);
       await manager.update(RefreshToken, stored.id, { spentAt: new Date() });
       return { tokens: await this.issueInFamily(manager, user, stored.familyId), userId: stored.userId };
     });
@@ -67,7 +68,7 @@ export class TokensService {
     return this.db.transaction(async (manager) => {
       const stored = await manager.findOneBy(RefreshToken, { id: claims.jti });
       if (!stored || stored.tokenHash !== sha256(refresh) || stored.revokedAt) {
-        throw new UnauthorizedException(INVALID_REFRESH);
+        throw new NotAuthenticatedError(INVALID_REFRESH);
       }
       await this.revokeFamily(manager, stored.familyId);
       return stored.userId;
@@ -103,7 +104,7 @@ export class TokensService {
       if (claims.type !== 'refresh' || typeof claims.jti !== 'string') throw new Error('not a refresh token');
       return claims;
     } catch {
-      throw new UnauthorizedException(INVALID_REFRESH);
+      throw new NotAuthenticatedError(INVALID_REFRESH);
     }
   }
 

@@ -1,11 +1,12 @@
-import { ForbiddenException, HttpStatus, Injectable, NotFoundException } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { linksOwnProfile, mayLink, mayManageDoctor } from '../access/access.policy';
 import { AuditEntry, AuditService } from '../audit/audit.service';
 import { AuthUser } from '../core/auth/auth-user';
 import { assertIfMatch } from '../core/http/etag';
-import { describeConstraint, FieldProblemException } from '../core/http/problem';
+import { InvalidFieldError, NotAllowedError, NotFoundError } from '../core/errors';
+import { describeConstraint } from '../core/http/problem';
 import { likePattern, parseOrdering } from '../core/pagination/ordering';
 import { Page } from '../core/pagination/pagination';
 import { selectPage } from '../core/pagination/select-page';
@@ -160,13 +161,13 @@ export class DoctorsService {
 
   private async lock(manager: EntityManager, id: number): Promise<Doctor> {
     const doctor = await manager.findOne(Doctor, { where: { id }, lock: { mode: 'pessimistic_write' } });
-    if (!doctor) throw new NotFoundException(NOT_FOUND);
+    if (!doctor) throw new NotFoundError(NOT_FOUND);
     return doctor;
   }
 
   private async require(manager: EntityManager, id: number): Promise<Doctor> {
     const doctor = await this.find(manager, id);
-    if (!doctor) throw new NotFoundException(NOT_FOUND);
+    if (!doctor) throw new NotFoundError(NOT_FOUND);
     return doctor;
   }
 
@@ -174,14 +175,14 @@ export class DoctorsService {
     const account = await this.db.manager.findOneBy(User, { id: accountId });
     if (!account || account.role !== Role.Doctor) {
       const message = 'user must be the id of an account with role doctor.';
-      throw new FieldProblemException(HttpStatus.BAD_REQUEST, message, { user: [message] });
+      throw InvalidFieldError.of('user', message);
     }
   }
 
   /** A refused change of `user`: audited as denied, answered 403 naming the field. */
-  private linkRefused(user: AuthUser, id: number | null, from: number | null, to: number | null): FieldProblemException {
+  private linkRefused(user: AuthUser, id: number | null, from: number | null, to: number | null): NotAllowedError {
     this.audit.record(linkEntry(user, id, from, to, 'denied'));
-    return new FieldProblemException(HttpStatus.FORBIDDEN, ONLY_ADMINS_LINK, { user: [ONLY_ADMINS_LINK] });
+    return new NotAllowedError(ONLY_ADMINS_LINK, { user: [ONLY_ADMINS_LINK] });
   }
 }
 
@@ -207,8 +208,8 @@ function linkEntry(user: AuthUser, id: number | null, from: number | null, to: n
   };
 }
 
-function notManager(doctor: Doctor): ForbiddenException {
-  return new ForbiddenException(
+function notManager(doctor: Doctor): NotAllowedError {
+  return new NotAllowedError(
     doctor.userId !== null
       ? 'Only the account linked to this doctor profile or an admin may change it.'
       : "Only the doctor profile's creator or an admin may change it.",

@@ -3,6 +3,7 @@ import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/s
 import { SkipThrottle } from '@nestjs/throttler';
 import { HealthCheck, HealthCheckResult, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import { Public } from '../core/auth/decorators';
+import { UnavailableError } from '../core/errors';
 import { DATABASE_UNAVAILABLE } from '../core/http/problem';
 import { HealthDto } from './dto/health.dto';
 
@@ -50,11 +51,12 @@ export class HealthController {
       this.databaseDown = false;
       return result;
     } catch (error) {
+      // terminus reports a failed check as its own 503 exception.
       if (!(error instanceof ServiceUnavailableException)) throw error;
       if (!this.databaseDown) this.logger.warn(`The database does not answer (${reasonOf(error)}): not ready until it does.`);
       this.databaseDown = true;
       // What the API answers while the database is away, rather than terminus's report.
-      throw new ServiceUnavailableException(DATABASE_UNAVAILABLE);
+      throw new UnavailableError(DATABASE_UNAVAILABLE);
     }
   }
 }

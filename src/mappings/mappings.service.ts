@@ -1,10 +1,11 @@
-import { ConflictException, HttpStatus, Injectable, NotFoundException, OnModuleInit } from '@nestjs/common';
+import { Injectable, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { mappingsVisible, whereVisible } from '../access/access.policy';
 import { AuditService } from '../audit/audit.service';
 import { AuthUser } from '../core/auth/auth-user';
-import { describeConstraint, FieldProblemException } from '../core/http/problem';
+import { ConflictError, InvalidFieldError, NotFoundError } from '../core/errors';
+import { describeConstraint } from '../core/http/problem';
 import { Page, PageQueryDto } from '../core/pagination/pagination';
 import { RecordRemoval, Removal } from '../core/records/record-removal';
 import { DoctorsService } from '../doctors/doctors.service';
@@ -40,10 +41,10 @@ export class MappingsService implements OnModuleInit {
       const patient = await this.patients.findWritable(manager, dto.patient, user, 'share');
       const doctor = await this.doctors.find(manager, dto.doctor, 'share');
       if (!doctor) {
-        throw new FieldProblemException(HttpStatus.BAD_REQUEST, 'The doctor does not exist.', { doctor: ['No doctor with this id.'] });
+        throw new InvalidFieldError('The doctor does not exist.', { doctor: ['No doctor with this id.'] });
       }
       if (await manager.existsBy(Mapping, { patientId: patient.id, doctorId: doctor.id, isActive: true })) {
-        throw new ConflictException(ALREADY_ASSIGNED);
+        throw new ConflictError(ALREADY_ASSIGNED);
       }
       // Two requests racing past the check above meet the partial unique index instead (→ 409).
       const mapping = manager.create(Mapping, {
@@ -88,7 +89,7 @@ export class MappingsService implements OnModuleInit {
   /** The doctors actively assigned to a patient the caller may read. */
   async doctorsOf(patientId: number, query: PageQueryDto, user: AuthUser): Promise<Page<DoctorDto>> {
     const patient = await this.patients.findReadable(this.db.manager, patientId, user);
-    if (!patient) throw new NotFoundException('Patient not found.');
+    if (!patient) throw new NotFoundError('Patient not found.');
     const [doctors, total] = await this.db.manager
       .createQueryBuilder(Doctor, 'doctor')
       .innerJoin(Mapping, 'mapping', 'mapping.doctorId = doctor.id AND mapping.isActive')
@@ -106,7 +107,7 @@ export class MappingsService implements OnModuleInit {
     await this.db.transaction(async (manager) => {
       const mapping = await manager.findOne(Mapping, { where: { id }, lock: { mode: 'pessimistic_write' } });
       const patient = mapping && (await this.patients.findReadable(manager, mapping.patientId, user));
-      if (!mapping || !patient) throw new NotFoundException('Assignment not found.');
+      if (!mapping || !patient) throw new NotFoundError('Assignment not found.');
       await this.patients.findWritable(manager, patient.id, user);
       if (!mapping.isActive) return;
       await manager.save(Object.assign(mapping, { isActive: false, endedAt: new Date() }));

@@ -1,9 +1,10 @@
-import { ForbiddenException, Injectable, NotFoundException } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { mayChangePatient, patientReadable, patientsListed, sqlPlaceholders } from '../access/access.policy';
 import { AuditService } from '../audit/audit.service';
 import { AuthUser } from '../core/auth/auth-user';
+import { NotAllowedError, NotFoundError } from '../core/errors';
 import { assertIfMatch } from '../core/http/etag';
 import { likePattern, parseOrdering } from '../core/pagination/ordering';
 import { Page } from '../core/pagination/pagination';
@@ -93,7 +94,7 @@ export class PatientsService {
     const patient = await this.findReadable(this.db.manager, id, user);
     if (!patient) {
       this.audit.record({ actorId: user.id, origin: user.origin, action: 'read', entity: 'patient', entityId: id, outcome: 'denied' });
-      throw new NotFoundException(NOT_FOUND);
+      throw new NotFoundError(NOT_FOUND);
     }
     this.audit.record({ actorId: user.id, origin: user.origin, action: 'read', entity: 'patient', entityId: id, outcome: 'success' });
     return toPatientDto(patient);
@@ -125,12 +126,12 @@ export class PatientsService {
        WHERE patient.id = ${params.add(id)} AND patient.deleted_at IS NULL${lock ? ` ${LOCK_CLAUSES[lock]}` : ''}`,
       params.values,
     );
-    if (!found?.readable) throw new NotFoundException(NOT_FOUND);
+    if (!found?.readable) throw new NotFoundError(NOT_FOUND);
     const patient: Patient & { readable?: boolean } = found;
     delete patient.readable;
     if (mayChangePatient(user, patient)) return patient;
     // A care-team doctor may know the patient exists, so it is told why, not "not found".
-    throw new ForbiddenException('Only the owner of a patient record or an admin may change it.');
+    throw new NotAllowedError('Only the owner of a patient record or an admin may change it.');
   }
 
   /** Locks a patient's row for the transaction, for a write the caller was already allowed on one of its records. */
@@ -184,7 +185,7 @@ export class PatientsService {
     try {
       return await write();
     } catch (error) {
-      if (error instanceof NotFoundException || error instanceof ForbiddenException) {
+      if (error instanceof NotFoundError || error instanceof NotAllowedError) {
         this.audit.record({ actorId: user.id, origin: user.origin, action, entity: 'patient', entityId: id, outcome: 'denied' });
       }
       throw error;

@@ -1,10 +1,10 @@
-import { HttpStatus, Injectable, NotFoundException } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { AuthUser } from '../core/auth/auth-user';
 import { columnsOf, selectOne } from '../core/database/sql';
-import { FieldProblemException } from '../core/http/problem';
+import { InvalidFieldError, NotFoundError } from '../core/errors';
 import { DoctorsService } from '../doctors/doctors.service';
 import { DoctorSchedule, ScheduleEntry } from './doctor-schedule.entity';
 import { PutScheduleDto, ScheduleDto, toScheduleDto } from './dto/schedule.dto';
@@ -20,9 +20,9 @@ export class SchedulesService {
   ) {}
 
   async get(doctorId: number): Promise<ScheduleDto> {
-    if (!(await this.doctors.find(this.db.manager, doctorId))) throw new NotFoundException('Doctor not found.');
+    if (!(await this.doctors.find(this.db.manager, doctorId))) throw new NotFoundError('Doctor not found.');
     const schedule = await this.find(this.db.manager, doctorId);
-    if (!schedule) throw new NotFoundException('This doctor has no schedule.');
+    if (!schedule) throw new NotFoundError('This doctor has no schedule.');
     return toScheduleDto(schedule);
   }
 
@@ -83,5 +83,5 @@ function assertValid(dto: PutScheduleDto): void {
     );
     if (overlapping !== -1 && !reversed) errors[`entries.${index}`] = [`overlaps entries.${overlapping} on the same weekday`];
   });
-  if (Object.keys(errors).length > 0) throw new FieldProblemException(HttpStatus.BAD_REQUEST, 'The schedule is not valid.', errors);
+  if (Object.keys(errors).length > 0) throw new InvalidFieldError('The schedule is not valid.', errors);
 }

@@ -15,6 +15,7 @@ import { AvailabilityService } from '../appointments/availability.service';
 import { hashPassword, passwordProblems } from '../auth/passwords';
 import type { AppConfig } from '../core/config/app-config';
 import { APP_CONFIG } from '../core/config/app-config.provider';
+import { ConflictError } from '../core/errors';
 import type { AuthUser } from '../core/auth/auth-user';
 import { Doctor } from '../doctors/doctor.entity';
 import { DoctorsService } from '../doctors/doctors.service';
@@ -337,7 +338,7 @@ async function bookFirstFreeSlot(
       return;
     } catch (error) {
       // The patient already has another appointment then: try the next slot.
-      if ((error as { status?: number }).status !== 409 && !/already has an appointment/.test(String(error))) throw error;
+      if (!(error instanceof ConflictError) && !/already has an appointment/.test(String(error))) throw error;
     }
   }
   throw new Error(`No free slot found for patient ${patient} with doctor ${doctor} in the next three weeks`);

@@ -2,6 +2,7 @@ import { DataSource } from 'typeorm';
 import { recordChangesIn } from '../audit/audit.service';
 import { hashPassword, passwordProblems } from '../auth/passwords';
 import { DEFAULT_PASSWORD_MIN_SCORE } from '../core/config/app-config';
+import { ConflictError, InvalidFieldError } from '../core/errors';
 import { normaliseAccount } from './account-names';
 import { Role } from '../core/auth/role';
 import { User } from './user.entity';
@@ -25,12 +26,12 @@ export async function createOrPromoteAdmin(
 ): Promise<{ user: User; created: boolean }> {
   const account = normaliseAccount(given);
   const problems = passwordProblems(account.password, account, passwordMinScore);
-  if (problems.length > 0) throw new Error(`The password is not acceptable: ${problems.join(' ')}`);
+  if (problems.length > 0) throw new InvalidFieldError(`The password is not acceptable: ${problems.join(' ')}`, { password: problems });
   const users = db.getRepository(User);
   const existing = await users.findOneBy({ username: account.username });
   if (!existing) {
     const taken = await findTakenNames(users, account.username, account.email);
-    if (Object.keys(taken).length > 0) throw new Error(Object.values(taken).flat().join(' '));
+    if (Object.keys(taken).length > 0) throw new ConflictError(Object.values(taken).flat().join(' '), taken);
   }
   const passwordHash = await hashPassword(account.password);
   if (existing) {

@@ -1,11 +1,12 @@
-import { ConflictException, HttpStatus, Injectable, NotFoundException } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { IsNull, Repository } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { RefreshToken } from '../auth/refresh-token.entity';
 import { AuthUser } from '../core/auth/auth-user';
 import { selectOne } from '../core/database/sql';
-import { describeConstraint, FieldProblemException } from '../core/http/problem';
+import { ConflictError, NotFoundError } from '../core/errors';
+import { describeConstraint } from '../core/http/problem';
 import type { RequestOrigin } from '../core/http/request-origin';
 import { Page, PageQueryDto } from '../core/pagination/pagination';
 import { accountNameSkeleton } from './account-names';
@@ -96,7 +97,7 @@ export class UsersService {
   async update(id: number, changes: UpdateUserDto, admin: AuthUser): Promise<UserDto> {
     const user = await this.require(id);
     if (user.id === admin.id && (changes.is_active === false || (changes.role && changes.role !== Role.Admin))) {
-      throw new ConflictException('You cannot deactivate your own account or remove your own admin role.');
+      throw new ConflictError('You cannot deactivate your own account or remove your own admin role.');
     }
     const changedFields: string[] = [];
     if (changes.role !== undefined && changes.role !== user.role) changedFields.push('role');
@@ -124,7 +125,7 @@ export class UsersService {
 
   private async require(id: number): Promise<User> {
     const user = await this.users.findOneBy({ id });
-    if (!user) throw new NotFoundException('User not found.');
+    if (!user) throw new NotFoundError('User not found.');
     return user;
   }
 
@@ -132,7 +133,7 @@ export class UsersService {
   async assertAvailable(username: string, email: string): Promise<void> {
     const errors = await findTakenNames(this.users, username, email);
     if (Object.keys(errors).length > 0) {
-      throw new FieldProblemException(HttpStatus.CONFLICT, Object.values(errors).flat().join(' '), errors);
+      throw new ConflictError(Object.values(errors).flat().join(' '), errors);
     }
   }
 }

@@ -1,5 +1,5 @@
-import { PreconditionFailedException } from '@nestjs/common';
 import { describe, expect, it } from 'vitest';
+import { StaleVersionError } from '../errors';
 import { assertIfMatch, etagOf } from './etag';
 
 describe('etagOf', () => {
@@ -28,13 +28,13 @@ describe('assertIfMatch', () => {
   });
 
   it('throws 412 for an older version', () => {
-    expect(() => assertIfMatch('"2"', 3)).toThrow(PreconditionFailedException);
-    expect(() => assertIfMatch('"1", "2"', 3)).toThrow(PreconditionFailedException);
+    expect(() => assertIfMatch('"2"', 3)).toThrow(StaleVersionError);
+    expect(() => assertIfMatch('"1", "2"', 3)).toThrow(StaleVersionError);
   });
 
   it('throws 412 for an unquoted, empty or unrelated tag', () => {
     for (const header of ['3', '""', '', '"30"', '"3x"']) {
-      expect(() => assertIfMatch(header, 3), header).toThrow(PreconditionFailedException);
+      expect(() => assertIfMatch(header, 3), header).toThrow(StaleVersionError);
     }
   });
 });

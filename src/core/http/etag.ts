@@ -1,6 +1,7 @@
-import { applyDecorators, PreconditionFailedException } from '@nestjs/common';
+import { applyDecorators } from '@nestjs/common';
 import { ApiExtension, ApiHeader, ApiPreconditionFailedResponse } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { StaleVersionError } from '../errors';
 import { OPENAPI_ETAG } from '../openapi/markers';
 import { AddRouteConfig } from './route-config';
 
@@ -35,12 +36,12 @@ export const AcceptsIfMatch = () =>
   );
 
 /**
- * Throws 412 unless `ifMatch` (an If-Match header, possibly absent) matches `version`. Without
+ * Throws StaleVersionError (412) unless `ifMatch` (an If-Match header, possibly absent) matches `version`. Without
  * the header the write goes through, as the clients we replace expect.
  */
 export function assertIfMatch(ifMatch: string | undefined, version: number): void {
   if (ifMatch === undefined || ifMatch.trim() === '*') return;
   const current = etagOf(version);
   const matches = ifMatch.split(',').some((tag) => tag.trim().replace(/^W\//, '') === current);
-  if (!matches) throw new PreconditionFailedException('The record was changed since you read it; reload it and try again.');
+  if (!matches) throw new StaleVersionError('The record was changed since you read it; reload it and try again.');
 }

@@ -1,5 +1,6 @@
-import { ArgumentsHost, Catch, ExceptionFilter, Logger, ServiceUnavailableException } from '@nestjs/common';
+import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { UnavailableError } from '../errors';
 import { redactUrl } from '../logging/redaction';
 import { PROBLEM_CONTENT_TYPE, problemInstance, toProblem } from './problem';
 
@@ -20,9 +21,9 @@ export function sendProblem(error: unknown, request: FastifyRequest, reply: Fast
   const problem = toProblem(error);
   problem.instance = problemInstance(request.url);
   problem.request_id = String(request.id);
-  // A ServiceUnavailableException is an answer the code chose (the readiness probe, which logs
-  // changes of state itself), not a failure to log with its stack on every request.
-  if (problem.status >= 500 && !(error instanceof ServiceUnavailableException)) {
+  // An UnavailableError is an answer the code chose (the readiness probe, which logs changes of
+  // state itself), not a failure to log with its stack on every request.
+  if (problem.status >= 500 && !(error instanceof UnavailableError)) {
     logger.error({ err: error, request_id: request.id }, `${request.method} ${redactUrl(request.url)} failed`);
   }
   if (problem.status === 401) reply.header('WWW-Authenticate', 'Bearer');

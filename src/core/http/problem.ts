@@ -1,6 +1,7 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
 import { STATUS_CODES } from 'node:http';
 import { QueryFailedError, QueryRunnerAlreadyReleasedError } from 'typeorm';
+import { DomainError, DomainErrorKind } from '../errors';
 
 /** RFC 9457 problem details, the one shape of every error response. */
 export interface Problem {
@@ -16,7 +17,7 @@ export interface Problem {
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
-/** A 4xx with per-field messages; thrown by validation and by services naming a field. */
+/** A 4xx with per-field messages, thrown by the pipes that validate a request's shape (services throw InvalidFieldError). */
 export class FieldProblemException extends HttpException {
   constructor(
     status: HttpStatus,
@@ -26,6 +27,17 @@ export class FieldProblemException extends HttpException {
     super(detail, status);
   }
 }
+
+/** The status of each kind of domain error: the one place where a domain error becomes HTTP. */
+export const DOMAIN_ERROR_STATUS: Readonly<Record<DomainErrorKind, HttpStatus>> = {
+  not_found: HttpStatus.NOT_FOUND,
+  not_allowed: HttpStatus.FORBIDDEN,
+  not_authenticated: HttpStatus.UNAUTHORIZED,
+  conflict: HttpStatus.CONFLICT,
+  invalid_field: HttpStatus.BAD_REQUEST,
+  stale_version: HttpStatus.PRECONDITION_FAILED,
+  unavailable: HttpStatus.SERVICE_UNAVAILABLE,
+};
 
 /** Unique and exclusion constraints whose violation means "that already exists". */
 const CONSTRAINT_MESSAGES: Record<string, { detail: string; field?: string }> = {};
@@ -101,6 +113,9 @@ function problem(status: number, detail: string, extra: Partial<Problem> = {}): 
 
 /** Maps anything thrown while serving a request to a problem; `undefined` status means unexpected. */
 export function toProblem(error: unknown): Problem {
+  if (error instanceof DomainError) {
+    return problem(DOMAIN_ERROR_STATUS[error.kind], error.message, error.errors ? { errors: error.errors } : {});
+  }
   if (error instanceof FieldProblemException) {
     return problem(error.getStatus(), error.message, { errors: error.errors });
   }
