@@ -1,14 +1,14 @@
 import { DataSource, type EntityManager } from 'typeorm';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { AppointmentStatus } from '../../appointments/appointment-status';
-import { AppointmentsService } from '../../appointments/appointments.service';
-import { DoctorsService } from '../../doctors/doctors.service';
-import { ListDoctorsQuery } from '../../doctors/dto/list-doctors.query';
-import { standaloneDataSourceOptions } from '../../entities';
-import { ListPatientsQuery } from '../../patients/dto/list-patients.query';
-import { PatientsService } from '../../patients/patients.service';
-import type { AuthUser } from '../auth/auth-user';
-import { Role } from '../auth/role';
+import { AppointmentStatus } from './appointments/appointment-status';
+import { AppointmentsService } from './appointments/appointments.service';
+import { DoctorsService } from './doctors/doctors.service';
+import { ListDoctorsQuery } from './doctors/dto/list-doctors.query';
+import { standaloneDataSourceOptions } from './entities';
+import { ListPatientsQuery } from './patients/dto/list-patients.query';
+import { PatientsService } from './patients/patients.service';
+import type { AuthUser } from './core/auth/auth-user';
+import { Role } from './core/auth/role';
 
 /*
  * The statements the hot paths send, as the services build them, written out in full: the text
