@@ -28,7 +28,7 @@ describe('hot-path statements', () => {
   let sent: { text: string; values: unknown[] }[];
   let manager: EntityManager;
   /** What a service's `this` needs on these paths. */
-  let services: { db: { manager: EntityManager }; audit: { record(): void } };
+  let services: { db: { manager: EntityManager }; audit: { record(): void }; config: { booking: { maxUpcomingPerPatient: number } } };
 
   beforeAll(async () => {
     const dataSource = new DataSource(standaloneDataSourceOptions('postgres://nobody@127.0.0.1:1/none'));
@@ -43,7 +43,7 @@ describe('hot-path statements', () => {
         Promise.resolve(text.startsWith('SELECT count') ? [{ count: '0' }] : [])
       ),
     } as unknown as EntityManager;
-    services = { db: { manager }, audit: { record: () => undefined } };
+    services = { db: { manager }, audit: { record: () => undefined }, config: { booking: { maxUpcomingPerPatient: 5 } } };
   });
 
   const run = async (call: () => Promise<unknown>) => {
@@ -90,7 +90,7 @@ describe('hot-path statements', () => {
     ]);
   });
 
-  it('books: the locked patient, the shared doctor, and the insert with its history', async () => {
+  it('books: the locked patient, its upcoming count, the shared doctor, and the insert with its history', async () => {
     const booking = {
       doctorId: 3,
       patientId: 5,
@@ -102,18 +102,22 @@ describe('hot-path statements', () => {
       status: AppointmentStatus.Scheduled,
       createdById: 12,
     };
-    const insertWithHistory = (AppointmentsService.prototype as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>)
-      .insertWithHistory;
+    const appointments = AppointmentsService.prototype as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
     expect(
       await run(async () => {
         await PatientsService.prototype.findWritable.call(services, manager, 5, OWNER, 'turns').catch(() => undefined);
+        await appointments.assertBelowCap.call(services, manager, 5);
         await DoctorsService.prototype.find.call(services, manager, 3, 'share');
-        await insertWithHistory.call(services, manager, booking);
+        await appointments.insertWithHistory.call(services, manager, booking);
       }),
     ).toEqual([
       {
         text: `SELECT ${PATIENT_COLUMNS}, patient.created_by_id = $1 AS readable FROM patients patient\n       WHERE patient.id = $2 AND patient.deleted_at IS NULL FOR NO KEY UPDATE`,
         values: [12, 5],
+      },
+      {
+        text: `SELECT count(*)::int AS count FROM appointments\n       WHERE patient_id = $1 AND status IN ('SCHEDULED', 'CHECKED_IN') AND appointment_datetime > now() AND id <> $2`,
+        values: [5, 0],
       },
       { text: `SELECT ${DOCTOR_COLUMNS} FROM doctors doctor WHERE doctor.id = $1 AND doctor.deleted_at IS NULL FOR SHARE`, values: [3] },
       {

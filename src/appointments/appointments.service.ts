@@ -226,10 +226,10 @@ export class AppointmentsService implements OnModuleInit {
    * `turns` lock: then no other booking of the patient can commit between this count and ours.
    */
   private async assertBelowCap(manager: EntityManager, patientId: number, except?: number): Promise<void> {
-    const [{ count }] = await manager.query<{ count: number }[]>(
-      `SELECT count(*)::int AS count FROM appointments
-       WHERE patient_id = $1 AND status IN ('SCHEDULED', 'CHECKED_IN') AND appointment_datetime > now() AND id <> $2`,
-      [patientId, except ?? 0],
+    const [{ count }] = await query<{ count: number }>(
+      manager,
+      sql`SELECT count(*)::int AS count FROM appointments
+       WHERE patient_id = ${patientId} AND status IN ('SCHEDULED', 'CHECKED_IN') AND appointment_datetime > now() AND id <> ${except ?? 0}`,
     );
     const cap = this.config.booking.maxUpcomingPerPatient;
     if (count >= cap) throw new ConflictException(`The patient already has ${cap} upcoming appointments, the most allowed.`);
