@@ -1,8 +1,8 @@
 import { AppointmentStatus, CLINICIAN_ONLY } from '../appointments/appointment-status';
-import type { ObjectLiteral, WhereExpressionBuilder } from 'typeorm';
+import type { WhereExpressionBuilder } from 'typeorm';
 import type { AuthUser } from '../core/auth/auth-user';
 import { Role } from '../core/auth/role';
-import type { SqlParams } from '../core/database/sql';
+import { sql, type Sql } from '../core/database/sql';
 
 /**
  * Who may see or change what: the one place that says it. Every feature asks here, for a
@@ -25,62 +25,51 @@ import type { SqlParams } from '../core/database/sql';
  * - Schedules are read by everyone. Accounts and the audit trail are for admins (`@Roles` on
  *   their controllers). A deactivated account is refused (401) before any of this, by the guard.
  *
- * Predicates are SQL over fixed aliases (`patient`, `doctor`, `mapping`, `appointment`) with the
- * database's column names; values only ever as parameters. `Placeholder` makes one parameter and
- * returns its placeholder: `sqlPlaceholders` for hand-written SQL ($n), `whereVisible` for a
- * TypeORM query builder (named), so the same text serves both.
+ * Predicates are `Sql` fragments over fixed aliases (`patient`, `doctor`, `mapping`,
+ * `appointment`) with the database's column names; values only ever as parameters. Hand-written
+ * SQL interpolates them; `whereVisible` hands one to a TypeORM query builder, with named parameters.
  */
-export type Placeholder = (value: unknown) => string;
-
-/** Parameters of hand-written SQL ($1, $2, …). */
-export function sqlPlaceholders(params: SqlParams): Placeholder {
-  return (value) => params.add(value);
-}
 
 /**
  * Limits a query builder by a predicate (nothing, when it is null), its values as named
  * parameters. A predicate is self-contained (bracketed when it is a disjunction), so it is ANDed as is.
  */
-export function whereVisible(qb: WhereExpressionBuilder, predicate: (add: Placeholder) => string | null): void {
-  const values: ObjectLiteral = {};
-  const sql = predicate((value) => {
-    const name = `access${Object.keys(values).length}`;
-    values[name] = value;
-    return `:${name}`;
-  });
-  if (sql !== null) qb.andWhere(sql, values);
+export function whereVisible(qb: WhereExpressionBuilder, predicate: Sql | null): void {
+  if (predicate === null) return;
+  const { text, parameters } = predicate.renderNamed('access');
+  qb.andWhere(text, parameters);
 }
 
 const isAdmin = (user: AuthUser) => user.role === Role.Admin;
 const isDoctor = (user: AuthUser) => user.role === Role.Doctor;
 
 /** The caller owns `patient`. */
-const owns = (caller: string) => `patient.created_by_id = ${caller}`;
+const owns = (caller: Sql) => sql`patient.created_by_id = ${caller}`;
 
 /** An active assignment of `patient` to the live doctor profile linked to the account `caller`. */
-const assignedTo = (caller: string) =>
-  `EXISTS (SELECT 1 FROM patient_doctor_mappings m JOIN doctors d ON d.id = m.doctor_id
+const assignedTo = (caller: Sql) =>
+  sql`EXISTS (SELECT 1 FROM patient_doctor_mappings m JOIN doctors d ON d.id = m.doctor_id
           WHERE m.patient_id = patient.id AND m.is_active AND d.user_id = ${caller} AND d.deleted_at IS NULL)`;
 
 // ---- patients ----
 
 /** Patients the caller may read, over `patient`. */
-export function patientReadable(user: AuthUser, add: Placeholder): string {
-  if (isAdmin(user)) return 'TRUE';
-  const caller = add(user.id);
-  return isDoctor(user) ? `(${owns(caller)} OR ${assignedTo(caller)})` : owns(caller);
+export function patientReadable(user: AuthUser): Sql {
+  if (isAdmin(user)) return sql`TRUE`;
+  const caller = sql.param(user.id);
+  return isDoctor(user) ? sql`(${owns(caller)} OR ${assignedTo(caller)})` : owns(caller);
 }
 
 /**
  * The patients a list shows, over `patient`: one's own (all, for admins), or with `assigned`
  * those assigned to the caller's doctor profile (none for an account that is not a doctor's).
- * `owner` is the caller's placeholder when the list is limited to its own patients, for the
+ * `owner` is the caller's parameter when the list is limited to its own patients, for the
  * owner-keyed search index.
  */
-export function patientsListed(user: AuthUser, assigned: boolean, add: Placeholder): { where: string | null; owner?: string } {
-  if (assigned) return { where: isDoctor(user) ? assignedTo(add(user.id)) : 'FALSE' };
+export function patientsListed(user: AuthUser, assigned: boolean): { where: Sql | null; owner?: Sql } {
+  if (assigned) return { where: isDoctor(user) ? assignedTo(sql.param(user.id)) : sql`FALSE` };
   if (isAdmin(user)) return { where: null };
-  const owner = add(user.id);
+  const owner = sql.param(user.id);
   return { where: owns(owner), owner };
 }
 
@@ -115,19 +104,19 @@ export function linksOwnProfile(user: AuthUser): boolean {
 // ---- assignments ----
 
 /** Assignments the caller may see, over `mapping` with its `patient` and `doctor`; null: all. */
-export function mappingsVisible(user: AuthUser, add: Placeholder): string | null {
+export function mappingsVisible(user: AuthUser): Sql | null {
   if (isAdmin(user)) return null;
-  const caller = add(user.id);
-  return isDoctor(user) ? `(${owns(caller)} OR (doctor.user_id = ${caller} AND mapping.is_active))` : owns(caller);
+  const caller = sql.param(user.id);
+  return isDoctor(user) ? sql`(${owns(caller)} OR (doctor.user_id = ${caller} AND mapping.is_active))` : owns(caller);
 }
 
 // ---- appointments ----
 
 /** Appointments the caller may see, over `appointment` with its `patient` and `doctor`; null: all. */
-export function appointmentsVisible(user: AuthUser, add: Placeholder): string | null {
+export function appointmentsVisible(user: AuthUser): Sql | null {
   if (isAdmin(user)) return null;
-  const caller = add(user.id);
-  return isDoctor(user) ? `(${owns(caller)} OR doctor.user_id = ${caller})` : owns(caller);
+  const caller = sql.param(user.id);
+  return isDoctor(user) ? sql`(${owns(caller)} OR doctor.user_id = ${caller})` : owns(caller);
 }
 
 /**

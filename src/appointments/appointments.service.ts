@@ -11,7 +11,7 @@ import { assertIfMatch } from '../core/http/etag';
 import { describeConstraint } from '../core/http/problem';
 import { Page } from '../core/pagination/pagination';
 import { retriedTransaction } from '../core/database/retried-transaction';
-import { columnsOf } from '../core/database/sql';
+import { columnsOf, query, sql } from '../core/database/sql';
 import { Removal, RecordRemoval } from '../core/records/record-removal';
 import { DoctorsService } from '../doctors/doctors.service';
 import { PatientsService } from '../patients/patients.service';
@@ -230,10 +230,10 @@ export class AppointmentsService implements OnModuleInit {
    * `turns` lock: then no other booking of the patient can commit between this count and ours.
    */
   private async assertBelowCap(manager: EntityManager, patientId: number, except?: number): Promise<void> {
-    const [{ count }] = await manager.query<{ count: number }[]>(
-      `SELECT count(*)::int AS count FROM appointments
-       WHERE patient_id = $1 AND status IN ('SCHEDULED', 'CHECKED_IN') AND appointment_datetime > now() AND id <> $2`,
-      [patientId, except ?? 0],
+    const [{ count }] = await query<{ count: number }>(
+      manager,
+      sql`SELECT count(*)::int AS count FROM appointments
+       WHERE patient_id = ${patientId} AND status IN ('SCHEDULED', 'CHECKED_IN') AND appointment_datetime > now() AND id <> ${except ?? 0}`,
     );
     const cap = this.config.booking.maxUpcomingPerPatient;
     if (count >= cap) throw new ConflictError(`The patient already has ${cap} upcoming appointments, the most allowed.`);
@@ -251,7 +251,7 @@ export class AppointmentsService implements OnModuleInit {
       .createQueryBuilder(Appointment, 'appointment')
       .innerJoinAndSelect('appointment.doctor', 'doctor')
       .innerJoinAndSelect('appointment.patient', 'patient');
-    whereVisible(qb, (add) => appointmentsVisible(user, add));
+    whereVisible(qb, appointmentsVisible(user));
     return qb;
   }
 
@@ -265,26 +265,16 @@ export class AppointmentsService implements OnModuleInit {
 
   /** Books: the appointment and its first status change, in one statement. */
   private async insertWithHistory(manager: EntityManager, booking: NewAppointment): Promise<Appointment> {
-    const rows = await manager.query<Appointment[]>(
-      `WITH appointment AS (
+    const rows = await query<Appointment>(
+      manager,
+      sql`WITH appointment AS (
          INSERT INTO appointments (doctor_id, patient_id, appointment_datetime, duration_minutes, ends_at, reason, notes, status, created_by_id)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING *
+         VALUES (${booking.doctorId}, ${booking.patientId}, ${booking.appointmentDatetime}, ${booking.durationMinutes}, ${booking.endsAt}, ${booking.reason}, ${booking.notes}, ${booking.status}, ${booking.createdById}) RETURNING *
        ), history AS (
          INSERT INTO appointment_status_changes (appointment_id, to_status, changed_by_id)
          SELECT id, status, created_by_id FROM appointment
        )
        SELECT ${columnsOf(manager, Appointment, 'appointment')} FROM appointment`,
-      [
-        booking.doctorId,
-        booking.patientId,
-        booking.appointmentDatetime,
-        booking.durationMinutes,
-        booking.endsAt,
-        booking.reason,
-        booking.notes,
-        booking.status,
-        booking.createdById,
-      ],
     );
     return rows[0];
   }
@@ -304,20 +294,20 @@ export class AppointmentsService implements OnModuleInit {
    * history, each audited as a `cancel` by whoever deleted it.
    */
   private async cancelFutureOf(manager: EntityManager, { record, id, actorId, origin }: Removal): Promise<void> {
-    const column = record === 'patient' ? 'patient_id' : 'doctor_id';
-    const cancelled: { appointment_id: number }[] = await manager.query(
-      `WITH target AS (
+    const column = sql.raw(record === 'patient' ? 'patient_id' : 'doctor_id');
+    const cancelled = await query<{ appointment_id: number }>(
+      manager,
+      sql`WITH target AS (
          SELECT id, status FROM appointments
-         WHERE ${column} = $1 AND status IN ('SCHEDULED', 'CHECKED_IN') AND appointment_datetime > now()
+         WHERE ${column} = ${id} AND status IN ('SCHEDULED', 'CHECKED_IN') AND appointment_datetime > now()
          FOR UPDATE
        ), cancelled AS (
          UPDATE appointments a SET status = 'CANCELLED', version = a.version + 1, updated_at = now()
          FROM target WHERE a.id = target.id
        )
        INSERT INTO appointment_status_changes (appointment_id, from_status, to_status, changed_by_id)
-       SELECT id, status, 'CANCELLED', $2 FROM target
+       SELECT id, status, 'CANCELLED', ${actorId} FROM target
        RETURNING appointment_id`,
-      [id, actorId],
     );
     await this.audit.recordAllIn(
       manager,

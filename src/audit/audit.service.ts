@@ -1,6 +1,7 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Repository } from 'typeorm';
+import { sql, type Sql } from '../core/database/sql';
 import type { RequestOrigin } from '../core/http/request-origin';
 import { Page } from '../core/pagination/pagination';
 import { AuditEvent, AuditOutcome } from './audit-event.entity';
@@ -20,27 +21,14 @@ export interface AuditEntry {
 
 type PendingEvent = Omit<AuditEvent, 'id'>;
 
-const COLUMNS = 'occurred_at, actor_id, action, entity, entity_id, changed_fields, request_id, client_ip, outcome';
-const columnValues = (event: PendingEvent) => [
-  event.occurredAt,
-  event.actorId,
-  event.action,
-  event.entity,
-  event.entityId,
-  event.changedFields,
-  event.requestId,
-  event.clientIp,
-  event.outcome,
-];
+const COLUMNS = sql`occurred_at, actor_id, action, entity, entity_id, changed_fields, request_id, client_ip, outcome`;
+/** One event's values, in the order of COLUMNS. */
+const tuple = (event: PendingEvent) =>
+  sql`(${event.occurredAt}, ${event.actorId}, ${event.action}, ${event.entity}, ${event.entityId}, ${event.changedFields}, ${event.requestId}, ${event.clientIp}, ${event.outcome})`;
 
 /** One multi-row INSERT of `rows` events (hand-written: TypeORM's insert builder cost more than the write). */
-function insertSql(rows: number): string {
-  const width = 9;
-  const tuples = Array.from(
-    { length: rows },
-    (_, row) => `(${Array.from({ length: width }, (_, column) => `$${row * width + column + 1}`).join(', ')})`,
-  );
-  return `INSERT INTO audit_events (${COLUMNS}) VALUES ${tuples.join(', ')}`;
+function insertSql(rows: PendingEvent[]): Sql {
+  return sql`INSERT INTO audit_events (${COLUMNS}) VALUES ${sql.join(rows.map(tuple), ', ')}`;
 }
 
 const FLUSH_DELAY_MS = 50;
@@ -67,7 +55,8 @@ function* insertable(events: PendingEvent[]): Generator<PendingEvent[]> {
 }
 
 function insert(manager: EntityManager, rows: PendingEvent[]): Promise<unknown> {
-  return manager.query(insertSql(rows.length), rows.flatMap(columnValues));
+  const { text, values } = insertSql(rows).render();
+  return manager.query(text, values);
 }
 
 /**

@@ -10,7 +10,7 @@ import { describeConstraint } from '../core/http/problem';
 import { likePattern, parseOrdering } from '../core/pagination/ordering';
 import { Page } from '../core/pagination/pagination';
 import { selectPage } from '../core/pagination/select-page';
-import { columnsOf, SqlParams, selectOne } from '../core/database/sql';
+import { columnsOf, selectOne, sql } from '../core/database/sql';
 import { applyChanges } from '../core/records/apply-changes';
 import { RecordRemoval } from '../core/records/record-removal';
 import { LOCK_CLAUSES, RowLock } from '../core/records/row-lock';
@@ -84,18 +84,17 @@ export class DoctorsService {
   }
 
   async list(query: ListDoctorsQuery): Promise<Page<DoctorDto>> {
-    const params = new SqlParams();
-    const where = ['doctor.deleted_at IS NULL'];
+    const where = [sql`doctor.deleted_at IS NULL`];
     if (query.search) {
-      const pattern = params.add(likePattern(query.search));
-      where.push(`(doctor.name ILIKE ${pattern} OR doctor.specialization ILIKE ${pattern} OR doctor.email::text ILIKE ${pattern})`);
+      const pattern = sql.param(likePattern(query.search));
+      where.push(sql`(doctor.name ILIKE ${pattern} OR doctor.specialization ILIKE ${pattern} OR doctor.email::text ILIKE ${pattern})`);
     }
-    if (query.specialization) where.push(`doctor.specialization ILIKE ${params.add(likePattern(query.specialization).slice(1, -1))}`);
+    if (query.specialization) where.push(sql`doctor.specialization ILIKE ${likePattern(query.specialization).slice(1, -1)}`);
     const { field, direction } = parseOrdering(query.ordering);
-    const nulls = direction === 'ASC' ? 'NULLS LAST' : 'NULLS FIRST';
-    const orderBy = `doctor.${ORDER_COLUMNS[field]} ${direction} ${nulls}${field === 'id' ? '' : ', doctor.id ASC'}`;
+    const nulls = direction === 'ASC' ? sql`NULLS LAST` : sql`NULLS FIRST`;
+    const orderBy = sql`doctor.${sql.identifier(ORDER_COLUMNS[field])} ${sql.raw(direction)} ${nulls}${field === 'id' ? sql.empty : sql`, doctor.id ASC`}`;
     const select = columnsOf(this.db.manager, Doctor, 'doctor');
-    const page = await selectPage<Doctor>(this.db.manager, { select, from: 'doctors doctor', where, orderBy }, params, query);
+    const page = await selectPage<Doctor>(this.db.manager, { select, from: sql`doctors doctor`, where, orderBy }, query);
     return page.map(toDoctorDto);
   }
 
@@ -105,8 +104,10 @@ export class DoctorsService {
 
   /** A doctor that exists (is not deleted), for other modules; null otherwise. */
   find(manager: EntityManager, id: number, lock?: RowLock): Promise<Doctor | null> {
-    const sql = `SELECT ${columnsOf(manager, Doctor, 'doctor')} FROM doctors doctor WHERE doctor.id = $1 AND doctor.deleted_at IS NULL`;
-    return selectOne<Doctor>(manager, lock ? `${sql} ${LOCK_CLAUSES[lock]}` : sql, [id]);
+    return selectOne<Doctor>(
+      manager,
+      sql`SELECT ${columnsOf(manager, Doctor, 'doctor')} FROM doctors doctor WHERE doctor.id = ${id} AND doctor.deleted_at IS NULL${lock ? sql` ${LOCK_CLAUSES[lock]}` : sql.empty}`,
+    );
   }
 
   /** The live doctor profile linked to an account, if any. */

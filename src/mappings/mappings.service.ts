@@ -78,7 +78,7 @@ export class MappingsService implements OnModuleInit {
       .innerJoinAndSelect('mapping.patient', 'patient', 'patient.deletedAt IS NULL')
       .innerJoinAndSelect('mapping.doctor', 'doctor')
       .where('mapping.deletedAt IS NULL');
-    whereVisible(qb, (add) => mappingsVisible(user, add));
+    whereVisible(qb, mappingsVisible(user));
     if (query.patient !== undefined) qb.andWhere('mapping.patientId = :patient', { patient: query.patient });
     if (query.doctor !== undefined) qb.andWhere('mapping.doctorId = :doctor', { doctor: query.doctor });
     if (query.is_active !== undefined) qb.andWhere('mapping.isActive = :active', { active: query.is_active });

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { mayChangePatient, patientReadable, patientsListed, sqlPlaceholders } from '../access/access.policy';
+import { mayChangePatient, patientReadable, patientsListed } from '../access/access.policy';
 import { AuditService } from '../audit/audit.service';
 import { AuthUser } from '../core/auth/auth-user';
 import { NotAllowedError, NotFoundError } from '../core/errors';
@@ -9,7 +9,7 @@ import { assertIfMatch } from '../core/http/etag';
 import { likePattern, parseOrdering } from '../core/pagination/ordering';
 import { Page } from '../core/pagination/pagination';
 import { selectPage } from '../core/pagination/select-page';
-import { columnsOf, SqlParams, selectOne } from '../core/database/sql';
+import { columnsOf, selectOne, sql, type Sql } from '../core/database/sql';
 import { applyChanges } from '../core/records/apply-changes';
 import { RecordRemoval } from '../core/records/record-removal';
 import { LOCK_CLAUSES, RowLock } from '../core/records/row-lock';
@@ -71,21 +71,20 @@ export class PatientsService {
   }
 
   async list(query: ListPatientsQuery, user: AuthUser): Promise<Page<PatientDto>> {
-    const params = new SqlParams();
-    const where = ['patient.deleted_at IS NULL'];
-    const { where: listed, owner } = patientsListed(user, query.assigned === true, sqlPlaceholders(params));
+    const where = [sql`patient.deleted_at IS NULL`];
+    const { where: listed, owner } = patientsListed(user, query.assigned === true);
     if (listed !== null) where.push(listed);
     if (query.search) {
-      if (owner && HAS_TRIGRAM.test(query.search)) where.push(ownerSearchKeysMatch(owner, params.add(query.search)));
-      const pattern = params.add(likePattern(query.search));
-      where.push(`(patient.name ILIKE ${pattern} OR patient.email::text ILIKE ${pattern} OR patient.phone ILIKE ${pattern})`);
+      if (owner && HAS_TRIGRAM.test(query.search)) where.push(ownerSearchKeysMatch(owner, query.search));
+      const pattern = sql.param(likePattern(query.search));
+      where.push(sql`(patient.name ILIKE ${pattern} OR patient.email::text ILIKE ${pattern} OR patient.phone ILIKE ${pattern})`);
     }
-    if (query.gender) where.push(`patient.gender = ${params.add(query.gender)}`);
-    if (query.blood_group) where.push(`patient.blood_group = ${params.add(query.blood_group)}`);
+    if (query.gender) where.push(sql`patient.gender = ${query.gender}`);
+    if (query.blood_group) where.push(sql`patient.blood_group = ${query.blood_group}`);
     const { field, direction } = parseOrdering(query.ordering);
-    const orderBy = `patient.${ORDER_COLUMNS[field]} ${direction}${field === 'id' ? '' : ', patient.id ASC'}`;
+    const orderBy = sql`patient.${sql.identifier(ORDER_COLUMNS[field])} ${sql.raw(direction)}${field === 'id' ? sql.empty : sql`, patient.id ASC`}`;
     const select = columnsOf(this.db.manager, Patient, 'patient');
-    const page = await selectPage<Patient>(this.db.manager, { select, from: 'patients patient', where, orderBy }, params, query);
+    const page = await selectPage<Patient>(this.db.manager, { select, from: sql`patients patient`, where, orderBy }, query);
     this.audit.record({ actorId: user.id, origin: user.origin, action: 'list', entity: 'patient', outcome: 'success' });
     return page.map(toPatientDto);
   }
@@ -102,12 +101,9 @@ export class PatientsService {
 
   /** The patient if the caller may read it; for other modules that act on a patient (e.g. its doctors). */
   findReadable(manager: EntityManager, id: number, user: AuthUser): Promise<Patient | null> {
-    const params = new SqlParams();
-    const where = `patient.id = ${params.add(id)} AND patient.deleted_at IS NULL AND ${patientReadable(user, sqlPlaceholders(params))}`;
     return selectOne<Patient>(
       manager,
-      `SELECT ${columnsOf(manager, Patient, 'patient')} FROM patients patient WHERE ${where}`,
-      params.values,
+      sql`SELECT ${columnsOf(manager, Patient, 'patient')} FROM patients patient WHERE patient.id = ${id} AND patient.deleted_at IS NULL AND ${patientReadable(user)}`,
     );
   }
 
@@ -119,12 +115,10 @@ export class PatientsService {
    * One statement whatever the answer, so its time tells nothing about someone else's ids.
    */
   async findWritable(manager: EntityManager, id: number, user: AuthUser, lock?: RowLock): Promise<Patient> {
-    const params = new SqlParams();
     const found = await selectOne<Patient & { readable: boolean }>(
       manager,
-      `SELECT ${columnsOf(manager, Patient, 'patient')}, ${patientReadable(user, sqlPlaceholders(params))} AS readable FROM patients patient
-       WHERE patient.id = ${params.add(id)} AND patient.deleted_at IS NULL${lock ? ` ${LOCK_CLAUSES[lock]}` : ''}`,
-      params.values,
+      sql`SELECT ${columnsOf(manager, Patient, 'patient')}, ${patientReadable(user)} AS readable FROM patients patient
+       WHERE patient.id = ${id} AND patient.deleted_at IS NULL${lock ? sql` ${LOCK_CLAUSES[lock]}` : sql.empty}`,
     );
     if (!found?.readable) throw new NotFoundError(NOT_FOUND);
     const patient: Patient & { readable?: boolean } = found;
@@ -136,7 +130,7 @@ export class PatientsService {
 
   /** Locks a patient's row for the transaction, for a write the caller was already allowed on one of its records. */
   async lock(manager: EntityManager, id: number, lock: RowLock): Promise<void> {
-    await selectOne(manager, `SELECT 1 FROM patients WHERE id = $1 ${LOCK_CLAUSES[lock]}`, [id]);
+    await selectOne(manager, sql`SELECT 1 FROM patients WHERE id = ${id} ${LOCK_CLAUSES[lock]}`);
   }
 
   async update(id: number, dto: UpdatePatientDto, user: AuthUser, ifMatch?: string): Promise<PatientDto> {
@@ -201,8 +195,8 @@ const HAS_TRIGRAM = /[A-Za-z0-9]{3}/;
  * (the patients_owner_search_idx index; see the OwnerSearchKeys migration). The ILIKE stays the
  * test of a match. Only for a term with a trigram: with none, every row would qualify.
  */
-function ownerSearchKeysMatch(owner: string, term: string): string {
-  return `patient_search_keys(patient.created_by_id, patient.name, patient.email::text, patient.phone) @> patient_search_keys(${owner}, ${term}, '', '')`;
+function ownerSearchKeysMatch(owner: Sql, term: string): Sql {
+  return sql`patient_search_keys(patient.created_by_id, patient.name, patient.email::text, patient.phone) @> patient_search_keys(${owner}, ${term}, '', '')`;
 }
 
 function applyPatientChanges(patient: Patient, dto: Partial<CreatePatientDto>): string[] {

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { AuthUser } from '../core/auth/auth-user';
-import { columnsOf, selectOne } from '../core/database/sql';
+import { columnsOf, selectOne, sql } from '../core/database/sql';
 import { InvalidFieldError, NotFoundError } from '../core/errors';
 import { DoctorsService } from '../doctors/doctors.service';
 import { DoctorSchedule, ScheduleEntry } from './doctor-schedule.entity';
@@ -57,8 +57,10 @@ export class SchedulesService {
 
   /** Read on every booking: hand-written SQL (see core/database/sql.ts). */
   find(manager: EntityManager, doctorId: number): Promise<DoctorSchedule | null> {
-    const sql = `SELECT ${columnsOf(manager, DoctorSchedule, 'schedule')} FROM doctor_schedules schedule WHERE schedule.doctor_id = $1`;
-    return selectOne<DoctorSchedule>(manager, sql, [doctorId]);
+    return selectOne<DoctorSchedule>(
+      manager,
+      sql`SELECT ${columnsOf(manager, DoctorSchedule, 'schedule')} FROM doctor_schedules schedule WHERE schedule.doctor_id = ${doctorId}`,
+    );
   }
 }
 

@@ -4,7 +4,7 @@ import { IsNull, Repository } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { RefreshToken } from '../auth/refresh-token.entity';
 import { AuthUser } from '../core/auth/auth-user';
-import { selectOne } from '../core/database/sql';
+import { selectOne, sql } from '../core/database/sql';
 import { ConflictError, NotFoundError } from '../core/errors';
 import { describeConstraint } from '../core/http/problem';
 import type { RequestOrigin } from '../core/http/request-origin';
@@ -42,7 +42,7 @@ export class UsersService {
   /** The caller behind an access token, asked for on every request: remembered, or hand-written SQL (see core/database/sql.ts). */
   findActiveById(id: number): Promise<Readonly<AuthUser> | null> {
     return this.callers.get(id, () =>
-      selectOne<AuthUser>(this.users.manager, 'SELECT id, username, role FROM users WHERE id = $1 AND is_active', [id]),
+      selectOne<AuthUser>(this.users.manager, sql`SELECT id, username, role FROM users WHERE id = ${id} AND is_active`),
     );
   }
 

@@ -7,37 +7,155 @@ import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
  * hand-written SQL: building a statement with TypeORM's query builder and hydrating its rows cost
  * more CPU per request than the rest of the request together. These helpers keep such SQL short
  * and its rows shaped like the entities, so the DTO mappers and the callers stay the same.
+ *
+ * Hand-written SQL is an `Sql` fragment, made only by the `sql` tag: an interpolated value becomes
+ * a parameter, an interpolated fragment is inlined, and SQL text comes only from the template's
+ * literal parts or from the named constructors below. A string is not an `Sql`, so the compiler
+ * refuses a value pasted into SQL text.
  */
 
-/** Positional parameters of a hand-written statement: `add(value)` returns its placeholder. */
-export class SqlParams {
-  readonly values: unknown[] = [];
+/** What may be interpolated: a value (sent as a parameter) or a fragment (inlined). */
+type Interpolated = unknown;
 
-  add(value: unknown): string {
-    return `$${this.values.push(value)}`;
+/** The render in progress, numbering each fragment's parameters once (see `Sql.render`). */
+interface Rendering {
+  readonly stamp: number;
+  readonly values: unknown[];
+  /** Named placeholders (`:prefixN`) instead of positional ones ($n), for a TypeORM query builder. */
+  readonly prefix: string | null;
+  readonly named: ObjectLiteral | null;
+}
+
+let renders = 0;
+
+/** Only this module constructs fragments: everything else goes through `sql` and its named constructors. */
+const MAKE = Symbol('Sql');
+
+/**
+ * A piece of SQL with its values kept apart from its text. Immutable; the same fragment
+ * interpolated twice into one statement is rendered once, its placeholders repeated: `sql.param`
+ * relies on that to send a value used in several places once.
+ */
+export class Sql {
+  // Set while this fragment is rendered into a statement, so a second occurrence repeats its text.
+  private stamp = 0;
+  private rendered = '';
+
+  constructor(
+    make: typeof MAKE,
+    private readonly strings: readonly string[],
+    private readonly values: readonly Interpolated[],
+  ) {
+    if (make !== MAKE) throw new Error('Make SQL with the sql tag');
+  }
+
+  /** The statement: its text with positional placeholders ($1, $2, … in order of first appearance) and their values. */
+  render(): { text: string; values: unknown[] } {
+    const state: Rendering = { stamp: ++renders, values: [], prefix: null, named: null };
+    return { text: this.renderIn(state), values: state.values };
+  }
+
+  /** The text with named placeholders (`:prefix0`, …) and their values, as a TypeORM query builder takes them. */
+  renderNamed(prefix: string): { text: string; parameters: ObjectLiteral } {
+    const state: Rendering = { stamp: ++renders, values: [], prefix, named: {} };
+    return { text: this.renderIn(state), parameters: state.named! };
+  }
+
+  private renderIn(state: Rendering): string {
+    if (this.stamp === state.stamp) return this.rendered;
+    const { strings, values } = this;
+    let text = strings[0];
+    for (let i = 0; i < values.length; i++) {
+      const value = values[i];
+      text += value instanceof Sql ? value.renderIn(state) : placeholder(state, value);
+      text += strings[i + 1];
+    }
+    this.stamp = state.stamp;
+    this.rendered = text;
+    return text;
   }
 }
 
-const selectLists = new WeakMap<EntityMetadata, Map<string, string>>();
+/** Text this module vouches for: checked identifiers and integers, constants, column lists built from entity metadata. */
+function trusted(text: string): Sql {
+  return new Sql(MAKE, [text], []);
+}
+
+function placeholder(state: Rendering, value: unknown): string {
+  const n = state.values.push(value);
+  if (state.prefix === null) return `$${n}`;
+  const name = `${state.prefix}${n - 1}`;
+  state.named![name] = value;
+  return `:${name}`;
+}
+
+/** A lower-case SQL identifier (a column or table name): nothing to quote, nothing to escape. */
+const IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
+
+/** A fragment of SQL: `sql\`... ${value} ...\``. Values become parameters; fragments are inlined. */
+export function sql(strings: TemplateStringsArray, ...values: Interpolated[]): Sql {
+  return new Sql(MAKE, strings, values);
+}
+
+/**
+ * A value sent once however often the fragment is interpolated (the caller's id in both arms of
+ * an OR, a search pattern matched against three columns).
+ */
+sql.param = (value: unknown): Sql => new Sql(MAKE, PARAM, [value]);
+const PARAM = ['', ''];
+
+/** A column or table name, refused unless it is a plain lower-case identifier. */
+sql.identifier = (name: string): Sql => {
+  if (!IDENTIFIER.test(name)) throw new Error(`Not a plain SQL identifier: ${JSON.stringify(name)}`);
+  return trusted(name);
+};
+
+/**
+ * SQL text written in the code: its type must be a string literal (or a union of them, like
+ * 'ASC' | 'DESC'), so only constants get in, never a string computed at run time.
+ */
+sql.raw = <T extends string>(text: string extends T ? never : T): Sql => trusted(text);
+
+/** A validated integer written into the text (a page's LIMIT and OFFSET); anything else is refused. */
+sql.integer = (n: number): Sql => {
+  if (!Number.isSafeInteger(n)) throw new Error(`Not an integer: ${n}`);
+  return trusted(String(n));
+};
+
+/** Fragments joined by a separator written in the code. */
+sql.join = <T extends string>(fragments: readonly Sql[], separator: string extends T ? never : T): Sql => {
+  if (fragments.length === 0) return EMPTY;
+  const strings = ['', ...Array<string>(fragments.length - 1).fill(separator), ''];
+  return new Sql(MAKE, strings, fragments);
+};
+
+const EMPTY = trusted('');
+sql.empty = EMPTY;
+
+const selectLists = new WeakMap<EntityMetadata, Map<string, Sql>>();
 
 /**
  * The select list of an entity's columns, each under its property name (`p.created_by_id AS
  * "createdById"`), so a row of a hand-written query is shaped like the entity. A `date` is sent
  * as 'YYYY-MM-DD' text, as TypeORM hydrates it (pg would make a local-midnight Date of it).
- * Built once per entity and alias from the entity's metadata, so it follows the entity.
+ * Built once per entity and alias from the entity's metadata, so it follows the entity; its
+ * names come from the entity definitions, never from a request.
  */
-export function columnsOf(manager: EntityManager, entity: EntityTarget<ObjectLiteral>, alias: string): string {
+export function columnsOf(manager: EntityManager, entity: EntityTarget<ObjectLiteral>, alias: string): Sql {
   const metadata = manager.connection.getMetadata(entity);
   let byAlias = selectLists.get(metadata);
-  if (!byAlias) selectLists.set(metadata, (byAlias = new Map<string, string>()));
+  if (!byAlias) selectLists.set(metadata, (byAlias = new Map<string, Sql>()));
   let list = byAlias.get(alias);
   if (!list) {
-    list = metadata.columns
-      .map(({ databaseName, propertyName, type }) => {
-        const column = `${alias}."${databaseName}"`;
-        return `${type === 'date' ? `to_char(${column}, 'YYYY-MM-DD')` : column} AS "${propertyName}"`;
-      })
-      .join(', ');
+    if (!IDENTIFIER.test(alias)) throw new Error(`Not a plain SQL identifier: ${JSON.stringify(alias)}`);
+    list = trusted(
+      metadata.columns
+        .map(({ databaseName, propertyName, type }) => {
+          const column = `${alias}."${databaseName}"`;
+          return `${type === 'date' ? `to_char(${column}, 'YYYY-MM-DD')` : column} AS "${propertyName}"`;
+        })
+        .join(', '),
+    );
     byAlias.set(alias, list);
   }
   return list;
@@ -54,8 +172,9 @@ export function poolOf(dataSource: DataSource): Pool {
  * QueryRunner it builds per statement. Errors are TypeORM's either way (QueryFailedError), so
  * the error filter and the log's redaction treat both alike.
  */
-export async function query<T>(manager: EntityManager, sql: string, params: unknown[]): Promise<T[]> {
-  if (manager.queryRunner) return manager.query<T[]>(sql, params);
+export async function query<T>(manager: EntityManager, statement: Sql): Promise<T[]> {
+  const { text, values } = statement.render();
+  if (manager.queryRunner) return manager.query<T[]>(text, values);
   // Not `pool.query`: it calls the client with a callback, past the answer timeout that
   // data-source-options.ts puts on the client's promise form.
   const client = await poolOf(manager.connection).connect();
@@ -66,9 +185,9 @@ export async function query<T>(manager: EntityManager, sql: string, params: unkn
   const onError = (error: Error) => (broken = error);
   client.on('error', onError);
   try {
-    return (await client.query(sql, params)).rows as T[];
+    return (await client.query(text, values)).rows as T[];
   } catch (error) {
-    throw new QueryFailedError(sql, params, error as Error);
+    throw new QueryFailedError(text, values, error as Error);
   } finally {
     client.off('error', onError);
     client.release(broken);
@@ -76,7 +195,7 @@ export async function query<T>(manager: EntityManager, sql: string, params: unkn
 }
 
 /** The first row of a hand-written query, or null. */
-export async function selectOne<T>(manager: EntityManager, sql: string, params: unknown[]): Promise<T | null> {
-  const rows = await query<T>(manager, sql, params);
+export async function selectOne<T>(manager: EntityManager, statement: Sql): Promise<T | null> {
+  const rows = await query<T>(manager, statement);
   return rows[0] ?? null;
 }

@@ -1,14 +1,14 @@
 import type { EntityManager } from 'typeorm';
-import { query, type SqlParams } from '../database/sql';
+import { query, sql, type Sql } from '../database/sql';
 import { Page, PageQueryDto } from './pagination';
 
 /** A hand-written list query, in parts: the page and the count share its FROM and WHERE. */
 export interface ListSql {
-  select: string;
-  from: string;
+  select: Sql;
+  from: Sql;
   /** Conditions, all of which must hold. */
-  where: string[];
-  orderBy: string;
+  where: Sql[];
+  orderBy: Sql;
 }
 
 /** The column that carries the list's total on every row of a page. */
@@ -21,18 +21,18 @@ const TOTAL = 'listTotal';
  * that rare case counts on its own. The rows keep the extra `listTotal` field; the mappers that
  * turn them into DTOs name the fields they copy.
  */
-export async function selectPage<T>(manager: EntityManager, sql: ListSql, params: SqlParams, page: PageQueryDto): Promise<Page<T>> {
-  const where = sql.where.length > 0 ? ` WHERE ${sql.where.join(' AND ')}` : '';
-  const count = `SELECT count(*) FROM ${sql.from}${where}`;
+export async function selectPage<T>(manager: EntityManager, list: ListSql, page: PageQueryDto): Promise<Page<T>> {
+  // One fragment in both places: rendered once, so the page and the count share its parameters.
+  const where = list.where.length > 0 ? sql` WHERE ${sql.join(list.where, ' AND ')}` : sql.empty;
+  const count = sql`SELECT count(*) FROM ${list.from}${where}`;
   // Validated integers (page ≤ MAX_PAGE, page_size ≤ MAX_PAGE_SIZE), written out so the page and the count share one parameter list.
-  const limit = `LIMIT ${Math.trunc(page.page_size)} OFFSET ${Math.trunc(page.offset)}`;
+  const limit = sql`LIMIT ${sql.integer(Math.trunc(page.page_size))} OFFSET ${sql.integer(Math.trunc(page.offset))}`;
   const rows = await query<T & { [TOTAL]: string }>(
     manager,
-    `SELECT ${sql.select}, (${count}) AS "${TOTAL}" FROM ${sql.from}${where} ORDER BY ${sql.orderBy} ${limit}`,
-    params.values,
+    sql`SELECT ${list.select}, (${count}) AS "${sql.raw(TOTAL)}" FROM ${list.from}${where} ORDER BY ${list.orderBy} ${limit}`,
   );
   if (rows.length > 0) return new Page(rows, Number(rows[0][TOTAL]), page);
   if (page.offset === 0) return new Page(rows, 0, page);
-  const [{ count: total }] = await query<{ count: string }>(manager, count, params.values);
+  const [{ count: total }] = await query<{ count: string }>(manager, count);
   return new Page(rows, Number(total), page);
 }

@@ -1,3 +1,5 @@
+import { sql, type Sql } from '../database/sql';
+
 /**
  * Row locks other modules may ask an owning service for: `update` to change a row, `share` to
  * refer to it, `turns` to make the writers that refer to it take turns (FOR NO KEY UPDATE: it
@@ -6,4 +8,8 @@
 export type RowLock = 'update' | 'share' | 'turns';
 
 /** Each lock as SQL. */
-export const LOCK_CLAUSES = { update: 'FOR UPDATE', share: 'FOR SHARE', turns: 'FOR NO KEY UPDATE' } as const;
+export const LOCK_CLAUSES: Readonly<Record<RowLock, Sql>> = {
+  update: sql`FOR UPDATE`,
+  share: sql`FOR SHARE`,
+  turns: sql`FOR NO KEY UPDATE`,
+};

@@ -1,0 +1,129 @@
+import { DataSource, type EntityManager } from 'typeorm';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { AppointmentStatus } from './appointments/appointment-status';
+import { AppointmentsService } from './appointments/appointments.service';
+import { DoctorsService } from './doctors/doctors.service';
+import { ListDoctorsQuery } from './doctors/dto/list-doctors.query';
+import { standaloneDataSourceOptions } from './entities';
+import { ListPatientsQuery } from './patients/dto/list-patients.query';
+import { PatientsService } from './patients/patients.service';
+import type { AuthUser } from './core/auth/auth-user';
+import { Role } from './core/auth/role';
+
+/*
+ * The statements the hot paths send, as the services build them, written out in full: the text
+ * must stay byte for byte what PostgreSQL has been receiving (its plans and the prepared-statement
+ * cache key on it), with the same parameters in the same order. The services run against a
+ * manager that records what it is asked, over the real entity metadata (no connection).
+ */
+
+const PATIENT_COLUMNS = `patient."created_at" AS "createdAt", patient."updated_at" AS "updatedAt", patient."created_by_id" AS "createdById", patient."version" AS "version", patient."deleted_at" AS "deletedAt", patient."id" AS "id", patient."name" AS "name", patient."email" AS "email", patient."phone" AS "phone", to_char(patient."date_of_birth", 'YYYY-MM-DD') AS "dateOfBirth", patient."age" AS "age", patient."gender" AS "gender", patient."blood_group" AS "bloodGroup", patient."address" AS "address", patient."emergency_contact" AS "emergencyContact", patient."medical_history" AS "medicalHistory"`;
+const DOCTOR_COLUMNS = `doctor."created_at" AS "createdAt", doctor."updated_at" AS "updatedAt", doctor."created_by_id" AS "createdById", doctor."version" AS "version", doctor."deleted_at" AS "deletedAt", doctor."id" AS "id", doctor."name" AS "name", doctor."email" AS "email", doctor."phone" AS "phone", doctor."specialization" AS "specialization", doctor."license_number" AS "licenseNumber", doctor."experience_years" AS "experienceYears", doctor."consultation_fee" AS "consultationFee", doctor."address" AS "address", doctor."availability" AS "availability", doctor."user_id" AS "userId"`;
+const APPOINTMENT_COLUMNS = `appointment."created_at" AS "createdAt", appointment."updated_at" AS "updatedAt", appointment."id" AS "id", appointment."doctor_id" AS "doctorId", appointment."patient_id" AS "patientId", appointment."appointment_datetime" AS "appointmentDatetime", appointment."duration_minutes" AS "durationMinutes", appointment."ends_at" AS "endsAt", appointment."reason" AS "reason", appointment."status" AS "status", appointment."notes" AS "notes", appointment."created_by_id" AS "createdById", appointment."version" AS "version"`;
+
+const DOCTOR: AuthUser = { id: 31, username: 'doc', role: Role.Doctor };
+const OWNER: AuthUser = { id: 12, username: 'owner', role: Role.Patient };
+
+describe('hot-path statements', () => {
+  let sent: { text: string; values: unknown[] }[];
+  let manager: EntityManager;
+  /** What a service's `this` needs on these paths. */
+  let services: { db: { manager: EntityManager }; audit: { record(): void }; config: { booking: { maxUpcomingPerPatient: number } } };
+
+  beforeAll(async () => {
+    const dataSource = new DataSource(standaloneDataSourceOptions('postgres://nobody@127.0.0.1:1/none'));
+    await (dataSource as unknown as { buildMetadatas(): Promise<void> }).buildMetadatas();
+    manager = {
+      connection: dataSource,
+      // In a transaction: the statement goes to manager.query as it is.
+      queryRunner: {},
+      // No rows, but a count has its one.
+      query: (text: string, values: unknown[]) => (
+        sent.push({ text, values }),
+        Promise.resolve(text.startsWith('SELECT count') ? [{ count: '0' }] : [])
+      ),
+    } as unknown as EntityManager;
+    services = { db: { manager }, audit: { record: () => undefined }, config: { booking: { maxUpcomingPerPatient: 5 } } };
+  });
+
+  const run = async (call: () => Promise<unknown>) => {
+    sent = [];
+    await call();
+    return sent;
+  };
+
+  it('reads a patient for a doctor account: the caller once, in both arms', async () => {
+    expect(await run(() => PatientsService.prototype.findReadable.call(services, manager, 5, DOCTOR))).toEqual([
+      {
+        text: `SELECT ${PATIENT_COLUMNS} FROM patients patient WHERE patient.id = $1 AND patient.deleted_at IS NULL AND (patient.created_by_id = $2 OR EXISTS (SELECT 1 FROM patient_doctor_mappings m JOIN doctors d ON d.id = m.doctor_id\n          WHERE m.patient_id = patient.id AND m.is_active AND d.user_id = $2 AND d.deleted_at IS NULL))`,
+        values: [5, 31],
+      },
+    ]);
+  });
+
+  it('searches one owner’s patients: the WHERE shared by the page and its count', async () => {
+    const query = Object.assign(new ListPatientsQuery(), { page_size: 100, search: 'Smi_th', blood_group: 'A+' });
+    const where = `WHERE patient.deleted_at IS NULL AND patient.created_by_id = $1 AND patient_search_keys(patient.created_by_id, patient.name, patient.email::text, patient.phone) @> patient_search_keys($1, $2, '', '') AND (patient.name ILIKE $3 OR patient.email::text ILIKE $3 OR patient.phone ILIKE $3) AND patient.blood_group = $4`;
+    expect(await run(() => PatientsService.prototype.list.call(services, query, OWNER))).toEqual([
+      {
+        text: `SELECT ${PATIENT_COLUMNS}, (SELECT count(*) FROM patients patient ${where}) AS "listTotal" FROM patients patient ${where} ORDER BY patient.id ASC LIMIT 100 OFFSET 0`,
+        values: [12, 'Smi_th', '%Smi\\_th%', 'A+'],
+      },
+    ]);
+  });
+
+  it('lists doctors by search and specialization, ordered; a page past the end counts on its own', async () => {
+    const query = Object.assign(new ListDoctorsQuery(), {
+      page: 3,
+      page_size: 20,
+      search: 'ann',
+      specialization: 'card',
+      ordering: '-experience_years',
+    });
+    const where = `WHERE doctor.deleted_at IS NULL AND (doctor.name ILIKE $1 OR doctor.specialization ILIKE $1 OR doctor.email::text ILIKE $1) AND doctor.specialization ILIKE $2`;
+    expect(await run(() => DoctorsService.prototype.list.call(services, query))).toEqual([
+      {
+        text: `SELECT ${DOCTOR_COLUMNS}, (SELECT count(*) FROM doctors doctor ${where}) AS "listTotal" FROM doctors doctor ${where} ORDER BY doctor.experience_years DESC NULLS FIRST, doctor.id ASC LIMIT 20 OFFSET 40`,
+        values: ['%ann%', 'card'],
+      },
+      { text: `SELECT count(*) FROM doctors doctor ${where}`, values: ['%ann%', 'card'] },
+    ]);
+  });
+
+  it('books: the locked patient, its upcoming count, the shared doctor, and the insert with its history', async () => {
+    const booking = {
+      doctorId: 3,
+      patientId: 5,
+      appointmentDatetime: new Date('2030-01-02T09:00:00Z'),
+      durationMinutes: 30,
+      endsAt: new Date('2030-01-02T09:30:00Z'),
+      reason: null,
+      notes: 'first visit',
+      status: AppointmentStatus.Scheduled,
+      createdById: 12,
+    };
+    const appointments = AppointmentsService.prototype as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
+    expect(
+      await run(async () => {
+        await PatientsService.prototype.findWritable.call(services, manager, 5, OWNER, 'turns').catch(() => undefined);
+        await appointments.assertBelowCap.call(services, manager, 5);
+        await DoctorsService.prototype.find.call(services, manager, 3, 'share');
+        await appointments.insertWithHistory.call(services, manager, booking);
+      }),
+    ).toEqual([
+      {
+        text: `SELECT ${PATIENT_COLUMNS}, patient.created_by_id = $1 AS readable FROM patients patient\n       WHERE patient.id = $2 AND patient.deleted_at IS NULL FOR NO KEY UPDATE`,
+        values: [12, 5],
+      },
+      {
+        text: `SELECT count(*)::int AS count FROM appointments\n       WHERE patient_id = $1 AND status IN ('SCHEDULED', 'CHECKED_IN') AND appointment_datetime > now() AND id <> $2`,
+        values: [5, 0],
+      },
+      { text: `SELECT ${DOCTOR_COLUMNS} FROM doctors doctor WHERE doctor.id = $1 AND doctor.deleted_at IS NULL FOR SHARE`, values: [3] },
+      {
+        text: `WITH appointment AS (\n         INSERT INTO appointments (doctor_id, patient_id, appointment_datetime, duration_minutes, ends_at, reason, notes, status, created_by_id)\n         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING *\n       ), history AS (\n         INSERT INTO appointment_status_changes (appointment_id, to_status, changed_by_id)\n         SELECT id, status, created_by_id FROM appointment\n       )\n       SELECT ${APPOINTMENT_COLUMNS} FROM appointment`,
+        values: [3, 5, booking.appointmentDatetime, 30, booking.endsAt, null, 'first visit', 'SCHEDULED', 12],
+      },
+    ]);
+  });
+});
