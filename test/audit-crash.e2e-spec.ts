@@ -404,7 +404,7 @@ describe('a write whose audit entry cannot be written (e2e)', () => {
   });
 
   it("refuses to write a change's entry outside a transaction, where it would commit alone", async () => {
-    const entry = { actorId: null, action: 'update', entity: 'patient', outcome: 'success' as const };
-    await expect(app.app.get(AuditService).recordIn(app.db.manager, entry)).rejects.toThrow(/open transaction/);
+    const audit = app.app.get(AuditService).of({ id: null }, 'patient');
+    await expect(audit.changed(app.db.manager, 'update', 1)).rejects.toThrow(/open transaction/);
   });
 });

@@ -79,15 +79,7 @@ export class AppointmentsService implements OnModuleInit {
       await this.assertWithinSchedule(manager, booking);
       // Overlaps are refused by the exclusion constraints, race or no race (→ 409 with their message).
       const appointment = await this.insertWithHistory(manager, booking);
-      await this.audit.recordIn(manager, {
-        actorId: user.id,
-        origin: user.origin,
-        action: 'create',
-        entity: 'appointment',
-        entityId: appointment.id,
-        changedFields: Object.keys(dto),
-        outcome: 'success',
-      });
+      await this.audit.of(user, 'appointment').changed(manager, 'create', appointment.id, Object.keys(dto));
       return Object.assign(appointment, { doctor, patient });
     });
     return toAppointmentDto(appointment);
@@ -154,15 +146,7 @@ export class AppointmentsService implements OnModuleInit {
       await manager.save(appointment);
       if (appointment.status !== from) await this.recordStatus(manager, id, from, appointment.status, user.id);
       const changedFields = changedFieldsOf(before, appointment);
-      await this.audit.recordIn(manager, {
-        actorId: user.id,
-        origin: user.origin,
-        action,
-        entity: 'appointment',
-        entityId: id,
-        changedFields,
-        outcome: 'success',
-      });
+      await this.audit.of(user, 'appointment').changed(manager, action, id, changedFields);
       return appointment;
     });
     return toAppointmentDto(appointment);
@@ -309,18 +293,8 @@ export class AppointmentsService implements OnModuleInit {
        SELECT id, status, 'CANCELLED', ${actorId} FROM target
        RETURNING appointment_id`,
     );
-    await this.audit.recordAllIn(
-      manager,
-      cancelled.map(({ appointment_id }) => ({
-        actorId,
-        origin,
-        action: 'cancel',
-        entity: 'appointment',
-        entityId: appointment_id,
-        changedFields: ['status'],
-        outcome: 'success' as const,
-      })),
-    );
+    const ids = cancelled.map(({ appointment_id }) => appointment_id);
+    await this.audit.of({ id: actorId, origin }, 'appointment').changedAll(manager, 'cancel', ids, ['status']);
   }
 }
 

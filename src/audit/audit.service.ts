@@ -2,18 +2,33 @@ import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Repository } from 'typeorm';
 import { sql, type Sql } from '../core/database/sql';
+import { NotAllowedError, NotFoundError } from '../core/errors';
 import type { RequestOrigin } from '../core/http/request-origin';
 import { Page } from '../core/pagination/pagination';
 import { AuditEvent, AuditOutcome } from './audit-event.entity';
 import { AuditEventDto, toAuditEventDto } from './dto/audit-event.dto';
 import { ListAuditEventsQuery } from './dto/list-audit-events.query';
 
+/** What the trail has entries about. */
+export type AuditedEntity = 'patient' | 'doctor' | 'mapping' | 'appointment' | 'schedule' | 'user';
+/** What a change did to a record. */
+export type ChangeAction = 'create' | 'update' | 'delete' | 'assign' | 'unassign' | 'cancel' | 'link' | 'unlink';
+
+/**
+ * Who acted: a caller (an `AuthUser` is one), or nobody (`id: null`: a failed login with an
+ * unknown name, the create-admin script), with the request it came on (absent outside HTTP).
+ */
+export interface AuditActor {
+  id: number | null;
+  origin?: RequestOrigin;
+}
+
 export interface AuditEntry {
   actorId: number | null;
   /** The request it happened on; absent outside HTTP (the seed script). */
   origin?: RequestOrigin;
   action: string;
-  entity: string;
+  entity: AuditedEntity;
   entityId?: number | null;
   changedFields?: string[];
   outcome: AuditOutcome;
@@ -59,22 +74,90 @@ function insert(manager: EntityManager, rows: PendingEvent[]): Promise<unknown> 
   return manager.query(text, values);
 }
 
-/**
- * The entries of a change, written on the connection of the transaction `manager` belongs to, so
- * they commit or roll back with the change; an entry that cannot be written fails the change. For
- * code outside the application's modules (the create-admin script); services call `recordIn`.
- */
-export async function recordChangesIn(manager: EntityManager, entries: AuditEntry[]): Promise<void> {
+/** The entries of a change, written on the connection of the transaction `manager` belongs to. */
+async function recordChangesIn(manager: EntityManager, entries: AuditEntry[]): Promise<void> {
   // Outside a transaction the entries would commit on their own, and the guarantee would be gone unnoticed.
-  if (!manager.queryRunner?.isTransactionActive) throw new Error('recordIn needs the manager of an open transaction.');
+  if (!manager.queryRunner?.isTransactionActive) throw new Error('A change is audited with the manager of an open transaction.');
   for (const rows of insertable(entries.map(pendingEvent))) await insert(manager, rows);
 }
 
 /**
- * The audit trail, written two ways. A change is recorded with `recordIn`, inside the
- * transaction that makes it: the entry commits with the change or not at all, so no crash can
- * keep a change and lose its record. Reads, refused attempts and sessions (login, logout) are
- * recorded with `record`: taken synchronously (with the request id and client IP of the request
+ * The changes one actor makes to one kind of record, each written in the transaction that makes
+ * it (`manager` must belong to an open transaction): the entry commits with the change or not at
+ * all, and an entry that cannot be written fails the change. On its own (`changesOf`) for code
+ * outside the application's modules (the create-admin script); services use `AuditService.of`.
+ */
+export class ChangeAudit {
+  constructor(
+    protected readonly actor: AuditActor,
+    protected readonly entity: AuditedEntity,
+  ) {}
+
+  /** One change of record `id`, with the fields it changed by their API names. */
+  changed(manager: EntityManager, action: ChangeAction, id: number, changedFields: string[] = []): Promise<void> {
+    return recordChangesIn(manager, [this.entry(action, id, 'success', changedFields)]);
+  }
+
+  /** The same change of several records (what a delete ends or cancels), in one multi-row INSERT. */
+  changedAll(manager: EntityManager, action: ChangeAction, ids: number[], changedFields: string[] = []): Promise<void> {
+    return recordChangesIn(
+      manager,
+      ids.map((id) => this.entry(action, id, 'success', changedFields)),
+    );
+  }
+
+  protected entry(action: string, id: number | null, outcome: AuditOutcome, changedFields: string[] = []): AuditEntry {
+    const { id: actorId, origin } = this.actor;
+    return { actorId, origin, action, entity: this.entity, entityId: id, changedFields, outcome };
+  }
+}
+
+export const changesOf = (actor: AuditActor, entity: AuditedEntity): ChangeAudit => new ChangeAudit(actor, entity);
+
+/** One actor's entries about one kind of record: its changes (`ChangeAudit`), and its reads, refusals and sessions, batched. */
+export class EntityAudit extends ChangeAudit {
+  constructor(
+    private readonly trail: AuditService,
+    actor: AuditActor,
+    entity: AuditedEntity,
+  ) {
+    super(actor, entity);
+  }
+
+  read(id: number): void {
+    this.trail.record(this.entry('read', id, 'success'));
+  }
+
+  listed(): void {
+    this.trail.record(this.entry('list', null, 'success'));
+  }
+
+  /** A refused attempt (`action` on record `id`), with the fields it tried to change, if they tell something. */
+  denied(action: string, id: number | null, changedFields: string[] = []): void {
+    this.trail.record(this.entry(action, id, 'denied', changedFields));
+  }
+
+  /** A login (which can fail) or a logout, of account `id`. */
+  session(action: 'login' | 'logout', id: number | null, outcome: 'success' | 'failure' = 'success'): void {
+    this.trail.record(this.entry(action, id, outcome));
+  }
+
+  /** Runs a write on record `id`; when it is refused (404 or 403), the attempt is audited as denied. */
+  async deniedAudited<T>(action: ChangeAction, id: number, write: () => Promise<T>): Promise<T> {
+    try {
+      return await write();
+    } catch (error) {
+      if (error instanceof NotFoundError || error instanceof NotAllowedError) this.denied(action, id);
+      throw error;
+    }
+  }
+}
+
+/**
+ * The audit trail, written two ways, each in one line through `of(actor, entity)`. A change is
+ * recorded with `changed`, inside the transaction that makes it: the entry commits with the change
+ * or not at all, so no crash can keep a change and lose its record. Reads, refused attempts and
+ * sessions (login, logout) are recorded with `record`: taken synchronously (with the request id and client IP of the request
  * they came on) and written in batches a few milliseconds later, so auditing every read costs one
  * multi-row INSERT per batch instead of one round trip per request; a graceful shutdown writes
  * what is pending before the pool closes, a crash loses at most the last ~50 ms of them.
@@ -95,17 +178,9 @@ export class AuditService implements OnApplicationShutdown {
     else this.timer ??= setTimeout(() => void this.flush(), FLUSH_DELAY_MS);
   }
 
-  /**
-   * A change: written now, on the connection of the transaction `manager` belongs to, so it
-   * commits or rolls back with the change; an entry that cannot be written fails the change.
-   */
-  recordIn(manager: EntityManager, entry: AuditEntry): Promise<void> {
-    return recordChangesIn(manager, [entry]);
-  }
-
-  /** Changes that come together (what a delete ends or cancels): like `recordIn`, in one multi-row INSERT. */
-  recordAllIn(manager: EntityManager, entries: AuditEntry[]): Promise<void> {
-    return recordChangesIn(manager, entries);
+  /** The entries `actor` makes about records of kind `entity`, e.g. `audit.of(user, 'patient').read(id)`. */
+  of(actor: AuditActor, entity: AuditedEntity): EntityAudit {
+    return new EntityAudit(this, actor, entity);
   }
 
   /** Writes everything recorded so far; resolves once it is in the database. */

@@ -48,11 +48,11 @@ export class AuthService {
     const user = await this.users.findByLogin(dto);
     const passwordMatches = user ? await verifyPassword(user.passwordHash, dto.password) : await burnPasswordCheck(dto.password);
     if (!user || !passwordMatches || !user.isActive) {
-      this.audit.record({ actorId: user?.id ?? null, origin, action: 'login', entity: 'user', entityId: user?.id, outcome: 'failure' });
+      this.audit.of({ id: user?.id ?? null, origin }, 'user').session('login', user?.id ?? null, 'failure');
       throw new NotAuthenticatedError(BAD_CREDENTIALS);
     }
     await this.users.recordLogin(user, hashIsOutdated(user.passwordHash) ? await hashPassword(dto.password) : undefined);
-    this.audit.record({ actorId: user.id, origin, action: 'login', entity: 'user', entityId: user.id, outcome: 'success' });
+    this.audit.of({ id: user.id, origin }, 'user').session('login', user.id);
     return { ...(await this.tokens.issue(user)), user: toUserDto(user) };
   }
 
@@ -60,14 +60,7 @@ export class AuthService {
     const outcome = await this.tokens.rotate(refresh);
     if ('reuseDetected' in outcome) {
       // A spent token presented again: stolen, or the victim's copy after the thief used it.
-      this.audit.record({
-        actorId: outcome.userId,
-        origin,
-        action: 'refresh_reuse',
-        entity: 'user',
-        entityId: outcome.userId,
-        outcome: 'denied',
-      });
+      this.audit.of({ id: outcome.userId, origin }, 'user').denied('refresh_reuse', outcome.userId);
       throw new NotAuthenticatedError('The refresh token was already used; the session has been revoked.');
     }
     return outcome.tokens;
@@ -75,7 +68,7 @@ export class AuthService {
 
   async logout(refresh: string, origin: RequestOrigin): Promise<void> {
     const userId = await this.tokens.revoke(refresh);
-    this.audit.record({ actorId: userId, origin, action: 'logout', entity: 'user', entityId: userId, outcome: 'success' });
+    this.audit.of({ id: userId, origin }, 'user').session('logout', userId);
   }
 
   async me(userId: number): Promise<UserDto> {

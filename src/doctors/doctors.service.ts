@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { linksOwnProfile, mayLink, mayManageDoctor } from '../access/access.policy';
-import { AuditEntry, AuditService } from '../audit/audit.service';
+import { AuditService } from '../audit/audit.service';
 import { AuthUser } from '../core/auth/auth-user';
 import { assertIfMatch } from '../core/http/etag';
 import { InvalidFieldError, NotAllowedError, NotFoundError } from '../core/errors';
@@ -77,8 +77,9 @@ export class DoctorsService {
     // Unique email, license and account link are decided by partial unique indexes; the filter turns a violation into 409.
     await this.db.transaction(async (manager) => {
       await manager.save(doctor);
-      await this.audit.recordIn(manager, profileEntry(user, 'create', doctor.id, changed));
-      if (doctor.userId !== null) await this.audit.recordIn(manager, linkEntry(user, doctor.id, null, doctor.userId, 'success'));
+      const audit = this.audit.of(user, 'doctor');
+      await audit.changed(manager, 'create', doctor.id, changed);
+      if (doctor.userId !== null) await audit.changed(manager, 'link', doctor.id, linkFields(null, doctor.userId));
     });
     return toDoctorDto(doctor);
   }
@@ -121,7 +122,7 @@ export class DoctorsService {
       const linkedFrom = doctor.userId;
       const relinks = dto.user !== undefined && dto.user !== doctor.userId;
       if (!mayManageDoctor(user, doctor)) {
-        if (relinks) this.audit.record(linkEntry(user, id, doctor.userId, dto.user ?? null, 'denied'));
+        if (relinks) this.audit.of(user, 'doctor').denied(linkAction(dto.user ?? null), id, linkFields(doctor.userId, dto.user ?? null));
         throw notManager(doctor);
       }
       assertIfMatch(ifMatch, doctor.version);
@@ -132,8 +133,9 @@ export class DoctorsService {
       }
       const changed = applyChanges(doctor, dto, FIELDS);
       if (changed.length > 0) await manager.save(doctor);
-      await this.audit.recordIn(manager, profileEntry(user, 'update', id, changed));
-      if (doctor.userId !== linkedFrom) await this.audit.recordIn(manager, linkEntry(user, id, linkedFrom, doctor.userId, 'success'));
+      const audit = this.audit.of(user, 'doctor');
+      await audit.changed(manager, 'update', id, changed);
+      if (doctor.userId !== linkedFrom) await audit.changed(manager, linkAction(doctor.userId), id, linkFields(linkedFrom, doctor.userId));
       return doctor;
     });
     return toDoctorDto(doctor);
@@ -147,8 +149,9 @@ export class DoctorsService {
     await this.db.transaction(async (manager) => {
       const doctor = await this.requireWritable(manager, id, user);
       await manager.softDelete(Doctor, id);
-      await this.audit.recordIn(manager, profileEntry(user, 'delete', id, []));
-      if (doctor.userId !== null) await this.audit.recordIn(manager, linkEntry(user, id, doctor.userId, null, 'success'));
+      const audit = this.audit.of(user, 'doctor');
+      await audit.changed(manager, 'delete', id);
+      if (doctor.userId !== null) await audit.changed(manager, 'unlink', id, linkFields(doctor.userId, null));
       await this.removal.removed(manager, { record: 'doctor', id, actorId: user.id, origin: user.origin });
     });
   }
@@ -182,31 +185,21 @@ export class DoctorsService {
 
   /** A refused change of `user`: audited as denied, answered 403 naming the field. */
   private linkRefused(user: AuthUser, id: number | null, from: number | null, to: number | null): NotAllowedError {
-    this.audit.record(linkEntry(user, id, from, to, 'denied'));
+    this.audit.of(user, 'doctor').denied(linkAction(to), id, linkFields(from, to));
     return new NotAllowedError(ONLY_ADMINS_LINK, { user: [ONLY_ADMINS_LINK] });
   }
 }
 
-/** The audit entry of a profile's creation, update (the fields it changed, by API name) or deletion. */
-function profileEntry(user: AuthUser, action: 'create' | 'update' | 'delete', id: number, changedFields: string[]): AuditEntry {
-  return { actorId: user.id, origin: user.origin, action, entity: 'doctor', entityId: id, changedFields, outcome: 'success' };
-}
+/** A move of a profile's account link, as the audit trail names it. */
+const linkAction = (to: number | null): 'link' | 'unlink' => (to === null ? 'unlink' : 'link');
 
 /**
- * The audit entry of a change of a profile's account link, with the accounts before and after:
- * the link is what grants patient records, so who moved it matters. The ids are accounts', not
- * clinical values.
+ * The changed fields audited for a move of a profile's account link: the accounts before and
+ * after, since the link is what grants patient records, so who moved it matters. The ids are
+ * accounts', not clinical values.
  */
-function linkEntry(user: AuthUser, id: number | null, from: number | null, to: number | null, outcome: 'success' | 'denied'): AuditEntry {
-  return {
-    actorId: user.id,
-    origin: user.origin,
-    action: to === null ? 'unlink' : 'link',
-    entity: 'doctor',
-    entityId: id,
-    changedFields: ['user', `old_user:${from ?? 'none'}`, `new_user:${to ?? 'none'}`],
-    outcome,
-  };
+function linkFields(from: number | null, to: number | null): string[] {
+  return ['user', `old_user:${from ?? 'none'}`, `new_user:${to ?? 'none'}`];
 }
 
 function notManager(doctor: Doctor): NotAllowedError {

@@ -54,15 +54,7 @@ export class MappingsService implements OnModuleInit {
         createdById: user.id,
       });
       await manager.save(mapping);
-      await this.audit.recordIn(manager, {
-        actorId: user.id,
-        origin: user.origin,
-        action: 'assign',
-        entity: 'mapping',
-        entityId: mapping.id,
-        changedFields: Object.keys(dto),
-        outcome: 'success',
-      });
+      await this.audit.of(user, 'mapping').changed(manager, 'assign', mapping.id, Object.keys(dto));
       return Object.assign(mapping, { patient, doctor });
     });
     return toMappingDto(mapping);
@@ -111,14 +103,7 @@ export class MappingsService implements OnModuleInit {
       await this.patients.findWritable(manager, patient.id, user);
       if (!mapping.isActive) return;
       await manager.save(Object.assign(mapping, { isActive: false, endedAt: new Date() }));
-      await this.audit.recordIn(manager, {
-        actorId: user.id,
-        origin: user.origin,
-        action: 'unassign',
-        entity: 'mapping',
-        entityId: id,
-        outcome: 'success',
-      });
+      await this.audit.of(user, 'mapping').changed(manager, 'unassign', id);
     });
   }
 
@@ -133,16 +118,7 @@ export class MappingsService implements OnModuleInit {
       .returning(['id'])
       .execute();
     const ended = result.raw as { id: number }[];
-    await this.audit.recordAllIn(
-      manager,
-      ended.map((mapping) => ({
-        actorId,
-        origin,
-        action: 'unassign',
-        entity: 'mapping',
-        entityId: mapping.id,
-        outcome: 'success' as const,
-      })),
-    );
+    const ids = ended.map((mapping) => mapping.id);
+    await this.audit.of({ id: actorId, origin }, 'mapping').changedAll(manager, 'unassign', ids);
   }
 }

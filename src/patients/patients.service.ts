@@ -57,15 +57,7 @@ export class PatientsService {
     const changed = applyPatientChanges(patient, dto);
     await this.db.transaction(async (manager) => {
       await manager.save(patient);
-      await this.audit.recordIn(manager, {
-        actorId: user.id,
-        origin: user.origin,
-        action: 'create',
-        entity: 'patient',
-        entityId: patient.id,
-        changedFields: changed,
-        outcome: 'success',
-      });
+      await this.audit.of(user, 'patient').changed(manager, 'create', patient.id, changed);
     });
     return toPatientDto(patient);
   }
@@ -85,17 +77,17 @@ export class PatientsService {
     const orderBy = sql`patient.${sql.identifier(ORDER_COLUMNS[field])} ${sql.raw(direction)}${field === 'id' ? sql.empty : sql`, patient.id ASC`}`;
     const select = columnsOf(this.db.manager, Patient, 'patient');
     const page = await selectPage<Patient>(this.db.manager, { select, from: sql`patients patient`, where, orderBy }, query);
-    this.audit.record({ actorId: user.id, origin: user.origin, action: 'list', entity: 'patient', outcome: 'success' });
+    this.audit.of(user, 'patient').listed();
     return page.map(toPatientDto);
   }
 
   async get(id: number, user: AuthUser): Promise<PatientDto> {
     const patient = await this.findReadable(this.db.manager, id, user);
     if (!patient) {
-      this.audit.record({ actorId: user.id, origin: user.origin, action: 'read', entity: 'patient', entityId: id, outcome: 'denied' });
+      this.audit.of(user, 'patient').denied('read', id);
       throw new NotFoundError(NOT_FOUND);
     }
-    this.audit.record({ actorId: user.id, origin: user.origin, action: 'read', entity: 'patient', entityId: id, outcome: 'success' });
+    this.audit.of(user, 'patient').read(id);
     return toPatientDto(patient);
   }
 
@@ -134,21 +126,14 @@ export class PatientsService {
   }
 
   async update(id: number, dto: UpdatePatientDto, user: AuthUser, ifMatch?: string): Promise<PatientDto> {
-    const patient = await this.deniedAudited('update', id, user, () =>
+    const audit = this.audit.of(user, 'patient');
+    const patient = await audit.deniedAudited('update', id, () =>
       this.db.transaction(async (manager) => {
         const patient = await this.findWritable(manager, id, user, 'update');
         assertIfMatch(ifMatch, patient.version);
         const changed = applyPatientChanges(patient, dto);
         if (changed.length > 0) await manager.save(Patient, patient);
-        await this.audit.recordIn(manager, {
-          actorId: user.id,
-          origin: user.origin,
-          action: 'update',
-          entity: 'patient',
-          entityId: id,
-          changedFields: changed,
-          outcome: 'success',
-        });
+        await audit.changed(manager, 'update', id, changed);
         return patient;
       }),
     );
@@ -157,33 +142,15 @@ export class PatientsService {
 
   /** Soft delete: the record is kept for retention; its assignments end and its future appointments are cancelled. */
   async remove(id: number, user: AuthUser): Promise<void> {
-    await this.deniedAudited('delete', id, user, () =>
+    const audit = this.audit.of(user, 'patient');
+    await audit.deniedAudited('delete', id, () =>
       this.db.transaction(async (manager) => {
         await this.findWritable(manager, id, user, 'update');
         await manager.softDelete(Patient, id);
         await this.removal.removed(manager, { record: 'patient', id, actorId: user.id, origin: user.origin });
-        await this.audit.recordIn(manager, {
-          actorId: user.id,
-          origin: user.origin,
-          action: 'delete',
-          entity: 'patient',
-          entityId: id,
-          outcome: 'success',
-        });
+        await audit.changed(manager, 'delete', id);
       }),
     );
-  }
-
-  /** Runs a write; when it is refused (404 or 403), the attempt is audited as denied. */
-  private async deniedAudited<T>(action: string, id: number, user: AuthUser, write: () => Promise<T>): Promise<T> {
-    try {
-      return await write();
-    } catch (error) {
-      if (error instanceof NotFoundError || error instanceof NotAllowedError) {
-        this.audit.record({ actorId: user.id, origin: user.origin, action, entity: 'patient', entityId: id, outcome: 'denied' });
-      }
-      throw error;
-    }
   }
 }
 

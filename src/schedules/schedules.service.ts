@@ -41,15 +41,7 @@ export class SchedulesService {
       Object.assign(schedule, { timezone: dto.timezone, slotMinutes: dto.slot_minutes, entries });
       const saved = await manager.save(DoctorSchedule, schedule);
       // A schedule is the doctor's: its entity id is the doctor's.
-      await this.audit.recordIn(manager, {
-        actorId: user.id,
-        origin: user.origin,
-        action: existing ? 'update' : 'create',
-        entity: 'schedule',
-        entityId: doctorId,
-        changedFields,
-        outcome: 'success',
-      });
+      await this.audit.of(user, 'schedule').changed(manager, existing ? 'update' : 'create', doctorId, changedFields);
       return saved;
     });
     return toScheduleDto(schedule);

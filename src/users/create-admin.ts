@@ -1,5 +1,5 @@
 import { DataSource } from 'typeorm';
-import { recordChangesIn } from '../audit/audit.service';
+import { changesOf } from '../audit/audit.service';
 import { hashPassword, passwordProblems } from '../auth/passwords';
 import { DEFAULT_PASSWORD_MIN_SCORE } from '../core/config/app-config';
 import { ConflictError, InvalidFieldError } from '../core/errors';
@@ -51,7 +51,7 @@ function saveAudited(db: DataSource, user: User, action: 'create' | 'update', ch
   return db.transaction(async (manager) => {
     const saved = await manager.save(user);
     const changedFields = [...changed, 'via:create-admin'];
-    await recordChangesIn(manager, [{ actorId: null, action, entity: 'user', entityId: saved.id, changedFields, outcome: 'success' }]);
+    await changesOf({ id: null }, 'user').changed(manager, action, saved.id, changedFields);
     return saved;
   });
 }

@@ -63,15 +63,9 @@ export class UsersService {
     // The unique indexes still decide a race; the filter maps them to the same 409.
     return this.users.manager.transaction(async (manager) => {
       const created = await manager.save(manager.create(User, user));
-      await this.audit.recordIn(manager, {
-        actorId: created.id,
-        origin,
-        action: 'create',
-        entity: 'user',
-        entityId: created.id,
-        changedFields: ['username', 'email', 'password', 'role'],
-        outcome: 'success',
-      });
+      await this.audit
+        .of({ id: created.id, origin }, 'user')
+        .changed(manager, 'create', created.id, ['username', 'email', 'password', 'role']);
       return created;
     });
   }
@@ -109,15 +103,7 @@ export class UsersService {
       if (!user.isActive) {
         await manager.update(RefreshToken, { userId: user.id, revokedAt: IsNull() }, { revokedAt: new Date() });
       }
-      await this.audit.recordIn(manager, {
-        actorId: admin.id,
-        origin: admin.origin,
-        action: 'update',
-        entity: 'user',
-        entityId: user.id,
-        changedFields,
-        outcome: 'success',
-      });
+      await this.audit.of(admin, 'user').changed(manager, 'update', user.id, changedFields);
     });
     this.callers.forget(user.id);
     return toUserDto(user);
