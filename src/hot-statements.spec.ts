@@ -6,6 +6,7 @@ import { DoctorsService } from './doctors/doctors.service';
 import { ListDoctorsQuery } from './doctors/dto/list-doctors.query';
 import { standaloneDataSourceOptions } from './entities';
 import { ListPatientsQuery } from './patients/dto/list-patients.query';
+import { PatientsRepository } from './patients/patients.repository';
 import { PatientsService } from './patients/patients.service';
 import type { AuthUser } from './core/auth/auth-user';
 import { Role } from './core/auth/role';
@@ -28,7 +29,12 @@ describe('hot-path statements', () => {
   let sent: { text: string; values: unknown[] }[];
   let manager: EntityManager;
   /** What a service's `this` needs on these paths. */
-  let services: { db: { manager: EntityManager }; audit: { record(): void }; config: { booking: { maxUpcomingPerPatient: number } } };
+  let services: {
+    db: { manager: EntityManager };
+    patients: PatientsRepository;
+    audit: { record(): void; of(): { listed(): void } };
+    config: { booking: { maxUpcomingPerPatient: number } };
+  };
 
   beforeAll(async () => {
     const dataSource = new DataSource(standaloneDataSourceOptions('postgres://nobody@127.0.0.1:1/none'));
@@ -43,7 +49,13 @@ describe('hot-path statements', () => {
         Promise.resolve(text.startsWith('SELECT count') ? [{ count: '0' }] : [])
       ),
     } as unknown as EntityManager;
-    services = { db: { manager }, audit: { record: () => undefined }, config: { booking: { maxUpcomingPerPatient: 5 } } };
+    const db = { manager } as unknown as DataSource;
+    services = {
+      db,
+      patients: new PatientsRepository(db),
+      audit: { record: () => undefined, of: () => ({ listed: () => undefined }) },
+      config: { booking: { maxUpcomingPerPatient: 5 } },
+    };
   });
 
   const run = async (call: () => Promise<unknown>) => {

@@ -6,18 +6,16 @@ import { AuditService } from '../audit/audit.service';
 import { AuthUser } from '../core/auth/auth-user';
 import { NotAllowedError, NotFoundError } from '../core/errors';
 import { assertIfMatch } from '../core/http/etag';
-import { likePattern, parseOrdering } from '../core/pagination/ordering';
 import { Page } from '../core/pagination/pagination';
-import { selectPage } from '../core/pagination/select-page';
-import { columnsOf, selectOne, sql, type Sql } from '../core/database/sql';
 import { applyChanges } from '../core/records/apply-changes';
 import { RecordRemoval } from '../core/records/record-removal';
-import { LOCK_CLAUSES, RowLock } from '../core/records/row-lock';
+import { RowLock } from '../core/records/row-lock';
 import { CreatePatientDto } from './dto/create-patient.dto';
 import { ListPatientsQuery } from './dto/list-patients.query';
 import { PatientDto, toPatientDto } from './dto/patient.dto';
 import { UpdatePatientDto } from './dto/update-patient.dto';
 import { Patient } from './patient.entity';
+import { PatientsRepository } from './patients.repository';
 
 const NOT_FOUND = 'Patient not found.';
 
@@ -34,49 +32,30 @@ const FIELDS = {
   emergency_contact: 'emergencyContact',
   medical_history: 'medicalHistory',
 } as const satisfies Record<keyof CreatePatientDto, keyof Patient>;
-/** `?ordering=` field → column. */
-const ORDER_COLUMNS: Record<string, string> = {
-  id: 'id',
-  name: 'name',
-  date_of_birth: 'date_of_birth',
-  created_at: 'created_at',
-  updated_at: 'updated_at',
-};
 
 /** Patients; who sees or changes which is for access/access.policy.ts to say. */
 @Injectable()
 export class PatientsService {
   constructor(
+    // Only for transactions: every statement is in PatientsRepository.
     @InjectDataSource() private readonly db: DataSource,
+    private readonly patients: PatientsRepository,
     private readonly audit: AuditService,
     private readonly removal: RecordRemoval,
   ) {}
 
   async create(dto: CreatePatientDto, user: AuthUser): Promise<PatientDto> {
-    const patient = this.db.manager.create(Patient, { createdById: user.id });
+    const patient = this.patients.build({ createdById: user.id });
     const changed = applyPatientChanges(patient, dto);
     await this.db.transaction(async (manager) => {
-      await manager.save(patient);
+      await this.patients.save(manager, patient);
       await this.audit.of(user, 'patient').changed(manager, 'create', patient.id, changed);
     });
     return toPatientDto(patient);
   }
 
   async list(query: ListPatientsQuery, user: AuthUser): Promise<Page<PatientDto>> {
-    const where = [sql`patient.deleted_at IS NULL`];
-    const { where: listed, owner } = patientsListed(user, query.assigned === true);
-    if (listed !== null) where.push(listed);
-    if (query.search) {
-      if (owner && HAS_TRIGRAM.test(query.search)) where.push(ownerSearchKeysMatch(owner, query.search));
-      const pattern = sql.param(likePattern(query.search));
-      where.push(sql`(patient.name ILIKE ${pattern} OR patient.email::text ILIKE ${pattern} OR patient.phone ILIKE ${pattern})`);
-    }
-    if (query.gender) where.push(sql`patient.gender = ${query.gender}`);
-    if (query.blood_group) where.push(sql`patient.blood_group = ${query.blood_group}`);
-    const { field, direction } = parseOrdering(query.ordering);
-    const orderBy = sql`patient.${sql.identifier(ORDER_COLUMNS[field])} ${sql.raw(direction)}${field === 'id' ? sql.empty : sql`, patient.id ASC`}`;
-    const select = columnsOf(this.db.manager, Patient, 'patient');
-    const page = await selectPage<Patient>(this.db.manager, { select, from: sql`patients patient`, where, orderBy }, query);
+    const page = await this.patients.findPage(query, patientsListed(user, query.assigned === true));
     this.audit.of(user, 'patient').listed();
     return page.map(toPatientDto);
   }
@@ -93,10 +72,7 @@ export class PatientsService {
 
   /** The patient if the caller may read it; for other modules that act on a patient (e.g. its doctors). */
   findReadable(manager: EntityManager, id: number, user: AuthUser): Promise<Patient | null> {
-    return selectOne<Patient>(
-      manager,
-      sql`SELECT ${columnsOf(manager, Patient, 'patient')} FROM patients patient WHERE patient.id = ${id} AND patient.deleted_at IS NULL AND ${patientReadable(user)}`,
-    );
+    return this.patients.findReadable(manager, id, patientReadable(user));
   }
 
   /**
@@ -107,22 +83,16 @@ export class PatientsService {
    * One statement whatever the answer, so its time tells nothing about someone else's ids.
    */
   async findWritable(manager: EntityManager, id: number, user: AuthUser, lock?: RowLock): Promise<Patient> {
-    const found = await selectOne<Patient & { readable: boolean }>(
-      manager,
-      sql`SELECT ${columnsOf(manager, Patient, 'patient')}, ${patientReadable(user)} AS readable FROM patients patient
-       WHERE patient.id = ${id} AND patient.deleted_at IS NULL${lock ? sql` ${LOCK_CLAUSES[lock]}` : sql.empty}`,
-    );
+    const found = await this.patients.findWithReadable(manager, id, patientReadable(user), lock);
     if (!found?.readable) throw new NotFoundError(NOT_FOUND);
-    const patient: Patient & { readable?: boolean } = found;
-    delete patient.readable;
-    if (mayChangePatient(user, patient)) return patient;
+    if (mayChangePatient(user, found.patient)) return found.patient;
     // A care-team doctor may know the patient exists, so it is told why, not "not found".
     throw new NotAllowedError('Only the owner of a patient record or an admin may change it.');
   }
 
   /** Locks a patient's row for the transaction, for a write the caller was already allowed on one of its records. */
-  async lock(manager: EntityManager, id: number, lock: RowLock): Promise<void> {
-    await selectOne(manager, sql`SELECT 1 FROM patients WHERE id = ${id} ${LOCK_CLAUSES[lock]}`);
+  lock(manager: EntityManager, id: number, lock: RowLock): Promise<void> {
+    return this.patients.lock(manager, id, lock);
   }
 
   async update(id: number, dto: UpdatePatientDto, user: AuthUser, ifMatch?: string): Promise<PatientDto> {
@@ -132,7 +102,7 @@ export class PatientsService {
         const patient = await this.findWritable(manager, id, user, 'update');
         assertIfMatch(ifMatch, patient.version);
         const changed = applyPatientChanges(patient, dto);
-        if (changed.length > 0) await manager.save(Patient, patient);
+        if (changed.length > 0) await this.patients.save(manager, patient);
         await audit.changed(manager, 'update', id, changed);
         return patient;
       }),
@@ -146,24 +116,12 @@ export class PatientsService {
     await audit.deniedAudited('delete', id, () =>
       this.db.transaction(async (manager) => {
         await this.findWritable(manager, id, user, 'update');
-        await manager.softDelete(Patient, id);
+        await this.patients.softDelete(manager, id);
         await this.removal.removed(manager, { record: 'patient', id, actorId: user.id, origin: user.origin });
         await audit.changed(manager, 'delete', id);
       }),
     );
   }
-}
-
-/** Three letters or digits in a row: pg_trgm finds at least one trigram inside such a term, whatever the locale. */
-const HAS_TRIGRAM = /[A-Za-z0-9]{3}/;
-
-/**
- * Narrows one owner's search to the rows whose owner-prefixed trigrams include all of the term's
- * (the patients_owner_search_idx index; see the OwnerSearchKeys migration). The ILIKE stays the
- * test of a match. Only for a term with a trigram: with none, every row would qualify.
- */
-function ownerSearchKeysMatch(owner: Sql, term: string): Sql {
-  return sql`patient_search_keys(patient.created_by_id, patient.name, patient.email::text, patient.phone) @> patient_search_keys(${owner}, ${term}, '', '')`;
 }
 
 function applyPatientChanges(patient: Patient, dto: Partial<CreatePatientDto>): string[] {

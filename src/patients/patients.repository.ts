@@ -1,0 +1,115 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { columnsOf, selectOne, sql, type Sql } from '../core/database/sql';
+import { likePattern, parseOrdering } from '../core/pagination/ordering';
+import { Page } from '../core/pagination/pagination';
+import { selectPage } from '../core/pagination/select-page';
+import { LOCK_CLAUSES, RowLock } from '../core/records/row-lock';
+import { ListPatientsQuery } from './dto/list-patients.query';
+import { Patient } from './patient.entity';
+
+/** `?ordering=` field → column. */
+const ORDER_COLUMNS: Record<string, string> = {
+  id: 'id',
+  name: 'name',
+  date_of_birth: 'date_of_birth',
+  created_at: 'created_at',
+  updated_at: 'updated_at',
+};
+
+/** Who may see which patients, as access/access.policy.ts states it for a list. */
+export interface PatientsListed {
+  where: Sql | null;
+  /** The caller's id as a parameter when the list is one owner's patients (for the search index). */
+  owner?: Sql;
+}
+
+/**
+ * Every statement on patients. Reads are hand-written SQL (src/core/database/sql.ts): the read by
+ * id, the list and search, and the lock are hot paths of the benchmark, where building and hydrating
+ * through TypeORM cost more CPU than the rest of the request. Writes go through the entity
+ * manager, which keeps the version, the timestamps and the soft delete.
+ */
+@Injectable()
+export class PatientsRepository {
+  constructor(@InjectDataSource() private readonly db: DataSource) {}
+
+  /** A new, unsaved patient. */
+  build(fields: Partial<Patient>): Patient {
+    return this.db.manager.create(Patient, fields);
+  }
+
+  /** One page of the patients that `listed` admits, filtered and ordered as the query asks. */
+  findPage(query: ListPatientsQuery, { where: listed, owner }: PatientsListed): Promise<Page<Patient>> {
+    const manager = this.db.manager;
+    const where = [sql`patient.deleted_at IS NULL`];
+    if (listed !== null) where.push(listed);
+    if (query.search) {
+      if (owner && HAS_TRIGRAM.test(query.search)) where.push(ownerSearchKeysMatch(owner, query.search));
+      const pattern = sql.param(likePattern(query.search));
+      where.push(sql`(patient.name ILIKE ${pattern} OR patient.email::text ILIKE ${pattern} OR patient.phone ILIKE ${pattern})`);
+    }
+    if (query.gender) where.push(sql`patient.gender = ${query.gender}`);
+    if (query.blood_group) where.push(sql`patient.blood_group = ${query.blood_group}`);
+    const { field, direction } = parseOrdering(query.ordering);
+    const orderBy = sql`patient.${sql.identifier(ORDER_COLUMNS[field])} ${sql.raw(direction)}${field === 'id' ? sql.empty : sql`, patient.id ASC`}`;
+    const select = columnsOf(manager, Patient, 'patient');
+    return selectPage<Patient>(manager, { select, from: sql`patients patient`, where, orderBy }, query);
+  }
+
+  /** The patient if it exists, is not deleted and `readable` holds for it. */
+  findReadable(manager: EntityManager, id: number, readable: Sql): Promise<Patient | null> {
+    return selectOne<Patient>(
+      manager,
+      sql`SELECT ${columnsOf(manager, Patient, 'patient')} FROM patients patient WHERE patient.id = ${id} AND patient.deleted_at IS NULL AND ${readable}`,
+    );
+  }
+
+  /**
+   * The patient (not deleted) and whether `readable` holds for it, in one statement whatever the
+   * answer; with `lock`, its row locked for the transaction.
+   */
+  async findWithReadable(
+    manager: EntityManager,
+    id: number,
+    readable: Sql,
+    lock?: RowLock,
+  ): Promise<{ patient: Patient; readable: boolean } | null> {
+    const found = await selectOne<Patient & { readable?: boolean }>(
+      manager,
+      sql`SELECT ${columnsOf(manager, Patient, 'patient')}, ${readable} AS readable FROM patients patient
+       WHERE patient.id = ${id} AND patient.deleted_at IS NULL${lock ? sql` ${LOCK_CLAUSES[lock]}` : sql.empty}`,
+    );
+    if (!found) return null;
+    const isReadable = found.readable === true;
+    delete found.readable;
+    return { patient: found, readable: isReadable };
+  }
+
+  /** Locks a patient's row for the transaction, deleted or not. */
+  async lock(manager: EntityManager, id: number, lock: RowLock): Promise<void> {
+    await selectOne(manager, sql`SELECT 1 FROM patients WHERE id = ${id} ${LOCK_CLAUSES[lock]}`);
+  }
+
+  /** Inserts or updates the patient; its id, version and timestamps are set from the row. */
+  async save(manager: EntityManager, patient: Patient): Promise<void> {
+    await manager.save(Patient, patient);
+  }
+
+  async softDelete(manager: EntityManager, id: number): Promise<void> {
+    await manager.softDelete(Patient, id);
+  }
+}
+
+/** Three letters or digits in a row: pg_trgm finds at least one trigram inside such a term, whatever the locale. */
+const HAS_TRIGRAM = /[A-Za-z0-9]{3}/;
+
+/**
+ * Narrows one owner's search to the rows whose owner-prefixed trigrams include all of the term's
+ * (the patients_owner_search_idx index; see the OwnerSearchKeys migration). The ILIKE stays the
+ * test of a match. Only for a term with a trigram: with none, every row would qualify.
+ */
+function ownerSearchKeysMatch(owner: Sql, term: string): Sql {
+  return sql`patient_search_keys(patient.created_by_id, patient.name, patient.email::text, patient.phone) @> patient_search_keys(${owner}, ${term}, '', '')`;
+}
