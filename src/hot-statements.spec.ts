@@ -2,7 +2,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { AppointmentStatus } from './appointments/appointment-status';
 import { AppointmentsService } from './appointments/appointments.service';
-import { DoctorsService } from './doctors/doctors.service';
+import { DoctorsRepository } from './doctors/doctors.repository';
 import { ListDoctorsQuery } from './doctors/dto/list-doctors.query';
 import { standaloneDataSourceOptions } from './entities';
 import { ListPatientsQuery } from './patients/dto/list-patients.query';
@@ -29,6 +29,7 @@ describe('hot-path statements', () => {
   let manager: EntityManager;
   /** What a service's `this` needs on these paths. */
   let services: { db: { manager: EntityManager }; audit: { record(): void }; config: { booking: { maxUpcomingPerPatient: number } } };
+  let doctors: DoctorsRepository;
 
   beforeAll(async () => {
     const dataSource = new DataSource(standaloneDataSourceOptions('postgres://nobody@127.0.0.1:1/none'));
@@ -44,6 +45,7 @@ describe('hot-path statements', () => {
       ),
     } as unknown as EntityManager;
     services = { db: { manager }, audit: { record: () => undefined }, config: { booking: { maxUpcomingPerPatient: 5 } } };
+    doctors = new DoctorsRepository(services.db as unknown as DataSource);
   });
 
   const run = async (call: () => Promise<unknown>) => {
@@ -81,7 +83,7 @@ describe('hot-path statements', () => {
       ordering: '-experience_years',
     });
     const where = `WHERE doctor.deleted_at IS NULL AND (doctor.name ILIKE $1 OR doctor.specialization ILIKE $1 OR doctor.email::text ILIKE $1) AND doctor.specialization ILIKE $2`;
-    expect(await run(() => DoctorsService.prototype.list.call(services, query))).toEqual([
+    expect(await run(() => doctors.list(query))).toEqual([
       {
         text: `SELECT ${DOCTOR_COLUMNS}, (SELECT count(*) FROM doctors doctor ${where}) AS "listTotal" FROM doctors doctor ${where} ORDER BY doctor.experience_years DESC NULLS FIRST, doctor.id ASC LIMIT 20 OFFSET 40`,
         values: ['%ann%', 'card'],
@@ -107,7 +109,7 @@ describe('hot-path statements', () => {
       await run(async () => {
         await PatientsService.prototype.findWritable.call(services, manager, 5, OWNER, 'turns').catch(() => undefined);
         await appointments.assertBelowCap.call(services, manager, 5);
-        await DoctorsService.prototype.find.call(services, manager, 3, 'share');
+        await doctors.find(manager, 3, 'share');
         await appointments.insertWithHistory.call(services, manager, booking);
       }),
     ).toEqual([
