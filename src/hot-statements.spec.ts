@@ -1,8 +1,8 @@
 import { DataSource, type EntityManager } from 'typeorm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { AppointmentStatus } from './appointments/appointment-status';
-import { AppointmentsService } from './appointments/appointments.service';
-import { DoctorsService } from './doctors/doctors.service';
+import { AppointmentsRepository } from './appointments/appointments.repository';
+import { DoctorsRepository } from './doctors/doctors.repository';
 import { ListDoctorsQuery } from './doctors/dto/list-doctors.query';
 import { standaloneDataSourceOptions } from './entities';
 import { ListPatientsQuery } from './patients/dto/list-patients.query';
@@ -35,6 +35,8 @@ describe('hot-path statements', () => {
     audit: { record(): void; of(): { listed(): void } };
     config: { booking: { maxUpcomingPerPatient: number } };
   };
+  let doctors: DoctorsRepository;
+  let appointments: AppointmentsRepository;
 
   beforeAll(async () => {
     const dataSource = new DataSource(standaloneDataSourceOptions('postgres://nobody@127.0.0.1:1/none'));
@@ -56,6 +58,8 @@ describe('hot-path statements', () => {
       audit: { record: () => undefined, of: () => ({ listed: () => undefined }) },
       config: { booking: { maxUpcomingPerPatient: 5 } },
     };
+    doctors = new DoctorsRepository(db);
+    appointments = new AppointmentsRepository(db);
   });
 
   const run = async (call: () => Promise<unknown>) => {
@@ -93,7 +97,7 @@ describe('hot-path statements', () => {
       ordering: '-experience_years',
     });
     const where = `WHERE doctor.deleted_at IS NULL AND (doctor.name ILIKE $1 OR doctor.specialization ILIKE $1 OR doctor.email::text ILIKE $1) AND doctor.specialization ILIKE $2`;
-    expect(await run(() => DoctorsService.prototype.list.call(services, query))).toEqual([
+    expect(await run(() => doctors.list(query))).toEqual([
       {
         text: `SELECT ${DOCTOR_COLUMNS}, (SELECT count(*) FROM doctors doctor ${where}) AS "listTotal" FROM doctors doctor ${where} ORDER BY doctor.experience_years DESC NULLS FIRST, doctor.id ASC LIMIT 20 OFFSET 40`,
         values: ['%ann%', 'card'],
@@ -114,13 +118,12 @@ describe('hot-path statements', () => {
       status: AppointmentStatus.Scheduled,
       createdById: 12,
     };
-    const appointments = AppointmentsService.prototype as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
     expect(
       await run(async () => {
         await PatientsService.prototype.findWritable.call(services, manager, 5, OWNER, 'turns').catch(() => undefined);
-        await appointments.assertBelowCap.call(services, manager, 5);
-        await DoctorsService.prototype.find.call(services, manager, 3, 'share');
-        await appointments.insertWithHistory.call(services, manager, booking);
+        await appointments.countUpcoming(manager, 5);
+        await doctors.find(manager, 3, 'share');
+        await appointments.insertWithHistory(manager, booking);
       }),
     ).toEqual([
       {

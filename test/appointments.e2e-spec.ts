@@ -569,6 +569,26 @@ describe('appointments (e2e)', () => {
       });
       expect(await history(t, owner, appointment.id)).toHaveLength(1);
     });
+
+    it('keeps the version when a change changes nothing, and moves it once per change that does', async () => {
+      const { doctor, patients } = await setting();
+      const appointment = await booked(t, owner, {
+        doctor: doctor.id,
+        patient: patients[0].id,
+        appointment_datetime: '2030-12-09T09:00:00Z',
+        reason: 'Fever',
+      });
+
+      const same = await patch(t, owner, appointment.id, { reason: 'Fever', status: 'SCHEDULED' });
+      expect(same.status, JSON.stringify(same.body)).toBe(200);
+      expect(same.headers.etag).toBe('"1"');
+      expect(same.body).toMatchObject({ version: 1 });
+
+      const moved = await patch(t, owner, appointment.id, { duration_minutes: 45, notes: 'Longer visit.' });
+      expect(moved.status, JSON.stringify(moved.body)).toBe(200);
+      expect(moved.headers.etag).toBe('"2"');
+      expect(await fetchAppointment(t, owner, appointment.id)).toMatchObject({ duration_minutes: 45, notes: 'Longer visit.', version: 2 });
+    });
   });
 
   describe('delete', () => {

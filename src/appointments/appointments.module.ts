@@ -6,12 +6,13 @@ import { SchedulesModule } from '../schedules/schedules.module';
 import { AppointmentStatusChange } from './appointment-status-change.entity';
 import { Appointment } from './appointment.entity';
 import { AppointmentsController, AvailabilityController } from './appointments.controller';
+import { AppointmentsRepository } from './appointments.repository';
 import { AppointmentsService } from './appointments.service';
 import { AvailabilityService } from './availability.service';
 
 @Module({
   imports: [TypeOrmModule.forFeature([Appointment, AppointmentStatusChange]), PatientsModule, DoctorsModule, SchedulesModule],
   controllers: [AppointmentsController, AvailabilityController],
-  providers: [AppointmentsService, AvailabilityService],
+  providers: [AppointmentsService, AvailabilityService, AppointmentsRepository],
 })
 export class AppointmentsModule {}

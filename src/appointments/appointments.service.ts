@@ -1,7 +1,7 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { appointmentsVisible, statusChangeRefusal, whereVisible } from '../access/access.policy';
+import { appointmentsVisible, statusChangeRefusal } from '../access/access.policy';
 import { AuditService } from '../audit/audit.service';
 import { AuthUser } from '../core/auth/auth-user';
 import type { AppConfig } from '../core/config/app-config';
@@ -11,15 +11,14 @@ import { assertIfMatch } from '../core/http/etag';
 import { describeConstraint } from '../core/http/problem';
 import { Page } from '../core/pagination/pagination';
 import { retriedTransaction } from '../core/database/retried-transaction';
-import { columnsOf, query, sql } from '../core/database/sql';
 import { Removal, RecordRemoval } from '../core/records/record-removal';
 import { DoctorsService } from '../doctors/doctors.service';
 import { PatientsService } from '../patients/patients.service';
 import { SchedulesService } from '../schedules/schedules.service';
 import { outsideScheduleReason } from '../schedules/slots';
-import { ACTIVE_STATUSES, AppointmentStatus, canMove, isFinal } from './appointment-status';
-import { AppointmentStatusChange } from './appointment-status-change.entity';
+import { AppointmentStatus, canMove, isFinal } from './appointment-status';
 import { Appointment } from './appointment.entity';
+import { AppointmentsRepository, NewAppointment } from './appointments.repository';
 import { AppointmentDto, StatusChangeDto, toAppointmentDto, toStatusChangeDto } from './dto/appointment.dto';
 import { CreateAppointmentDto, ZONED_DATETIME } from './dto/create-appointment.dto';
 import { ListAppointmentsQuery } from './dto/list-appointments.query';
@@ -30,17 +29,13 @@ describeConstraint('appointments_patient_no_overlap', 'Patient already has an ap
 
 const NOT_FOUND = 'Appointment not found.';
 
-/** What a booking writes; the database adds the id, timestamps and version. */
-type NewAppointment = Pick<
-  Appointment,
-  'doctorId' | 'patientId' | 'appointmentDatetime' | 'durationMinutes' | 'endsAt' | 'reason' | 'notes' | 'status' | 'createdById'
->;
 const DEFAULT_DURATION = 30;
 
 @Injectable()
 export class AppointmentsService implements OnModuleInit {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
+    private readonly appointments: AppointmentsRepository,
     private readonly patients: PatientsService,
     private readonly doctors: DoctorsService,
     private readonly schedules: SchedulesService,
@@ -78,7 +73,7 @@ export class AppointmentsService implements OnModuleInit {
       };
       await this.assertWithinSchedule(manager, booking);
       // Overlaps are refused by the exclusion constraints, race or no race (→ 409 with their message).
-      const appointment = await this.insertWithHistory(manager, booking);
+      const appointment = await this.appointments.insertWithHistory(manager, booking);
       await this.audit.of(user, 'appointment').changed(manager, 'create', appointment.id, Object.keys(dto));
       return Object.assign(appointment, { doctor, patient });
     });
@@ -86,19 +81,15 @@ export class AppointmentsService implements OnModuleInit {
   }
 
   async list(query: ListAppointmentsQuery, user: AuthUser): Promise<Page<AppointmentDto>> {
-    const qb = this.visibleTo(this.db.manager, user);
-    if (query.doctor !== undefined) qb.andWhere('appointment.doctorId = :doctor', { doctor: query.doctor });
-    if (query.patient !== undefined) qb.andWhere('appointment.patientId = :patient', { patient: query.patient });
-    if (query.status !== undefined) qb.andWhere('appointment.status = :status', { status: query.status });
-    if (query.from !== undefined) qb.andWhere('appointment.appointmentDatetime >= :from', { from: utcInstant(query.from) });
-    if (query.to !== undefined) qb.andWhere('appointment.appointmentDatetime < :to', { to: exclusiveEnd(query.to) });
-    const [appointments, total] = await qb
-      .orderBy('appointment.appointmentDatetime', 'ASC')
-      .addOrderBy('appointment.id', 'ASC')
-      .offset(query.offset)
-      .limit(query.page_size)
-      .getManyAndCount();
-    return new Page(appointments.map(toAppointmentDto), total, query);
+    const filter = {
+      doctor: query.doctor,
+      patient: query.patient,
+      status: query.status,
+      from: query.from !== undefined ? utcInstant(query.from) : undefined,
+      to: query.to !== undefined ? exclusiveEnd(query.to) : undefined,
+    };
+    const page = await this.appointments.list(appointmentsVisible(user), filter, query);
+    return page.map(toAppointmentDto);
   }
 
   async get(id: number, user: AuthUser): Promise<AppointmentDto> {
@@ -107,7 +98,7 @@ export class AppointmentsService implements OnModuleInit {
 
   async history(id: number, user: AuthUser): Promise<StatusChangeDto[]> {
     await this.require(this.db.manager, id, user);
-    const changes = await this.db.manager.find(AppointmentStatusChange, { where: { appointmentId: id }, order: { id: 'ASC' } });
+    const changes = await this.appointments.history(id);
     return changes.map(toStatusChangeDto);
   }
 
@@ -143,25 +134,14 @@ export class AppointmentsService implements OnModuleInit {
         await this.reschedule(manager, appointment, dto, from);
       if (dto.reason !== undefined) appointment.reason = dto.reason;
       if (dto.notes !== undefined) appointment.notes = dto.notes;
-      await manager.save(appointment);
-      if (appointment.status !== from) await this.recordStatus(manager, id, from, appointment.status, user.id);
       const changedFields = changedFieldsOf(before, appointment);
+      // Nothing changed, nothing written: the version (and so the ETag) stays.
+      if (changedFields.length > 0) await this.appointments.update(manager, appointment);
+      if (appointment.status !== from) await this.appointments.insertStatusChange(manager, id, from, appointment.status, user.id);
       await this.audit.of(user, 'appointment').changed(manager, action, id, changedFields);
       return appointment;
     });
     return toAppointmentDto(appointment);
-  }
-
-  /** Active appointments of a doctor that overlap [from, to), for free-slot search. */
-  busyTimes(doctorId: number, from: Date, to: Date): Promise<{ start: Date; end: Date }[]> {
-    return this.db.manager
-      .createQueryBuilder(Appointment, 'appointment')
-      .select(['appointment.appointmentDatetime', 'appointment.endsAt'])
-      .where('appointment.doctorId = :doctorId', { doctorId })
-      .andWhere('appointment.status IN (:...active)', { active: ACTIVE_STATUSES })
-      .andWhere('appointment.appointmentDatetime < :to AND appointment.endsAt > :from', { from, to })
-      .getMany()
-      .then((rows) => rows.map((row) => ({ start: row.appointmentDatetime, end: row.endsAt })));
   }
 
   /** A status change the statuses allow (else 409) and the caller may make (else 403, see access.policy.ts). */
@@ -214,11 +194,7 @@ export class AppointmentsService implements OnModuleInit {
    * `turns` lock: then no other booking of the patient can commit between this count and ours.
    */
   private async assertBelowCap(manager: EntityManager, patientId: number, except?: number): Promise<void> {
-    const [{ count }] = await query<{ count: number }>(
-      manager,
-      sql`SELECT count(*)::int AS count FROM appointments
-       WHERE patient_id = ${patientId} AND status IN ('SCHEDULED', 'CHECKED_IN') AND appointment_datetime > now() AND id <> ${except ?? 0}`,
-    );
+    const count = await this.appointments.countUpcoming(manager, patientId, except);
     const cap = this.config.booking.maxUpcomingPerPatient;
     if (count >= cap) throw new ConflictError(`The patient already has ${cap} upcoming appointments, the most allowed.`);
   }
@@ -229,48 +205,10 @@ export class AppointmentsService implements OnModuleInit {
     if (reason) throw InvalidFieldError.of('appointment_datetime', reason);
   }
 
-  /** Appointments the caller may see, with doctor and patient joined (one query, no N+1). */
-  private visibleTo(manager: EntityManager, user: AuthUser) {
-    const qb = manager
-      .createQueryBuilder(Appointment, 'appointment')
-      .innerJoinAndSelect('appointment.doctor', 'doctor')
-      .innerJoinAndSelect('appointment.patient', 'patient');
-    whereVisible(qb, appointmentsVisible(user));
-    return qb;
-  }
-
   private async require(manager: EntityManager, id: number, user: AuthUser, lock = false): Promise<Appointment> {
-    const qb = this.visibleTo(manager, user).andWhere('appointment.id = :id', { id });
-    if (lock) qb.setLock('pessimistic_write', undefined, ['appointment']);
-    const appointment = await qb.getOne();
+    const appointment = await this.appointments.findVisible(manager, id, appointmentsVisible(user), lock);
     if (!appointment) throw new NotFoundError(NOT_FOUND);
     return appointment;
-  }
-
-  /** Books: the appointment and its first status change, in one statement. */
-  private async insertWithHistory(manager: EntityManager, booking: NewAppointment): Promise<Appointment> {
-    const rows = await query<Appointment>(
-      manager,
-      sql`WITH appointment AS (
-         INSERT INTO appointments (doctor_id, patient_id, appointment_datetime, duration_minutes, ends_at, reason, notes, status, created_by_id)
-         VALUES (${booking.doctorId}, ${booking.patientId}, ${booking.appointmentDatetime}, ${booking.durationMinutes}, ${booking.endsAt}, ${booking.reason}, ${booking.notes}, ${booking.status}, ${booking.createdById}) RETURNING *
-       ), history AS (
-         INSERT INTO appointment_status_changes (appointment_id, to_status, changed_by_id)
-         SELECT id, status, created_by_id FROM appointment
-       )
-       SELECT ${columnsOf(manager, Appointment, 'appointment')} FROM appointment`,
-    );
-    return rows[0];
-  }
-
-  private async recordStatus(
-    manager: EntityManager,
-    appointmentId: number,
-    from: AppointmentStatus | null,
-    to: AppointmentStatus,
-    actorId: number,
-  ) {
-    await manager.insert(AppointmentStatusChange, { appointmentId, fromStatus: from, toStatus: to, changedById: actorId });
   }
 
   /**
@@ -278,22 +216,7 @@ export class AppointmentsService implements OnModuleInit {
    * history, each audited as a `cancel` by whoever deleted it.
    */
   private async cancelFutureOf(manager: EntityManager, { record, id, actorId, origin }: Removal): Promise<void> {
-    const column = sql.raw(record === 'patient' ? 'patient_id' : 'doctor_id');
-    const cancelled = await query<{ appointment_id: number }>(
-      manager,
-      sql`WITH target AS (
-         SELECT id, status FROM appointments
-         WHERE ${column} = ${id} AND status IN ('SCHEDULED', 'CHECKED_IN') AND appointment_datetime > now()
-         FOR UPDATE
-       ), cancelled AS (
-         UPDATE appointments a SET status = 'CANCELLED', version = a.version + 1, updated_at = now()
-         FROM target WHERE a.id = target.id
-       )
-       INSERT INTO appointment_status_changes (appointment_id, from_status, to_status, changed_by_id)
-       SELECT id, status, 'CANCELLED', ${actorId} FROM target
-       RETURNING appointment_id`,
-    );
-    const ids = cancelled.map(({ appointment_id }) => appointment_id);
+    const ids = await this.appointments.cancelFutureOf(manager, record, id, actorId);
     await this.audit.of({ id: actorId, origin }, 'appointment').changedAll(manager, 'cancel', ids, ['status']);
   }
 }

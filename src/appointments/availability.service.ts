@@ -8,7 +8,7 @@ import { DoctorsService } from '../doctors/doctors.service';
 import { SchedulesService } from '../schedules/schedules.service';
 import { freeSlots } from '../schedules/slots';
 import { addDays } from '../schedules/zoned-time';
-import { AppointmentsService } from './appointments.service';
+import { AppointmentsRepository } from './appointments.repository';
 import { SlotDto, SlotsQuery } from './dto/slots.query';
 
 const MAX_DAYS = 31;
@@ -20,7 +20,7 @@ export class AvailabilityService {
     @InjectDataSource() private readonly db: DataSource,
     private readonly doctors: DoctorsService,
     private readonly schedules: SchedulesService,
-    private readonly appointments: AppointmentsService,
+    private readonly appointments: AppointmentsRepository,
     @InjectAppConfig() private readonly config: AppConfig,
   ) {}
 

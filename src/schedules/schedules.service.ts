@@ -3,10 +3,10 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { AuthUser } from '../core/auth/auth-user';
-import { columnsOf, selectOne, sql } from '../core/database/sql';
 import { InvalidFieldError, NotFoundError } from '../core/errors';
 import { DoctorsService } from '../doctors/doctors.service';
 import { DoctorSchedule, ScheduleEntry } from './doctor-schedule.entity';
+import { SchedulesRepository } from './schedules.repository';
 import { PutScheduleDto, ScheduleDto, toScheduleDto } from './dto/schedule.dto';
 import { isIanaTimeZone, parseClock } from './zoned-time';
 
@@ -15,6 +15,7 @@ import { isIanaTimeZone, parseClock } from './zoned-time';
 export class SchedulesService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
+    private readonly schedules: SchedulesRepository,
     private readonly doctors: DoctorsService,
     private readonly audit: AuditService,
   ) {}
@@ -31,7 +32,7 @@ export class SchedulesService {
     const schedule = await this.db.transaction(async (manager) => {
       await this.doctors.requireWritable(manager, doctorId, user);
       const existing = await this.find(manager, doctorId);
-      const schedule = existing ?? manager.create(DoctorSchedule, { doctorId });
+      const schedule = existing ?? this.schedules.create({ doctorId });
       const entries = dto.entries.map(({ weekday, start, end }) => ({ weekday, start, end }));
       const changedFields = [
         ...(schedule.timezone !== dto.timezone ? ['timezone'] : []),
@@ -39,7 +40,7 @@ export class SchedulesService {
         ...(entryKey(schedule.entries) !== entryKey(entries) ? ['entries'] : []),
       ];
       Object.assign(schedule, { timezone: dto.timezone, slotMinutes: dto.slot_minutes, entries });
-      const saved = await manager.save(DoctorSchedule, schedule);
+      const saved = await this.schedules.save(manager, schedule);
       // A schedule is the doctor's: its entity id is the doctor's.
       await this.audit.of(user, 'schedule').changed(manager, existing ? 'update' : 'create', doctorId, changedFields);
       return saved;
@@ -47,12 +48,9 @@ export class SchedulesService {
     return toScheduleDto(schedule);
   }
 
-  /** Read on every booking: hand-written SQL (see core/database/sql.ts). */
+  /** The doctor's schedule, if it has one; read on every booking. */
   find(manager: EntityManager, doctorId: number): Promise<DoctorSchedule | null> {
-    return selectOne<DoctorSchedule>(
-      manager,
-      sql`SELECT ${columnsOf(manager, DoctorSchedule, 'schedule')} FROM doctor_schedules schedule WHERE schedule.doctor_id = ${doctorId}`,
-    );
+    return this.schedules.find(manager, doctorId);
   }
 }
 
