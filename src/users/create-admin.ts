@@ -1,4 +1,6 @@
 import { DataSource } from 'typeorm';
+import { AuditEvent } from '../audit/audit-event.entity';
+import { AuditRepository } from '../audit/audit.repository';
 import { changesOf } from '../audit/audit.service';
 import { hashPassword, passwordProblems } from '../auth/passwords';
 import { DEFAULT_PASSWORD_MIN_SCORE } from '../core/config/app-config';
@@ -52,7 +54,12 @@ function saveAudited(db: DataSource, users: UsersRepository, user: User, action:
   return db.transaction(async (manager) => {
     const saved = await users.save(manager, user);
     const changedFields = [...changed, 'via:create-admin'];
-    await changesOf({ id: null }, 'user').changed(manager, action, saved.id, changedFields);
+    await changesOf(new AuditRepository(db.getRepository(AuditEvent)), { id: null }, 'user').changed(
+      manager,
+      action,
+      saved.id,
+      changedFields,
+    );
     return saved;
   });
 }
