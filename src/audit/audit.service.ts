@@ -1,11 +1,10 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { EntityManager, Repository } from 'typeorm';
-import { sql, type Sql } from '../core/database/sql';
+import { EntityManager } from 'typeorm';
 import { NotAllowedError, NotFoundError } from '../core/errors';
 import type { RequestOrigin } from '../core/http/request-origin';
 import { Page } from '../core/pagination/pagination';
-import { AuditEvent, AuditOutcome } from './audit-event.entity';
+import { AuditOutcome } from './audit-event.entity';
+import { AuditRepository, PendingEvent } from './audit.repository';
 import { AuditEventDto, toAuditEventDto } from './dto/audit-event.dto';
 import { ListAuditEventsQuery } from './dto/list-audit-events.query';
 
@@ -34,18 +33,6 @@ export interface AuditEntry {
   outcome: AuditOutcome;
 }
 
-type PendingEvent = Omit<AuditEvent, 'id'>;
-
-const COLUMNS = sql`occurred_at, actor_id, action, entity, entity_id, changed_fields, request_id, client_ip, outcome`;
-/** One event's values, in the order of COLUMNS. */
-const tuple = (event: PendingEvent) =>
-  sql`(${event.occurredAt}, ${event.actorId}, ${event.action}, ${event.entity}, ${event.entityId}, ${event.changedFields}, ${event.requestId}, ${event.clientIp}, ${event.outcome})`;
-
-/** One multi-row INSERT of `rows` events (hand-written: TypeORM's insert builder cost more than the write). */
-function insertSql(rows: PendingEvent[]): Sql {
-  return sql`INSERT INTO audit_events (${COLUMNS}) VALUES ${sql.join(rows.map(tuple), ', ')}`;
-}
-
 const FLUSH_DELAY_MS = 50;
 const FLUSH_BATCH = 500;
 const MAX_PENDING = 50_000;
@@ -61,24 +48,11 @@ function pendingEvent({ origin, ...entry }: AuditEntry): PendingEvent {
   };
 }
 
-/** Rows per INSERT: PostgreSQL takes at most 65,535 parameters in one statement. */
-const MAX_ROWS = Math.floor(65_535 / 9);
-
-/** The events in slices of at most MAX_ROWS, one INSERT each. */
-function* insertable(events: PendingEvent[]): Generator<PendingEvent[]> {
-  for (let start = 0; start < events.length; start += MAX_ROWS) yield events.slice(start, start + MAX_ROWS);
-}
-
-function insert(manager: EntityManager, rows: PendingEvent[]): Promise<unknown> {
-  const { text, values } = insertSql(rows).render();
-  return manager.query(text, values);
-}
-
 /** The entries of a change, written on the connection of the transaction `manager` belongs to. */
-async function recordChangesIn(manager: EntityManager, entries: AuditEntry[]): Promise<void> {
+async function recordChangesIn(events: AuditRepository, manager: EntityManager, entries: AuditEntry[]): Promise<void> {
   // Outside a transaction the entries would commit on their own, and the guarantee would be gone unnoticed.
   if (!manager.queryRunner?.isTransactionActive) throw new Error('A change is audited with the manager of an open transaction.');
-  for (const rows of insertable(entries.map(pendingEvent))) await insert(manager, rows);
+  await events.insert(entries.map(pendingEvent), manager);
 }
 
 /**
@@ -89,18 +63,20 @@ async function recordChangesIn(manager: EntityManager, entries: AuditEntry[]): P
  */
 export class ChangeAudit {
   constructor(
+    private readonly events: AuditRepository,
     protected readonly actor: AuditActor,
     protected readonly entity: AuditedEntity,
   ) {}
 
   /** One change of record `id`, with the fields it changed by their API names. */
   changed(manager: EntityManager, action: ChangeAction, id: number, changedFields: string[] = []): Promise<void> {
-    return recordChangesIn(manager, [this.entry(action, id, 'success', changedFields)]);
+    return recordChangesIn(this.events, manager, [this.entry(action, id, 'success', changedFields)]);
   }
 
   /** The same change of several records (what a delete ends or cancels), in one multi-row INSERT. */
   changedAll(manager: EntityManager, action: ChangeAction, ids: number[], changedFields: string[] = []): Promise<void> {
     return recordChangesIn(
+      this.events,
       manager,
       ids.map((id) => this.entry(action, id, 'success', changedFields)),
     );
@@ -112,16 +88,18 @@ export class ChangeAudit {
   }
 }
 
-export const changesOf = (actor: AuditActor, entity: AuditedEntity): ChangeAudit => new ChangeAudit(actor, entity);
+export const changesOf = (events: AuditRepository, actor: AuditActor, entity: AuditedEntity): ChangeAudit =>
+  new ChangeAudit(events, actor, entity);
 
 /** One actor's entries about one kind of record: its changes (`ChangeAudit`), and its reads, refusals and sessions, batched. */
 export class EntityAudit extends ChangeAudit {
   constructor(
     private readonly trail: AuditService,
+    events: AuditRepository,
     actor: AuditActor,
     entity: AuditedEntity,
   ) {
-    super(actor, entity);
+    super(events, actor, entity);
   }
 
   read(id: number): void {
@@ -169,7 +147,7 @@ export class AuditService implements OnApplicationShutdown {
   private timer?: NodeJS.Timeout;
   private writing: Promise<void> = Promise.resolve();
 
-  constructor(@InjectRepository(AuditEvent) private readonly events: Repository<AuditEvent>) {}
+  constructor(private readonly events: AuditRepository) {}
 
   /** A read, a refused attempt or a session event: written with the next batch. */
   record(entry: AuditEntry): void {
@@ -180,7 +158,7 @@ export class AuditService implements OnApplicationShutdown {
 
   /** The entries `actor` makes about records of kind `entity`, e.g. `audit.of(user, 'patient').read(id)`. */
   of(actor: AuditActor, entity: AuditedEntity): EntityAudit {
-    return new EntityAudit(this, actor, entity);
+    return new EntityAudit(this, this.events, actor, entity);
   }
 
   /** Writes everything recorded so far; resolves once it is in the database. */
@@ -195,14 +173,7 @@ export class AuditService implements OnApplicationShutdown {
 
   async list(query: ListAuditEventsQuery): Promise<Page<AuditEventDto>> {
     await this.flush();
-    const qb = this.events.createQueryBuilder('event').orderBy('event.occurredAt', 'DESC').addOrderBy('event.id', 'DESC');
-    if (query.actor !== undefined) qb.andWhere('event.actorId = :actor', { actor: query.actor });
-    if (query.entity !== undefined) qb.andWhere('event.entity = :entity', { entity: query.entity });
-    if (query.entity_id !== undefined) qb.andWhere('event.entityId = :entityId', { entityId: query.entity_id });
-    if (query.action !== undefined) qb.andWhere('event.action = :action', { action: query.action });
-    if (query.from !== undefined) qb.andWhere('event.occurredAt >= :from', { from: query.from });
-    if (query.to !== undefined) qb.andWhere('event.occurredAt < :to', { to: query.to });
-    const [events, total] = await qb.offset(query.offset).limit(query.page_size).getManyAndCount();
+    const [events, total] = await this.events.findPage(query);
     return new Page(events.map(toAuditEventDto), total, query);
   }
 
@@ -214,10 +185,7 @@ export class AuditService implements OnApplicationShutdown {
     // A backlog kept through an outage can outgrow one statement; each slice commits on its own.
     let written = 0;
     try {
-      for (const rows of insertable(batch)) {
-        await insert(this.events.manager, rows);
-        written += rows.length;
-      }
+      await this.events.insert(batch, undefined, (rows) => (written += rows));
     } catch (error) {
       // Keep the entries not yet written for the next flush rather than lose them while the database is away.
       const unwritten = batch.slice(written);

@@ -4,6 +4,7 @@ import { RequestAuthenticator } from '../core/auth/request-authenticator';
 import { JwtStrategy } from './jwt.strategy';
 import { UsersModule } from '../users/users.module';
 import { AuthController } from './auth.controller';
+import { AuthRepository } from './auth.repository';
 import { AuthService } from './auth.service';
 import { RefreshToken } from './refresh-token.entity';
 import { TokensService } from './tokens.service';
@@ -11,7 +12,7 @@ import { TokensService } from './tokens.service';
 @Module({
   imports: [UsersModule, TypeOrmModule.forFeature([RefreshToken])],
   controllers: [AuthController],
-  providers: [AuthService, TokensService, JwtStrategy, { provide: RequestAuthenticator, useExisting: JwtStrategy }],
+  providers: [AuthService, AuthRepository, TokensService, JwtStrategy, { provide: RequestAuthenticator, useExisting: JwtStrategy }],
   // For the global guards (rate limits, JWT), which AppModule provides.
   exports: [RequestAuthenticator],
 })

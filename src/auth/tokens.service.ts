@@ -2,15 +2,15 @@ import { Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash, randomUUID } from 'node:crypto';
-import { DataSource, EntityManager, IsNull } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { AccessTokenClaims } from '../core/auth/auth-user';
 import { InjectAccessTokens, InjectRefreshTokens } from '../core/auth/token-signers';
 import type { AppConfig } from '../core/config/app-config';
 import { NotAuthenticatedError } from '../core/errors';
 import { InjectAppConfig } from '../core/config/app-config.provider';
 import { User } from '../users/user.entity';
+import { AuthRepository } from './auth.repository';
 import { TokenPairDto } from './dto/tokens.dto';
-import { RefreshToken } from './refresh-token.entity';
 
 interface RefreshClaims {
   sub: string;
@@ -30,7 +30,9 @@ export class TokensService {
   constructor(
     @InjectAccessTokens() private readonly accessTokens: JwtService,
     @InjectRefreshTokens() private readonly refreshTokens: JwtService,
+    // Only to open transactions; the statements are the repository's.
     @InjectDataSource() private readonly db: DataSource,
+    private readonly repository: AuthRepository,
     @InjectAppConfig() private readonly config: AppConfig,
   ) {}
 
@@ -47,17 +49,17 @@ export class TokensService {
     const claims = this.verifyRefresh(refresh);
     return this.db.transaction(async (manager) => {
       // The row lock makes two concurrent uses of one token a detected reuse, never two sessions.
-      const stored = await manager.findOne(RefreshToken, { where: { id: claims.jti }, lock: { mode: 'pessimistic_write' } });
+      const stored = await this.repository.findTokenForUpdate(manager, claims.jti);
       if (!stored || stored.tokenHash !== sha256(refresh) || stored.revokedAt) {
         throw new NotAuthenticatedError(INVALID_REFRESH);
       }
       if (stored.spentAt) {
-        await this.revokeFamily(manager, stored.familyId);
+        await this.repository.revokeFamily(manager, stored.familyId);
         return { reuseDetected: true as const, userId: stored.userId };
       }
-      const user = await manager.findOneBy(User, { id: stored.userId, isActive: true });
+      const user = await this.repository.findActiveUser(manager, stored.userId);
       if (!user) throw new NotAuthenticatedError(INVALID_REFRESH);
-      await manager.update(RefreshToken, stored.id, { spentAt: new Date() });
+      await this.repository.markSpent(manager, stored.id);
       return { tokens: await this.issueInFamily(manager, user, stored.familyId), userId: stored.userId };
     });
   }
@@ -66,11 +68,11 @@ export class TokensService {
   async revoke(refresh: string): Promise<number> {
     const claims = this.verifyRefresh(refresh, { ignoreExpiration: true });
     return this.db.transaction(async (manager) => {
-      const stored = await manager.findOneBy(RefreshToken, { id: claims.jti });
+      const stored = await this.repository.findToken(manager, claims.jti);
       if (!stored || stored.tokenHash !== sha256(refresh) || stored.revokedAt) {
         throw new NotAuthenticatedError(INVALID_REFRESH);
       }
-      await this.revokeFamily(manager, stored.familyId);
+      await this.repository.revokeFamily(manager, stored.familyId);
       return stored.userId;
     });
   }
@@ -88,7 +90,7 @@ export class TokensService {
     const id = randomUUID();
     const refreshClaims: RefreshClaims = { sub: String(user.id), jti: id, type: 'refresh' };
     const refresh = await this.refreshTokens.signAsync(refreshClaims);
-    await manager.insert(RefreshToken, {
+    await this.repository.insertToken(manager, {
       id,
       familyId,
       userId: user.id,
@@ -106,9 +108,5 @@ export class TokensService {
     } catch {
       throw new NotAuthenticatedError(INVALID_REFRESH);
     }
-  }
-
-  private async revokeFamily(manager: EntityManager, familyId: string): Promise<void> {
-    await manager.update(RefreshToken, { familyId, revokedAt: IsNull() }, { revokedAt: new Date() });
   }
 }

@@ -1,4 +1,6 @@
 import { DataSource } from 'typeorm';
+import { AuditEvent } from '../audit/audit-event.entity';
+import { AuditRepository } from '../audit/audit.repository';
 import { changesOf } from '../audit/audit.service';
 import { hashPassword, passwordProblems } from '../auth/passwords';
 import { DEFAULT_PASSWORD_MIN_SCORE } from '../core/config/app-config';
@@ -6,6 +8,7 @@ import { ConflictError, InvalidFieldError } from '../core/errors';
 import { normaliseAccount } from './account-names';
 import { Role } from '../core/auth/role';
 import { User } from './user.entity';
+import { UsersRepository } from './users.repository';
 import { findTakenNames } from './users.service';
 
 export interface AdminAccount {
@@ -27,8 +30,8 @@ export async function createOrPromoteAdmin(
   const account = normaliseAccount(given);
   const problems = passwordProblems(account.password, account, passwordMinScore);
   if (problems.length > 0) throw new InvalidFieldError(`The password is not acceptable: ${problems.join(' ')}`, { password: problems });
-  const users = db.getRepository(User);
-  const existing = await users.findOneBy({ username: account.username });
+  const users = new UsersRepository(db.getRepository(User));
+  const existing = await users.findByUsername(account.username);
   if (!existing) {
     const taken = await findTakenNames(users, account.username, account.email);
     if (Object.keys(taken).length > 0) throw new ConflictError(Object.values(taken).flat().join(' '), taken);
@@ -37,21 +40,26 @@ export async function createOrPromoteAdmin(
   if (existing) {
     const changed = [...(existing.role === Role.Admin ? [] : ['role']), ...(existing.isActive ? [] : ['is_active']), 'password'];
     Object.assign(existing, { role: Role.Admin, isActive: true, passwordHash });
-    return { user: await saveAudited(db, existing, 'update', changed), created: false };
+    return { user: await saveAudited(db, users, existing, 'update', changed), created: false };
   }
-  const user = users.create({ ...account, passwordHash, role: Role.Admin });
-  return { user: await saveAudited(db, user, 'create', ['username', 'email', 'password', 'role']), created: true };
+  const user = users.build({ ...account, passwordHash, role: Role.Admin });
+  return { user: await saveAudited(db, users, user, 'create', ['username', 'email', 'password', 'role']), created: true };
 }
 
 /**
  * Saves the account and its audit entry in one transaction. No actor: the operator at the command
  * line, which `via:create-admin` in `changed_fields` says (an anonymous login has no actor either).
  */
-function saveAudited(db: DataSource, user: User, action: 'create' | 'update', changed: string[]): Promise<User> {
+function saveAudited(db: DataSource, users: UsersRepository, user: User, action: 'create' | 'update', changed: string[]): Promise<User> {
   return db.transaction(async (manager) => {
-    const saved = await manager.save(user);
+    const saved = await users.save(manager, user);
     const changedFields = [...changed, 'via:create-admin'];
-    await changesOf({ id: null }, 'user').changed(manager, action, saved.id, changedFields);
+    await changesOf(new AuditRepository(db.getRepository(AuditEvent)), { id: null }, 'user').changed(
+      manager,
+      action,
+      saved.id,
+      changedFields,
+    );
     return saved;
   });
 }

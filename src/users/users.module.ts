@@ -5,12 +5,13 @@ import { CallerCache } from './caller-cache';
 import { UserSkeletonsSubscriber } from './user-skeletons.subscriber';
 import { User } from './user.entity';
 import { UsersController } from './users.controller';
+import { UsersRepository } from './users.repository';
 import { UsersService } from './users.service';
 
 @Module({
   imports: [TypeOrmModule.forFeature([User])],
   controllers: [UsersController],
-  providers: [UsersService, CallerCache],
+  providers: [UsersService, UsersRepository, CallerCache],
   exports: [UsersService],
 })
 export class UsersModule {

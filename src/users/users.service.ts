@@ -1,10 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { IsNull, Repository } from 'typeorm';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
-import { RefreshToken } from '../auth/refresh-token.entity';
 import { AuthUser } from '../core/auth/auth-user';
-import { selectOne, sql } from '../core/database/sql';
 import { ConflictError, NotFoundError } from '../core/errors';
 import { describeConstraint } from '../core/http/problem';
 import type { RequestOrigin } from '../core/http/request-origin';
@@ -15,6 +13,7 @@ import { UpdateUserDto } from './dto/update-user.dto';
 import { toUserDto, UserDto } from './dto/user.dto';
 import { Role } from '../core/auth/role';
 import { User } from './user.entity';
+import { UsersRepository } from './users.repository';
 
 const USERNAME_TAKEN = 'A user with that username already exists.';
 const EMAIL_TAKEN = 'A user with that email already exists.';
@@ -34,23 +33,23 @@ export interface NewUser {
 @Injectable()
 export class UsersService {
   constructor(
-    @InjectRepository(User) private readonly users: Repository<User>,
+    private readonly users: UsersRepository,
+    // Only to open transactions; the statements are the repository's.
+    @InjectDataSource() private readonly db: DataSource,
     private readonly callers: CallerCache,
     private readonly audit: AuditService,
   ) {}
 
-  /** The caller behind an access token, asked for on every request: remembered, or hand-written SQL (see core/database/sql.ts). */
+  /** The caller behind an access token, asked for on every request: remembered, or loaded (hand-written SQL, see core/database/sql.ts). */
   findActiveById(id: number): Promise<Readonly<AuthUser> | null> {
-    return this.callers.get(id, () =>
-      selectOne<AuthUser>(this.users.manager, sql`SELECT id, username, role FROM users WHERE id = ${id} AND is_active`),
-    );
+    return this.callers.get(id, () => this.users.findActiveCaller(id));
   }
 
   /** Username and email are citext columns, so both match case-insensitively. */
   findByLogin(login: { username?: string | null; email?: string | null }): Promise<User | null> {
     // `!= null`: TypeORM refuses a null in a where clause, and a JSON body can send one.
-    if (login.username != null) return this.users.findOneBy({ username: login.username });
-    if (login.email != null) return this.users.findOneBy({ email: login.email });
+    if (login.username != null) return this.users.findByUsername(login.username);
+    if (login.email != null) return this.users.findByEmail(login.email);
     return Promise.resolve(null);
   }
 
@@ -61,8 +60,8 @@ export class UsersService {
   async create(user: NewUser, origin?: RequestOrigin): Promise<User> {
     await this.assertAvailable(user.username, user.email);
     // The unique indexes still decide a race; the filter maps them to the same 409.
-    return this.users.manager.transaction(async (manager) => {
-      const created = await manager.save(manager.create(User, user));
+    return this.db.transaction(async (manager) => {
+      const created = await this.users.insert(manager, user);
       await this.audit
         .of({ id: created.id, origin }, 'user')
         .changed(manager, 'create', created.id, ['username', 'email', 'password', 'role']);
@@ -75,11 +74,11 @@ export class UsersService {
   async recordLogin(user: User, newPasswordHash?: string): Promise<void> {
     user.lastLogin = new Date();
     if (newPasswordHash) user.passwordHash = newPasswordHash;
-    await this.users.update(user.id, { lastLogin: user.lastLogin, ...(newPasswordHash ? { passwordHash: newPasswordHash } : {}) });
+    await this.users.recordLogin(user.id, user.lastLogin, newPasswordHash);
   }
 
   async list(query: PageQueryDto): Promise<Page<UserDto>> {
-    const [users, total] = await this.users.findAndCount({ order: { id: 'ASC' }, skip: query.offset, take: query.page_size });
+    const [users, total] = await this.users.findPage(query.offset, query.page_size);
     return new Page(users.map(toUserDto), total, query);
   }
 
@@ -98,11 +97,9 @@ export class UsersService {
     if (changes.is_active !== undefined && changes.is_active !== user.isActive) changedFields.push('is_active');
     if (changes.role !== undefined) user.role = changes.role;
     if (changes.is_active !== undefined) user.isActive = changes.is_active;
-    await this.users.manager.transaction(async (manager) => {
-      await manager.save(user);
-      if (!user.isActive) {
-        await manager.update(RefreshToken, { userId: user.id, revokedAt: IsNull() }, { revokedAt: new Date() });
-      }
+    await this.db.transaction(async (manager) => {
+      await this.users.save(manager, user);
+      if (!user.isActive) await this.users.revokeRefreshTokens(manager, user.id);
       await this.audit.of(admin, 'user').changed(manager, 'update', user.id, changedFields);
     });
     this.callers.forget(user.id);
@@ -110,7 +107,7 @@ export class UsersService {
   }
 
   private async require(id: number): Promise<User> {
-    const user = await this.users.findOneBy({ id });
+    const user = await this.users.findById(id);
     if (!user) throw new NotFoundError('User not found.');
     return user;
   }
@@ -129,13 +126,10 @@ export class UsersService {
  * in any case or in characters that look the same (the same skeleton). An account that is itself
  * a look-alike of an older one has no skeleton; the older one answers for it.
  */
-export async function findTakenNames(users: Repository<User>, username: string, email: string): Promise<Record<string, string[]>> {
+export async function findTakenNames(users: UsersRepository, username: string, email: string): Promise<Record<string, string[]>> {
   const usernameSkeleton = accountNameSkeleton(username);
   const emailSkeleton = accountNameSkeleton(email);
-  const taken = await users.find({
-    where: [{ username }, { email }, { usernameSkeleton }, { emailSkeleton }],
-    select: { username: true, email: true, usernameSkeleton: true, emailSkeleton: true },
-  });
+  const taken = await users.findNameHolders({ username, email, usernameSkeleton, emailSkeleton });
   const errors: Record<string, string[]> = {};
   if (taken.some((u) => u.usernameSkeleton === usernameSkeleton || u.username.toLowerCase() === username.toLowerCase())) {
     errors.username = [USERNAME_TAKEN];
