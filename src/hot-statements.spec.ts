@@ -120,7 +120,7 @@ describe('hot-path statements', () => {
     };
     expect(
       await run(async () => {
-        await PatientsService.prototype.findWritable.call(services, manager, 5, OWNER, 'turns').catch(() => undefined);
+        await PatientsService.prototype.requireWritable.call(services, manager, 5, OWNER, 'turns').catch(() => undefined);
         await appointments.countUpcoming(manager, 5);
         await doctors.find(manager, 3, 'share');
         await appointments.insertWithHistory(manager, booking);

@@ -56,7 +56,7 @@ export class AppointmentsService implements OnModuleInit {
       // The patient's row makes its bookings take turns, so the cap counts what the one before
       // committed; both locks mean a patient or doctor deleted concurrently either is gone here or
       // cancels this booking.
-      const patient = await this.patients.findWritable(manager, dto.patient, user, 'turns');
+      const patient = await this.patients.requireWritable(manager, dto.patient, user, 'turns');
       await this.assertBelowCap(manager, patient.id);
       const doctor = await this.doctors.find(manager, dto.doctor, 'share');
       if (!doctor) throw InvalidFieldError.of('doctor', 'No doctor with this id.');

@@ -39,7 +39,7 @@ export class MappingsService implements OnModuleInit {
   async create(dto: CreateMappingDto, user: AuthUser): Promise<MappingDto> {
     const mapping = await this.db.transaction(async (manager) => {
       // Share locks: a patient or doctor deleted concurrently either is gone here or ends this assignment.
-      const patient = await this.patients.findWritable(manager, dto.patient, user, 'share');
+      const patient = await this.patients.requireWritable(manager, dto.patient, user, 'share');
       const doctor = await this.doctors.find(manager, dto.doctor, 'share');
       if (!doctor) {
         throw new InvalidFieldError('The doctor does not exist.', { doctor: ['No doctor with this id.'] });
@@ -79,7 +79,7 @@ export class MappingsService implements OnModuleInit {
       const mapping = await this.mappings.findForUpdate(manager, id);
       const patient = mapping && (await this.patients.findReadable(manager, mapping.patientId, user));
       if (!mapping || !patient) throw new NotFoundError('Assignment not found.');
-      await this.patients.findWritable(manager, patient.id, user);
+      await this.patients.requireWritable(manager, patient.id, user);
       if (!mapping.isActive) return;
       await this.mappings.save(manager, Object.assign(mapping, { isActive: false, endedAt: new Date() }));
       await this.audit.of(user, 'mapping').changed(manager, 'unassign', id);

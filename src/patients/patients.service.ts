@@ -82,7 +82,7 @@ export class PatientsService {
    * patient deleted while we waited for the lock no longer matches: gone, like any missing one.
    * One statement whatever the answer, so its time tells nothing about someone else's ids.
    */
-  async findWritable(manager: EntityManager, id: number, user: AuthUser, lock?: RowLock): Promise<Patient> {
+  async requireWritable(manager: EntityManager, id: number, user: AuthUser, lock?: RowLock): Promise<Patient> {
     const found = await this.patients.findWithReadable(manager, id, patientReadable(user), lock);
     if (!found?.readable) throw new NotFoundError(NOT_FOUND);
     if (mayChangePatient(user, found.patient)) return found.patient;
@@ -99,7 +99,7 @@ export class PatientsService {
     const audit = this.audit.of(user, 'patient');
     const patient = await audit.deniedAudited('update', id, () =>
       this.db.transaction(async (manager) => {
-        const patient = await this.findWritable(manager, id, user, 'update');
+        const patient = await this.requireWritable(manager, id, user, 'update');
         assertIfMatch(ifMatch, patient.version);
         const changed = applyPatientChanges(patient, dto);
         if (changed.length > 0) await this.patients.save(manager, patient);
@@ -115,7 +115,7 @@ export class PatientsService {
     const audit = this.audit.of(user, 'patient');
     await audit.deniedAudited('delete', id, () =>
       this.db.transaction(async (manager) => {
-        await this.findWritable(manager, id, user, 'update');
+        await this.requireWritable(manager, id, user, 'update');
         await this.patients.softDelete(manager, id);
         await this.removal.removed(manager, { record: 'patient', id, actorId: user.id, origin: user.origin });
         await audit.changed(manager, 'delete', id);
