@@ -18,7 +18,7 @@ import { AppThrottlerGuard, throttlerOptions } from './core/throttling/throttlin
 import { RecordsModule } from './core/records/records.module';
 import { DoctorsModule } from './doctors/doctors.module';
 import { HealthModule } from './health/health.module';
-import { MappingsModule } from './mappings/mappings.module';
+import { AssignmentsModule } from './assignments/assignments.module';
 import { PatientsModule } from './patients/patients.module';
 import { SchedulesModule } from './schedules/schedules.module';
 import { UsersModule } from './users/users.module';
@@ -36,7 +36,7 @@ import { UsersModule } from './users/users.module';
     AuthModule,
     PatientsModule,
     DoctorsModule,
-    MappingsModule,
+    AssignmentsModule,
     SchedulesModule,
     AppointmentsModule,
   ],

@@ -75,7 +75,7 @@ describe('dataAccessIn', () => {
     ],
     ['await manager.save(user);', 'a statement through an EntityManager'],
     ['await this.users.manager.update(User, id, changes);', 'a statement through an EntityManager'],
-    ['await manager.delete(Mapping, { id });', 'a statement through an EntityManager'],
+    ['await manager.delete(Assignment, { id });', 'a statement through an EntityManager'],
     ['await tx.manager.insert(RefreshToken, token);', 'a statement through an EntityManager'],
     ['constructor(private readonly users: Repository<User>) {}', 'a TypeORM Repository'],
     ['constructor(@InjectRepository(User) users: UsersRepository) {}', 'an injected TypeORM Repository'],

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { AuthUser } from '../core/auth/auth-user';
 import { Role } from '../core/auth/role';
 import type { Sql } from '../core/database/sql';
-import { appointmentsVisible, mappingsVisible, patientReadable, patientsListed } from './access.policy';
+import { appointmentsVisible, assignmentsVisible, patientReadable, patientsListed } from './access.policy';
 
 /** A caller id that would stand out if it were ever written into the SQL text. */
 const CALLER = 987_654_321;
@@ -11,7 +11,7 @@ const PREDICATES: [string, (user: AuthUser) => Sql | null][] = [
   ['patientReadable', (user) => patientReadable(user)],
   ['patientsListed', (user) => patientsListed(user, false).where],
   ['patientsListed (assigned)', (user) => patientsListed(user, true).where],
-  ['mappingsVisible', (user) => mappingsVisible(user)],
+  ['assignmentsVisible', (user) => assignmentsVisible(user)],
   ['appointmentsVisible', (user) => appointmentsVisible(user)],
 ];
 

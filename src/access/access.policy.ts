@@ -25,7 +25,7 @@ import { sql, type Sql } from '../core/database/sql';
  * - Schedules are read by everyone. Accounts and the audit trail are for admins (`@Roles` on
  *   their controllers). A deactivated account is refused (401) before any of this, by the guard.
  *
- * Predicates are `Sql` fragments over fixed aliases (`patient`, `doctor`, `mapping`,
+ * Predicates are `Sql` fragments over fixed aliases (`patient`, `doctor`, `assignment`,
  * `appointment`) with the database's column names; values only ever as parameters. Hand-written
  * SQL interpolates them; `whereVisible` hands one to a TypeORM query builder, with named parameters.
  */
@@ -103,11 +103,11 @@ export function linksOwnProfile(user: AuthUser): boolean {
 
 // ---- assignments ----
 
-/** Assignments the caller may see, over `mapping` with its `patient` and `doctor`; null: all. */
-export function mappingsVisible(user: AuthUser): Sql | null {
+/** Assignments the caller may see, over `assignment` with its `patient` and `doctor`; null: all. */
+export function assignmentsVisible(user: AuthUser): Sql | null {
   if (isAdmin(user)) return null;
   const caller = sql.param(user.id);
-  return isDoctor(user) ? sql`(${owns(caller)} OR (doctor.user_id = ${caller} AND mapping.is_active))` : owns(caller);
+  return isDoctor(user) ? sql`(${owns(caller)} OR (doctor.user_id = ${caller} AND assignment.is_active))` : owns(caller);
 }
 
 // ---- appointments ----

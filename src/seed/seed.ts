@@ -19,8 +19,8 @@ import { ConflictError } from '../core/errors';
 import type { AuthUser } from '../core/auth/auth-user';
 import { Doctor } from '../doctors/doctor.entity';
 import { DoctorsService } from '../doctors/doctors.service';
-import { Mapping } from '../mappings/mapping.entity';
-import { MappingsService } from '../mappings/mappings.service';
+import { Assignment } from '../assignments/assignment.entity';
+import { AssignmentsService } from '../assignments/assignments.service';
 import { Patient } from '../patients/patient.entity';
 import type { BloodGroup, Gender } from '../patients/patient.enums';
 import { PatientsService } from '../patients/patients.service';
@@ -306,8 +306,8 @@ export async function seed(app: INestApplicationContext, password: string): Prom
       }
       for (const { username, reason } of doctors) {
         const doctor = doctorsByUsername.get(username)!.profile;
-        if (!(await db.getRepository(Mapping).existsBy({ patientId: patient.id, doctorId: doctor.id }))) {
-          await app.get(MappingsService).create({ patient: patient.id, doctor: doctor.id, notes: reason }, caller);
+        if (!(await db.getRepository(Assignment).existsBy({ patientId: patient.id, doctorId: doctor.id }))) {
+          await app.get(AssignmentsService).create({ patient: patient.id, doctor: doctor.id, notes: reason }, caller);
           created.mappings++;
         }
         if (!(await db.getRepository(Appointment).existsBy({ patientId: patient.id, doctorId: doctor.id }))) {

@@ -1,4 +1,4 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiSchema } from '@nestjs/swagger';
 import { Doctor } from '../doctor.entity';
 import { MONEY_PATTERN } from './create-doctor.dto';
 import { formatMoney } from './doctor.dto';
@@ -16,7 +16,8 @@ export class AppointmentDoctorSummaryDto {
 }
 
 /** A doctor as an assignment names it: with the fee, which a patient choosing among its doctors wants. */
-export class MappingDoctorSummaryDto extends AppointmentDoctorSummaryDto {
+@ApiSchema({ name: 'MappingDoctorSummaryDto' }) // the document's schema name, kept
+export class AssignmentDoctorSummaryDto extends AppointmentDoctorSummaryDto {
   @ApiProperty({ type: String, nullable: true, pattern: MONEY_PATTERN.source, example: '1500.00' })
   consultation_fee!: string | null;
 }
@@ -25,6 +26,6 @@ export function toAppointmentDoctorSummaryDto(doctor: Doctor): AppointmentDoctor
   return { id: doctor.id, name: doctor.name, specialization: doctor.specialization };
 }
 
-export function toMappingDoctorSummaryDto(doctor: Doctor): MappingDoctorSummaryDto {
+export function toAssignmentDoctorSummaryDto(doctor: Doctor): AssignmentDoctorSummaryDto {
   return { ...toAppointmentDoctorSummaryDto(doctor), consultation_fee: formatMoney(doctor.consultationFee) };
 }

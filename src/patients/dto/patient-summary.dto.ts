@@ -1,4 +1,4 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiSchema } from '@nestjs/swagger';
 import { Patient } from '../patient.entity';
 
 /** A patient as an appointment names it. */
@@ -11,7 +11,8 @@ export class AppointmentPatientSummaryDto {
 }
 
 /** A patient as an assignment names it: with the contact details its doctors need. */
-export class MappingPatientSummaryDto extends AppointmentPatientSummaryDto {
+@ApiSchema({ name: 'MappingPatientSummaryDto' }) // the document's schema name, kept
+export class AssignmentPatientSummaryDto extends AppointmentPatientSummaryDto {
   @ApiProperty({ type: String, nullable: true, format: 'email' })
   email!: string | null;
 
@@ -23,6 +24,6 @@ export function toAppointmentPatientSummaryDto(patient: Patient): AppointmentPat
   return { id: patient.id, name: patient.name };
 }
 
-export function toMappingPatientSummaryDto(patient: Patient): MappingPatientSummaryDto {
+export function toAssignmentPatientSummaryDto(patient: Patient): AssignmentPatientSummaryDto {
   return { ...toAppointmentPatientSummaryDto(patient), email: patient.email, phone: patient.phone };
 }

@@ -9,7 +9,7 @@ import { User } from '../users/user.entity';
 // At most one active assignment of a doctor to a patient, even when two requests race.
 @Index('mappings_active_pair_key', ['patientId', 'doctorId'], { unique: true, where: 'is_active' })
 @Index('mappings_doctor_idx', ['doctorId', 'patientId'], { where: 'is_active' })
-export class Mapping extends RetainedRecord {
+export class Assignment extends RetainedRecord {
   @PrimaryGeneratedColumn('identity', { generatedIdentity: 'ALWAYS', primaryKeyConstraintName: 'mappings_pkey' })
   id!: number;
 

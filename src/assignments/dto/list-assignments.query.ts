@@ -3,7 +3,7 @@ import { BooleanFilter, IdFilter } from '../../core/validation/fields';
 import { RememberValidation } from '../../core/http/validation.pipe';
 
 @RememberValidation()
-export class ListMappingsQuery extends PageQueryDto {
+export class ListAssignmentsQuery extends PageQueryDto {
   @IdFilter('Patient id.')
   patient?: number;
 

@@ -7,10 +7,10 @@ import { ApiIdParam } from '../core/openapi/decorators';
 import { CreatesRecord, DeletesRecord } from '../core/openapi/routes';
 import { Page, PageQueryDto, Paginated } from '../core/pagination/pagination';
 import { DoctorDto } from '../doctors/dto/doctor.dto';
-import { CreateMappingDto } from './dto/create-mapping.dto';
-import { ListMappingsQuery } from './dto/list-mappings.query';
-import { MappingDto } from './dto/mapping.dto';
-import { MappingsService } from './mappings.service';
+import { CreateAssignmentDto } from './dto/create-assignment.dto';
+import { ListAssignmentsQuery } from './dto/list-assignments.query';
+import { AssignmentDto } from './dto/assignment.dto';
+import { AssignmentsService } from './assignments.service';
 
 const PATIENT_NOT_VISIBLE = "No such patient among the caller's (or, for a doctor account, those assigned to it).";
 const READ_ONLY = "An assigned doctor may read the patient, but only the patient's owner or an admin may change its assignments.";
@@ -21,25 +21,26 @@ const alias = (note = '') =>
     description: `Alias of \`GET /api/patients/{id}/doctors\`, kept for the clients of the Django projects this service replaces.${note}`,
   });
 
+// The path, the tag and the method names (the document's operationIds) keep the API's word.
 @ApiTags('mappings')
 @Controller('mappings')
-export class MappingsController {
-  constructor(private readonly mappings: MappingsService) {}
+export class AssignmentsController {
+  constructor(private readonly assignments: AssignmentsService) {}
 
   /**
    * Assign a doctor to a patient.
    * @remarks The patient must be the caller's (admins: any). Assigning a doctor who is already actively assigned to the patient is refused, even for requests that race: a partial unique index decides. The assignment is audited.
    */
   @Post()
-  @CreatesRecord(MappingDto, {
+  @CreatesRecord(AssignmentDto, {
     description: 'The new assignment, with summaries of the patient and the doctor.',
     badRequest: 'Invalid fields, or no such doctor (named in `errors.doctor`).',
     notFound: PATIENT_NOT_VISIBLE,
     forbidden: READ_ONLY,
     conflict: 'The doctor is already actively assigned to the patient.',
   })
-  createMapping(@Body() dto: CreateMappingDto, @CurrentUser() user: AuthUser): Promise<MappingDto> {
-    return this.mappings.create(dto, user);
+  createMapping(@Body() dto: CreateAssignmentDto, @CurrentUser() user: AuthUser): Promise<AssignmentDto> {
+    return this.assignments.create(dto, user);
   }
 
   /**
@@ -47,9 +48,9 @@ export class MappingsController {
    * @remarks The assignments of the caller's patients, active and ended (admins: all); a doctor account also sees the active assignments of its doctor profile. Filter with `patient`, `doctor` and `is_active`.
    */
   @Get()
-  @Paginated(MappingDto)
-  listMappings(@Query() query: ListMappingsQuery, @CurrentUser() user: AuthUser): Promise<Page<MappingDto>> {
-    return this.mappings.list(query, user);
+  @Paginated(AssignmentDto)
+  listMappings(@Query() query: ListAssignmentsQuery, @CurrentUser() user: AuthUser): Promise<Page<AssignmentDto>> {
+    return this.assignments.list(query, user);
   }
 
   /** List a patient's doctors (alias). */
@@ -63,7 +64,7 @@ export class MappingsController {
     @Query() query: PageQueryDto,
     @CurrentUser() user: AuthUser,
   ): Promise<Page<DoctorDto>> {
-    return this.mappings.doctorsOf(patientId, query, user);
+    return this.assignments.doctorsOf(patientId, query, user);
   }
 
   /** List a patient's doctors (alias). */
@@ -77,7 +78,7 @@ export class MappingsController {
     @Query() query: PageQueryDto,
     @CurrentUser() user: AuthUser,
   ): Promise<Page<DoctorDto>> {
-    return this.mappings.doctorsOf(patientId, query, user);
+    return this.assignments.doctorsOf(patientId, query, user);
   }
 
   /** List a patient's doctors (alias). */
@@ -91,7 +92,7 @@ export class MappingsController {
     @Query() query: PageQueryDto,
     @CurrentUser() user: AuthUser,
   ): Promise<Page<DoctorDto>> {
-    return this.mappings.doctorsOf(patientId, query, user);
+    return this.assignments.doctorsOf(patientId, query, user);
   }
 
   /**
@@ -107,7 +108,7 @@ export class MappingsController {
     forbidden: READ_ONLY,
   })
   deleteMapping(@Param('id', ParseIdPipe) id: number, @CurrentUser() user: AuthUser): Promise<void> {
-    return this.mappings.end(id, user);
+    return this.assignments.end(id, user);
   }
 }
 
@@ -115,7 +116,7 @@ export class MappingsController {
 @ApiTags('patients')
 @Controller('patients')
 export class PatientDoctorsController {
-  constructor(private readonly mappings: MappingsService) {}
+  constructor(private readonly assignments: AssignmentsService) {}
 
   /**
    * List a patient's doctors.
@@ -130,6 +131,6 @@ export class PatientDoctorsController {
     @Query() query: PageQueryDto,
     @CurrentUser() user: AuthUser,
   ): Promise<Page<DoctorDto>> {
-    return this.mappings.doctorsOf(id, query, user);
+    return this.assignments.doctorsOf(id, query, user);
   }
 }

@@ -5,61 +5,61 @@ import { whereVisible } from '../access/access.policy';
 import type { Sql } from '../core/database/sql';
 import { Page, PageQueryDto } from '../core/pagination/pagination';
 import { Doctor } from '../doctors/doctor.entity';
-import { ListMappingsQuery } from './dto/list-mappings.query';
-import { Mapping } from './mapping.entity';
+import { ListAssignmentsQuery } from './dto/list-assignments.query';
+import { Assignment } from './assignment.entity';
 
 /**
  * Every statement on assignments, through TypeORM (the query builder and find/save): none of them
  * is a hot path of the benchmark, so none is hand-written SQL.
  */
 @Injectable()
-export class MappingsRepository {
+export class AssignmentsRepository {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
   /** A new, unsaved assignment. */
-  build(fields: Partial<Mapping>): Mapping {
-    return this.db.manager.create(Mapping, fields);
+  build(fields: Partial<Assignment>): Assignment {
+    return this.db.manager.create(Assignment, fields);
   }
 
   hasActive(manager: EntityManager, patientId: number, doctorId: number): Promise<boolean> {
-    return manager.existsBy(Mapping, { patientId, doctorId, isActive: true });
+    return manager.existsBy(Assignment, { patientId, doctorId, isActive: true });
   }
 
   /** Inserts or updates the assignment; its id, version and timestamps are set from the row. */
-  async save(manager: EntityManager, mapping: Mapping): Promise<void> {
-    await manager.save(mapping);
+  async save(manager: EntityManager, assignment: Assignment): Promise<void> {
+    await manager.save(assignment);
   }
 
   /** The assignment, its row locked for the transaction; null when there is none. */
-  findForUpdate(manager: EntityManager, id: number): Promise<Mapping | null> {
-    return manager.findOne(Mapping, { where: { id }, lock: { mode: 'pessimistic_write' } });
+  findForUpdate(manager: EntityManager, id: number): Promise<Assignment | null> {
+    return manager.findOne(Assignment, { where: { id }, lock: { mode: 'pessimistic_write' } });
   }
 
   /** One page of the assignments `visible` admits (all, when null), with their patient and doctor, filtered as the query asks. */
-  async findPage(query: ListMappingsQuery, visible: Sql | null): Promise<Page<Mapping>> {
+  async findPage(query: ListAssignmentsQuery, visible: Sql | null): Promise<Page<Assignment>> {
     // An assignment of a since-deleted doctor stays in the history (TypeORM would drop it with the
     // doctor), while those of a deleted patient go with the patient.
     const qb = this.db.manager
-      .createQueryBuilder(Mapping, 'mapping')
+      .createQueryBuilder(Assignment, 'assignment')
       .withDeleted()
-      .innerJoinAndSelect('mapping.patient', 'patient', 'patient.deletedAt IS NULL')
-      .innerJoinAndSelect('mapping.doctor', 'doctor')
-      .where('mapping.deletedAt IS NULL');
+      .innerJoinAndSelect('assignment.patient', 'patient', 'patient.deletedAt IS NULL')
+      .innerJoinAndSelect('assignment.doctor', 'doctor')
+      .where('assignment.deletedAt IS NULL');
     whereVisible(qb, visible);
-    if (query.patient !== undefined) qb.andWhere('mapping.patientId = :patient', { patient: query.patient });
-    if (query.doctor !== undefined) qb.andWhere('mapping.doctorId = :doctor', { doctor: query.doctor });
-    if (query.is_active !== undefined) qb.andWhere('mapping.isActive = :active', { active: query.is_active });
-    const [mappings, total] = await qb.orderBy('mapping.id', 'ASC').offset(query.offset).limit(query.page_size).getManyAndCount();
-    return new Page(mappings, total, query);
+    if (query.patient !== undefined) qb.andWhere('assignment.patientId = :patient', { patient: query.patient });
+    if (query.doctor !== undefined) qb.andWhere('assignment.doctorId = :doctor', { doctor: query.doctor });
+    if (query.is_active !== undefined) qb.andWhere('assignment.isActive = :active', { active: query.is_active });
+    const [assignments, total] = await qb.orderBy('assignment.id', 'ASC').offset(query.offset).limit(query.page_size).getManyAndCount();
+    return new Page(assignments, total, query);
   }
 
   /** One page of the doctors actively assigned to the patient, in the order they were assigned. */
   async findActiveDoctorsPage(patientId: number, query: PageQueryDto): Promise<Page<Doctor>> {
     const [doctors, total] = await this.db.manager
       .createQueryBuilder(Doctor, 'doctor')
-      .innerJoin(Mapping, 'mapping', 'mapping.doctorId = doctor.id AND mapping.isActive')
-      .where('mapping.patientId = :patientId', { patientId })
-      .orderBy('mapping.assignedDate', 'ASC')
+      .innerJoin(Assignment, 'assignment', 'assignment.doctorId = doctor.id AND assignment.isActive')
+      .where('assignment.patientId = :patientId', { patientId })
+      .orderBy('assignment.assignedDate', 'ASC')
       .addOrderBy('doctor.id', 'ASC')
       .offset(query.offset)
       .limit(query.page_size)
@@ -71,12 +71,12 @@ export class MappingsRepository {
   async endActive(manager: EntityManager, of: { patientId: number } | { doctorId: number }): Promise<number[]> {
     const result = await manager
       .createQueryBuilder()
-      .update(Mapping)
+      .update(Assignment)
       .set({ isActive: false, endedAt: () => 'now()', version: () => 'version + 1' })
       .where({ ...of, isActive: true })
       .returning(['id'])
       .execute();
     const ended = result.raw as { id: number }[];
-    return ended.map((mapping) => mapping.id);
+    return ended.map((assignment) => assignment.id);
   }
 }

@@ -1,6 +1,9 @@
+import { ApiSchema } from '@nestjs/swagger';
 import { IdField, StringField } from '../../core/validation/fields';
 
-export class CreateMappingDto {
+// The document keeps the API's schema name (clients generate types from it).
+@ApiSchema({ name: 'CreateMappingDto' })
+export class CreateAssignmentDto {
   @IdField({ description: "Id of one of the caller's patients.", example: 1 })
   patient!: number;
 
