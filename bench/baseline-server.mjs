@@ -328,6 +328,7 @@ async function getPatient(request, reply) {
 
 /** The cap on a patient's upcoming appointments, as the benchmark configures the service. */
 const MAX_UPCOMING = Number(process.env.MAX_UPCOMING_APPOINTMENTS_PER_PATIENT ?? 10);
+const HORIZON_DAYS = Number(process.env.BOOKING_HORIZON_DAYS ?? 365);
 const BOOK_SQL = `WITH appointment AS (
          INSERT INTO appointments (doctor_id, patient_id, appointment_datetime, duration_minutes, ends_at, reason, notes, status, created_by_id)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING *
@@ -381,8 +382,8 @@ async function createAppointment(request, reply) {
   const start = new Date(body.appointment_datetime);
   const duration = body.duration_minutes ?? 30;
   if (start.getTime() <= Date.now()) throw fieldError('appointment_datetime', 'The appointment must start in the future.');
-  if (start.getTime() > Date.now() + 365 * 86_400_000)
-    throw fieldError('appointment_datetime', 'The appointment must start within 365 days from now.');
+  if (start.getTime() > Date.now() + HORIZON_DAYS * 86_400_000)
+    throw fieldError('appointment_datetime', `The appointment must start within ${HORIZON_DAYS} days from now.`);
   const endsAt = new Date(start.getTime() + duration * 60_000);
 
   const client = await pool.connect();

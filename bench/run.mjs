@@ -91,6 +91,13 @@ const JWT_REFRESH_SECRET = `bench-refresh-${randomBytes(24).toString('hex')}`;
 /** The service's config accepts at most 1,000,000 per window for both limits. */
 const THROTTLE_MAX = '1000000';
 const MAX_UPCOMING = '10000';
+/**
+ * Each booking run starts its minutes BOOKING_STRIDE_MINUTES after the one before, so runs never
+ * book the same doctor at the same minute; the horizon is lifted for both servers so that every
+ * run's bookings (a few tens of thousands of minutes each) stay within it.
+ */
+const BOOKING_STRIDE_MINUTES = 200_000;
+const BOOKING_HORIZON_DAYS = '3650';
 
 const log = (message) => console.log(`[bench] ${message}`);
 
@@ -193,8 +200,10 @@ async function startService(databaseUrl, port) {
       THROTTLE_LIMIT: THROTTLE_MAX,
       THROTTLE_AUTH_LIMIT: THROTTLE_MAX,
       // The booking scenario books each patient again every 10,000 requests: over a whole run
-      // more than the default cap of 10 upcoming appointments (the baseline counts the same).
+      // more than the default cap of 10 upcoming appointments (the baseline counts the same), and
+      // further ahead than the default horizon of 365 days.
       MAX_UPCOMING_APPOINTMENTS_PER_PATIENT: MAX_UPCOMING,
+      BOOKING_HORIZON_DAYS,
       ...(config.profiled ? { CPU_PROFILE_DIR: PROFILES_DIR } : {}),
     },
   });
@@ -214,6 +223,7 @@ async function startBaseline(databaseUrl, port) {
       DB_POOL_SIZE: String(config.poolSize),
       JWT_ACCESS_SECRET,
       MAX_UPCOMING_APPOINTMENTS_PER_PATIENT: MAX_UPCOMING,
+      BOOKING_HORIZON_DAYS,
       ...(config.profiled ? { CPU_PROFILE_DIR: PROFILES_DIR } : {}),
     },
   });
@@ -329,7 +339,7 @@ async function drive(admin, server, sampler, scenarioName, scenario, token, { sc
         connections,
         warmupSeconds: config.warmupSeconds,
         durationSeconds: config.durationSeconds,
-        scenario: { ...scenario, firstIndex: invocation * 1_000_000 },
+        scenario: { ...scenario, firstIndex: invocation * BOOKING_STRIDE_MINUTES },
       });
     });
     const cpuAfter = await workCpu(admin, server);
