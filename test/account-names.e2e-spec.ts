@@ -1,11 +1,10 @@
 import { DataSource } from 'typeorm';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MIGRATIONS } from '../migrations';
 import { DEFAULT_PASSWORD_MIN_SCORE } from '../src/core/config/app-config';
-import { standaloneDataSourceOptions } from '../src/entities';
 import { createOrPromoteAdmin } from '../src/users/create-admin';
 import { User } from '../src/users/user.entity';
-import { cloneTemplate } from './support/database';
+import { openTestDatabase, TestDatabase } from './support/database';
 import { expectProblem } from './support/problems';
 import { TEST_PASSWORD, TestUser, uniqueName, useTestApp } from './support/test-app';
 
@@ -157,16 +156,13 @@ describe('account names: NFKC, invisible characters, look-alikes (e2e)', () => {
 });
 
 describe('AccountNameSkeletons migration on accounts that already look alike', () => {
-  let database: Awaited<ReturnType<typeof cloneTemplate>>;
+  let database: TestDatabase;
   let db: DataSource;
   beforeAll(async () => {
-    database = await cloneTemplate(inject('serverUrl'), inject('templateDatabase'));
-    db = await new DataSource(standaloneDataSourceOptions(database.url, 1)).initialize();
+    database = await openTestDatabase();
+    db = database.db;
   });
-  afterAll(async () => {
-    await db.destroy();
-    await database.drop();
-  });
+  afterAll(() => database.close());
 
   it('keeps every account, gives the skeleton to the oldest of each look-alike group, and then refuses new look-alikes', async () => {
     expect(MIGRATIONS.at(-1)?.name).toBe('AccountNameSkeletons1795900000000');

@@ -3,11 +3,10 @@ import { once } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuditService } from '../src/audit/audit.service';
-import { standaloneDataSourceOptions } from '../src/entities';
 import { createOrPromoteAdmin } from '../src/users/create-admin';
-import { cloneTemplate } from './support/database';
+import { openTestDatabase, TestDatabase } from './support/database';
 import { freePort } from './support/ports';
 import { startOwnApp, type OwnApp } from './support/instances';
 import { TEST_PASSWORD, testEnv, uniqueName } from './support/test-app';
@@ -99,18 +98,17 @@ class Service {
 }
 
 describe('the audit trail when the service dies right after a write (e2e)', () => {
-  let database: { url: string; drop(): Promise<void> };
+  let database: TestDatabase;
   let db: DataSource;
   let service: Service | undefined;
 
   beforeAll(async () => {
-    database = await cloneTemplate(inject('serverUrl'), inject('templateDatabase'));
-    db = await new DataSource(standaloneDataSourceOptions(database.url, 1)).initialize();
+    database = await openTestDatabase();
+    db = database.db;
   });
   afterAll(async () => {
     await service?.stop('SIGKILL');
-    await db?.destroy();
-    await database?.drop();
+    await database?.close();
   });
 
   const entryOf = async (answer: Answer): Promise<AuditRow[]> =>

@@ -1,23 +1,20 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MIGRATIONS } from '../migrations';
-import { ENTITIES, standaloneDataSourceOptions, SUBSCRIBERS } from '../src/entities';
-import { cloneTemplate } from './support/database';
+import { ENTITIES, SUBSCRIBERS } from '../src/entities';
+import { openTestDatabase, TestDatabase } from './support/database';
 import { startTestApp } from './support/test-app';
 
 describe('migrations', () => {
-  let database: Awaited<ReturnType<typeof cloneTemplate>>;
+  let database: TestDatabase;
   let db: DataSource;
   beforeAll(async () => {
-    database = await cloneTemplate(inject('serverUrl'), inject('templateDatabase'));
-    db = await new DataSource(standaloneDataSourceOptions(database.url, 1)).initialize();
+    database = await openTestDatabase();
+    db = database.db;
   });
-  afterAll(async () => {
-    await db.destroy();
-    await database.drop();
-  });
+  afterAll(() => database.close());
 
   it('registers every migration file, in file order', () => {
     const files = readdirSync(join(__dirname, '..', 'migrations'))

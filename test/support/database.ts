@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
+import { inject } from 'vitest';
+import { standaloneDataSourceOptions } from '../../src/entities';
 
 /** The same server, another database. */
 export function databaseUrl(serverUrl: string, database: string): string {
@@ -29,6 +31,28 @@ export async function cloneTemplate(serverUrl: string, template: string): Promis
       const dropper = await adminConnection(serverUrl);
       await dropper.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       await dropper.destroy();
+    },
+  };
+}
+
+export interface TestDatabase {
+  url: string;
+  /** A data source with every entity, outside any application. */
+  db: DataSource;
+  /** Closes the data source and drops the database. */
+  close(): Promise<void>;
+}
+
+/** A fresh clone of the migrated template, with a data source on it, for suites that need no application. */
+export async function openTestDatabase(): Promise<TestDatabase> {
+  const database = await cloneTemplate(inject('serverUrl'), inject('templateDatabase'));
+  const db = await new DataSource(standaloneDataSourceOptions(database.url, 1)).initialize();
+  return {
+    url: database.url,
+    db,
+    close: async () => {
+      await db.destroy();
+      await database.drop();
     },
   };
 }
