@@ -291,16 +291,22 @@ describe('a write whose audit entry cannot be written (e2e)', () => {
   let app: OwnApp;
   const REFUSED = 'refuse-audit';
 
-  beforeAll(async () => {
-    app = await startOwnApp();
+  /** Has PostgreSQL refuse the audit entries that match `condition` (SQL over NEW); resolves to the undo. */
+  const refuseAuditEntries = async (name: string, condition: string): Promise<() => Promise<unknown>> => {
     await app.db.query(`
-      CREATE FUNCTION refuse_marked_audit() RETURNS trigger LANGUAGE plpgsql AS $$
+      CREATE FUNCTION ${name}() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
-        IF NEW.request_id LIKE '${REFUSED}%' THEN RAISE EXCEPTION 'audit entry refused for the test'; END IF;
+        IF ${condition} THEN RAISE EXCEPTION 'audit entry refused for the test'; END IF;
         RETURN NEW;
       END $$;
-      CREATE TRIGGER refuse_marked_audit BEFORE INSERT ON audit_events FOR EACH ROW EXECUTE FUNCTION refuse_marked_audit();
+      CREATE TRIGGER ${name} BEFORE INSERT ON audit_events FOR EACH ROW EXECUTE FUNCTION ${name}();
     `);
+    return () => app.db.query(`DROP TRIGGER ${name} ON audit_events`);
+  };
+
+  beforeAll(async () => {
+    app = await startOwnApp();
+    await refuseAuditEntries('refuse_marked_audit', `NEW.request_id LIKE '${REFUSED}%'`);
   });
   afterAll(() => app?.close());
 
@@ -328,14 +334,7 @@ describe('a write whose audit entry cannot be written (e2e)', () => {
 
   it('rolls a delete back when the entry of an assignment it ends cannot be written', async () => {
     const owner = await app.newAdmin();
-    await app.db.query(`
-      CREATE FUNCTION refuse_marked_mapping_audit() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN
-        IF NEW.request_id LIKE 'refuse-mapping%' AND NEW.entity = 'mapping' THEN RAISE EXCEPTION 'audit entry refused for the test'; END IF;
-        RETURN NEW;
-      END $$;
-      CREATE TRIGGER refuse_marked_mapping_audit BEFORE INSERT ON audit_events FOR EACH ROW EXECUTE FUNCTION refuse_marked_mapping_audit();
-    `);
+    await refuseAuditEntries('refuse_marked_mapping_audit', `NEW.request_id LIKE 'refuse-mapping%' AND NEW.entity = 'mapping'`);
     const patient = await app.as(owner).post('/api/patients/').send({ name: 'Kept Patient' });
     const doctor = await app.as(owner).post('/api/doctors/').send({ name: 'Dr Kept', specialization: 'Cardiology' });
     const mapping = await app.as(owner).post('/api/mappings/').send({ patient: patient.body.id, doctor: doctor.body.id });
@@ -354,34 +353,20 @@ describe('a write whose audit entry cannot be written (e2e)', () => {
   });
 
   it('creates no admin when create-admin cannot write its entry', async () => {
-    await app.db.query(`
-      CREATE FUNCTION refuse_create_admin_audit() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN
-        IF 'via:create-admin' = ANY (NEW.changed_fields) THEN RAISE EXCEPTION 'audit entry refused for the test'; END IF;
-        RETURN NEW;
-      END $$;
-      CREATE TRIGGER refuse_create_admin_audit BEFORE INSERT ON audit_events FOR EACH ROW EXECUTE FUNCTION refuse_create_admin_audit();
-    `);
+    const accept = await refuseAuditEntries('refuse_create_admin_audit', `'via:create-admin' = ANY (NEW.changed_fields)`);
     const username = `refused${randomBytes(4).toString('hex')}`;
     try {
       const account = { username, email: `${username}@clinic.example`, password: 'Admin-Refused-Pass-9' };
       await expect(createOrPromoteAdmin(app.db, account)).rejects.toThrow(/refused for the test/);
     } finally {
-      await app.db.query('DROP TRIGGER refuse_create_admin_audit ON audit_events');
+      await accept();
     }
     const [{ count }] = await app.db.query<{ count: number }[]>('SELECT count(*)::int AS count FROM users WHERE username = $1', [username]);
     expect(count).toBe(0);
   });
 
   it('writes a backlog of batched entries too large for one INSERT once the database takes them again', async () => {
-    await app.db.query(`
-      CREATE FUNCTION hold_batched_audit() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN
-        IF NEW.request_id LIKE 'held-%' THEN RAISE EXCEPTION 'audit entry held for the test'; END IF;
-        RETURN NEW;
-      END $$;
-      CREATE TRIGGER hold_batched_audit BEFORE INSERT ON audit_events FOR EACH ROW EXECUTE FUNCTION hold_batched_audit();
-    `);
+    const release = await refuseAuditEntries('hold_batched_audit', `NEW.request_id LIKE 'held-%'`);
     const audit = app.app.get(AuditService);
     const origin = { requestId: `held-${randomBytes(6).toString('hex')}`, clientIp: '127.0.0.1' };
     // 9 parameters a row: 8,000 rows would need more than the 65,535 one statement may have.
@@ -391,7 +376,7 @@ describe('a write whose audit entry cannot be written (e2e)', () => {
         audit.record({ actorId: null, origin, action: 'read', entity: 'patient', entityId: i, outcome: 'success' });
       await audit.flush(); // refused: the entries are kept for a later flush
     } finally {
-      await app.db.query('DROP TRIGGER hold_batched_audit ON audit_events');
+      await release();
     }
     await audit.flush();
     const [{ count, distinct }] = await app.db.query<{ count: number; distinct: number }[]>(
