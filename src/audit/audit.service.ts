@@ -48,13 +48,6 @@ function pendingEvent({ origin, ...entry }: AuditEntry): PendingEvent {
   };
 }
 
-/** The entries of a change, written on the connection of the transaction `manager` belongs to. */
-async function recordChangesIn(events: AuditRepository, manager: EntityManager, entries: AuditEntry[]): Promise<void> {
-  // Outside a transaction the entries would commit on their own, and the guarantee would be gone unnoticed.
-  if (!manager.queryRunner?.isTransactionActive) throw new Error('A change is audited with the manager of an open transaction.');
-  await events.insert(entries.map(pendingEvent), manager);
-}
-
 /**
  * The changes one actor makes to one kind of record, each written in the transaction that makes
  * it (`manager` must belong to an open transaction): the entry commits with the change or not at
@@ -70,15 +63,16 @@ export class ChangeAudit {
 
   /** One change of record `id`, with the fields it changed by their API names. */
   changed(manager: EntityManager, action: ChangeAction, id: number, changedFields: string[] = []): Promise<void> {
-    return recordChangesIn(this.events, manager, [this.entry(action, id, 'success', changedFields)]);
+    return this.changedAll(manager, action, [id], changedFields);
   }
 
   /** The same change of several records (what a delete ends or cancels), in one multi-row INSERT. */
-  changedAll(manager: EntityManager, action: ChangeAction, ids: number[], changedFields: string[] = []): Promise<void> {
-    return recordChangesIn(
-      this.events,
+  async changedAll(manager: EntityManager, action: ChangeAction, ids: number[], changedFields: string[] = []): Promise<void> {
+    // Outside a transaction the entries would commit on their own, and the guarantee would be gone unnoticed.
+    if (!manager.queryRunner?.isTransactionActive) throw new Error('A change is audited with the manager of an open transaction.');
+    await this.events.insert(
+      ids.map((id) => pendingEvent(this.entry(action, id, 'success', changedFields))),
       manager,
-      ids.map((id) => this.entry(action, id, 'success', changedFields)),
     );
   }
 
