@@ -37,6 +37,7 @@ import {
   waitReady,
 } from './lib/processes.mjs';
 import { findRun, markdown } from './lib/report.mjs';
+import { startSmtpSink } from './lib/smtp-sink.mjs';
 import { formatSummary, summarize } from './tools/summarize-profile.mjs';
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
@@ -114,6 +115,8 @@ const SCENARIOS = {
 // Cleanup: everything started here is stopped, on success, on error and on SIGINT/SIGTERM.
 
 const cleanups = [];
+/** Where the service's mails go during the run (production requires SMTP_URL). */
+let smtpSink;
 let cleaning;
 function cleanup() {
   cleaning ??= (async () => {
@@ -187,6 +190,7 @@ async function startService(databaseUrl, port) {
     nodeArgs: [...profileArgs(), ...SERVICE_NODE_ARGS],
     env: {
       NODE_ENV: 'production',
+      SMTP_URL: smtpSink.url,
       HOST: '127.0.0.1',
       PORT: String(port),
       DATABASE_URL: databaseUrl,
@@ -533,6 +537,8 @@ async function main() {
   if (config.profiled) mkdirSync(PROFILES_DIR, { recursive: true });
   workDir = mkdtempSync(join(os.tmpdir(), 'hc-bench-run-'));
   cleanups.push(() => rmSync(workDir, { recursive: true, force: true }));
+  smtpSink = await startSmtpSink();
+  cleanups.push(() => smtpSink.close());
   const runStarted = performance.now();
   log(
     `${config.connections} connections, ${config.warmupSeconds} s warm-up + ${config.durationSeconds} s per run, pool ${config.poolSize}, ` +

@@ -18,6 +18,7 @@ import { AppThrottlerGuard, throttlerOptions } from './core/throttling/throttlin
 import { RecordsModule } from './core/records/records.module';
 import { DoctorsModule } from './doctors/doctors.module';
 import { HealthModule } from './health/health.module';
+import { MailModule } from './mail/mail.module';
 import { AssignmentsModule } from './assignments/assignments.module';
 import { PatientsModule } from './patients/patients.module';
 import { SchedulesModule } from './schedules/schedules.module';
@@ -29,6 +30,7 @@ import { UsersModule } from './users/users.module';
     ThrottlerModule.forRootAsync({ inject: [APP_CONFIG], useFactory: (config: AppConfig) => throttlerOptions(config) }),
     LoggingModule,
     DatabaseModule,
+    MailModule,
     HealthModule,
     RecordsModule,
     AuditModule,

@@ -44,14 +44,16 @@ describe('loadAppConfig', () => {
       trustProxy: false,
       bodyLimitBytes: 1_048_576,
       booking: { horizonDays: 365, maxUpcomingPerPatient: 10 },
+      mail: { smtpUrl: undefined, from: 'Healthcare backend <no-reply@localhost>', publicUrl: 'http://localhost:8000', retryBaseMs: 2000 },
       warnings: [],
     });
     expect(existsSync(secretsFile())).toBe(false);
   });
 
-  it('refuses production without secrets, naming both', () => {
+  it('refuses production without secrets or a mail server, naming each', () => {
     const error = configError({ NODE_ENV: 'production', DATA_DIR: dataDir });
     expect(error.problems).toEqual([
+      'SMTP_URL is required when NODE_ENV=production: the service sends mail',
       'JWT_ACCESS_SECRET is required when NODE_ENV=production',
       'JWT_REFRESH_SECRET is required when NODE_ENV=production',
     ]);
@@ -61,7 +63,13 @@ describe('loadAppConfig', () => {
   });
 
   it('accepts production with both secrets', () => {
-    const config = loadAppConfig({ NODE_ENV: 'production', JWT_ACCESS_SECRET: ACCESS, JWT_REFRESH_SECRET: REFRESH, DATA_DIR: dataDir });
+    const config = loadAppConfig({
+      NODE_ENV: 'production',
+      JWT_ACCESS_SECRET: ACCESS,
+      JWT_REFRESH_SECRET: REFRESH,
+      SMTP_URL: 'smtps://mailer:secret@mail.clinic.example:465',
+      DATA_DIR: dataDir,
+    });
     expect(config.nodeEnv).toBe('production');
     expect(config.warnings).toEqual([]);
   });
@@ -79,6 +87,8 @@ describe('loadAppConfig', () => {
       CORS_ORIGINS: 'https://ok.example,not an origin',
       BODY_LIMIT_BYTES: '10',
       JWT_ACCESS_SECRET: 'short',
+      SMTP_URL: 'mail.clinic.example',
+      PUBLIC_URL: 'clinic.example',
     });
     const named = (variable: string) => error.problems.filter((problem) => problem.startsWith(variable));
     for (const variable of [
@@ -93,11 +103,29 @@ describe('loadAppConfig', () => {
       'BODY_LIMIT_BYTES',
       'JWT_ACCESS_SECRET',
       'JWT_REFRESH_SECRET',
+      'SMTP_URL',
+      'PUBLIC_URL',
     ]) {
       expect(named(variable), variable).toHaveLength(1);
       expect(error.message).toContain(variable);
     }
-    expect(error.problems).toHaveLength(11);
+    expect(error.problems).toHaveLength(13);
+  });
+
+  it('reads the mail settings: the public address without its trailing slash, the port in the default one', () => {
+    const mail = (env: Record<string, string>) => loadAppConfig({ JWT_ACCESS_SECRET: ACCESS, JWT_REFRESH_SECRET: REFRESH, ...env }).mail;
+    expect(
+      mail({ PUBLIC_URL: 'https://clinic.example/app/', SMTP_URL: 'smtp://127.0.0.1:2525', MAIL_FROM: 'Clinic <a@clinic.example>' }),
+    ).toEqual({
+      smtpUrl: 'smtp://127.0.0.1:2525',
+      from: 'Clinic <a@clinic.example>',
+      publicUrl: 'https://clinic.example/app',
+      retryBaseMs: 2000,
+    });
+    expect(mail({ PORT: '3000' }).publicUrl).toBe('http://localhost:3000');
+    expect(configError({ JWT_ACCESS_SECRET: ACCESS, JWT_REFRESH_SECRET: REFRESH, MAIL_RETRY_BASE_MS: '1' }).problems).toEqual([
+      'MAIL_RETRY_BASE_MS must be an integer from 10 to 600000 (got "1")',
+    ]);
   });
 
   it('refuses secrets shorter than 32 characters or equal to each other', () => {

@@ -55,6 +55,16 @@ export interface AppConfig {
   };
   /** The lowest zxcvbn score (0-4) a new password may have; 0 turns the estimate off. */
   passwordMinScore: number;
+  mail: {
+    /** Where mail goes (smtp:// or smtps://); without it, outside production, mails are only logged. */
+    smtpUrl?: string;
+    /** The From of every mail. */
+    from: string;
+    /** The address people reach the service's pages at, for links in mails (no trailing slash). */
+    publicUrl: string;
+    /** The wait before the first retry of a failed send; each further retry waits twice as long. */
+    retryBaseMs: number;
+  };
   /** Notes for the log once a logger exists, e.g. that a development secret was generated. */
   warnings: string[];
 }
@@ -118,6 +128,17 @@ export function loadAppConfig(env: Env = process.env): AppConfig {
   const databaseUrl = read('DATABASE_URL');
   if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     problems.push('DATABASE_URL must be a postgres:// or postgresql:// URL');
+  }
+  const smtpUrl = read('SMTP_URL');
+  if (smtpUrl !== undefined && !/^smtps?:\/\/[^/\s]+/.test(smtpUrl)) {
+    problems.push('SMTP_URL must be an smtp:// or smtps:// URL');
+  }
+  if (smtpUrl === undefined && nodeEnv === 'production') {
+    problems.push('SMTP_URL is required when NODE_ENV=production: the service sends mail');
+  }
+  const publicUrl = (read('PUBLIC_URL') ?? `http://localhost:${read('PORT') ?? 8000}`).replace(/\/+$/, '');
+  if (!/^https?:\/\/[^/\s]+(\/\S*)?$/.test(publicUrl)) {
+    problems.push(`PUBLIC_URL must be an http:// or https:// URL (got "${publicUrl}")`);
   }
   const redisUrl = read('REDIS_URL');
   if (redisUrl !== undefined && !/^rediss?:\/\//.test(redisUrl)) {
@@ -192,6 +213,12 @@ export function loadAppConfig(env: Env = process.env): AppConfig {
       maxUpcomingPerPatient: int('MAX_UPCOMING_APPOINTMENTS_PER_PATIENT', 10, 1, 10_000),
     },
     passwordMinScore: int('PASSWORD_MIN_SCORE', DEFAULT_PASSWORD_MIN_SCORE, 0, 4),
+    mail: {
+      smtpUrl,
+      from: read('MAIL_FROM') ?? 'Healthcare backend <no-reply@localhost>',
+      publicUrl,
+      retryBaseMs: int('MAIL_RETRY_BASE_MS', 2000, 10, 600_000),
+    },
     warnings,
   };
   if (problems.length > 0) throw new ConfigError(problems);

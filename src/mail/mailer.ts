@@ -1,0 +1,107 @@
+import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { createTransport, type Transporter } from 'nodemailer';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { DataSource, EntityManager, EntitySubscriberInterface, QueryRunner } from 'typeorm';
+import type { AppConfig } from '../core/config/app-config';
+import { InjectAppConfig } from '../core/config/app-config.provider';
+import type { Mail } from './mail';
+
+/** Sends in all: the first try and three retries, waiting 1, 2 and 4 times the base in between. */
+const ATTEMPTS = 4;
+/** How long a shutdown waits for the mails still being sent. */
+const SHUTDOWN_WAIT_MS = 5_000;
+
+/** A recipient as the log shows it: enough to find the mail, not the whole address. */
+const masked = (address: string) => address.replace(/^(.)[^@]*/, '$1***');
+
+/**
+ * Sends the service's mails. A mail asked for inside a transaction leaves only once that
+ * transaction commits (a rolled-back reset sends nothing, a retried transaction sends once); a
+ * failed send is logged and retried with backoff, and never fails the request that asked for it.
+ * Without SMTP_URL (outside production only: the configuration insists on it there), a mail is
+ * written to the log instead, so a newcomer can follow a reset link locally.
+ */
+@Injectable()
+export class Mailer implements OnApplicationShutdown {
+  private readonly logger = new Logger('Mail');
+  private readonly transport: Transporter | null;
+  private readonly waiting = new WeakMap<QueryRunner, Mail[]>();
+  private readonly sending = new Set<Promise<void>>();
+  private stopped = false;
+
+  constructor(
+    @InjectAppConfig() private readonly config: AppConfig,
+    @InjectDataSource() db: DataSource,
+  ) {
+    this.transport = config.mail.smtpUrl ? createTransport(config.mail.smtpUrl) : null;
+    db.subscribers.push(this.transactionEnds());
+  }
+
+  /** Sends `mail` once the transaction of `manager` commits; at once when there is none. */
+  sendAfterCommit(manager: EntityManager, mail: Mail): void {
+    const runner = manager.queryRunner;
+    if (!runner?.isTransactionActive) return this.send(mail);
+    const mails = this.waiting.get(runner) ?? [];
+    mails.push(mail);
+    this.waiting.set(runner, mails);
+  }
+
+  /** Sends `mail` in the background, retrying; the caller never waits for it nor sees it fail. */
+  send(mail: Mail): void {
+    if (this.stopped) {
+      this.logger.warn({ subject: mail.subject, to: masked(mail.to) }, 'Mail not sent: the service is stopping');
+      return;
+    }
+    const delivery = this.deliver(mail).finally(() => this.sending.delete(delivery));
+    this.sending.add(delivery);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    const all = Promise.allSettled([...this.sending]);
+    await Promise.race([all, sleep(SHUTDOWN_WAIT_MS, undefined, { ref: false })]);
+    this.transport?.close();
+  }
+
+  private async deliver(mail: Mail): Promise<void> {
+    const { to, subject, text, html, link } = mail;
+    if (!this.transport) {
+      this.logger.log({ to, subject, link }, 'Mail not sent (no SMTP_URL): written here instead');
+      return;
+    }
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.transport.sendMail({ from: this.config.mail.from, to, subject, text, html });
+        return;
+      } catch (error) {
+        const failure = { subject, to: masked(to), attempt, error: (error as Error).message };
+        if (attempt >= ATTEMPTS || this.stopped) {
+          this.logger.error(failure, 'Mail not sent: giving up');
+          return;
+        }
+        this.logger.warn(failure, 'Mail not sent: retrying');
+        await sleep(this.config.mail.retryBaseMs * 2 ** (attempt - 1), undefined, { ref: false });
+      }
+    }
+  }
+
+  /**
+   * Hands the mails of a committed transaction over, and forgets those of a rolled-back one. They
+   * wait for the outermost commit; a rollback at any depth drops them all, which is exact as long
+   * as the service uses no savepoints (it does not), and errs on the side of not sending.
+   */
+  private transactionEnds(): EntitySubscriberInterface {
+    return {
+      afterTransactionCommit: ({ queryRunner }) => {
+        if (queryRunner.isTransactionActive) return;
+        const mails = this.waiting.get(queryRunner);
+        this.waiting.delete(queryRunner);
+        for (const mail of mails ?? []) this.send(mail);
+      },
+      afterTransactionRollback: ({ queryRunner }) => {
+        this.waiting.delete(queryRunner);
+      },
+    };
+  }
+}
