@@ -19,7 +19,7 @@ import { Role } from './core/auth/role';
  */
 
 const PATIENT_COLUMNS = `patient."created_at" AS "createdAt", patient."updated_at" AS "updatedAt", patient."created_by_id" AS "createdById", patient."version" AS "version", patient."deleted_at" AS "deletedAt", patient."id" AS "id", patient."name" AS "name", patient."email" AS "email", patient."phone" AS "phone", to_char(patient."date_of_birth", 'YYYY-MM-DD') AS "dateOfBirth", patient."age" AS "age", patient."gender" AS "gender", patient."blood_group" AS "bloodGroup", patient."address" AS "address", patient."emergency_contact" AS "emergencyContact", patient."medical_history" AS "medicalHistory"`;
-const DOCTOR_COLUMNS = `doctor."created_at" AS "createdAt", doctor."updated_at" AS "updatedAt", doctor."created_by_id" AS "createdById", doctor."version" AS "version", doctor."deleted_at" AS "deletedAt", doctor."id" AS "id", doctor."name" AS "name", doctor."email" AS "email", doctor."phone" AS "phone", doctor."specialization" AS "specialization", doctor."license_number" AS "licenseNumber", doctor."experience_years" AS "experienceYears", doctor."consultation_fee" AS "consultationFee", doctor."address" AS "address", doctor."availability" AS "availability", doctor."user_id" AS "userId"`;
+const DOCTOR_COLUMNS = `doctor."created_at" AS "createdAt", doctor."updated_at" AS "updatedAt", doctor."created_by_id" AS "createdById", doctor."version" AS "version", doctor."deleted_at" AS "deletedAt", doctor."id" AS "id", doctor."name" AS "name", doctor."email" AS "email", doctor."phone" AS "phone", doctor."specialization" AS "specialization", doctor."license_number" AS "licenseNumber", doctor."experience_years" AS "experienceYears", doctor."consultation_fee" AS "consultationFee", doctor."address" AS "address", doctor."availability" AS "availability", doctor."hospital" AS "hospital", doctor."user_id" AS "userId"`;
 const APPOINTMENT_COLUMNS = `appointment."created_at" AS "createdAt", appointment."updated_at" AS "updatedAt", appointment."id" AS "id", appointment."doctor_id" AS "doctorId", appointment."patient_id" AS "patientId", appointment."appointment_datetime" AS "appointmentDatetime", appointment."duration_minutes" AS "durationMinutes", appointment."ends_at" AS "endsAt", appointment."reason" AS "reason", appointment."status" AS "status", appointment."notes" AS "notes", appointment."created_by_id" AS "createdById", appointment."version" AS "version"`;
 
 const DOCTOR: AuthUser = { id: 31, username: 'doc', role: Role.Doctor };
@@ -96,7 +96,7 @@ describe('hot-path statements', () => {
       specialization: 'card',
       ordering: '-experience_years',
     });
-    const where = `WHERE doctor.deleted_at IS NULL AND (doctor.name ILIKE $1 OR doctor.specialization ILIKE $1 OR doctor.email::text ILIKE $1) AND doctor.specialization ILIKE $2`;
+    const where = `WHERE doctor.deleted_at IS NULL AND (doctor.name ILIKE $1 OR doctor.specialization ILIKE $1 OR doctor.email::text ILIKE $1 OR doctor.hospital ILIKE $1) AND doctor.specialization ILIKE $2`;
     expect(await run(() => doctors.list(query))).toEqual([
       {
         text: `SELECT ${DOCTOR_COLUMNS}, (SELECT count(*) FROM doctors doctor ${where}) AS "listTotal" FROM doctors doctor ${where} ORDER BY doctor.experience_years DESC NULLS FIRST, doctor.id ASC LIMIT 20 OFFSET 40`,

@@ -591,7 +591,15 @@ describe('security: OWASP API Top 10 (e2e)', () => {
           path: `/api/doctors/${own.doctor}/schedule/`,
           body: { timezone: 'UTC', slot_minutes: 30, entries: [] },
         },
-        { name: 'assign doctor', who: alice, method: 'post', path: '/api/mappings/', body: { patient: own.patient, doctor: freshDoctor } },
+        // is_active: true is seed 004's way of saying what every assignment starts as (false is refused in seed-fields.e2e-spec.ts).
+        {
+          name: 'assign doctor',
+          who: alice,
+          method: 'post',
+          path: '/api/mappings/',
+          body: { patient: own.patient, doctor: freshDoctor },
+          allowed: ['is_active'],
+        },
         {
           name: 'book',
           who: alice,

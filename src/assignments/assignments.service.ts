@@ -53,7 +53,9 @@ export class AssignmentsService implements OnModuleInit {
         createdById: user.id,
       });
       await this.assignments.save(manager, assignment);
-      await this.audit.of(user, 'mapping').changed(manager, 'assign', assignment.id, Object.keys(dto));
+      // is_active is only ever true here (an assignment starts active): not a field the caller set.
+      const fields = Object.keys(dto).filter((field) => field !== 'is_active');
+      await this.audit.of(user, 'mapping').changed(manager, 'assign', assignment.id, fields);
       return Object.assign(assignment, { patient, doctor });
     });
     return toAssignmentDto(assignment);

@@ -14,6 +14,7 @@ import { User } from '../users/user.entity';
 @Index('doctors_name_trgm_idx', { synchronize: false })
 @Index('doctors_specialization_trgm_idx', { synchronize: false })
 @Index('doctors_email_trgm_idx', { synchronize: false })
+@Index('doctors_hospital_trgm_idx', { synchronize: false })
 export class Doctor extends RetainedRecord {
   @PrimaryGeneratedColumn('identity', { generatedIdentity: 'ALWAYS', primaryKeyConstraintName: 'doctors_pkey' })
   id!: number;
@@ -45,6 +46,9 @@ export class Doctor extends RetainedRecord {
 
   @Column({ type: 'varchar', length: 200, nullable: true })
   availability!: string | null;
+
+  @Column({ type: 'varchar', length: 200, nullable: true })
+  hospital!: string | null;
 
   /** The linked account of role doctor, if any. */
   @Column({ type: 'integer', nullable: true })

@@ -42,7 +42,10 @@ export class DoctorsRepository {
     const where = [sql`doctor.deleted_at IS NULL`];
     if (query.search) {
       const pattern = sql.param(likePattern(query.search));
-      where.push(sql`(doctor.name ILIKE ${pattern} OR doctor.specialization ILIKE ${pattern} OR doctor.email::text ILIKE ${pattern})`);
+      // Each column has its trigram index (doctors_*_trgm_idx), which PostgreSQL ORs together.
+      where.push(
+        sql`(doctor.name ILIKE ${pattern} OR doctor.specialization ILIKE ${pattern} OR doctor.email::text ILIKE ${pattern} OR doctor.hospital ILIKE ${pattern})`,
+      );
     }
     if (query.specialization) where.push(sql`doctor.specialization ILIKE ${likePattern(query.specialization).slice(1, -1)}`);
     const { field, direction } = parseOrdering(query.ordering);

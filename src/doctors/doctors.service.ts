@@ -12,6 +12,7 @@ import { applyChanges } from '../core/records/apply-changes';
 import { RecordRemoval } from '../core/records/record-removal';
 import { RowLock } from '../core/records/row-lock';
 import { Role } from '../core/auth/role';
+import { nameFromParts } from '../core/validation/name-parts';
 import { CreateDoctorDto } from './dto/create-doctor.dto';
 import { DoctorDto, toDoctorDto } from './dto/doctor.dto';
 import { ListDoctorsQuery } from './dto/list-doctors.query';
@@ -35,6 +36,7 @@ const FIELDS = {
   consultation_fee: 'consultationFee',
   address: 'address',
   availability: 'availability',
+  hospital: 'hospital',
   user: 'userId',
 } as const satisfies Record<keyof CreateDoctorDto, keyof Doctor>;
 
@@ -53,7 +55,7 @@ export class DoctorsService {
 
   async create(dto: CreateDoctorDto, user: AuthUser): Promise<DoctorDto> {
     const doctor = this.doctors.create({ createdById: user.id });
-    const changed = applyChanges(doctor, dto, FIELDS);
+    const changed = applyChanges(doctor, { ...dto, name: nameFromParts(dto) }, FIELDS);
     if (dto.user !== undefined && dto.user !== null) {
       // Naming one's own account is the automatic link asked for explicitly (409 when it has a profile already).
       if (!mayLink(user, null, dto.user, true)) throw this.linkRefused(user, null, null, dto.user);
@@ -106,7 +108,7 @@ export class DoctorsService {
         if (!mayLink(user, doctor.userId, to, false)) throw this.linkRefused(user, id, doctor.userId, to);
         if (to !== null) await this.assertDoctorAccount(to);
       }
-      const changed = applyChanges(doctor, dto, FIELDS);
+      const changed = applyChanges(doctor, { ...dto, name: nameFromParts(dto, doctor.name) }, FIELDS);
       if (changed.length > 0) await this.doctors.save(manager, doctor);
       const audit = this.audit.of(user, 'doctor');
       await audit.changed(manager, 'update', id, changed);

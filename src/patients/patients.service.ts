@@ -10,6 +10,7 @@ import { Page } from '../core/pagination/pagination';
 import { applyChanges } from '../core/records/apply-changes';
 import { RecordRemoval } from '../core/records/record-removal';
 import { RowLock } from '../core/records/row-lock';
+import { nameFromParts } from '../core/validation/name-parts';
 import { CreatePatientDto } from './dto/create-patient.dto';
 import { ListPatientsQuery } from './dto/list-patients.query';
 import { PatientDto, toPatientDto } from './dto/patient.dto';
@@ -46,7 +47,7 @@ export class PatientsService {
 
   async create(dto: CreatePatientDto, user: AuthUser): Promise<PatientDto> {
     const patient = this.patients.build({ createdById: user.id });
-    const changed = applyPatientChanges(patient, dto);
+    const changed = applyPatientChanges(patient, dto, undefined);
     await this.db.transaction(async (manager) => {
       await this.patients.save(manager, patient);
       await this.audit.of(user, 'patient').changed(manager, 'create', patient.id, changed);
@@ -101,7 +102,7 @@ export class PatientsService {
       this.db.transaction(async (manager) => {
         const patient = await this.requireWritable(manager, id, user, 'update');
         assertIfMatch(ifMatch, patient.version);
-        const changed = applyPatientChanges(patient, dto);
+        const changed = applyPatientChanges(patient, dto, patient.name);
         if (changed.length > 0) await this.patients.save(manager, patient);
         await audit.changed(manager, 'update', id, changed);
         return patient;
@@ -124,9 +125,13 @@ export class PatientsService {
   }
 }
 
-function applyPatientChanges(patient: Patient, dto: Partial<CreatePatientDto>): string[] {
-  const changed = applyChanges(patient, dto, FIELDS);
-  // A birth date makes a separately stored age stale.
-  if (changed.includes('date_of_birth') && patient.dateOfBirth && dto.age === undefined) patient.age = null;
+/** `storedName`: the record's name on an update, which tells which of `name` and `first_name`/`last_name` changed. */
+function applyPatientChanges(patient: Patient, dto: Partial<CreatePatientDto>, storedName: string | undefined): string[] {
+  const name = nameFromParts(dto, storedName);
+  const dateOfBirth = dto.date_of_birth !== undefined ? dto.date_of_birth : (patient.dateOfBirth ?? null);
+  // With a birth date the age is computed, so an age sent beside one (seed 004's clients send back
+  // the computed, read-only age they read) is ignored, as is a stored one.
+  const changed = applyChanges(patient, { ...dto, name, ...(dateOfBirth !== null ? { age: undefined } : {}) }, FIELDS);
+  if (dateOfBirth !== null) patient.age = null;
   return changed;
 }

@@ -762,13 +762,46 @@ export interface components {
              */
             consultation_fee?: string | null;
             /**
+             * @deprecated
+             * @description Alias of `phone` (seed 000).
+             * @example +1 555 0199
+             */
+            contact?: string | null;
+            /**
+             * @deprecated
+             * @description Alias of `phone` (seed 004).
+             * @example +1 555 0199
+             */
+            contact_number?: string | null;
+            /**
              * Format: email
              * @description Unique among doctors.
              * @example house@clinic.example
              */
             email?: string | null;
+            /**
+             * @deprecated
+             * @description Alias of `experience_years` (seed 003).
+             * @example 12
+             */
+            experience?: number | null;
             /** @example 12 */
             experience_years?: number | null;
+            /**
+             * @deprecated
+             * @description The first part of `name`, joined to `last_name` with a space (seed 004).
+             */
+            first_name?: string;
+            /**
+             * @description Where the doctor practises.
+             * @example Princeton-Plainsboro Teaching Hospital
+             */
+            hospital?: string | null;
+            /**
+             * @deprecated
+             * @description The rest of `name` after `first_name` (seed 004).
+             */
+            last_name?: string;
             /**
              * @description Unique among doctors when given.
              * @example MD-12345
@@ -778,7 +811,16 @@ export interface components {
             name: string;
             /** @example +1 555 0199 */
             phone?: string | null;
-            /** @example Cardiology */
+            /**
+             * @deprecated
+             * @description Alias of `specialization` (seed 000).
+             * @example Cardiology
+             */
+            speciality?: string;
+            /**
+             * @description Seed 004's codes are taken for their names: `GP` General Practice, `CAR` Cardiology, `NEU` Neurology, `PED` Pediatrics, `ORTH` Orthopedics, `DERM` Dermatology, `PSY` Psychiatry, `RAD` Radiology, `SUR` Surgery, `OTH` Other.
+             * @example Cardiology
+             */
             specialization: string;
             /** @description Id of the linked account (role doctor), which reads the patients assigned to this profile. Only admins set or change it; the linked account may unlink itself (`null`); a doctor account's first profile of its own is linked to it automatically. */
             user?: number | null;
@@ -789,6 +831,12 @@ export interface components {
              * @example 1
              */
             doctor: number;
+            /**
+             * @deprecated
+             * @description Only `true`, for the clients of seed 004: an assignment starts active (end one with `DELETE`).
+             * @enum {boolean}
+             */
+            is_active?: true;
             /** @example Referral for a cardiac check-up. */
             notes?: string | null;
             /**
@@ -796,11 +844,23 @@ export interface components {
              * @example 1
              */
             patient: number;
+            /**
+             * @deprecated
+             * @description Alias of `notes` (seed 000).
+             * @example Referral for a cardiac check-up.
+             */
+            reason?: string | null;
+            /**
+             * @deprecated
+             * @description Alias of `notes` (seed 004).
+             * @example Referral for a cardiac check-up.
+             */
+            reason_for_assignment?: string | null;
         };
         CreatePatientDto: {
             /** @example 1 Main Street, Springfield */
             address?: string | null;
-            /** @description For clients that send an age instead of a birth date; computed from date_of_birth when that is set. */
+            /** @description For clients that send an age instead of a birth date. Ignored when the patient has a date_of_birth (sent or stored, and not cleared): the age is computed from it then. */
             age?: number | null;
             /**
              * @description Also accepts lower case.
@@ -808,6 +868,18 @@ export interface components {
              * @enum {string|null}
              */
             blood_group?: "A+" | "A-" | "B+" | "B-" | "AB+" | "AB-" | "O+" | "O-" | null;
+            /**
+             * @deprecated
+             * @description Alias of `phone` (seed 000).
+             * @example +1 555 0100
+             */
+            contact?: string | null;
+            /**
+             * @deprecated
+             * @description Alias of `phone` (seed 004).
+             * @example +1 555 0100
+             */
+            contact_number?: string | null;
             /**
              * Format: date
              * @description From 1900-01-01, and not in the future.
@@ -822,11 +894,21 @@ export interface components {
             /** @example John Doe, +1 555 0101 */
             emergency_contact?: string | null;
             /**
+             * @deprecated
+             * @description The first part of `name`, joined to `last_name` with a space (seed 004).
+             */
+            first_name?: string;
+            /**
              * @description Also accepts `Male`, `M`, `F` and the like, stored as one of these.
              * @example female
              * @enum {string|null}
              */
             gender?: "male" | "female" | "other" | null;
+            /**
+             * @deprecated
+             * @description The rest of `name` after `first_name` (seed 004).
+             */
+            last_name?: string;
             medical_history?: string | null;
             /** @example Jane Doe */
             name: string;
@@ -848,8 +930,22 @@ export interface components {
             /** Format: email */
             email: string | null;
             experience_years: number | null;
+            /**
+             * @deprecated
+             * @description `name` up to its first space, for the clients of seed 004.
+             * @example Dr.
+             */
+            first_name: string;
+            /** @description Where the doctor practises. */
+            hospital: string | null;
             /** @example 1 */
             readonly id: number;
+            /**
+             * @deprecated
+             * @description The rest of `name` after `first_name` (empty when none), for the clients of seed 004.
+             * @example Gregory House
+             */
+            last_name: string;
             license_number: string | null;
             /** @example Dr. Gregory House */
             name: string;
@@ -994,7 +1090,7 @@ export interface components {
         };
         PatientDto: {
             address: string | null;
-            /** @description Computed from date_of_birth when that is set; otherwise as given. */
+            /** @description Computed from date_of_birth when that is set (an age sent then is ignored); otherwise as given. */
             age: number | null;
             /** @enum {string|null} */
             blood_group: "A+" | "A-" | "B+" | "B-" | "AB+" | "AB-" | "O+" | "O-" | null;
@@ -1007,10 +1103,22 @@ export interface components {
             /** Format: email */
             email: string | null;
             emergency_contact: string | null;
+            /**
+             * @deprecated
+             * @description `name` up to its first space, for the clients of seed 004.
+             * @example Jane
+             */
+            first_name: string;
             /** @enum {string|null} */
             gender: "male" | "female" | "other" | null;
             /** @example 1 */
             readonly id: number;
+            /**
+             * @deprecated
+             * @description The rest of `name` after `first_name` (empty when none), for the clients of seed 004.
+             * @example Doe
+             */
+            last_name: string;
             medical_history: string | null;
             /** @example Jane Doe */
             name: string;
@@ -1223,13 +1331,46 @@ export interface components {
              */
             consultation_fee?: string | null;
             /**
+             * @deprecated
+             * @description Alias of `phone` (seed 000).
+             * @example +1 555 0199
+             */
+            contact?: string | null;
+            /**
+             * @deprecated
+             * @description Alias of `phone` (seed 004).
+             * @example +1 555 0199
+             */
+            contact_number?: string | null;
+            /**
              * Format: email
              * @description Unique among doctors.
              * @example house@clinic.example
              */
             email?: string | null;
+            /**
+             * @deprecated
+             * @description Alias of `experience_years` (seed 003).
+             * @example 12
+             */
+            experience?: number | null;
             /** @example 12 */
             experience_years?: number | null;
+            /**
+             * @deprecated
+             * @description The first part of `name`, joined to `last_name` with a space (seed 004).
+             */
+            first_name?: string;
+            /**
+             * @description Where the doctor practises.
+             * @example Princeton-Plainsboro Teaching Hospital
+             */
+            hospital?: string | null;
+            /**
+             * @deprecated
+             * @description The rest of `name` after `first_name` (seed 004).
+             */
+            last_name?: string;
             /**
              * @description Unique among doctors when given.
              * @example MD-12345
@@ -1239,7 +1380,16 @@ export interface components {
             name?: string;
             /** @example +1 555 0199 */
             phone?: string | null;
-            /** @example Cardiology */
+            /**
+             * @deprecated
+             * @description Alias of `specialization` (seed 000).
+             * @example Cardiology
+             */
+            speciality?: string;
+            /**
+             * @description Seed 004's codes are taken for their names: `GP` General Practice, `CAR` Cardiology, `NEU` Neurology, `PED` Pediatrics, `ORTH` Orthopedics, `DERM` Dermatology, `PSY` Psychiatry, `RAD` Radiology, `SUR` Surgery, `OTH` Other.
+             * @example Cardiology
+             */
             specialization?: string;
             /** @description Id of the linked account (role doctor), which reads the patients assigned to this profile. Only admins set or change it; the linked account may unlink itself (`null`); a doctor account's first profile of its own is linked to it automatically. */
             user?: number | null;
@@ -1247,7 +1397,7 @@ export interface components {
         UpdatePatientDto: {
             /** @example 1 Main Street, Springfield */
             address?: string | null;
-            /** @description For clients that send an age instead of a birth date; computed from date_of_birth when that is set. */
+            /** @description For clients that send an age instead of a birth date. Ignored when the patient has a date_of_birth (sent or stored, and not cleared): the age is computed from it then. */
             age?: number | null;
             /**
              * @description Also accepts lower case.
@@ -1255,6 +1405,18 @@ export interface components {
              * @enum {string|null}
              */
             blood_group?: "A+" | "A-" | "B+" | "B-" | "AB+" | "AB-" | "O+" | "O-" | null;
+            /**
+             * @deprecated
+             * @description Alias of `phone` (seed 000).
+             * @example +1 555 0100
+             */
+            contact?: string | null;
+            /**
+             * @deprecated
+             * @description Alias of `phone` (seed 004).
+             * @example +1 555 0100
+             */
+            contact_number?: string | null;
             /**
              * Format: date
              * @description From 1900-01-01, and not in the future.
@@ -1269,11 +1431,21 @@ export interface components {
             /** @example John Doe, +1 555 0101 */
             emergency_contact?: string | null;
             /**
+             * @deprecated
+             * @description The first part of `name`, joined to `last_name` with a space (seed 004).
+             */
+            first_name?: string;
+            /**
              * @description Also accepts `Male`, `M`, `F` and the like, stored as one of these.
              * @example female
              * @enum {string|null}
              */
             gender?: "male" | "female" | "other" | null;
+            /**
+             * @deprecated
+             * @description The rest of `name` after `first_name` (seed 004).
+             */
+            last_name?: string;
             medical_history?: string | null;
             /** @example Jane Doe */
             name?: string;
@@ -2458,9 +2630,9 @@ export interface operations {
                 page?: number;
                 /** @description Items per page. */
                 page_size?: number;
-                /** @description Matches part of the name, specialization or email, ignoring case. */
+                /** @description Matches part of the name, specialization, email or hospital, ignoring case. */
                 search?: string;
-                /** @description Exact specialization, ignoring case, such as `Cardiology`. */
+                /** @description Exact specialization, ignoring case, such as `Cardiology`; seed 004's codes (`CAR`) stand for their names. */
                 specialization?: string;
                 /** @description Sort field; `-` before it for descending. */
                 ordering?: "id" | "-id" | "name" | "-name" | "specialization" | "-specialization" | "experience_years" | "-experience_years" | "consultation_fee" | "-consultation_fee" | "created_at" | "-created_at";
@@ -2503,11 +2675,16 @@ export interface operations {
                  * @example {
                  *       "availability": "Mon-Fri 9AM-5PM",
                  *       "consultation_fee": "1500.00",
+                 *       "contact": "+1 555 0199",
+                 *       "contact_number": "+1 555 0199",
                  *       "email": "house@clinic.example",
+                 *       "experience": 12,
                  *       "experience_years": 12,
+                 *       "hospital": "Princeton-Plainsboro Teaching Hospital",
                  *       "license_number": "MD-12345",
                  *       "name": "Dr. Gregory House",
                  *       "phone": "+1 555 0199",
+                 *       "speciality": "Cardiology",
                  *       "specialization": "Cardiology"
                  *     }
                  */
@@ -2665,11 +2842,16 @@ export interface operations {
                  * @example {
                  *       "availability": "Mon-Fri 9AM-5PM",
                  *       "consultation_fee": "1500.00",
+                 *       "contact": "+1 555 0199",
+                 *       "contact_number": "+1 555 0199",
                  *       "email": "house@clinic.example",
+                 *       "experience": 12,
                  *       "experience_years": 12,
+                 *       "hospital": "Princeton-Plainsboro Teaching Hospital",
                  *       "license_number": "MD-12345",
                  *       "name": "Dr. Gregory House",
                  *       "phone": "+1 555 0199",
+                 *       "speciality": "Cardiology",
                  *       "specialization": "Cardiology"
                  *     }
                  */
@@ -2882,11 +3064,16 @@ export interface operations {
                  * @example {
                  *       "availability": "Mon-Fri 9AM-5PM",
                  *       "consultation_fee": "1500.00",
+                 *       "contact": "+1 555 0199",
+                 *       "contact_number": "+1 555 0199",
                  *       "email": "house@clinic.example",
+                 *       "experience": 12,
                  *       "experience_years": 12,
+                 *       "hospital": "Princeton-Plainsboro Teaching Hospital",
                  *       "license_number": "MD-12345",
                  *       "name": "Dr. Gregory House",
                  *       "phone": "+1 555 0199",
+                 *       "speciality": "Cardiology",
                  *       "specialization": "Cardiology"
                  *     }
                  */
@@ -3298,7 +3485,9 @@ export interface operations {
                  * @example {
                  *       "doctor": 1,
                  *       "notes": "Referral for a cardiac check-up.",
-                 *       "patient": 1
+                 *       "patient": 1,
+                 *       "reason": "Referral for a cardiac check-up.",
+                 *       "reason_for_assignment": "Referral for a cardiac check-up."
                  *     }
                  */
                 "application/json": components["schemas"]["CreateMappingDto"];
@@ -3695,6 +3884,8 @@ export interface operations {
                  * @example {
                  *       "address": "1 Main Street, Springfield",
                  *       "blood_group": "O+",
+                 *       "contact": "+1 555 0100",
+                 *       "contact_number": "+1 555 0100",
                  *       "date_of_birth": "1990-04-12",
                  *       "email": "jane@example.com",
                  *       "emergency_contact": "John Doe, +1 555 0101",
@@ -3798,6 +3989,8 @@ export interface operations {
                  * @example {
                  *       "address": "1 Main Street, Springfield",
                  *       "blood_group": "O+",
+                 *       "contact": "+1 555 0100",
+                 *       "contact_number": "+1 555 0100",
                  *       "date_of_birth": "1990-04-12",
                  *       "email": "jane@example.com",
                  *       "emergency_contact": "John Doe, +1 555 0101",
@@ -3976,6 +4169,8 @@ export interface operations {
                  * @example {
                  *       "address": "1 Main Street, Springfield",
                  *       "blood_group": "O+",
+                 *       "contact": "+1 555 0100",
+                 *       "contact_number": "+1 555 0100",
                  *       "date_of_birth": "1990-04-12",
                  *       "email": "jane@example.com",
                  *       "emergency_contact": "John Doe, +1 555 0101",

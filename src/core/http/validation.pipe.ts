@@ -1,5 +1,6 @@
 import { ArgumentMetadata, BadRequestException, HttpStatus, Type, ValidationError, ValidationPipe } from '@nestjs/common';
 import { RecentEntries } from '../recent-entries';
+import { resolveAliases } from '../validation/aliases';
 import { FieldProblemException } from './problem';
 
 /** A plain decimal number, as a path or query parameter should spell one. */
@@ -29,7 +30,8 @@ const copyOf = <T extends object>(dto: T): T => Object.assign(Object.create(Obje
  * and the validated query strings of `@RememberValidation()` classes remembered: a list is asked
  * for with the same few queries again and again, and class-transformer and class-validator spent
  * an eighth of a doctor list's memory allocations on its two or three parameters each time. A
- * remembered one is handed out as a copy and forgotten after a minute.
+ * remembered one is handed out as a copy and forgotten after a minute. A valid body's field
+ * aliases (the Django projects' names, validation/aliases.ts) are moved onto their fields.
  */
 class StrictValidationPipe extends ValidationPipe {
   private readonly validatedQueries = new Map<Type<unknown>, RecentEntries<string, object>>();
@@ -43,7 +45,15 @@ class StrictValidationPipe extends ValidationPipe {
     if (metadata.type === 'query' && metadata.metatype && Reflect.getMetadata(REMEMBERED, metadata.metatype) && this.toValidate(metadata)) {
       return this.transformQuery(value, metadata.metatype, metadata);
     }
+    if (metadata.type === 'body' && this.toValidate(metadata)) return this.transformBody(value, metadata);
     return super.transform(value, metadata);
+  }
+
+  /** A valid body with its field aliases moved onto their fields (validation/aliases.ts). */
+  private async transformBody(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    const dto = (await super.transform(value, metadata)) as unknown;
+    if (dto !== null && typeof dto === 'object') resolveAliases(dto);
+    return dto;
   }
 
   private async transformQuery(value: unknown, metatype: Type<unknown>, metadata: ArgumentMetadata): Promise<unknown> {

@@ -65,7 +65,7 @@ export function PhoneField(options: FieldOptions = {}): PropertyDecorator {
   return stacked(
     ...documented(options, { type: String, pattern: PHONE_PATTERN.source }),
     Trim(),
-    Matches(PHONE_PATTERN, { message: 'phone must be a telephone number' }),
+    Matches(PHONE_PATTERN, { message: '$property must be a telephone number' }),
   );
 }
 

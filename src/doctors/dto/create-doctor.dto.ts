@@ -1,28 +1,39 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsOptional, IsString, Matches } from 'class-validator';
+import { Aliased } from '../../core/validation/aliases';
 import { EmailField, IdField, IntField, PhoneField, StringField } from '../../core/validation/fields';
+import { NAME_PARTS } from '../../core/validation/name-parts';
+import { SPECIALIZATION_CODES, SpecializationField } from '../specializations';
 
 /** Decimal money with up to two places; numbers are accepted and kept exactly as strings. */
 export const MONEY_PATTERN = /^\d{1,8}(\.\d{1,2})?$/;
 
 export class CreateDoctorDto {
-  @StringField({ min: 1, max: 200, trim: true, example: 'Dr. Gregory House' })
+  @Aliased(StringField({ min: 1, max: 200, trim: true, example: 'Dr. Gregory House' }), NAME_PARTS)
   name!: string;
 
   @EmailField({ nullable: true, example: 'house@clinic.example', description: 'Unique among doctors.' })
   email?: string | null;
 
-  @PhoneField({ nullable: true, example: '+1 555 0199' })
+  @Aliased(PhoneField({ nullable: true, example: '+1 555 0199' }), { contact: '000', contact_number: '004' })
   phone?: string | null;
 
-  @StringField({ min: 1, max: 100, trim: true, example: 'Cardiology' })
+  @Aliased(
+    SpecializationField({
+      example: 'Cardiology',
+      description: `Seed 004's codes are taken for their names: ${Object.entries(SPECIALIZATION_CODES)
+        .map(([code, name]) => `\`${code}\` ${name}`)
+        .join(', ')}.`,
+    }),
+    { speciality: '000' },
+  )
   specialization!: string;
 
   @StringField({ min: 1, max: 50, trim: true, nullable: true, example: 'MD-12345', description: 'Unique among doctors when given.' })
   license_number?: string | null;
 
-  @IntField({ min: 0, max: 80, nullable: true, example: 12 })
+  @Aliased(IntField({ min: 0, max: 80, nullable: true, example: 12 }), { experience: '003' })
   experience_years?: number | null;
 
   @ApiProperty({
@@ -44,6 +55,15 @@ export class CreateDoctorDto {
 
   @StringField({ max: 200, nullable: true, example: 'Mon-Fri 9AM-5PM' })
   availability?: string | null;
+
+  @StringField({
+    max: 200,
+    trim: true,
+    nullable: true,
+    example: 'Princeton-Plainsboro Teaching Hospital',
+    description: 'Where the doctor practises.',
+  })
+  hospital?: string | null;
 
   @IdField({
     nullable: true,

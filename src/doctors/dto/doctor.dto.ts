@@ -1,5 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { RecordMetadataDto, recordMetadataOf } from '../../core/records/record-metadata.dto';
+import { splitName } from '../../core/validation/name-parts';
 import { Doctor } from '../doctor.entity';
 import { MONEY_PATTERN } from './create-doctor.dto';
 
@@ -9,6 +10,16 @@ export class DoctorDto extends RecordMetadataDto {
 
   @ApiProperty({ example: 'Dr. Gregory House' })
   name!: string;
+
+  @ApiProperty({ deprecated: true, example: 'Dr.', description: '`name` up to its first space, for the clients of seed 004.' })
+  first_name!: string;
+
+  @ApiProperty({
+    deprecated: true,
+    example: 'Gregory House',
+    description: 'The rest of `name` after `first_name` (empty when none), for the clients of seed 004.',
+  })
+  last_name!: string;
 
   @ApiProperty({ type: String, nullable: true, format: 'email' })
   email!: string | null;
@@ -40,6 +51,9 @@ export class DoctorDto extends RecordMetadataDto {
   @ApiProperty({ type: String, nullable: true })
   availability!: string | null;
 
+  @ApiProperty({ type: String, nullable: true, description: 'Where the doctor practises.' })
+  hospital!: string | null;
+
   @ApiProperty({ type: 'integer', nullable: true, description: 'Id of the linked doctor account.' })
   user!: number | null;
 
@@ -51,6 +65,7 @@ export function toDoctorDto(doctor: Doctor): DoctorDto {
   return {
     id: doctor.id,
     name: doctor.name,
+    ...splitName(doctor.name),
     email: doctor.email,
     phone: doctor.phone,
     specialization: doctor.specialization,
@@ -59,6 +74,7 @@ export function toDoctorDto(doctor: Doctor): DoctorDto {
     consultation_fee: formatMoney(doctor.consultationFee),
     address: doctor.address,
     availability: doctor.availability,
+    hospital: doctor.hospital,
     user: doctor.userId,
     ...recordMetadataOf(doctor),
   };

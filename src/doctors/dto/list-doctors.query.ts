@@ -2,15 +2,24 @@ import { orderingChoices, OrderingFilter } from '../../core/pagination/ordering'
 import { PageQueryDto } from '../../core/pagination/pagination';
 import { StringField } from '../../core/validation/fields';
 import { RememberValidation } from '../../core/http/validation.pipe';
+import { SpecializationField } from '../specializations';
 
 export const DOCTOR_ORDERING = orderingChoices(['id', 'name', 'specialization', 'experience_years', 'consultation_fee', 'created_at']);
 
 @RememberValidation()
 export class ListDoctorsQuery extends PageQueryDto {
-  @StringField({ min: 1, max: 100, optional: true, description: 'Matches part of the name, specialization or email, ignoring case.' })
+  @StringField({
+    min: 1,
+    max: 100,
+    optional: true,
+    description: 'Matches part of the name, specialization, email or hospital, ignoring case.',
+  })
   search?: string;
 
-  @StringField({ min: 1, max: 100, optional: true, description: 'Exact specialization, ignoring case, such as `Cardiology`.' })
+  @SpecializationField({
+    optional: true,
+    description: "Exact specialization, ignoring case, such as `Cardiology`; seed 004's codes (`CAR`) stand for their names.",
+  })
   specialization?: string;
 
   @OrderingFilter(DOCTOR_ORDERING)

@@ -1,19 +1,21 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsOptional } from 'class-validator';
+import { Aliased } from '../../core/validation/aliases';
 import { YEAR_PATTERN } from '../../core/validation/dates';
 import { EmailField, IntField, PhoneField, StringField } from '../../core/validation/fields';
+import { NAME_PARTS } from '../../core/validation/name-parts';
 import { IsPastDate } from '../../core/validation/validators';
 import { type BloodGroup, type Gender } from '../patient.enums';
 import { BloodGroupField, GenderField } from './patient-fields';
 
 export class CreatePatientDto {
-  @StringField({ min: 1, max: 200, trim: true, example: 'Jane Doe' })
+  @Aliased(StringField({ min: 1, max: 200, trim: true, example: 'Jane Doe' }), NAME_PARTS)
   name!: string;
 
   @EmailField({ nullable: true, example: 'jane@example.com' })
   email?: string | null;
 
-  @PhoneField({ nullable: true, example: '+1 555 0100' })
+  @Aliased(PhoneField({ nullable: true, example: '+1 555 0100' }), { contact: '000', contact_number: '004' })
   phone?: string | null;
 
   @ApiProperty({
@@ -33,7 +35,8 @@ export class CreatePatientDto {
     min: 0,
     max: 150,
     nullable: true,
-    description: 'For clients that send an age instead of a birth date; computed from date_of_birth when that is set.',
+    description:
+      'For clients that send an age instead of a birth date. Ignored when the patient has a date_of_birth (sent or stored, and not cleared): the age is computed from it then.',
   })
   age?: number | null;
 

@@ -1,5 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { RecordMetadataDto, recordMetadataOf } from '../../core/records/record-metadata.dto';
+import { splitName } from '../../core/validation/name-parts';
 import { BLOOD_GROUPS, type BloodGroup, type Gender, GENDERS } from '../patient.enums';
 import { Patient } from '../patient.entity';
 
@@ -9,6 +10,16 @@ export class PatientDto extends RecordMetadataDto {
 
   @ApiProperty({ example: 'Jane Doe' })
   name!: string;
+
+  @ApiProperty({ deprecated: true, example: 'Jane', description: '`name` up to its first space, for the clients of seed 004.' })
+  first_name!: string;
+
+  @ApiProperty({
+    deprecated: true,
+    example: 'Doe',
+    description: 'The rest of `name` after `first_name` (empty when none), for the clients of seed 004.',
+  })
+  last_name!: string;
 
   @ApiProperty({ type: String, nullable: true, format: 'email' })
   email!: string | null;
@@ -24,7 +35,7 @@ export class PatientDto extends RecordMetadataDto {
     nullable: true,
     minimum: 0,
     maximum: 150,
-    description: 'Computed from date_of_birth when that is set; otherwise as given.',
+    description: 'Computed from date_of_birth when that is set (an age sent then is ignored); otherwise as given.',
   })
   age!: number | null;
 
@@ -58,6 +69,7 @@ export function toPatientDto(patient: Patient): PatientDto {
   return {
     id: patient.id,
     name: patient.name,
+    ...splitName(patient.name),
     email: patient.email,
     phone: patient.phone,
     date_of_birth: patient.dateOfBirth,
