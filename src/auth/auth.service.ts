@@ -10,7 +10,7 @@ import { UsersService } from '../users/users.service';
 import { LoginDto } from './dto/login.dto';
 import { RegisterDto } from './dto/register.dto';
 import { LoginResponseDto, RegisterResponseDto, TokenPairDto } from './dto/tokens.dto';
-import { burnPasswordCheck, hashIsOutdated, hashPassword, passwordProblems, verifyPassword } from './passwords';
+import { awaitFailureFloor, burnPasswordCheck, hashIsOutdated, hashPassword, passwordProblems, verifyPassword } from './passwords';
 import { TokensService } from './tokens.service';
 
 const BAD_CREDENTIALS = 'No active account found with the given credentials.';
@@ -45,9 +45,11 @@ export class AuthService {
 
   /** The same answer, in about the same time, for an unknown account, a wrong password and an inactive account. */
   async login(dto: LoginDto, origin: RequestOrigin): Promise<LoginResponseDto> {
+    const started = performance.now();
     const user = await this.users.findByLogin(dto);
     const passwordMatches = user ? await verifyPassword(user.passwordHash, dto.password) : await burnPasswordCheck(dto.password);
     if (!user || !passwordMatches || !user.isActive) {
+      await awaitFailureFloor(started);
       this.audit.of({ id: user?.id ?? null, origin }, 'user').session('login', user?.id ?? null, 'failure');
       throw new NotAuthenticatedError(BAD_CREDENTIALS);
     }
