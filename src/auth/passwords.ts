@@ -60,7 +60,8 @@ function argon2Check(phc: string, password: string): Check | undefined {
   const match = ARGON2.exec(phc);
   if (!match) return undefined;
   const parameters = new Map(match[1].split(',').map((pair) => [pair[0], Number(pair.slice(2))]));
-  if (!((parameters.get('m') ?? Infinity) <= MAX_ARGON2_MEMORY_KIB && (parameters.get('t') ?? Infinity) <= MAX_ARGON2_PASSES)) return undefined;
+  if (!((parameters.get('m') ?? Infinity) <= MAX_ARGON2_MEMORY_KIB && (parameters.get('t') ?? Infinity) <= MAX_ARGON2_PASSES))
+    return undefined;
   return () => argon2.verify(phc, password);
 }
 

@@ -45,7 +45,11 @@ export class UsersRepository {
   findNameHolders(names: { username?: string; email: string; usernameSkeleton?: string; emailSkeleton: string }): Promise<UserNames[]> {
     const { username, email, usernameSkeleton, emailSkeleton } = names;
     return this.users.find({
-      where: [{ email }, { emailSkeleton }, ...(username !== undefined && usernameSkeleton !== undefined ? [{ username }, { usernameSkeleton }] : [])],
+      where: [
+        { email },
+        { emailSkeleton },
+        ...(username !== undefined && usernameSkeleton !== undefined ? [{ username }, { usernameSkeleton }] : []),
+      ],
       select: { username: true, email: true, usernameSkeleton: true, emailSkeleton: true },
     });
   }
@@ -61,7 +65,9 @@ export class UsersRepository {
   /** Whether an account other than `exceptId` has this phone number, compared as users_phone_key compares (digits and `+`). */
   async phoneIsTaken(phone: string, exceptId?: number): Promise<boolean> {
     const holder = await this.users.findOne({
-      where: { phone: Raw((column) => `regexp_replace(${column}, '[^0-9+]', '', 'g') = regexp_replace(:phone, '[^0-9+]', '', 'g')`, { phone }) },
+      where: {
+        phone: Raw((column) => `regexp_replace(${column}, '[^0-9+]', '', 'g') = regexp_replace(:phone, '[^0-9+]', '', 'g')`, { phone }),
+      },
       select: { id: true },
     });
     return holder !== null && holder.id !== exceptId;

@@ -85,7 +85,14 @@ export class UsersService {
   }
 
   private insert(user: NewUser & { username: string }, origin?: RequestOrigin): Promise<User> {
-    const given = ['username', 'email', 'password', 'role', ...(user.phone != null ? ['phone'] : []), ...(user.fullName != null ? ['name'] : [])];
+    const given = [
+      'username',
+      'email',
+      'password',
+      'role',
+      ...(user.phone != null ? ['phone'] : []),
+      ...(user.fullName != null ? ['name'] : []),
+    ];
     return this.db.transaction(async (manager) => {
       const created = await this.users.insert(manager, user);
       await this.audit.of({ id: created.id, origin }, 'user').changed(manager, 'create', created.id, given);
@@ -169,7 +176,11 @@ function violatedConstraint(error: unknown): string | undefined {
  * in any case or in characters that look the same (the same skeleton). An account that is itself
  * a look-alike of an older one has no skeleton; the older one answers for it.
  */
-export async function findTakenNames(users: UsersRepository, username: string | undefined, email: string): Promise<Record<string, string[]>> {
+export async function findTakenNames(
+  users: UsersRepository,
+  username: string | undefined,
+  email: string,
+): Promise<Record<string, string[]>> {
   const usernameSkeleton = username === undefined ? undefined : accountNameSkeleton(username);
   const emailSkeleton = accountNameSkeleton(email);
   const taken = await users.findNameHolders({ username, email, usernameSkeleton, emailSkeleton });

@@ -14,7 +14,7 @@ export class RegisterDto {
     pattern: USERNAME.source,
     required: false,
     description:
-      "Required without an email. Left out (or null), it is derived from the email: its local part in the characters a username may have, with a number after it when taken (`jane`, `jane2`, …). Taken to NFKC first (full-width `ｊａｎｅ` is `jane`). Unique ignoring case and look-alike characters.",
+      'Required without an email. Left out (or null), it is derived from the email: its local part in the characters a username may have, with a number after it when taken (`jane`, `jane2`, …). Taken to NFKC first (full-width `ｊａｎｅ` is `jane`). Unique ignoring case and look-alike characters.',
   })
   // Validated when given, and when there is no email to derive it from (then named as missing).
   @ValidateIf((dto: RegisterDto) => dto.username != null || dto.email == null)
