@@ -6,6 +6,7 @@ import { OwnerSearchKeys1795700000000 } from './1795700000000-OwnerSearchKeys';
 import { UserChangeNotifications1795800000000 } from './1795800000000-UserChangeNotifications';
 import { AccountNameSkeletons1795900000000 } from './1795900000000-AccountNameSkeletons';
 import { DoctorHospital1796000000000 } from './1796000000000-DoctorHospital';
+import { AccountPhoneAndName1796100000000 } from './1796100000000-AccountPhoneAndName';
 
 /** Every migration, oldest first. A test fails when a file in this folder is missing here. */
 export const MIGRATIONS = [
@@ -17,4 +18,5 @@ export const MIGRATIONS = [
   UserChangeNotifications1795800000000,
   AccountNameSkeletons1795900000000,
   DoctorHospital1796000000000,
+  AccountPhoneAndName1796100000000,
 ];

@@ -165,8 +165,10 @@ describe('AccountNameSkeletons migration on accounts that already look alike', (
   afterAll(() => database.close());
 
   it('keeps every account, gives the skeleton to the oldest of each look-alike group, and then refuses new look-alikes', async () => {
-    expect(MIGRATIONS.at(-1)?.name).toBe('AccountNameSkeletons1795900000000');
-    await db.undoLastMigration({ transaction: 'each' });
+    // Undone with the migrations after it, which the inserts below predate too.
+    const undo = MIGRATIONS.length - MIGRATIONS.findIndex((migration) => migration.name === 'AccountNameSkeletons1795900000000');
+    expect(undo).toBeLessThanOrEqual(MIGRATIONS.length);
+    for (let i = 0; i < undo; i++) await db.undoLastMigration({ transaction: 'each' });
     const insert = (username: string, email: string) =>
       db.query(`INSERT INTO users (username, email, password_hash) VALUES ($1, $2, 'not-a-hash') RETURNING id`, [username, email]);
     // Written before the rule existed: look-alike usernames, and an email in Cyrillic. (In a

@@ -14,6 +14,8 @@ const user = {
   id: 1,
   username: 'jane.doe',
   email: 'jane@clinic.example',
+  phone: null,
+  name: null,
   role: 'patient',
   is_active: true,
   date_joined: '2030-01-01T00:00:00.000Z',

@@ -47,6 +47,8 @@ describe('users administration (e2e)', () => {
         id: expect.any(Number),
         username: expect.any(String),
         email: expect.any(String),
+        phone: null,
+        name: null,
         role: expect.any(String),
         is_active: expect.any(Boolean),
         date_joined: expect.any(String),

@@ -7,13 +7,16 @@ import type { RequestOrigin } from '../core/http/request-origin';
 import { toUserDto, UserDto } from '../users/dto/user.dto';
 import { Role } from '../core/auth/role';
 import { UsersService } from '../users/users.service';
+import { usernameBaseFromEmail } from '../users/account-names';
 import { LoginDto } from './dto/login.dto';
 import { RegisterDto } from './dto/register.dto';
 import { LoginResponseDto, RegisterResponseDto, TokenPairDto } from './dto/tokens.dto';
-import { burnPasswordCheck, hashIsOutdated, hashPassword, passwordProblems, verifyPassword } from './passwords';
+import { awaitFailureFloor, burnPasswordCheck, hashIsOutdated, hashPassword, passwordProblems, verifyPassword } from './passwords';
 import { TokensService } from './tokens.service';
 
 const BAD_CREDENTIALS = 'No active account found with the given credentials.';
+/** What the Django projects' clients (seeds 002-004) read after a sign-up. */
+const REGISTERED = 'User registered successfully';
 
 @Injectable()
 export class AuthService {
@@ -25,29 +28,36 @@ export class AuthService {
   ) {}
 
   async register(dto: RegisterDto, origin: RequestOrigin): Promise<RegisterResponseDto> {
-    const problems = passwordProblems(dto.password, dto, this.config.passwordMinScore);
+    // Without a username, the password is compared with the one the email gives (`jane` of `jane@…`).
+    const account = { username: dto.username ?? usernameBaseFromEmail(dto.email), email: dto.email };
+    const problems = passwordProblems(dto.password, account, this.config.passwordMinScore);
     if (problems.length > 0) {
       throw new InvalidFieldError('The password is not acceptable.', { password: problems });
     }
-    // Before the (deliberately slow) hash: a taken name is answered without spending it.
-    await this.users.assertAvailable(dto.username, dto.email);
+    const username = dto.username ?? undefined;
+    // Before the (deliberately slow) hash: a taken name or phone is answered without spending it.
+    await this.users.assertAvailable({ username, email: dto.email, phone: dto.phone });
     const user = await this.users.create(
       {
-        username: dto.username,
+        username,
         email: dto.email,
         passwordHash: await hashPassword(dto.password),
         role: dto.role ?? Role.Patient,
+        phone: dto.phone ?? null,
+        fullName: dto.name ?? null,
       },
       origin,
     );
-    return { user: toUserDto(user), tokens: await this.tokens.issue(user) };
+    return { message: REGISTERED, user: toUserDto(user), tokens: await this.tokens.issue(user) };
   }
 
   /** The same answer, in about the same time, for an unknown account, a wrong password and an inactive account. */
   async login(dto: LoginDto, origin: RequestOrigin): Promise<LoginResponseDto> {
+    const started = performance.now();
     const user = await this.users.findByLogin(dto);
     const passwordMatches = user ? await verifyPassword(user.passwordHash, dto.password) : await burnPasswordCheck(dto.password);
     if (!user || !passwordMatches || !user.isActive) {
+      await awaitFailureFloor(started);
       this.audit.of({ id: user?.id ?? null, origin }, 'user').session('login', user?.id ?? null, 'failure');
       throw new NotAuthenticatedError(BAD_CREDENTIALS);
     }

@@ -1,5 +1,8 @@
+import * as argon2 from 'argon2';
+import bcrypt from 'bcryptjs';
+import { createHash, pbkdf2Sync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { passwordProblems } from './passwords';
+import { awaitFailureFloor, hashIsOutdated, hashPassword, passwordProblems, verifyPassword } from './passwords';
 
 const jane = { username: 'jane.doe', email: 'jane.doe@clinic.example' };
 const problems = (password: string, minScore = 3, account = jane) => passwordProblems(password, account, minScore);
@@ -48,5 +51,74 @@ describe('password policy', () => {
     expect(problems('aaaaaaaa', 0)).toEqual([]);
     expect(problems('whatever-1234', 2)).toEqual([]);
     expect(problems('whatever-1234', 3)).not.toEqual([]);
+  });
+});
+
+describe('stored hashes', () => {
+  const password = 'Correct-Horse-42';
+  const pbkdf2 = (iterations: number, salt = 'Fj8sN2k0qLx1', digest: 'sha256' | 'sha1' = 'sha256') =>
+    `pbkdf2_${digest}$${iterations}$${salt}$${pbkdf2Sync(password, salt, iterations, digest === 'sha256' ? 32 : 20, digest).toString('base64')}`;
+
+  /** Known formats, each made here as Django makes it; the service's own hash last. */
+  const formats: [string, () => Promise<string> | string][] = [
+    ['pbkdf2_sha256', () => pbkdf2(10_000)],
+    ['pbkdf2_sha1', () => pbkdf2(10_000, 'salt', 'sha1')],
+    [
+      'argon2 (Django, m,t,p order)',
+      async () =>
+        `argon2${(await argon2.hash(password, { type: argon2.argon2id, memoryCost: 8192 })).replace(/m=(\d+),p=(\d+),t=(\d+)/, 'm=$1,t=$3,p=$2')}`,
+    ],
+    ['bcrypt_sha256', () => `bcrypt_sha256$${bcrypt.hashSync(createHash('sha256').update(password).digest('hex'), 4)}`],
+    ['bcrypt', () => `bcrypt$${bcrypt.hashSync(password, 4)}`],
+    ['argon2id of the service', () => hashPassword(password)],
+  ];
+
+  it.each(formats)('verifies %s: the password, and nothing else', async (_, make) => {
+    const hash = await make();
+    expect(await verifyPassword(hash, password)).toBe(true);
+    expect(await verifyPassword(hash, `${password}x`)).toBe(false);
+    expect(await verifyPassword(hash, '')).toBe(false);
+  });
+
+  it("counts every hash but the service's current argon2id as outdated", async () => {
+    for (const [name, make] of formats.slice(0, -1)) expect(hashIsOutdated(await make()), name).toBe(true);
+    expect(hashIsOutdated(await hashPassword(password))).toBe(false);
+  });
+
+  it('compares the bcrypt of the hex SHA-256 for bcrypt_sha256, not of the password', async () => {
+    const plain = `bcrypt_sha256$${bcrypt.hashSync(password, 4)}`;
+    expect(await verifyPassword(plain, password)).toBe(false);
+  });
+
+  it.each([
+    ['pbkdf2 above 10,000,000 iterations', `pbkdf2_sha256$10000001$salt$${Buffer.alloc(32).toString('base64')}`],
+    ['pbkdf2 of 0 iterations', `pbkdf2_sha256$0$salt$${Buffer.alloc(32).toString('base64')}`],
+    ['pbkdf2 with a hash that is not base64', 'pbkdf2_sha256$1000$salt$not*base64'],
+    ['pbkdf2_sha512, which Django never had', `pbkdf2_sha512$1000$salt$${Buffer.alloc(64).toString('base64')}`],
+    ['argon2 without parameters', 'argon2$argon2id$v=19$c2FsdHNhbHQ$aGFzaA'],
+    ['argon2 of 300 MiB', 'argon2$argon2id$v=19$m=307200,t=2,p=8$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA'],
+    ['argon2 of 20 passes', 'argon2$argon2id$v=19$m=8192,t=20,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA'],
+    ['argon2 with a broken hash', 'argon2$argon2id$v=19$m=8192,t=2,p=1$c2FsdHNhbHQ$aGFz'],
+    ['bcrypt of cost 15', `bcrypt$$2b$15$${'a'.repeat(53)}`],
+    ['bcrypt cut short', 'bcrypt$$2b$12$abc'],
+    ['an unusable password', '!abcdef'],
+    ['sha1', 'sha1$salt$0123456789abcdef0123456789abcdef01234567'],
+  ])('answers false, without throwing, for %s', async (_, hash) => {
+    await expect(verifyPassword(hash, password)).resolves.toBe(false);
+  });
+
+  it('answers a failed login no sooner than the slowest check of late', async () => {
+    const started = performance.now();
+    const slowHash = pbkdf2(400_000);
+    const checkStarted = performance.now();
+    expect(await verifyPassword(slowHash, 'wrong')).toBe(false);
+    const check = performance.now() - checkStarted;
+    const floorStarted = performance.now();
+    await awaitFailureFloor(floorStarted);
+    expect(performance.now() - floorStarted).toBeGreaterThanOrEqual(check * 0.9);
+    // A request that already took as long waits no more.
+    const waited = performance.now();
+    await awaitFailureFloor(started - 10_000);
+    expect(performance.now() - waited).toBeLessThan(50);
   });
 });

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { accountNameSkeleton, invisibleCharacterProblem, normaliseAccount, normaliseAccountName } from './account-names';
+import {
+  accountNameSkeleton,
+  invisibleCharacterProblem,
+  normaliseAccount,
+  normaliseAccountName,
+  usernameBaseFromEmail,
+  usernameCandidates,
+} from './account-names';
 
 describe('account names', () => {
   it('takes full-width and other compatibility forms to NFKC', () => {
@@ -72,5 +79,30 @@ describe('account names', () => {
         expect(accountNameSkeleton(skeleton)).toBe(skeleton);
       }
     });
+  });
+});
+
+describe('usernames derived from an email', () => {
+  it.each([
+    ['jane@clinic.example', 'jane'],
+    ['Jane.Doe+clinic@clinic.example', 'Jane.Doe+clinic'],
+    ['josé.martín@clinic.example', 'jose.martin'],
+    ['ｊａｎｅ@clinic.example', 'jane'],
+    ["o'brien#1@clinic.example", 'obrien1'],
+    ['"a@b"@clinic.example', 'a@b'],
+    ['jo@clinic.example', 'jo_user'],
+    ['李@clinic.example', 'user'],
+    [`${'a'.repeat(200)}@clinic.example`, 'a'.repeat(143)],
+  ])('%s gives %s', (email, base) => {
+    expect(usernameBaseFromEmail(email)).toBe(base);
+    expect(usernameBaseFromEmail(email)).toMatch(/^[A-Za-z0-9@.+_-]{3,143}$/);
+  });
+
+  it('numbers the candidates from 2, leaving room within 150 characters', () => {
+    const candidates = usernameCandidates('jane');
+    expect([0, 1, 2].map(() => candidates.next().value)).toEqual(['jane', 'jane2', 'jane3']);
+    let last = '';
+    for (const candidate of usernameCandidates('a'.repeat(143))) last = candidate;
+    expect(last).toHaveLength(150);
   });
 });

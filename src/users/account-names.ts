@@ -79,3 +79,29 @@ export function normaliseAccount<T extends { username: string; email: string }>(
   if (found.length > 0) throw new Error(found.join(' '));
   return normalised;
 }
+
+/** Room kept after a derived username's base for the number that makes it unique (`jane2`). */
+const USERNAME_SUFFIX_ROOM = 7;
+
+/**
+ * The username an account registered with only an email starts from: the email's local part in
+ * the characters a username may have (accents dropped, `josé` is `jose`; others left out), at
+ * least 3 characters (`jo` is `jo_user`, nothing at all is `user`), with room for a number after it.
+ */
+export function usernameBaseFromEmail(email: string): string {
+  const normalised = normaliseAccountName(email);
+  const local = normalised.slice(0, Math.max(normalised.lastIndexOf('@'), 0));
+  const base = local
+    .normalize('NFKD')
+    .replace(/\p{M}/gu, '')
+    .replace(/[^A-Za-z0-9@.+_-]/g, '')
+    .slice(0, 150 - USERNAME_SUFFIX_ROOM);
+  if (base.length >= 3) return base;
+  return base ? `${base}_user` : 'user';
+}
+
+/** The usernames tried for `base`, in order: `jane`, `jane2`, `jane3`, … */
+export function* usernameCandidates(base: string): Generator<string> {
+  yield base;
+  for (let n = 2; n < 10 ** USERNAME_SUFFIX_ROOM; n++) yield `${base}${n}`;
+}

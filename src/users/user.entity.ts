@@ -8,6 +8,8 @@ import { Role, ROLES } from '../core/auth/role';
 @Check('users_username_format', `username ~ '^[A-Za-z0-9@.+_-]{3,150}$'`)
 @Index('users_username_skeleton_key', ['usernameSkeleton'], { unique: true })
 @Index('users_email_skeleton_key', ['emailSkeleton'], { unique: true })
+// Unique on the number's digits and leading `+` (an expression index: see the AccountPhoneAndName migration).
+@Index('users_phone_key', { synchronize: false })
 export class User extends Timestamped {
   @PrimaryGeneratedColumn('identity', { generatedIdentity: 'ALWAYS', primaryKeyConstraintName: 'users_pkey' })
   id!: number;
@@ -32,6 +34,13 @@ export class User extends Timestamped {
 
   @Column({ type: 'text' })
   passwordHash!: string;
+
+  /** As written; unique by its digits and leading `+` (users_phone_key). */
+  @Column({ type: 'varchar', length: 32, nullable: true })
+  phone!: string | null;
+
+  @Column({ type: 'varchar', length: 150, nullable: true })
+  fullName!: string | null;
 
   @Column({ type: 'enum', enum: ROLES, enumName: 'user_role', default: Role.Patient })
   role!: Role;

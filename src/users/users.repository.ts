@@ -1,13 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { EntityManager, IsNull, Repository } from 'typeorm';
+import { EntityManager, ILike, IsNull, Like, Raw, Repository } from 'typeorm';
 import { RefreshToken } from '../auth/refresh-token.entity';
 import type { AuthUser } from '../core/auth/auth-user';
 import { selectOne, sql } from '../core/database/sql';
 import { User } from './user.entity';
 
 /** A new account's stored fields (the skeletons are set on insert, see user-skeletons.subscriber.ts). */
-export type NewUserRow = Pick<User, 'username' | 'email' | 'passwordHash' | 'role'>;
+export type NewUserRow = Pick<User, 'username' | 'email' | 'passwordHash' | 'role'> & Partial<Pick<User, 'phone' | 'fullName'>>;
 
 /** The names of accounts, for the check that a new account's names are free. */
 export type UserNames = Pick<User, 'username' | 'email' | 'usernameSkeleton' | 'emailSkeleton'>;
@@ -16,6 +16,9 @@ export type UserNames = Pick<User, 'username' | 'email' | 'usernameSkeleton' | '
  * Every statement on `users`, through TypeORM's repository API; the caller's lookup, sent on every
  * request the cache does not answer, is hand-written (see core/database/sql.ts).
  */
+/** `value` matched literally in a LIKE pattern (PostgreSQL's default escape character is the backslash). */
+const escapeLike = (value: string) => value.replace(/[\\%_]/g, (char) => `\\${char}`);
+
 @Injectable()
 export class UsersRepository {
   constructor(@InjectRepository(User) private readonly users: Repository<User>) {}
@@ -38,13 +41,36 @@ export class UsersRepository {
     return this.users.findOneBy({ email });
   }
 
-  /** The accounts whose username, email or one of their skeletons is one of these. */
-  findNameHolders(names: { username: string; email: string; usernameSkeleton: string; emailSkeleton: string }): Promise<UserNames[]> {
+  /** The accounts whose username, email or one of their skeletons is one of these (a username left out matches nothing). */
+  findNameHolders(names: { username?: string; email: string; usernameSkeleton?: string; emailSkeleton: string }): Promise<UserNames[]> {
     const { username, email, usernameSkeleton, emailSkeleton } = names;
     return this.users.find({
-      where: [{ username }, { email }, { usernameSkeleton }, { emailSkeleton }],
+      where: [
+        { email },
+        { emailSkeleton },
+        ...(username !== undefined && usernameSkeleton !== undefined ? [{ username }, { usernameSkeleton }] : []),
+      ],
       select: { username: true, email: true, usernameSkeleton: true, emailSkeleton: true },
     });
+  }
+
+  /** The accounts whose username, or its skeleton, starts with these: the names a derived username must not repeat. */
+  findUsernamesStartingWith(username: string, usernameSkeleton: string): Promise<Pick<User, 'username' | 'usernameSkeleton'>[]> {
+    return this.users.find({
+      where: [{ username: ILike(`${escapeLike(username)}%`) }, { usernameSkeleton: Like(`${escapeLike(usernameSkeleton)}%`) }],
+      select: { username: true, usernameSkeleton: true },
+    });
+  }
+
+  /** Whether an account other than `exceptId` has this phone number, compared as users_phone_key compares (digits and `+`). */
+  async phoneIsTaken(phone: string, exceptId?: number): Promise<boolean> {
+    const holder = await this.users.findOne({
+      where: {
+        phone: Raw((column) => `regexp_replace(${column}, '[^0-9+]', '', 'g') = regexp_replace(:phone, '[^0-9+]', '', 'g')`, { phone }),
+      },
+      select: { id: true },
+    });
+    return holder !== null && holder.id !== exceptId;
   }
 
   /** A page of accounts in id order, and how many there are. */

@@ -1,13 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, QueryFailedError } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { AuthUser } from '../core/auth/auth-user';
 import { ConflictError, NotFoundError } from '../core/errors';
 import { describeConstraint } from '../core/http/problem';
 import type { RequestOrigin } from '../core/http/request-origin';
 import { Page, PageQueryDto } from '../core/pagination/pagination';
-import { accountNameSkeleton } from './account-names';
+import { accountNameSkeleton, usernameBaseFromEmail, usernameCandidates } from './account-names';
 import { CallerCache } from './caller-cache';
 import { UpdateUserDto } from './dto/update-user.dto';
 import { toUserDto, UserDto } from './dto/user.dto';
@@ -17,17 +17,27 @@ import { UsersRepository } from './users.repository';
 
 const USERNAME_TAKEN = 'A user with that username already exists.';
 const EMAIL_TAKEN = 'A user with that email already exists.';
+const PHONE_TAKEN = 'A user with that phone number already exists.';
 // A look-alike of an account's name is answered exactly like the name itself.
 describeConstraint('users_username_key', USERNAME_TAKEN, 'username');
 describeConstraint('users_username_skeleton_key', USERNAME_TAKEN, 'username');
 describeConstraint('users_email_key', EMAIL_TAKEN, 'email');
 describeConstraint('users_email_skeleton_key', EMAIL_TAKEN, 'email');
+describeConstraint('users_phone_key', PHONE_TAKEN, 'phone');
+
+/** The constraints a username breaks when another account has it (or a look-alike): a derived one then takes the next number. */
+const USERNAME_CONSTRAINTS = new Set(['users_username_key', 'users_username_skeleton_key']);
+/** Inserts tried for a derived username before a lost race is answered with 409: each loses only to a registration of the same name. */
+const DERIVED_USERNAME_ATTEMPTS = 5;
 
 export interface NewUser {
-  username: string;
+  /** Left out: derived from the email (`jane@…` is `jane`, or `jane2`, `jane3`, … when taken). */
+  username?: string;
   email: string;
   passwordHash: string;
   role: Role;
+  phone?: string | null;
+  fullName?: string | null;
 }
 
 @Injectable()
@@ -55,18 +65,50 @@ export class UsersService {
 
   /**
    * A new account, audited as created by itself (a registration has no other actor). `username`
-   * and `email` come normalised (users/account-names.ts); the skeletons are set on insert.
+   * and `email` come normalised (users/account-names.ts); the skeletons are set on insert. Without
+   * a username, the first free one derived from the email is taken; the unique indexes decide a
+   * race, and the loser takes the next.
    */
   async create(user: NewUser, origin?: RequestOrigin): Promise<User> {
-    await this.assertAvailable(user.username, user.email);
+    await this.assertAvailable(user);
+    const { username } = user;
     // The unique indexes still decide a race; the filter maps them to the same 409.
+    if (username !== undefined) return this.insert({ ...user, username }, origin);
+    const base = usernameBaseFromEmail(user.email);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.insert({ ...user, username: await this.freeUsername(base) }, origin);
+      } catch (error) {
+        if (attempt >= DERIVED_USERNAME_ATTEMPTS || !USERNAME_CONSTRAINTS.has(violatedConstraint(error) ?? '')) throw error;
+      }
+    }
+  }
+
+  private insert(user: NewUser & { username: string }, origin?: RequestOrigin): Promise<User> {
+    const given = [
+      'username',
+      'email',
+      'password',
+      'role',
+      ...(user.phone != null ? ['phone'] : []),
+      ...(user.fullName != null ? ['name'] : []),
+    ];
     return this.db.transaction(async (manager) => {
       const created = await this.users.insert(manager, user);
-      await this.audit
-        .of({ id: created.id, origin }, 'user')
-        .changed(manager, 'create', created.id, ['username', 'email', 'password', 'role']);
+      await this.audit.of({ id: created.id, origin }, 'user').changed(manager, 'create', created.id, given);
       return created;
     });
+  }
+
+  /** The first of `base`, `base2`, `base3`, … that no account has, in any case or as a look-alike. */
+  private async freeUsername(base: string): Promise<string> {
+    const holders = await this.users.findUsernamesStartingWith(base, accountNameSkeleton(base));
+    const names = new Set(holders.map((holder) => holder.username.toLowerCase()));
+    const skeletons = new Set(holders.map((holder) => holder.usernameSkeleton));
+    for (const candidate of usernameCandidates(base)) {
+      if (!names.has(candidate.toLowerCase()) && !skeletons.has(accountNameSkeleton(candidate))) return candidate;
+    }
+    throw new ConflictError(USERNAME_TAKEN, { username: [USERNAME_TAKEN] });
   }
 
   /** Stamps the login on the account and on `user`, so the login response shows it. */
@@ -112,13 +154,21 @@ export class UsersService {
     return user;
   }
 
-  /** 409 naming each of username and email that another account already has (see findTakenNames). */
-  async assertAvailable(username: string, email: string): Promise<void> {
-    const errors = await findTakenNames(this.users, username, email);
+  /** 409 naming each of username, email and phone that another account already has (see findTakenNames). */
+  async assertAvailable(account: { username?: string; email: string; phone?: string | null }): Promise<void> {
+    const errors = await findTakenNames(this.users, account.username, account.email);
+    if (account.phone != null && (await this.users.phoneIsTaken(account.phone))) errors.phone = [PHONE_TAKEN];
     if (Object.keys(errors).length > 0) {
       throw new ConflictError(Object.values(errors).flat().join(' '), errors);
     }
   }
+}
+
+/** The unique constraint `error` broke, if it is one's violation. */
+function violatedConstraint(error: unknown): string | undefined {
+  if (!(error instanceof QueryFailedError)) return undefined;
+  const driverError = error.driverError as { code?: string; constraint?: string };
+  return driverError.code === '23505' ? driverError.constraint : undefined;
 }
 
 /**
@@ -126,12 +176,19 @@ export class UsersService {
  * in any case or in characters that look the same (the same skeleton). An account that is itself
  * a look-alike of an older one has no skeleton; the older one answers for it.
  */
-export async function findTakenNames(users: UsersRepository, username: string, email: string): Promise<Record<string, string[]>> {
-  const usernameSkeleton = accountNameSkeleton(username);
+export async function findTakenNames(
+  users: UsersRepository,
+  username: string | undefined,
+  email: string,
+): Promise<Record<string, string[]>> {
+  const usernameSkeleton = username === undefined ? undefined : accountNameSkeleton(username);
   const emailSkeleton = accountNameSkeleton(email);
   const taken = await users.findNameHolders({ username, email, usernameSkeleton, emailSkeleton });
   const errors: Record<string, string[]> = {};
-  if (taken.some((u) => u.usernameSkeleton === usernameSkeleton || u.username.toLowerCase() === username.toLowerCase())) {
+  if (
+    username !== undefined &&
+    taken.some((u) => u.usernameSkeleton === usernameSkeleton || u.username.toLowerCase() === username.toLowerCase())
+  ) {
     errors.username = [USERNAME_TAKEN];
   }
   if (taken.some((u) => u.emailSkeleton === emailSkeleton || u.email.toLowerCase() === email.toLowerCase())) {

@@ -1203,11 +1203,21 @@ export interface components {
              */
             email: string;
             /**
+             * @description The account holder's full name.
+             * @example Jane Doe
+             */
+            name?: string | null;
+            /**
              * Format: password
              * @description At least 8 characters, not all digits, not similar to the username or email, and hard enough to guess (a zxcvbn score of at least PASSWORD_MIN_SCORE, 3 by default); a refusal carries zxcvbn's warning and suggestions.
              * @example correct-horse-battery
              */
             password: string;
+            /**
+             * @description Shown only to the account itself and to admins. Unique by its digits and leading `+` (`+1 (555) 010-0` and `+1 555 0100` are one number); stored as written.
+             * @example +1 555 0100
+             */
+            phone?: string | null;
             /**
              * @description Nobody can register as admin.
              * @default patient
@@ -1216,12 +1226,17 @@ export interface components {
              */
             role?: "patient" | "doctor";
             /**
-             * @description Taken to NFKC first (full-width `ｊａｎｅ` is `jane`). Unique ignoring case and look-alike characters.
+             * @description Required without an email. Left out (or null), it is derived from the email: its local part in the characters a username may have, with a number after it when taken (`jane`, `jane2`, …). Taken to NFKC first (full-width `ｊａｎｅ` is `jane`). Unique ignoring case and look-alike characters.
              * @example jane.doe
              */
-            username: string;
+            username?: string | null;
         };
         RegisterResponseDto: {
+            /**
+             * @description Always this text; the Django projects' clients read it.
+             * @example User registered successfully
+             */
+            message: string;
             tokens: components["schemas"]["TokenPairDto"];
             user: components["schemas"]["UserDto"];
         };
@@ -1481,6 +1496,16 @@ export interface components {
              * @description null until the first login.
              */
             readonly last_login: string | null;
+            /**
+             * @description The full name; null when the account gave none.
+             * @example Gregory House
+             */
+            name: string | null;
+            /**
+             * @description null when the account gave none.
+             * @example +1 555 0100
+             */
+            phone: string | null;
             role: components["schemas"]["Role"];
             /** @example dr.house */
             username: string;
@@ -2223,7 +2248,9 @@ export interface operations {
                 /**
                  * @example {
                  *       "email": "jane@clinic.example",
+                 *       "name": "Jane Doe",
                  *       "password": "correct-horse-battery",
+                 *       "phone": "+1 555 0100",
                  *       "role": "patient",
                  *       "username": "jane.doe"
                  *     }
@@ -2498,7 +2525,9 @@ export interface operations {
                 /**
                  * @example {
                  *       "email": "jane@clinic.example",
+                 *       "name": "Jane Doe",
                  *       "password": "correct-horse-battery",
+                 *       "phone": "+1 555 0100",
                  *       "role": "patient",
                  *       "username": "jane.doe"
                  *     }

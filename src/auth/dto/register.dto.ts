@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { IsString, Length, Matches } from 'class-validator';
-import { EmailField, EnumField, StringField } from '../../core/validation/fields';
+import { IsString, Length, Matches, ValidateIf } from 'class-validator';
+import { EmailField, EnumField, PhoneField, StringField } from '../../core/validation/fields';
 import { AccountName } from '../../users/account-names';
 import { MIN_PASSWORD_LENGTH } from '../passwords';
 import { Role } from '../../core/auth/role';
@@ -10,16 +10,22 @@ export const SELF_SERVICE_ROLES = [Role.Patient, Role.Doctor];
 const USERNAME = /^[A-Za-z0-9@.+_-]+$/;
 
 export class RegisterDto {
-  @ApiProperty({ pattern: USERNAME.source })
+  @ApiProperty({
+    pattern: USERNAME.source,
+    required: false,
+    description:
+      'Required without an email. Left out (or null), it is derived from the email: its local part in the characters a username may have, with a number after it when taken (`jane`, `jane2`, …). Taken to NFKC first (full-width `ｊａｎｅ` is `jane`). Unique ignoring case and look-alike characters.',
+  })
+  // Validated when given, and when there is no email to derive it from (then named as missing).
+  @ValidateIf((dto: RegisterDto) => dto.username != null || dto.email == null)
   @AccountName()
   @StringField({
     min: 3,
     max: 150,
     example: 'jane.doe',
-    description: 'Taken to NFKC first (full-width `ｊａｎｅ` is `jane`). Unique ignoring case and look-alike characters.',
   })
   @Matches(USERNAME, { message: 'username may contain only letters, digits and @.+-_' })
-  username!: string;
+  username?: string | null;
 
   @AccountName()
   @EmailField({
@@ -50,4 +56,15 @@ export class RegisterDto {
     message: 'role must be patient or doctor',
   })
   role?: Role;
+
+  @PhoneField({
+    nullable: true,
+    example: '+1 555 0100',
+    description:
+      'Shown only to the account itself and to admins. Unique by its digits and leading `+` (`+1 (555) 010-0` and `+1 555 0100` are one number); stored as written.',
+  })
+  phone?: string | null;
+
+  @StringField({ min: 1, max: 150, trim: true, nullable: true, example: 'Jane Doe', description: "The account holder's full name." })
+  name?: string | null;
 }

@@ -21,6 +21,9 @@ export class LoginResponseDto extends TokenPairDto {
 }
 
 export class RegisterResponseDto {
+  @ApiProperty({ example: 'User registered successfully', description: "Always this text; the Django projects' clients read it." })
+  message!: string;
+
   @ApiProperty({ type: UserDto })
   user!: UserDto;
 

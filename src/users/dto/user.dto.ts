@@ -13,6 +13,12 @@ export class UserDto {
   @ApiProperty({ format: 'email', example: 'house@clinic.example' })
   email!: string;
 
+  @ApiProperty({ type: String, nullable: true, example: '+1 555 0100', description: 'null when the account gave none.' })
+  phone!: string | null;
+
+  @ApiProperty({ type: String, nullable: true, example: 'Gregory House', description: 'The full name; null when the account gave none.' })
+  name!: string | null;
+
   @ApiProperty({ enum: ROLES, enumName: 'Role' })
   role!: Role;
 
@@ -31,6 +37,8 @@ export function toUserDto(user: User): UserDto {
     id: user.id,
     username: user.username,
     email: user.email,
+    phone: user.phone,
+    name: user.fullName,
     role: user.role,
     is_active: user.isActive,
     date_joined: user.dateJoined.toISOString(),
