@@ -415,7 +415,9 @@ describe('the committed openapi.json', () => {
       'registerViaAuth',
     ]);
     expect(committed.paths['/api/token'].post.description).toMatch(/^Alias of `POST \/api\/auth\/login`/);
-    expect(committed.paths['/api/mappings/patient/{patient_id}'].get.description).toContain('`GET /api/mappings/?patient={patient_id}&is_active=true`');
+    expect(committed.paths['/api/mappings/patient/{patient_id}'].get.description).toContain(
+      '`GET /api/mappings/?patient={patient_id}&is_active=true`',
+    );
   });
 
   it('keeps the internal markers of the decorators out', () => {
