@@ -3,10 +3,10 @@ import { ApiOkResponse, ApiProperty } from '@nestjs/swagger';
 import { Type as TransformType } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './page-sizes';
 
 export { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './page-sizes';
+
 /** Far past any real list, and small enough that the offset stays an exact integer PostgreSQL accepts. */
 export const MAX_PAGE = 10_000_000;
 
