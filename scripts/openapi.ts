@@ -35,7 +35,7 @@ export async function generateOpenApiJson(): Promise<string> {
   });
   try {
     app.setGlobalPrefix(API_PREFIX, API_PREFIX_OPTIONS);
-    return serializeOpenApiDocument(buildOpenApiDocument(app));
+    return serializeOpenApiDocument(buildOpenApiDocument(app, config));
   } finally {
     await app.close();
   }

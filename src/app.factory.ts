@@ -134,7 +134,7 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   fastify.removeContentTypeParser('text/plain');
   refuseDeepJsonBodies(fastify);
 
-  setUpOpenApi(app);
+  setUpOpenApi(app, config);
   for (const warning of config.warnings) logger.warn(warning);
   return app;
 }

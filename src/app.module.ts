@@ -13,6 +13,7 @@ import { APP_CONFIG, appConfigModule } from './core/config/app-config.provider';
 import { DatabaseModule } from './core/database/database.module';
 import { ProblemDetailsFilter } from './core/http/problem-details.filter';
 import { createValidationPipe } from './core/http/validation.pipe';
+import { PageSizePipe } from './core/pagination/page-size.pipe';
 import { logDestinationModule, LoggingModule } from './core/logging/logging.module';
 import { AppThrottlerGuard, throttlerOptions } from './core/throttling/throttling';
 import { RecordsModule } from './core/records/records.module';
@@ -47,7 +48,9 @@ import { UsersModule } from './users/users.module';
     { provide: APP_GUARD, useClass: AppThrottlerGuard },
     { provide: APP_GUARD, useClass: JwtAuthGuard },
     { provide: APP_GUARD, useClass: RolesGuard },
+    // Pipes run in this order: validation, then the configured page sizes on a validated list query.
     { provide: APP_PIPE, useFactory: createValidationPipe },
+    { provide: APP_PIPE, useClass: PageSizePipe },
     { provide: APP_FILTER, useClass: ProblemDetailsFilter },
   ],
 })

@@ -43,6 +43,9 @@ describe('mappings (e2e)', () => {
       expect(res.body.patient_details).toEqual({ id: patient.id, name: 'Pat Smith', email: 'pat@example.com', phone: '555 0102' });
       expect(res.body.doctor_details).toEqual({ id: doctor.id, name: 'Dr Who', specialization: 'Time', consultation_fee: '80.00' });
       expect(res.body.assigned_date).toMatch(ISO_TIMESTAMP);
+      // Seed 003's name for the time it was made, which is when the row was created.
+      expect(res.body.assigned_at).toBe(res.body.created_at);
+      expect(res.body.assigned_at).toBe(res.body.assigned_date);
       expect(res.headers.etag).toBe(`"${res.body.version}"`);
     });
 
@@ -215,14 +218,11 @@ describe('mappings (e2e)', () => {
   });
 
   describe("a patient's doctors", () => {
-    const paths = (id: number) => [
-      `/api/patients/${id}/doctors/`,
-      `/api/mappings/${id}/`,
-      `/api/mappings/${id}/doctors/`,
-      `/api/mappings/patient/${id}/`,
-    ];
+    const doctorPaths = (id: number) => [`/api/patients/${id}/doctors/`, `/api/mappings/${id}/`, `/api/mappings/${id}/doctors/`];
+    /** With the path of the patient's assignments, which keeps the same access rules. */
+    const paths = (id: number) => [...doctorPaths(id), `/api/mappings/patient/${id}/`];
 
-    it('answers the same actively assigned doctors at all four paths, in order of assignment', async () => {
+    it('answers the same actively assigned doctors at all three paths, in order of assignment', async () => {
       const patient = await newPatient(t, owner);
       const [a, b, c] = await Promise.all([newDoctor(t, owner), newDoctor(t, owner), newDoctor(t, owner)]);
       await assign(t, owner, patient.id, b.id);
@@ -231,7 +231,7 @@ describe('mappings (e2e)', () => {
       expect((await t.as(owner).delete(`/api/mappings/${ended.id}/`)).status).toBe(204);
 
       const bodies: unknown[] = [];
-      for (const path of paths(patient.id)) {
+      for (const path of doctorPaths(patient.id)) {
         const list = expectList(await t.as(owner).get(path), 2);
         expect(list.map((d) => d.id)).toEqual([b.id, a.id]);
         bodies.push(list);
@@ -263,6 +263,51 @@ describe('mappings (e2e)', () => {
       await assign(t, owner, patient.id, profile.id);
       const list = expectList(await t.as(account).get(`/api/patients/${patient.id}/doctors/`), 1);
       expect(list[0].id).toBe(profile.id);
+    });
+  });
+
+  describe("a patient's assignments at /api/mappings/patient/{id}/, as the Django projects answered", () => {
+    it('answers the active assignments with doctor_details, as the list does, paged', async () => {
+      const patient = await newPatient(t, owner);
+      const [a, b, c] = await Promise.all([newDoctor(t, owner), newDoctor(t, owner), newDoctor(t, owner)]);
+      const first = await assign(t, owner, patient.id, a.id, 'First');
+      const second = await assign(t, owner, patient.id, b.id);
+      const ended = await assign(t, owner, patient.id, c.id);
+      expect((await t.as(owner).delete(`/api/mappings/${ended.id}/`)).status).toBe(204);
+      await assign(t, owner, (await newPatient(t, owner)).id, a.id);
+
+      const res = await t.as(owner).get(`/api/mappings/patient/${patient.id}/`);
+      const list = expectList(res, 2);
+      expect(list.map((item) => item.id)).toEqual([first.id, second.id]);
+      expect(list[0]).toMatchObject({
+        patient: patient.id,
+        doctor: a.id,
+        notes: 'First',
+        is_active: true,
+        assigned_at: expect.stringMatching(ISO_TIMESTAMP),
+      });
+      expect((list[1].doctor_details as Body).id).toBe(b.id);
+      const listed = await t.as(owner).get('/api/mappings/').query({ patient: patient.id, is_active: true });
+      expect(list).toEqual(listed.body);
+      expect(res.headers.link).toContain(`/api/mappings/patient/${patient.id}/?page=1`);
+
+      const paged = await t.as(owner).get(`/api/mappings/patient/${patient.id}/`).query({ page: 2, page_size: 1 });
+      expect(expectList(paged, 2).map((item) => item.id)).toEqual([second.id]);
+    });
+
+    it('shows a care-team doctor its own assignment of the patient', async () => {
+      const { account, profile } = await newDoctorAccount(t);
+      const patient = await newPatient(t, owner);
+      const mine = await assign(t, owner, patient.id, profile.id);
+      await assign(t, owner, patient.id, (await newDoctor(t, owner)).id);
+      const list = expectList(await t.as(account).get(`/api/mappings/patient/${patient.id}/`), 1);
+      expect(list[0].id).toBe(mine.id);
+    });
+
+    it("lets an admin read anyone's patient's assignments", async () => {
+      const patient = await newPatient(t, owner);
+      await assign(t, owner, patient.id, (await newDoctor(t, owner)).id);
+      expectList(await t.as(admin).get(`/api/mappings/patient/${patient.id}/`), 1);
     });
   });
 

@@ -408,13 +408,16 @@ describe('the committed openapi.json', () => {
     expect(deprecated.sort()).toEqual([
       'listPatientDoctorsByDoctorsPath',
       'listPatientDoctorsByMappingPath',
-      'listPatientDoctorsByPatientPath',
+      'listPatientMappings',
       'loginViaToken',
       'refreshTokenViaAuthRefresh',
       'refreshTokenViaTokenRefresh',
       'registerViaAuth',
     ]);
     expect(committed.paths['/api/token'].post.description).toMatch(/^Alias of `POST \/api\/auth\/login`/);
+    expect(committed.paths['/api/mappings/patient/{patient_id}'].get.description).toContain(
+      '`GET /api/mappings/?patient={patient_id}&is_active=true`',
+    );
   });
 
   it('keeps the internal markers of the decorators out', () => {

@@ -151,6 +151,8 @@ describe('security: OWASP API Top 10 (e2e)', () => {
     'PUT /api/patients/{}': { name: 'Taken Over' },
     'PATCH /api/patients/{}': { name: 'Taken Over' },
     'PATCH /api/appointments/{}': { status: 'CANCELLED' },
+    // A valid PUT: only then does the answer show the access rule rather than validation.
+    'PUT /api/appointments/{}': { doctor: 1, patient: 1, appointment_datetime: '2030-01-15T09:30:00Z', status: 'CANCELLED' },
     'PUT /api/doctors/{}': { name: 'Taken Over', specialization: 'None' },
     'PATCH /api/doctors/{}': { name: 'Taken Over' },
     'PUT /api/doctors/{}/schedule': { timezone: 'UTC', slot_minutes: 30, entries: [] },
@@ -181,6 +183,7 @@ describe('security: OWASP API Top 10 (e2e)', () => {
       'DELETE /api/mappings/{}': 404,
       'GET /api/appointments/{}': 404,
       'PATCH /api/appointments/{}': 404,
+      'PUT /api/appointments/{}': 404,
       'DELETE /api/appointments/{}': 404,
       'GET /api/appointments/{}/history': 404,
       // Shared resource: the doctor directory.

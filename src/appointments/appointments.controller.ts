@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, Headers, HttpCode, HttpStatus, Param, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Headers, HttpCode, HttpStatus, Param, Patch, Post, Put, Query } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { AuthUser } from '../core/auth/auth-user';
 import { CurrentUser } from '../core/auth/decorators';
@@ -13,6 +13,7 @@ import { AppointmentDto, StatusChangeDto } from './dto/appointment.dto';
 import { CreateAppointmentDto } from './dto/create-appointment.dto';
 import { ListAppointmentsQuery } from './dto/list-appointments.query';
 import { SlotDto, SlotsQuery } from './dto/slots.query';
+import { ReplaceAppointmentDto } from './dto/replace-appointment.dto';
 import { UpdateAppointmentDto } from './dto/update-appointment.dto';
 
 const NOT_VISIBLE = "No such appointment among the caller's (those of its patients, or of its doctor profile).";
@@ -97,6 +98,30 @@ export class AppointmentsController {
     @Headers('If-Match') ifMatch?: string,
   ): Promise<AppointmentDto> {
     return this.appointments.update(id, dto, user, ifMatch);
+  }
+
+  /**
+   * Replace an appointment: the full set of its writable fields.
+   * @remarks The same rules as `PATCH` apply to the values that differ from the appointment's: a value sent back unchanged is no change, so an appointment read and sent back as it was answers 200 even once it is final. `doctor`, `patient` and `appointment_datetime` are required, as on booking; `doctor` and `patient` must be the appointment's own. Fields left out keep their values. Send the `ETag` last read as `If-Match` to refuse the write (412) when someone changed the appointment since.
+   */
+  @Put(':id')
+  @ChangesRecord(AppointmentDto, {
+    id: 'Appointment id.',
+    description: 'The appointment as replaced.',
+    badRequest:
+      "Invalid or missing fields, another doctor or patient than the appointment's, a new start in the past or beyond the booking horizon, or a time outside the doctor's schedule (named in `errors`).",
+    notFound: NOT_VISIBLE,
+    forbidden: PATIENT_SIDE,
+    conflict:
+      'Not a forward status move, the appointment is final or not SCHEDULED to be moved, the new time overlaps another, or it would give the patient more upcoming appointments than allowed.',
+  })
+  replaceAppointment(
+    @Param('id', ParseIdPipe) id: number,
+    @Body() dto: ReplaceAppointmentDto,
+    @CurrentUser() user: AuthUser,
+    @Headers('If-Match') ifMatch?: string,
+  ): Promise<AppointmentDto> {
+    return this.appointments.replace(id, dto, user, ifMatch);
   }
 
   /**

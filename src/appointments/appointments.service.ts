@@ -22,6 +22,7 @@ import { AppointmentsRepository, NewAppointment } from './appointments.repositor
 import { AppointmentDto, StatusChangeDto, toAppointmentDto, toStatusChangeDto } from './dto/appointment.dto';
 import { CreateAppointmentDto, ZONED_DATETIME } from './dto/create-appointment.dto';
 import { ListAppointmentsQuery } from './dto/list-appointments.query';
+import { ReplaceAppointmentDto } from './dto/replace-appointment.dto';
 import { UpdateAppointmentDto } from './dto/update-appointment.dto';
 
 describeConstraint('appointments_doctor_no_overlap', 'Doctor already has an appointment at this time.');
@@ -103,20 +104,32 @@ export class AppointmentsService implements OnModuleInit {
   }
 
   update(id: number, dto: UpdateAppointmentDto, user: AuthUser, ifMatch?: string): Promise<AppointmentDto> {
-    return this.change(id, dto, user, 'update', ifMatch);
+    return this.change(id, () => dto, user, 'update', ifMatch);
+  }
+
+  /**
+   * PUT: the PATCH of the fields whose values differ from the appointment's, so an appointment
+   * read and sent back, with or without a change, goes through the same rules; a value sent
+   * unchanged is no reschedule or status move (and no refusal once the appointment is final).
+   */
+  replace(id: number, dto: ReplaceAppointmentDto, user: AuthUser, ifMatch?: string): Promise<AppointmentDto> {
+    return this.change(id, (current) => changesOf(current, dto), user, 'update', ifMatch);
   }
 
   /** DELETE: the appointment is cancelled and kept; its time is free again. */
   async cancel(id: number, user: AuthUser): Promise<void> {
     const current = await this.require(this.db.manager, id, user);
     if (current.status === AppointmentStatus.Cancelled) return;
-    await this.change(id, { status: AppointmentStatus.Cancelled }, user, 'cancel');
+    await this.change(id, () => ({ status: AppointmentStatus.Cancelled }), user, 'cancel');
   }
 
-  /** A PATCH, or the cancellation of a DELETE (`action`, as the audit trail names it). */
+  /**
+   * A PATCH, a PUT, or the cancellation of a DELETE (`action`, as the audit trail names it): the
+   * changes `changesTo` makes of the appointment as locked.
+   */
   private async change(
     id: number,
-    dto: UpdateAppointmentDto,
+    changesTo: (current: Appointment) => UpdateAppointmentDto,
     user: AuthUser,
     action: 'update' | 'cancel',
     ifMatch?: string,
@@ -125,7 +138,8 @@ export class AppointmentsService implements OnModuleInit {
       const appointment = await this.require(manager, id, user, true);
       assertIfMatch(ifMatch, appointment.version);
       const before = { ...appointment };
-      if (isFinal(appointment.status)) {
+      const dto = changesTo(appointment);
+      if (isFinal(appointment.status) && Object.values(dto).some((value) => value !== undefined)) {
         throw new ConflictError(`A ${appointment.status} appointment cannot change any more.`);
       }
       const from = appointment.status;
@@ -219,6 +233,28 @@ export class AppointmentsService implements OnModuleInit {
     const ids = await this.appointments.cancelFutureOf(manager, record, id, actorId);
     await this.audit.of({ id: actorId, origin }, 'appointment').changedAll(manager, 'cancel', ids, ['status']);
   }
+}
+
+/**
+ * The PATCH a PUT makes: its values that differ from the appointment's. The doctor and the
+ * patient cannot change (a new booking is a new appointment): 400 naming the field.
+ */
+function changesOf(current: Appointment, dto: ReplaceAppointmentDto): UpdateAppointmentDto {
+  for (const [field, value, own] of [
+    ['doctor', dto.doctor, current.doctorId],
+    ['patient', dto.patient, current.patientId],
+  ] as const) {
+    if (value !== own) throw InvalidFieldError.of(field, `The ${field} of an appointment cannot change; book a new appointment.`);
+  }
+  const differs = <T>(value: T | undefined, own: T) => (value === undefined || value === own ? undefined : value);
+  const start = new Date(dto.appointment_datetime).getTime();
+  return {
+    appointment_datetime: start === current.appointmentDatetime.getTime() ? undefined : dto.appointment_datetime,
+    duration_minutes: differs(dto.duration_minutes, current.durationMinutes),
+    reason: differs(dto.reason, current.reason),
+    notes: differs(dto.notes, current.notes),
+    status: differs(dto.status, current.status),
+  };
 }
 
 /** The fields an update changed, by their API names, for the audit trail. */

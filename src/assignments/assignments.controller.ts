@@ -53,18 +53,21 @@ export class AssignmentsController {
     return this.assignments.list(query, user);
   }
 
-  /** List a patient's doctors (alias). */
+  /**
+   * List a patient's active assignments.
+   * @remarks The assignments, with `doctor_details`, that `GET /api/mappings/?patient={patient_id}&is_active=true` lists, but 404 when the patient is not the caller's (or, for a doctor account, assigned to it). Kept for the clients of the Django projects this service replaces, which read assignments here; the patient's doctors are at `GET /api/patients/{id}/doctors`.
+   */
   @Get('patient/:patient_id')
-  @alias()
-  @Paginated(DoctorDto)
+  @ApiOperation({ deprecated: true })
+  @Paginated(AssignmentDto)
   @ApiIdParam('patient_id', 'Patient id.')
   @ApiNotFoundResponse({ description: PATIENT_NOT_VISIBLE })
-  listPatientDoctorsByPatientPath(
+  listPatientMappings(
     @Param('patient_id', ParseIdPipe) patientId: number,
     @Query() query: PageQueryDto,
     @CurrentUser() user: AuthUser,
-  ): Promise<Page<DoctorDto>> {
-    return this.assignments.doctorsOf(patientId, query, user);
+  ): Promise<Page<AssignmentDto>> {
+    return this.assignments.activeOf(patientId, query, user);
   }
 
   /** List a patient's doctors (alias). */
@@ -120,7 +123,7 @@ export class PatientDoctorsController {
 
   /**
    * List a patient's doctors.
-   * @remarks The doctors actively assigned to the patient, in order of assignment. Owners and admins see them, and so does a doctor account assigned to the patient. Also answered at the deprecated aliases `/api/mappings/{id}/`, `/api/mappings/{patient_id}/doctors/` and `/api/mappings/patient/{patient_id}/`.
+   * @remarks The doctors actively assigned to the patient, in order of assignment. Owners and admins see them, and so does a doctor account assigned to the patient. Also answered at the deprecated aliases `/api/mappings/{id}/` and `/api/mappings/{patient_id}/doctors/`.
    */
   @Get(':id/doctors')
   @Paginated(DoctorDto)

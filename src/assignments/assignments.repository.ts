@@ -8,6 +8,9 @@ import { Doctor } from '../doctors/doctor.entity';
 import { ListAssignmentsQuery } from './dto/list-assignments.query';
 import { Assignment } from './assignment.entity';
 
+/** Which assignments a list holds: the filters of `GET /api/mappings/`. */
+export type AssignmentFilter = Pick<ListAssignmentsQuery, 'patient' | 'doctor' | 'is_active'>;
+
 /**
  * Every statement on assignments, through TypeORM (the query builder and find/save): none of them
  * is a hot path of the benchmark, so none is hand-written SQL.
@@ -35,8 +38,8 @@ export class AssignmentsRepository {
     return manager.findOne(Assignment, { where: { id }, lock: { mode: 'pessimistic_write' } });
   }
 
-  /** One page of the assignments `visible` admits (all, when null), with their patient and doctor, filtered as the query asks. */
-  async findPage(query: ListAssignmentsQuery, visible: Sql | null): Promise<Page<Assignment>> {
+  /** One page of the assignments `visible` admits (all, when null), with their patient and doctor, filtered as `filter` asks. */
+  async findPage(filter: AssignmentFilter, page: PageQueryDto, visible: Sql | null): Promise<Page<Assignment>> {
     // An assignment of a since-deleted doctor stays in the history (TypeORM would drop it with the
     // doctor), while those of a deleted patient go with the patient.
     const qb = this.db.manager
@@ -46,11 +49,11 @@ export class AssignmentsRepository {
       .innerJoinAndSelect('assignment.doctor', 'doctor')
       .where('assignment.deletedAt IS NULL');
     whereVisible(qb, visible);
-    if (query.patient !== undefined) qb.andWhere('assignment.patientId = :patient', { patient: query.patient });
-    if (query.doctor !== undefined) qb.andWhere('assignment.doctorId = :doctor', { doctor: query.doctor });
-    if (query.is_active !== undefined) qb.andWhere('assignment.isActive = :active', { active: query.is_active });
-    const [assignments, total] = await qb.orderBy('assignment.id', 'ASC').offset(query.offset).limit(query.page_size).getManyAndCount();
-    return new Page(assignments, total, query);
+    if (filter.patient !== undefined) qb.andWhere('assignment.patientId = :patient', { patient: filter.patient });
+    if (filter.doctor !== undefined) qb.andWhere('assignment.doctorId = :doctor', { doctor: filter.doctor });
+    if (filter.is_active !== undefined) qb.andWhere('assignment.isActive = :active', { active: filter.is_active });
+    const [assignments, total] = await qb.orderBy('assignment.id', 'ASC').offset(page.offset).limit(page.page_size).getManyAndCount();
+    return new Page(assignments, total, page);
   }
 
   /** One page of the doctors actively assigned to the patient, in the order they were assigned. */

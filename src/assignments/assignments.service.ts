@@ -63,7 +63,18 @@ export class AssignmentsService implements OnModuleInit {
 
   /** The assignments the caller may see (access/access.policy.ts). */
   async list(query: ListAssignmentsQuery, user: AuthUser): Promise<Page<AssignmentDto>> {
-    const page = await this.assignments.findPage(query, assignmentsVisible(user));
+    const page = await this.assignments.findPage(query, query, assignmentsVisible(user));
+    return page.map(toAssignmentDto);
+  }
+
+  /**
+   * The active assignments of a patient the caller may read, those the caller may see: what the
+   * Django projects answered at `/api/mappings/patient/{id}/`, where a deleted one was gone.
+   */
+  async activeOf(patientId: number, query: PageQueryDto, user: AuthUser): Promise<Page<AssignmentDto>> {
+    const patient = await this.patients.findReadable(this.db.manager, patientId, user);
+    if (!patient) throw new NotFoundError('Patient not found.');
+    const page = await this.assignments.findPage({ patient: patientId, is_active: true }, query, assignmentsVisible(user));
     return page.map(toAssignmentDto);
   }
 

@@ -61,13 +61,16 @@ export class AuthController {
 
   /**
    * Exchange a refresh token for a new token pair.
-   * @remarks Refresh tokens are single use: the one sent is spent, and the answer holds its successor. Presenting a spent refresh token again (a stolen token replayed, or the victim's copy after the thief used it) revokes every refresh token of that session. Rate limited by the strict per-address budget.
+   * @remarks Refresh tokens are single use: the one sent is spent, and the answer holds its successor. Presenting a spent refresh token again (a stolen token replayed, or the victim's copy after the thief used it) revokes every refresh token of that session. A service run with `JWT_REFRESH_ROTATION=off` (for clients that keep one refresh token, as simplejwt's do) answers the refresh token sent instead, valid until it expires or its session is logged out. Rate limited by the strict per-address budget.
    */
   @Public()
   @StrictThrottle()
   @Post(['auth/token/refresh', 'auth/refresh', 'token/refresh'])
   @HttpCode(HttpStatus.OK)
-  @ApiOkResponse({ type: TokenPairDto, description: 'A new access token and the next refresh token of the session.' })
+  @ApiOkResponse({
+    type: TokenPairDto,
+    description: 'A new access token and the next refresh token of the session (the same one with rotation off).',
+  })
   @ApiUnauthorizedResponse({ description: 'The refresh token is invalid, expired, revoked or already used.' })
   refreshToken(@Body() dto: RefreshDto, @Origin() origin: RequestOrigin): Promise<TokenPairDto> {
     return this.auth.refresh(dto.refresh, origin);

@@ -24,7 +24,11 @@ const sha256 = (token: string) => createHash('sha256').update(token).digest('hex
 /** What a refresh attempt found, for the caller to audit. */
 export type RefreshOutcome = { tokens: TokenPairDto; userId: number } | { reuseDetected: true; userId: number };
 
-/** Issues access tokens and rotates refresh tokens (stored hashed, one family per login). */
+/**
+ * Issues access tokens and rotates refresh tokens (stored hashed, one family per login). With
+ * `JWT_REFRESH_ROTATION=off` a refresh token is not spent: it answers new access tokens until it
+ * expires or its session is logged out.
+ */
 @Injectable()
 export class TokensService {
   constructor(
@@ -43,13 +47,19 @@ export class TokensService {
 
   /**
    * Spends `refresh` and issues the next pair of its family. A token spent before is a stolen
-   * one being replayed (or the victim's copy after the thief used it): the family dies.
+   * one being replayed (or the victim's copy after the thief used it): the family dies. With
+   * rotation off the token is not spent: the answer is a new access token and `refresh` itself.
+   * A token spent while rotation was on has a successor, so presenting it is still a reuse.
    */
   async rotate(refresh: string): Promise<RefreshOutcome> {
     const claims = this.verifyRefresh(refresh);
+    const rotation = this.config.jwt.refreshRotation;
     return this.db.transaction(async (manager) => {
       // The row lock makes two concurrent uses of one token a detected reuse, never two sessions.
-      const stored = await this.repository.findTokenForUpdate(manager, claims.jti);
+      // Without rotation concurrent uses are fine, and need no lock.
+      const stored = rotation
+        ? await this.repository.findTokenForUpdate(manager, claims.jti)
+        : await this.repository.findToken(manager, claims.jti);
       if (!stored || stored.tokenHash !== sha256(refresh) || stored.revokedAt) {
         throw new NotAuthenticatedError(INVALID_REFRESH);
       }
@@ -59,6 +69,7 @@ export class TokensService {
       }
       const user = await this.repository.findActiveUser(manager, stored.userId);
       if (!user) throw new NotAuthenticatedError(INVALID_REFRESH);
+      if (!rotation) return { tokens: { access: await this.signAccess(user), refresh }, userId: stored.userId };
       await this.repository.markSpent(manager, stored.id);
       return { tokens: await this.issueInFamily(manager, user, stored.familyId), userId: stored.userId };
     });
@@ -77,7 +88,7 @@ export class TokensService {
     });
   }
 
-  private async issueInFamily(manager: EntityManager, user: User, familyId: string): Promise<TokenPairDto> {
+  private signAccess(user: User): Promise<string> {
     // A jti makes every access token unique: without it, two issued within one second are identical.
     const accessClaims: AccessTokenClaims = {
       sub: String(user.id),
@@ -86,7 +97,11 @@ export class TokensService {
       role: user.role,
       type: 'access',
     };
-    const access = await this.accessTokens.signAsync(accessClaims);
+    return this.accessTokens.signAsync(accessClaims);
+  }
+
+  private async issueInFamily(manager: EntityManager, user: User, familyId: string): Promise<TokenPairDto> {
+    const access = await this.signAccess(user);
     const id = randomUUID();
     const refreshClaims: RefreshClaims = { sub: String(user.id), jti: id, type: 'refresh' };
     const refresh = await this.refreshTokens.signAsync(refreshClaims);

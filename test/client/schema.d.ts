@@ -40,7 +40,11 @@ export interface paths {
          * @description With summaries of its doctor and patient.
          */
         get: operations["getAppointment"];
-        put?: never;
+        /**
+         * Replace an appointment: the full set of its writable fields.
+         * @description The same rules as `PATCH` apply to the values that differ from the appointment's: a value sent back unchanged is no change, so an appointment read and sent back as it was answers 200 even once it is final. `doctor`, `patient` and `appointment_datetime` are required, as on booking; `doctor` and `patient` must be the appointment's own. Fields left out keep their values. Send the `ETag` last read as `If-Match` to refuse the write (412) when someone changed the appointment since.
+         */
+        put: operations["replaceAppointment"];
         post?: never;
         /**
          * Cancel an appointment.
@@ -193,7 +197,7 @@ export interface paths {
          * @deprecated
          * @description Alias of `POST /api/auth/token/refresh`, kept for the clients of the Django projects this service replaces.
          *
-         *     Refresh tokens are single use: the one sent is spent, and the answer holds its successor. Presenting a spent refresh token again (a stolen token replayed, or the victim's copy after the thief used it) revokes every refresh token of that session. Rate limited by the strict per-address budget.
+         *     Refresh tokens are single use: the one sent is spent, and the answer holds its successor. Presenting a spent refresh token again (a stolen token replayed, or the victim's copy after the thief used it) revokes every refresh token of that session. A service run with `JWT_REFRESH_ROTATION=off` (for clients that keep one refresh token, as simplejwt's do) answers the refresh token sent instead, valid until it expires or its session is logged out. Rate limited by the strict per-address budget.
          */
         post: operations["refreshTokenViaAuthRefresh"];
         delete?: never;
@@ -233,7 +237,7 @@ export interface paths {
         put?: never;
         /**
          * Exchange a refresh token for a new token pair.
-         * @description Refresh tokens are single use: the one sent is spent, and the answer holds its successor. Presenting a spent refresh token again (a stolen token replayed, or the victim's copy after the thief used it) revokes every refresh token of that session. Rate limited by the strict per-address budget.
+         * @description Refresh tokens are single use: the one sent is spent, and the answer holds its successor. Presenting a spent refresh token again (a stolen token replayed, or the victim's copy after the thief used it) revokes every refresh token of that session. A service run with `JWT_REFRESH_ROTATION=off` (for clients that keep one refresh token, as simplejwt's do) answers the refresh token sent instead, valid until it expires or its session is logged out. Rate limited by the strict per-address budget.
          */
         post: operations["refreshToken"];
         delete?: never;
@@ -374,11 +378,11 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * List a patient's doctors (alias).
+         * List a patient's active assignments.
          * @deprecated
-         * @description Alias of `GET /api/patients/{id}/doctors`, kept for the clients of the Django projects this service replaces.
+         * @description The assignments, with `doctor_details`, that `GET /api/mappings/?patient={patient_id}&is_active=true` lists, but 404 when the patient is not the caller's (or, for a doctor account, assigned to it). Kept for the clients of the Django projects this service replaces, which read assignments here; the patient's doctors are at `GET /api/patients/{id}/doctors`.
          */
-        get: operations["listPatientDoctorsByPatientPath"];
+        get: operations["listPatientMappings"];
         put?: never;
         post?: never;
         delete?: never;
@@ -498,7 +502,7 @@ export interface paths {
         };
         /**
          * List a patient's doctors.
-         * @description The doctors actively assigned to the patient, in order of assignment. Owners and admins see them, and so does a doctor account assigned to the patient. Also answered at the deprecated aliases `/api/mappings/{id}/`, `/api/mappings/{patient_id}/doctors/` and `/api/mappings/patient/{patient_id}/`.
+         * @description The doctors actively assigned to the patient, in order of assignment. Owners and admins see them, and so does a doctor account assigned to the patient. Also answered at the deprecated aliases `/api/mappings/{id}/` and `/api/mappings/{patient_id}/doctors/`.
          */
         get: operations["listPatientDoctors"];
         put?: never;
@@ -546,7 +550,7 @@ export interface paths {
          * @deprecated
          * @description Alias of `POST /api/auth/token/refresh`, kept for the clients of the Django projects this service replaces.
          *
-         *     Refresh tokens are single use: the one sent is spent, and the answer holds its successor. Presenting a spent refresh token again (a stolen token replayed, or the victim's copy after the thief used it) revokes every refresh token of that session. Rate limited by the strict per-address budget.
+         *     Refresh tokens are single use: the one sent is spent, and the answer holds its successor. Presenting a spent refresh token again (a stolen token replayed, or the victim's copy after the thief used it) revokes every refresh token of that session. A service run with `JWT_REFRESH_ROTATION=off` (for clients that keep one refresh token, as simplejwt's do) answers the refresh token sent instead, valid until it expires or its session is logged out. Rate limited by the strict per-address budget.
          */
         post: operations["refreshTokenViaTokenRefresh"];
         delete?: never;
@@ -1051,6 +1055,11 @@ export interface components {
             specialization: string;
         };
         MappingDto: {
+            /**
+             * Format: date-time
+             * @description When the assignment was made: the same instant as `assigned_date` and `created_at`, under the name some clients read.
+             */
+            readonly assigned_at: string;
             /** Format: date-time */
             readonly assigned_date: string;
             /** Format: date-time */
@@ -1239,6 +1248,34 @@ export interface components {
             message: string;
             tokens: components["schemas"]["TokenPairDto"];
             user: components["schemas"]["UserDto"];
+        };
+        ReplaceAppointmentDto: {
+            /**
+             * Format: date-time
+             * @description Start, with a time zone; must be in the future, within the booking horizon. Years 1900 to 2100.
+             * @example 2030-01-15T09:30:00+01:00
+             */
+            appointment_datetime: string;
+            /**
+             * @description Doctor id.
+             * @example 1
+             */
+            doctor: number;
+            /**
+             * @default 30
+             * @example 30
+             */
+            duration_minutes?: number;
+            notes?: string | null;
+            /**
+             * @description Id of one of the caller's patients.
+             * @example 1
+             */
+            patient: number;
+            /** @example Annual check-up */
+            reason?: string | null;
+            /** @description SCHEDULED → CHECKED_IN, COMPLETED, CANCELLED or NO_SHOW; CHECKED_IN → COMPLETED or CANCELLED. COMPLETED and NO_SHOW: the doctor or an admin only. */
+            status?: components["schemas"]["AppointmentStatus"];
         };
         /** @enum {string} */
         Role: "patient" | "doctor" | "admin";
@@ -1890,6 +1927,153 @@ export interface operations {
             503: components["responses"]["ServiceUnavailable"];
         };
     };
+    replaceAppointment: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The `ETag` the client last saw, such as `"3"` (or `*`); the write is refused with 412 if the record changed since. Without it the write goes through. */
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description Appointment id. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "appointment_datetime": "2030-01-15T09:30:00+01:00",
+                 *       "doctor": 1,
+                 *       "duration_minutes": 30,
+                 *       "patient": 1,
+                 *       "reason": "Annual check-up"
+                 *     }
+                 */
+                "application/json": components["schemas"]["ReplaceAppointmentDto"];
+            };
+        };
+        responses: {
+            /** @description The appointment as replaced. */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppointmentDto"];
+                };
+            };
+            /** @description Invalid or missing fields, another doctor or patient than the appointment's, a new start in the past or beyond the booking horizon, or a time outside the doctor's schedule (named in `errors`). */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "The request has invalid fields.",
+                     *       "instance": "/api/appointments/1/",
+                     *       "request_id": "3f1e0c9a-3a51-4f4e-9d4c-2b1f6f0d9a7e",
+                     *       "status": 400,
+                     *       "title": "Bad Request",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description COMPLETED and NO_SHOW are for the appointment's doctor or an admin to set, and the patient side may change only a SCHEDULED appointment. */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "You do not have permission to perform this action.",
+                     *       "instance": "/api/appointments/1/",
+                     *       "request_id": "3f1e0c9a-3a51-4f4e-9d4c-2b1f6f0d9a7e",
+                     *       "status": 403,
+                     *       "title": "Forbidden",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such appointment among the caller's (those of its patients, or of its doctor profile). */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Appointment not found.",
+                     *       "instance": "/api/appointments/1/",
+                     *       "request_id": "3f1e0c9a-3a51-4f4e-9d4c-2b1f6f0d9a7e",
+                     *       "status": 404,
+                     *       "title": "Not Found",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not a forward status move, the appointment is final or not SCHEDULED to be moved, the new time overlaps another, or it would give the patient more upcoming appointments than allowed. */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "The request conflicts with an existing record.",
+                     *       "instance": "/api/appointments/1/",
+                     *       "request_id": "3f1e0c9a-3a51-4f4e-9d4c-2b1f6f0d9a7e",
+                     *       "status": 409,
+                     *       "title": "Conflict",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The record changed since the version given in `If-Match`; reload it and try again. */
+            412: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "The record was changed since you read it; reload it and try again.",
+                     *       "instance": "/api/appointments/1/",
+                     *       "request_id": "3f1e0c9a-3a51-4f4e-9d4c-2b1f6f0d9a7e",
+                     *       "status": 412,
+                     *       "title": "Precondition Failed",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
     deleteAppointment: {
         parameters: {
             query?: never;
@@ -2474,7 +2658,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description A new access token and the next refresh token of the session. */
+            /** @description A new access token and the next refresh token of the session (the same one with rotation off). */
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2613,7 +2797,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description A new access token and the next refresh token of the session. */
+            /** @description A new access token and the next refresh token of the session (the same one with rotation off). */
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3622,7 +3806,7 @@ export interface operations {
             503: components["responses"]["ServiceUnavailable"];
         };
     };
-    listPatientDoctorsByPatientPath: {
+    listPatientMappings: {
         parameters: {
             query?: {
                 /** @description Page number, from 1. */
@@ -3648,7 +3832,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["DoctorDto"][];
+                    "application/json": components["schemas"]["MappingDto"][];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -4424,7 +4608,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description A new access token and the next refresh token of the session. */
+            /** @description A new access token and the next refresh token of the session (the same one with rotation off). */
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];

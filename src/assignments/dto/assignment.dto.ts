@@ -34,6 +34,13 @@ export class AssignmentDto extends RecordMetadataDto {
   @ApiProperty({
     readOnly: true,
     format: 'date-time',
+    description: 'When the assignment was made: the same instant as `assigned_date` and `created_at`, under the name some clients read.',
+  })
+  assigned_at!: string;
+
+  @ApiProperty({
+    readOnly: true,
+    format: 'date-time',
     type: String,
     nullable: true,
     description: 'When the assignment ended; null while active.',
@@ -57,6 +64,7 @@ export function toAssignmentDto(assignment: Assignment): AssignmentDto {
     notes: assignment.notes,
     is_active: assignment.isActive,
     assigned_date: assignment.assignedDate.toISOString(),
+    assigned_at: assignment.assignedDate.toISOString(),
     ended_at: assignment.endedAt?.toISOString() ?? null,
     ...recordMetadataOf(assignment),
   };

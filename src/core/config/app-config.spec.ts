@@ -39,10 +39,11 @@ describe('loadAppConfig', () => {
       dbConnectTimeoutMs: 2000,
       dbPoolTimeoutMs: 10_000,
       dbStatementTimeoutMs: 30_000,
-      jwt: { accessSecret: ACCESS, refreshSecret: REFRESH, accessTtlSeconds: 900, refreshTtlSeconds: 604_800 },
+      jwt: { accessSecret: ACCESS, refreshSecret: REFRESH, accessTtlSeconds: 900, refreshTtlSeconds: 604_800, refreshRotation: true },
       throttle: { windowSeconds: 60, limit: 300, authLimit: 10 },
       trustProxy: false,
       bodyLimitBytes: 1_048_576,
+      pageSize: { default: 20, max: 100 },
       booking: { horizonDays: 365, maxUpcomingPerPatient: 10 },
       mail: { smtpUrl: undefined, from: 'Healthcare backend <no-reply@localhost>', publicUrl: 'http://localhost:8000', retryBaseMs: 2000 },
       warnings: [],
@@ -187,6 +188,41 @@ describe('loadAppConfig', () => {
       const error = configError({ JWT_ACCESS_SECRET: ACCESS, JWT_REFRESH_SECRET: REFRESH, PASSWORD_MIN_SCORE: value });
       expect(error.problems).toEqual([`PASSWORD_MIN_SCORE must be an integer from 0 to 4 (got "${value}")`]);
     }
+  });
+
+  it.each([
+    ['on', true],
+    ['true', true],
+    [' OFF ', false],
+    ['false', false],
+  ])('reads JWT_REFRESH_ROTATION %j as %s', (value, rotation) => {
+    expect(loadAppConfig({ JWT_ACCESS_SECRET: ACCESS, JWT_REFRESH_SECRET: REFRESH, JWT_REFRESH_ROTATION: value }).jwt.refreshRotation).toBe(
+      rotation,
+    );
+  });
+
+  it.each(['1', 'no', 'rotate'])('refuses JWT_REFRESH_ROTATION %j', (value) => {
+    const error = configError({ JWT_ACCESS_SECRET: ACCESS, JWT_REFRESH_SECRET: REFRESH, JWT_REFRESH_ROTATION: value });
+    expect(error.problems).toEqual([`JWT_REFRESH_ROTATION must be on or off (got "${value}")`]);
+  });
+
+  it('reads the page sizes, up to 1000, the default lowered to a maximum below it when not given', () => {
+    const sizes = (env: Record<string, string>) =>
+      loadAppConfig({ JWT_ACCESS_SECRET: ACCESS, JWT_REFRESH_SECRET: REFRESH, ...env }).pageSize;
+    expect(sizes({ PAGE_SIZE_DEFAULT: '5', PAGE_SIZE_MAX: '7' })).toEqual({ default: 5, max: 7 });
+    expect(sizes({ PAGE_SIZE_DEFAULT: '1000', PAGE_SIZE_MAX: '1000' })).toEqual({ default: 1000, max: 1000 });
+    expect(sizes({ PAGE_SIZE_MAX: '10' })).toEqual({ default: 10, max: 10 });
+    expect(sizes({ PAGE_SIZE_DEFAULT: '50' })).toEqual({ default: 50, max: 100 });
+  });
+
+  it.each([
+    [{ PAGE_SIZE_MAX: '1001' }, 'PAGE_SIZE_MAX must be an integer from 1 to 1000 (got "1001")'],
+    [{ PAGE_SIZE_MAX: '0' }, 'PAGE_SIZE_MAX must be an integer from 1 to 1000 (got "0")'],
+    [{ PAGE_SIZE_DEFAULT: 'many' }, 'PAGE_SIZE_DEFAULT must be an integer from 1 to 1000 (got "many")'],
+    [{ PAGE_SIZE_DEFAULT: '101' }, 'PAGE_SIZE_DEFAULT (101) must not be greater than PAGE_SIZE_MAX (100)'],
+    [{ PAGE_SIZE_DEFAULT: '8', PAGE_SIZE_MAX: '7' }, 'PAGE_SIZE_DEFAULT (8) must not be greater than PAGE_SIZE_MAX (7)'],
+  ])('refuses the page sizes %j', (env, problem) => {
+    expect(configError({ JWT_ACCESS_SECRET: ACCESS, JWT_REFRESH_SECRET: REFRESH, ...env }).problems).toEqual([problem]);
   });
 
   it('refuses an unknown NODE_ENV', () => {

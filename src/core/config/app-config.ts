@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, PAGE_SIZE_LIMIT } from '../pagination/page-sizes';
 import { parseDurationSeconds } from './duration';
 
 export type NodeEnv = 'development' | 'production' | 'test';
@@ -35,6 +36,11 @@ export interface AppConfig {
     refreshSecret: string;
     accessTtlSeconds: number;
     refreshTtlSeconds: number;
+    /**
+     * Whether a refresh spends its token and answers the next one (with reuse detection). Off for
+     * clients that keep one refresh token for its lifetime, as simplejwt's do by default.
+     */
+    refreshRotation: boolean;
   };
   throttle: {
     windowSeconds: number;
@@ -47,6 +53,11 @@ export interface AppConfig {
   trustProxy: boolean;
   logLevel: LogLevel;
   bodyLimitBytes: number;
+  /** Items per page of every list: when `page_size` is left out, and the most it may ask for. */
+  pageSize: {
+    default: number;
+    max: number;
+  };
   booking: {
     /** How far ahead an appointment may start, in days. */
     horizonDays: number;
@@ -119,6 +130,14 @@ export function loadAppConfig(env: Env = process.env): AppConfig {
     problems.push(`${name} must be true or false (got "${raw}")`);
     return fallback;
   };
+  const onOff = (name: string, fallback: boolean): boolean => {
+    const raw = read(name)?.toLowerCase();
+    if (raw === undefined) return fallback;
+    if (raw === 'on' || raw === 'true') return true;
+    if (raw === 'off' || raw === 'false') return false;
+    problems.push(`${name} must be on or off (got "${raw}")`);
+    return fallback;
+  };
 
   const nodeEnv = (read('NODE_ENV') ?? 'development') as NodeEnv;
   if (!['development', 'production', 'test'].includes(nodeEnv)) {
@@ -179,6 +198,14 @@ export function loadAppConfig(env: Env = process.env): AppConfig {
     problems.push('JWT_ACCESS_SECRET and JWT_REFRESH_SECRET must differ');
   }
 
+  const pageSizes = (): AppConfig['pageSize'] => {
+    const max = int('PAGE_SIZE_MAX', MAX_PAGE_SIZE, 1, PAGE_SIZE_LIMIT);
+    const fallback = Math.min(DEFAULT_PAGE_SIZE, max);
+    const value = int('PAGE_SIZE_DEFAULT', fallback, 1, PAGE_SIZE_LIMIT);
+    if (value > max) problems.push(`PAGE_SIZE_DEFAULT (${value}) must not be greater than PAGE_SIZE_MAX (${max})`);
+    return { default: value, max };
+  };
+
   const config: AppConfig = {
     nodeEnv,
     host: read('HOST') ?? '0.0.0.0',
@@ -197,6 +224,7 @@ export function loadAppConfig(env: Env = process.env): AppConfig {
       refreshSecret: '',
       accessTtlSeconds: duration('JWT_ACCESS_TTL', '15m'),
       refreshTtlSeconds: duration('JWT_REFRESH_TTL', '7d'),
+      refreshRotation: onOff('JWT_REFRESH_ROTATION', true),
     },
     throttle: {
       windowSeconds: duration('THROTTLE_TTL', '60s'),
@@ -208,6 +236,7 @@ export function loadAppConfig(env: Env = process.env): AppConfig {
     trustProxy: bool('TRUST_PROXY', false),
     logLevel,
     bodyLimitBytes: int('BODY_LIMIT_BYTES', 1_048_576, 1024, 104_857_600),
+    pageSize: pageSizes(),
     booking: {
       horizonDays: int('BOOKING_HORIZON_DAYS', 365, 1, 3650),
       maxUpcomingPerPatient: int('MAX_UPCOMING_APPOINTMENTS_PER_PATIENT', 10, 1, 10_000),

@@ -11,11 +11,15 @@ import type {
 } from '@nestjs/swagger';
 import { STATUS_CODES } from 'node:http';
 import { version } from '../../../package.json';
+import type { AppConfig } from '../config/app-config';
 import { OPENAPI_ETAG, OPENAPI_LOCATION, OPENAPI_PUBLIC } from './markers';
 import { ProblemDto } from './problem.dto';
 import { setUpRedoc } from './redoc';
 
 export const BEARER_SCHEME = 'bearer';
+
+/** The settings the document describes: the committed openapi.json shows their defaults. */
+export type DocumentSettings = Pick<AppConfig, 'pageSize'>;
 
 /**
  * Where the API lives, as createApp sets it (scripts/openapi.ts needs it without createApp; the
@@ -28,13 +32,15 @@ export const API_PREFIX_OPTIONS = { exclude: ['health/live', 'health/ready'] };
 const PROBLEM_TYPE = 'application/problem+json';
 const PROBLEM_REF = { $ref: '#/components/schemas/Problem' };
 
-const DESCRIPTION = `Accounts, patient records, a doctor directory, doctor-patient assignments and appointments where double booking is impossible.
+const description = ({
+  pageSize,
+}: DocumentSettings) => `Accounts, patient records, a doctor directory, doctor-patient assignments and appointments where double booking is impossible.
 
-**Authentication.** Every operation needs \`Authorization: Bearer <access token>\` unless its security requirement is empty (registration, login, token refresh, logout, health probes). Log in (or register) for an \`access\` token (short-lived) and a \`refresh\` token (single use): exchange the refresh token at \`POST /api/auth/token/refresh/\` for a new pair before or after the access token expires; the spent refresh token is dead, and presenting it again revokes the whole session.
+**Authentication.** Every operation needs \`Authorization: Bearer <access token>\` unless its security requirement is empty (registration, login, token refresh, logout, health probes). Log in (or register) for an \`access\` token (short-lived) and a \`refresh\` token (single use): exchange the refresh token at \`POST /api/auth/token/refresh/\` for a new pair before or after the access token expires; the spent refresh token is dead, and presenting it again revokes the whole session. (A service run with \`JWT_REFRESH_ROTATION=off\` answers the same refresh token instead, valid until it expires or its session is logged out.)
 
 **Errors** are \`application/problem+json\` (RFC 9457, the \`Problem\` schema) with \`request_id\`, and for invalid fields \`errors: {field: [messages]}\`. Unknown body fields are refused. Someone else's record answers exactly like a missing one: 404.
 
-**Lists** are JSON arrays paginated with \`page\` (from 1) and \`page_size\` (at most 100); the total is in \`X-Total-Count\` and the other pages in an RFC 8288 \`Link\` header (\`first\`, \`prev\`, \`next\`, \`last\`).
+**Lists** are JSON arrays paginated with \`page\` (from 1) and \`page_size\` (${pageSize.default} by default, at most ${pageSize.max}); the total is in \`X-Total-Count\` and the other pages in an RFC 8288 \`Link\` header (\`first\`, \`prev\`, \`next\`, \`last\`).
 
 **Concurrency.** Patients, doctors, assignments, appointments and schedules carry a \`version\`, also sent as \`ETag\`. Send it back as \`If-Match\` on \`PUT\`/\`PATCH\`: a write based on a stale read gets 412.
 
@@ -163,10 +169,10 @@ const HEADERS: Record<string, HeaderObject> = {
  * error responses from JSDoc, types and bounds of DTO properties). The same document is served at
  * /swagger.json and committed as openapi.json (`npm run openapi`).
  */
-export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
+export function buildOpenApiDocument(app: INestApplication, settings: DocumentSettings): OpenAPIObject {
   const builder = new DocumentBuilder()
     .setTitle('Healthcare backend API')
-    .setDescription(DESCRIPTION)
+    .setDescription(description(settings))
     .setVersion(version)
     .setLicense('MIT', 'https://opensource.org/licenses/MIT')
     .addServer('/', 'The server that serves this document')
@@ -182,7 +188,7 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     operationIdFactory: (_controllerKey, methodKey) => methodKey,
     extraModels: [ProblemDto],
   });
-  completeDocument(document);
+  completeDocument(document, settings);
   return unwrapLoneAllOf(document) as OpenAPIObject;
 }
 
@@ -198,7 +204,7 @@ function unwrapLoneAllOf(value: unknown): unknown {
 }
 
 /** The completion every operation gets: security, common problems, headers, examples, aliases. */
-function completeDocument(document: OpenAPIObject): void {
+function completeDocument(document: OpenAPIObject, settings: DocumentSettings): void {
   const components = (document.components ??= {});
   const schemas = (components.schemas ??= {});
   schemas.Problem = schemas.ProblemDto;
@@ -224,6 +230,7 @@ function completeDocument(document: OpenAPIObject): void {
       delete marked[OPENAPI_ETAG];
       delete marked[OPENAPI_LOCATION];
       if (isPublic) operation.security = [];
+      documentPageSize(operation, settings.pageSize);
 
       const responses = operation.responses as Record<string, ResponseObject | ReferenceObject>;
       for (const [status, response] of Object.entries(responses)) {
@@ -262,6 +269,21 @@ function completeDocument(document: OpenAPIObject): void {
     throw new Error(
       `OpenAPI: required request fields without an example (add one to their @ApiProperty): ${[...missingExamples].join(', ')}`,
     );
+  }
+}
+
+/** `page_size` as this service applies it: the DTO can only carry the defaults of the settings. */
+function documentPageSize(operation: OperationObject, pageSize: DocumentSettings['pageSize']): void {
+  for (const parameter of operation.parameters ?? []) {
+    if (
+      'in' in parameter &&
+      parameter.in === 'query' &&
+      parameter.name === 'page_size' &&
+      parameter.schema &&
+      !('$ref' in parameter.schema)
+    ) {
+      Object.assign(parameter.schema, { default: pageSize.default, maximum: pageSize.max });
+    }
   }
 }
 
@@ -378,9 +400,9 @@ function sortKeys(value: unknown): unknown {
  * Swagger UI at /swagger, ReDoc at /redoc; the document at /swagger.json, /swagger.yaml and Nest's
  * usual /swagger-json; at / an index of them and of the health probes.
  */
-export function setUpOpenApi(app: INestApplication): void {
+export function setUpOpenApi(app: INestApplication, settings: DocumentSettings): void {
   let document: OpenAPIObject | undefined;
-  const getDocument = () => (document ??= JSON.parse(serializeOpenApiDocument(buildOpenApiDocument(app))) as OpenAPIObject);
+  const getDocument = () => (document ??= JSON.parse(serializeOpenApiDocument(buildOpenApiDocument(app, settings))) as OpenAPIObject);
   SwaggerModule.setup('swagger', app, getDocument, {
     jsonDocumentUrl: 'swagger.json',
     yamlDocumentUrl: 'swagger.yaml',

@@ -3,9 +3,10 @@ import { ApiOkResponse, ApiProperty } from '@nestjs/swagger';
 import { Type as TransformType } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './page-sizes';
 
-export const DEFAULT_PAGE_SIZE = 20;
-export const MAX_PAGE_SIZE = 100;
+export { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './page-sizes';
+
 /** Far past any real list, and small enough that the offset stays an exact integer PostgreSQL accepts. */
 export const MAX_PAGE = 10_000_000;
 
@@ -19,6 +20,11 @@ export class PageQueryDto {
   @Max(MAX_PAGE)
   page: number = 1;
 
+  /**
+   * The default and the maximum are settings (`PAGE_SIZE_DEFAULT`, `PAGE_SIZE_MAX`), so this
+   * class checks only the shape; PageSizePipe fills in the default and refuses a size over the
+   * maximum, and the OpenAPI document shows both as configured (the defaults here).
+   */
   @ApiProperty({
     type: 'integer',
     required: false,
@@ -31,8 +37,7 @@ export class PageQueryDto {
   @TransformType(() => Number)
   @IsInt()
   @Min(1)
-  @Max(MAX_PAGE_SIZE)
-  page_size: number = DEFAULT_PAGE_SIZE;
+  page_size!: number;
 
   get offset(): number {
     return (this.page - 1) * this.page_size;

@@ -25,7 +25,7 @@ export async function selectPage<T>(manager: EntityManager, list: ListSql, page:
   // One fragment in both places: rendered once, so the page and the count share its parameters.
   const where = list.where.length > 0 ? sql` WHERE ${sql.join(list.where, ' AND ')}` : sql.empty;
   const count = sql`SELECT count(*) FROM ${list.from}${where}`;
-  // Validated integers (page ≤ MAX_PAGE, page_size ≤ MAX_PAGE_SIZE), written out so the page and the count share one parameter list.
+  // Validated integers (page ≤ MAX_PAGE, page_size ≤ PAGE_SIZE_MAX), written out so the page and the count share one parameter list.
   const limit = sql`LIMIT ${sql.integer(Math.trunc(page.page_size))} OFFSET ${sql.integer(Math.trunc(page.offset))}`;
   const rows = await query<T & { [TOTAL]: string }>(
     manager,
