@@ -5,6 +5,7 @@ import { OwnerScopedPatientSearch1795600000000 } from './1795600000000-OwnerScop
 import { OwnerSearchKeys1795700000000 } from './1795700000000-OwnerSearchKeys';
 import { UserChangeNotifications1795800000000 } from './1795800000000-UserChangeNotifications';
 import { AccountNameSkeletons1795900000000 } from './1795900000000-AccountNameSkeletons';
+import { DjangoImports1796200000000 } from './1796200000000-DjangoImports';
 
 /** Every migration, oldest first. A test fails when a file in this folder is missing here. */
 export const MIGRATIONS = [
@@ -15,4 +16,5 @@ export const MIGRATIONS = [
   OwnerSearchKeys1795700000000,
   UserChangeNotifications1795800000000,
   AccountNameSkeletons1795900000000,
+  DjangoImports1796200000000,
 ];
