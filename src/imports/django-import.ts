@@ -3,7 +3,7 @@ import { DEFAULT_DURATION_MINUTES } from '../appointments/appointment.entity';
 import { AuditEvent } from '../audit/audit-event.entity';
 import { AuditRepository } from '../audit/audit.repository';
 import { type AuditedEntity, changesOf } from '../audit/audit.service';
-import { mapAppointment, mapAssignment, mapDoctor, mapPatient, mapUser, type Mapped } from './django-mapping';
+import { isSuperuser, mapAppointment, mapAssignment, mapDoctor, mapPatient, mapUser, type Mapped } from './django-mapping';
 import { KINDS, type Kind, readDjangoDatabase, type Row } from './django-source';
 import { ImportsRepository, type LaterColumn } from './imports.repository';
 
@@ -281,7 +281,7 @@ class DjangoImport {
       owner = await this.imports.findUserId(this.manager, this.options.owner);
       if (owner === null) throw new Error(`--owner ${this.options.owner}: no such account here, nor imported.`);
     } else {
-      const superuser = this.oldUsers.find((row) => row.is_superuser === true && this.ids.user.has(Number(row.id)));
+      const superuser = this.oldUsers.find((row) => isSuperuser(row) && this.ids.user.has(Number(row.id)));
       owner = superuser ? this.ids.user.get(Number(superuser.id))! : null;
       if (owner === null) {
         throw new Error(

@@ -112,7 +112,16 @@ export function text(value: unknown): string | null {
 }
 
 const integer = (value: unknown): number | null => (value === null || value === undefined || value === '' ? null : Number(value));
-const date = (value: unknown): Date | null => (value instanceof Date ? value : typeof value === 'string' && value ? new Date(value) : null);
+/** A boolean however a converted SQLite database holds it (true, 1, 't'). */
+const flag = (value: unknown): boolean | null =>
+  value === null || value === undefined ? null : value === true || value === 1 || value === '1' || value === 't' || value === 'true';
+/** A time; one without a zone is UTC, as Django on SQLite stores it. */
+function date(value: unknown): Date | null {
+  if (value instanceof Date) return value;
+  if (typeof value !== 'string' || value === '') return null;
+  const zoneless = /^\d{4}-\d\d-\d\d[ T]\d\d:\d\d(:\d\d(\.\d+)?)?$/.test(value);
+  return new Date(zoneless ? `${value.replace(' ', 'T')}Z` : value);
+}
 /** The first column of `names` that the row has (even when its value is null). */
 const first = (row: Row, ...names: string[]): unknown => row[names.find((name) => name in row) ?? ''];
 const joinName = (row: Row) => [text(row.first_name), text(row.last_name)].filter(Boolean).join(' ');
@@ -123,6 +132,8 @@ function fit(value: string | null, max: number, field: string, notes: string[]):
   notes.push(`${field} cut to ${max} characters`);
   return value.slice(0, max);
 }
+
+export const isSuperuser = (row: Row): boolean => flag(row.is_superuser) === true;
 
 export function mapUser(row: Row, notes: string[]): Mapped<NewUser> {
   const username = text(row.username)?.normalize('NFKC') ?? '';
@@ -144,8 +155,8 @@ export function mapUser(row: Row, notes: string[]): Mapped<NewUser> {
       email,
       passwordHash: password,
       // Django superusers ran the old project: they are admins here. Seed 002's role is 'patient' or 'doctor'.
-      role: row.is_superuser === true ? Role.Admin : row.role === 'doctor' ? Role.Doctor : Role.Patient,
-      isActive: row.is_active !== false,
+      role: flag(row.is_superuser) ? Role.Admin : row.role === 'doctor' ? Role.Doctor : Role.Patient,
+      isActive: flag(row.is_active) !== false,
       dateJoined: date(row.date_joined),
       lastLogin: date(row.last_login),
       phone: text(row.phone),
@@ -217,7 +228,7 @@ export function mapAssignment(row: Row): Mapped<NewAssignment> {
   const oldPatientId = integer(row.patient_id);
   const oldDoctorId = integer(row.doctor_id);
   if (oldPatientId === null || oldDoctorId === null) return { skip: 'no patient or no doctor' };
-  const isActive = row.is_active !== false;
+  const isActive = flag(row.is_active) !== false;
   const assignedDate = date(first(row, 'assigned_on', 'assigned_at', 'assigned_date', 'created_at'));
   return {
     record: {
