@@ -290,7 +290,14 @@ describe('import:django from a project with its own users table and soft-deleted
   beforeAll(async () => {
     admin = await t.newAdmin();
     // An account and a doctor profile of this service that the old project's rows clash with.
-    await t.newUser({ username: 'rahul_taken' });
+    const taken = await t.newUser({ username: 'rahul_taken' });
+    // The account fields that registration gains for this project's clients (phone, unique; full
+    // name): added here as that change adds them, when the schema does not have them yet.
+    if (!(await hasColumn(t, 'users', 'phone'))) {
+      await t.db.query('ALTER TABLE users ADD COLUMN phone text, ADD COLUMN full_name text');
+      await t.db.query('CREATE UNIQUE INDEX users_phone_key ON users (phone)');
+    }
+    await t.db.query(`UPDATE users SET phone = '9990002222' WHERE id = $1`, [taken.id]);
     const existing = await t
       .as(admin)
       .post('/api/doctors/')
@@ -329,10 +336,17 @@ describe('import:django from a project with its own users table and soft-deleted
     ]);
   });
 
-  it('maps the role, and the phone when this service keeps one on the account', async () => {
-    const [arjun] = await rows(t, `SELECT * FROM users WHERE username = 'arjun002'`);
-    expect(arjun.role).toBe('doctor');
-    if (await hasColumn(t, 'users', 'phone')) expect(arjun.phone).toBe('9990002222');
+  it("maps the role, and keeps the phone on the account; one that is another account's here is left out", async () => {
+    const users = await rows(t, `SELECT username, role, phone FROM users WHERE username IN ('priya002', 'arjun002') ORDER BY username`);
+    expect(users).toEqual([
+      { username: 'arjun002', role: 'doctor', phone: null },
+      { username: 'priya002', role: 'patient', phone: '9990001111' },
+    ]);
+    expect(report.notes).toContainEqual({
+      kind: 'user',
+      oldId: 3,
+      note: 'phone 9990002222 belongs to another account: imported without it',
+    });
   });
 
   it('keeps every patient field, through the API', async () => {
