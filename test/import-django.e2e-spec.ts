@@ -12,7 +12,9 @@ import { signAccessToken } from './support/tokens';
  * Each describe block builds the tables of one of the Django projects (as seed-contract.md
  * describes their models, written here from that description) in a database of its own, fills
  * them with a few rows that show what the importer must map, skip or keep, imports them into a
- * fresh, migrated service database and looks at the result through the API.
+ * fresh, migrated service database and looks at the result through the API. The tables of 000
+ * and 004 have bigint ids, as Django 3.2 and later give a project's own models (BigAutoField),
+ * which reach the importer as strings.
  */
 
 const ROOT = join(__dirname, '..');
@@ -108,14 +110,14 @@ describe('import:django from a project on auth_user with an owner per patient (s
   const t = useTestApp();
   const old = useOldDatabase(`
     CREATE TABLE auth_user (${USER_COLUMNS});
-    CREATE TABLE patients_patient (id serial PRIMARY KEY, owner_id integer NOT NULL REFERENCES auth_user, name varchar(100) NOT NULL,
+    CREATE TABLE patients_patient (id bigserial PRIMARY KEY, owner_id integer NOT NULL REFERENCES auth_user, name varchar(100) NOT NULL,
       age integer NOT NULL CHECK (age >= 0), gender varchar(10) NOT NULL, contact varchar(15) NOT NULL, address text NOT NULL DEFAULT '',
       medical_history text NOT NULL DEFAULT '', created_at timestamptz NOT NULL DEFAULT now());
-    CREATE TABLE doctors_doctor (id serial PRIMARY KEY, name varchar(100) NOT NULL, specialization varchar(100) NOT NULL, contact varchar(15) NOT NULL,
+    CREATE TABLE doctors_doctor (id bigserial PRIMARY KEY, name varchar(100) NOT NULL, specialization varchar(100) NOT NULL, contact varchar(15) NOT NULL,
       email varchar(254) NOT NULL, availability varchar(100) NOT NULL, created_at timestamptz NOT NULL DEFAULT now());
     -- No unique (patient, doctor): the project only checked before inserting.
-    CREATE TABLE mappings_mapping (id serial PRIMARY KEY, patient_id integer NOT NULL REFERENCES patients_patient,
-      doctor_id integer NOT NULL REFERENCES doctors_doctor, reason text NOT NULL DEFAULT '', assigned_on timestamptz NOT NULL DEFAULT now());
+    CREATE TABLE mappings_mapping (id bigserial PRIMARY KEY, patient_id bigint NOT NULL REFERENCES patients_patient,
+      doctor_id bigint NOT NULL REFERENCES doctors_doctor, reason text NOT NULL DEFAULT '', assigned_on timestamptz NOT NULL DEFAULT now());
   `);
   const alicePassword = 'alice-old-password-000';
   const aliceHash = djangoHash(alicePassword);
@@ -463,20 +465,20 @@ describe('import:django from a project with appointments and specialization code
   const t = useTestApp();
   const old = useOldDatabase(`
     CREATE TABLE auth_user (${USER_COLUMNS});
-    CREATE TABLE patients_patient (id serial PRIMARY KEY, user_id integer NOT NULL REFERENCES auth_user, first_name varchar(100) NOT NULL,
+    CREATE TABLE patients_patient (id bigserial PRIMARY KEY, user_id integer NOT NULL REFERENCES auth_user, first_name varchar(100) NOT NULL,
       last_name varchar(100) NOT NULL, date_of_birth date NOT NULL, gender varchar(1) NOT NULL, contact_number varchar(15) NOT NULL,
       email varchar(254) NOT NULL DEFAULT '', address text NOT NULL DEFAULT '', medical_history text NOT NULL DEFAULT '',
       created_at timestamptz NOT NULL DEFAULT now(), updated_at timestamptz NOT NULL DEFAULT now());
-    CREATE TABLE doctors_doctor (id serial PRIMARY KEY, user_id integer NOT NULL REFERENCES auth_user, first_name varchar(100) NOT NULL,
+    CREATE TABLE doctors_doctor (id bigserial PRIMARY KEY, user_id integer NOT NULL REFERENCES auth_user, first_name varchar(100) NOT NULL,
       last_name varchar(100) NOT NULL, specialization varchar(50) NOT NULL, contact_number varchar(15) NOT NULL, email varchar(254) NOT NULL DEFAULT '',
       license_number varchar(50) NOT NULL UNIQUE, hospital varchar(200) NOT NULL, address text NOT NULL DEFAULT '',
       experience_years integer NOT NULL DEFAULT 0 CHECK (experience_years >= 0), created_at timestamptz NOT NULL DEFAULT now(), updated_at timestamptz NOT NULL DEFAULT now());
-    CREATE TABLE mappings_patientdoctormapping (id serial PRIMARY KEY, patient_id integer NOT NULL REFERENCES patients_patient,
-      doctor_id integer NOT NULL REFERENCES doctors_doctor, assigned_by_id integer REFERENCES auth_user, assigned_date date NOT NULL DEFAULT current_date,
+    CREATE TABLE mappings_patientdoctormapping (id bigserial PRIMARY KEY, patient_id bigint NOT NULL REFERENCES patients_patient,
+      doctor_id bigint NOT NULL REFERENCES doctors_doctor, assigned_by_id integer REFERENCES auth_user, assigned_date date NOT NULL DEFAULT current_date,
       reason_for_assignment text NOT NULL DEFAULT '', is_active boolean NOT NULL DEFAULT true, created_at timestamptz NOT NULL DEFAULT now(),
       UNIQUE (patient_id, doctor_id));
-    CREATE TABLE appointments_appointment (id serial PRIMARY KEY, doctor_id integer NOT NULL REFERENCES doctors_doctor,
-      patient_id integer NOT NULL REFERENCES patients_patient, appointment_datetime timestamptz NOT NULL, reason text NOT NULL DEFAULT '',
+    CREATE TABLE appointments_appointment (id bigserial PRIMARY KEY, doctor_id bigint NOT NULL REFERENCES doctors_doctor,
+      patient_id bigint NOT NULL REFERENCES patients_patient, appointment_datetime timestamptz NOT NULL, reason text NOT NULL DEFAULT '',
       status varchar(20) NOT NULL DEFAULT 'SCHEDULED', created_by_id integer REFERENCES auth_user, created_at timestamptz NOT NULL DEFAULT now());
   `);
   let dryRun: ImportReport;
