@@ -7,6 +7,7 @@ import { UserChangeNotifications1795800000000 } from './1795800000000-UserChange
 import { AccountNameSkeletons1795900000000 } from './1795900000000-AccountNameSkeletons';
 import { DoctorHospital1796000000000 } from './1796000000000-DoctorHospital';
 import { AccountPhoneAndName1796100000000 } from './1796100000000-AccountPhoneAndName';
+import { DjangoImports1796200000000 } from './1796200000000-DjangoImports';
 
 /** Every migration, oldest first. A test fails when a file in this folder is missing here. */
 export const MIGRATIONS = [
@@ -19,4 +20,5 @@ export const MIGRATIONS = [
   AccountNameSkeletons1795900000000,
   DoctorHospital1796000000000,
   AccountPhoneAndName1796100000000,
+  DjangoImports1796200000000,
 ];

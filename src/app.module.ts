@@ -19,6 +19,7 @@ import { AppThrottlerGuard, throttlerOptions } from './core/throttling/throttlin
 import { RecordsModule } from './core/records/records.module';
 import { DoctorsModule } from './doctors/doctors.module';
 import { HealthModule } from './health/health.module';
+import { ImportsModule } from './imports/imports.module';
 import { MailModule } from './mail/mail.module';
 import { AssignmentsModule } from './assignments/assignments.module';
 import { PatientsModule } from './patients/patients.module';
@@ -42,6 +43,7 @@ import { UsersModule } from './users/users.module';
     AssignmentsModule,
     SchedulesModule,
     AppointmentsModule,
+    ImportsModule,
   ],
   providers: [
     // Guards run in this order: rate limit, authentication, roles.

@@ -5,6 +5,7 @@ import { AuditEvent } from './audit/audit-event.entity';
 import { RefreshToken } from './auth/refresh-token.entity';
 import { dataSourceOptions, DatabaseTimeouts } from './core/database/data-source-options';
 import { Doctor } from './doctors/doctor.entity';
+import { DjangoImport } from './imports/django-import.entity';
 import { Assignment } from './assignments/assignment.entity';
 import { Patient } from './patients/patient.entity';
 import { DoctorSchedule } from './schedules/doctor-schedule.entity';
@@ -19,7 +20,18 @@ import { User } from './users/user.entity';
  */
 
 /** Every TypeORM entity of the service. */
-export const ENTITIES = [User, RefreshToken, Patient, Doctor, Assignment, AuditEvent, DoctorSchedule, Appointment, AppointmentStatusChange];
+export const ENTITIES = [
+  User,
+  RefreshToken,
+  Patient,
+  Doctor,
+  Assignment,
+  AuditEvent,
+  DoctorSchedule,
+  Appointment,
+  AppointmentStatusChange,
+  DjangoImport,
+];
 
 /** Every TypeORM subscriber of the service. */
 export const SUBSCRIBERS = [UserSkeletonsSubscriber];

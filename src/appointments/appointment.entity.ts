@@ -5,6 +5,9 @@ import { Patient } from '../patients/patient.entity';
 import { User } from '../users/user.entity';
 import { APPOINTMENT_STATUSES, AppointmentStatus } from './appointment-status';
 
+/** The length of a booking that names none, and of every appointment imported from a Django project (which had none). */
+export const DEFAULT_DURATION_MINUTES = 30;
+
 const ACTIVE = `"status" IN ('SCHEDULED', 'CHECKED_IN')`;
 const SPAN = `tstzrange("appointment_datetime", "ends_at", '[)')`;
 
@@ -42,7 +45,7 @@ export class Appointment extends Timestamped {
   @Column({ type: 'timestamptz' })
   appointmentDatetime!: Date;
 
-  @Column({ type: 'smallint', default: 30 })
+  @Column({ type: 'smallint', default: DEFAULT_DURATION_MINUTES })
   durationMinutes!: number;
 
   /** Start plus duration; kept as a column so the exclusion constraints can index the range. */

@@ -17,7 +17,7 @@ import { PatientsService } from '../patients/patients.service';
 import { SchedulesService } from '../schedules/schedules.service';
 import { outsideScheduleReason } from '../schedules/slots';
 import { AppointmentStatus, canMove, isFinal } from './appointment-status';
-import { Appointment } from './appointment.entity';
+import { Appointment, DEFAULT_DURATION_MINUTES } from './appointment.entity';
 import { AppointmentsRepository, NewAppointment } from './appointments.repository';
 import { AppointmentDto, StatusChangeDto, toAppointmentDto, toStatusChangeDto } from './dto/appointment.dto';
 import { CreateAppointmentDto, ZONED_DATETIME } from './dto/create-appointment.dto';
@@ -29,8 +29,6 @@ describeConstraint('appointments_doctor_no_overlap', 'Doctor already has an appo
 describeConstraint('appointments_patient_no_overlap', 'Patient already has an appointment at this time.');
 
 const NOT_FOUND = 'Appointment not found.';
-
-const DEFAULT_DURATION = 30;
 
 @Injectable()
 export class AppointmentsService implements OnModuleInit {
@@ -51,7 +49,7 @@ export class AppointmentsService implements OnModuleInit {
 
   async create(dto: CreateAppointmentDto, user: AuthUser): Promise<AppointmentDto> {
     const start = new Date(dto.appointment_datetime);
-    const duration = dto.duration_minutes ?? DEFAULT_DURATION;
+    const duration = dto.duration_minutes ?? DEFAULT_DURATION_MINUTES;
     this.assertBookable(start);
     const appointment = await retriedTransaction(this.db, async (manager) => {
       // The patient's row makes its bookings take turns, so the cap counts what the one before
