@@ -5,6 +5,8 @@ import { OwnerScopedPatientSearch1795600000000 } from './1795600000000-OwnerScop
 import { OwnerSearchKeys1795700000000 } from './1795700000000-OwnerSearchKeys';
 import { UserChangeNotifications1795800000000 } from './1795800000000-UserChangeNotifications';
 import { AccountNameSkeletons1795900000000 } from './1795900000000-AccountNameSkeletons';
+import { AccountSessions1796400000000 } from './1796400000000-AccountSessions';
+import { PasswordResets1796500000000 } from './1796500000000-PasswordResets';
 
 /** Every migration, oldest first. A test fails when a file in this folder is missing here. */
 export const MIGRATIONS = [
@@ -15,4 +17,6 @@ export const MIGRATIONS = [
   OwnerSearchKeys1795700000000,
   UserChangeNotifications1795800000000,
   AccountNameSkeletons1795900000000,
+  AccountSessions1796400000000,
+  PasswordResets1796500000000,
 ];

@@ -44,6 +44,7 @@ describe('loadAppConfig', () => {
       trustProxy: false,
       bodyLimitBytes: 1_048_576,
       booking: { horizonDays: 365, maxUpcomingPerPatient: 10 },
+      passwordResetTtlSeconds: 1800,
       mail: { smtpUrl: undefined, from: 'Healthcare backend <no-reply@localhost>', publicUrl: 'http://localhost:8000', retryBaseMs: 2000 },
       warnings: [],
     });
