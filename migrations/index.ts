@@ -8,6 +8,8 @@ import { AccountNameSkeletons1795900000000 } from './1795900000000-AccountNameSk
 import { DoctorHospital1796000000000 } from './1796000000000-DoctorHospital';
 import { AccountPhoneAndName1796100000000 } from './1796100000000-AccountPhoneAndName';
 import { DjangoImports1796200000000 } from './1796200000000-DjangoImports';
+import { AccountSessions1796400000000 } from './1796400000000-AccountSessions';
+import { PasswordResets1796500000000 } from './1796500000000-PasswordResets';
 
 /** Every migration, oldest first. A test fails when a file in this folder is missing here. */
 export const MIGRATIONS = [
@@ -21,4 +23,6 @@ export const MIGRATIONS = [
   DoctorHospital1796000000000,
   AccountPhoneAndName1796100000000,
   DjangoImports1796200000000,
+  AccountSessions1796400000000,
+  PasswordResets1796500000000,
 ];

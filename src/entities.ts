@@ -3,6 +3,8 @@ import { AppointmentStatusChange } from './appointments/appointment-status-chang
 import { Appointment } from './appointments/appointment.entity';
 import { AuditEvent } from './audit/audit-event.entity';
 import { RefreshToken } from './auth/refresh-token.entity';
+import { PasswordResetToken } from './auth/password-reset-token.entity';
+import { Session } from './auth/session.entity';
 import { dataSourceOptions, DatabaseTimeouts } from './core/database/data-source-options';
 import { Doctor } from './doctors/doctor.entity';
 import { DjangoImport } from './imports/django-import.entity';
@@ -22,7 +24,9 @@ import { User } from './users/user.entity';
 /** Every TypeORM entity of the service. */
 export const ENTITIES = [
   User,
+  Session,
   RefreshToken,
+  PasswordResetToken,
   Patient,
   Doctor,
   Assignment,

@@ -75,7 +75,13 @@ describe('security: OWASP API Top 10 (e2e)', () => {
   let carol: TestUser;
   let admin: TestUser;
   /** Alice's records, which the others attack. */
-  const own: Record<'patient' | 'doctor' | 'mapping' | 'appointment', number> = { patient: 0, doctor: 0, mapping: 0, appointment: 0 };
+  const own: Record<'patient' | 'doctor' | 'mapping' | 'appointment' | 'session', number> = {
+    patient: 0,
+    doctor: 0,
+    mapping: 0,
+    appointment: 0,
+    session: 0,
+  };
   const SECRET_NOTE = `confidential-${uniqueName('note')}`;
 
   const register = async (role: 'patient' | 'doctor'): Promise<TestUser> => {
@@ -129,6 +135,7 @@ describe('security: OWASP API Top 10 (e2e)', () => {
         .post('/api/appointments/')
         .send({ patient: own.patient, doctor: own.doctor, appointment_datetime: futureSlot(3) }),
     );
+    [{ id: own.session }] = await t.db.query<{ id: number }[]>('SELECT id FROM sessions WHERE user_id = $1', [alice.id]);
   });
   afterAll(() => t?.close());
 
@@ -136,13 +143,15 @@ describe('security: OWASP API Top 10 (e2e)', () => {
   const idsFor = (key: string): Record<string, number> => {
     const id = /^\w+ \/api\/users\//.test(key)
       ? bob.id
-      : /\/api\/appointments\//.test(key)
-        ? own.appointment
-        : /^DELETE \/api\/mappings\/\{\}$/.test(key)
-          ? own.mapping
-          : /\/api\/doctors\//.test(key)
-            ? own.doctor
-            : own.patient;
+      : /\/api\/auth\/sessions\//.test(key)
+        ? own.session
+        : /\/api\/appointments\//.test(key)
+          ? own.appointment
+          : /^DELETE \/api\/mappings\/\{\}$/.test(key)
+            ? own.mapping
+            : /\/api\/doctors\//.test(key)
+              ? own.doctor
+              : own.patient;
     return new Proxy<Record<string, number>>({}, { get: () => id, has: () => true });
   };
 
@@ -186,6 +195,7 @@ describe('security: OWASP API Top 10 (e2e)', () => {
       'PUT /api/appointments/{}': 404,
       'DELETE /api/appointments/{}': 404,
       'GET /api/appointments/{}/history': 404,
+      'DELETE /api/auth/sessions/{}': 404,
       // Shared resource: the doctor directory.
       'GET /api/doctors/{}': 200,
       'GET /api/doctors/{}/schedule': 200,
@@ -508,6 +518,8 @@ describe('security: OWASP API Top 10 (e2e)', () => {
           'POST /api/auth',
           'POST /api/auth/login',
           'POST /api/auth/logout',
+          'POST /api/auth/password/reset',
+          'POST /api/auth/password/reset/confirm',
           'POST /api/auth/refresh',
           'POST /api/auth/register',
           'POST /api/auth/token/refresh',

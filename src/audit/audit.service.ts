@@ -11,6 +11,9 @@ import { ListAuditEventsQuery } from './dto/list-audit-events.query';
 /** What the trail has entries about. */
 export type AuditedEntity = 'patient' | 'doctor' | 'mapping' | 'appointment' | 'schedule' | 'user';
 /** What a change did to a record. */
+/** What happens to an account's sessions and credentials outside a change of its record. */
+export type SessionAction = 'login' | 'logout' | 'logout_all' | 'session_end' | 'password_reset_request';
+
 export type ChangeAction = 'create' | 'update' | 'delete' | 'assign' | 'unassign' | 'cancel' | 'link' | 'unlink';
 
 /**
@@ -109,8 +112,8 @@ export class EntityAudit extends ChangeAudit {
     this.trail.record(this.entry(action, id, 'denied', changedFields));
   }
 
-  /** A login (which can fail) or a logout, of account `id`. */
-  session(action: 'login' | 'logout', id: number | null, outcome: 'success' | 'failure' = 'success'): void {
+  /** A login (which can fail), a logout or another step of account `id`'s sessions and credentials. */
+  session(action: SessionAction, id: number | null, outcome: 'success' | 'failure' = 'success'): void {
     this.trail.record(this.entry(action, id, outcome));
   }
 

@@ -6,13 +6,25 @@ import { UsersModule } from '../users/users.module';
 import { AuthController } from './auth.controller';
 import { AuthRepository } from './auth.repository';
 import { AuthService } from './auth.service';
+import { CredentialsService } from './credentials.service';
+import { PasswordsController } from './passwords.controller';
+import { SessionsController } from './sessions.controller';
 import { RefreshToken } from './refresh-token.entity';
+import { PasswordResetToken } from './password-reset-token.entity';
+import { Session } from './session.entity';
 import { TokensService } from './tokens.service';
 
 @Module({
-  imports: [UsersModule, TypeOrmModule.forFeature([RefreshToken])],
-  controllers: [AuthController],
-  providers: [AuthService, AuthRepository, TokensService, JwtStrategy, { provide: RequestAuthenticator, useExisting: JwtStrategy }],
+  imports: [UsersModule, TypeOrmModule.forFeature([RefreshToken, Session, PasswordResetToken])],
+  controllers: [AuthController, PasswordsController, SessionsController],
+  providers: [
+    AuthService,
+    CredentialsService,
+    AuthRepository,
+    TokensService,
+    JwtStrategy,
+    { provide: RequestAuthenticator, useExisting: JwtStrategy },
+  ],
   // For the global guards (rate limits, JWT), which AppModule provides.
   exports: [RequestAuthenticator],
 })

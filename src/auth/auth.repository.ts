@@ -1,7 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { EntityManager, IsNull } from 'typeorm';
+import { EntityManager, In, IsNull, MoreThan, Not } from 'typeorm';
 import { User } from '../users/user.entity';
 import { RefreshToken } from './refresh-token.entity';
+import { PasswordResetToken } from './password-reset-token.entity';
+import { Session } from './session.entity';
+
+/** What a new session records of the login that started it. */
+export type NewSession = Pick<Session, 'familyId' | 'userId' | 'userAgent' | 'clientAddress' | 'expiresAt'>;
 
 /**
  * Every statement of the auth feature, through TypeORM's entity manager, each in the caller's
@@ -34,8 +39,81 @@ export class AuthRepository {
     await manager.update(RefreshToken, id, { spentAt: new Date() });
   }
 
-  /** Revokes the family's tokens not revoked yet. */
+  /** Ends the session and revokes its tokens not revoked yet. */
   async revokeFamily(manager: EntityManager, familyId: string): Promise<void> {
-    await manager.update(RefreshToken, { familyId, revokedAt: IsNull() }, { revokedAt: new Date() });
+    const now = new Date();
+    await manager.update(Session, { familyId, endedAt: IsNull() }, { endedAt: now });
+    await manager.update(RefreshToken, { familyId, revokedAt: IsNull() }, { revokedAt: now });
+  }
+
+  findSessionOfFamily(manager: EntityManager, familyId: string): Promise<Session | null> {
+    return manager.findOneBy(Session, { familyId });
+  }
+
+  async insertSession(manager: EntityManager, session: NewSession): Promise<Session> {
+    return manager.save(manager.create(Session, session));
+  }
+
+  /** Stamps a refresh: the session was used now, and lasts as long as its newest token. */
+  async touchSession(manager: EntityManager, familyId: string, expiresAt: Date): Promise<void> {
+    await manager.update(Session, { familyId }, { lastUsedAt: new Date(), expiresAt });
+  }
+
+  /** A page of the account's sessions that have neither ended nor expired, the most recently used first, and how many there are. */
+  findLiveSessions(manager: EntityManager, userId: number, offset: number, limit: number): Promise<[Session[], number]> {
+    return manager.findAndCount(Session, {
+      where: { userId, endedAt: IsNull(), expiresAt: MoreThan(new Date()) },
+      order: { lastUsedAt: 'DESC', id: 'DESC' },
+      skip: offset,
+      take: limit,
+    });
+  }
+
+  /** One live session of the account, or null (someone else's, ended, expired or none). */
+  findLiveSession(manager: EntityManager, userId: number, id: number): Promise<Session | null> {
+    return manager.findOneBy(Session, { id, userId, endedAt: IsNull(), expiresAt: MoreThan(new Date()) });
+  }
+
+  /** Ends every session of the account but `except`, revoking their tokens. */
+  async endSessions(manager: EntityManager, userId: number, except?: number): Promise<void> {
+    const sessions = await manager.find(Session, {
+      where: { userId, endedAt: IsNull(), ...(except === undefined ? {} : { id: Not(except) }) },
+      select: { familyId: true },
+    });
+    if (sessions.length === 0) return;
+    const now = new Date();
+    const familyId = In(sessions.map((session) => session.familyId));
+    await manager.update(Session, { familyId, endedAt: IsNull() }, { endedAt: now });
+    await manager.update(RefreshToken, { familyId, revokedAt: IsNull() }, { revokedAt: now });
+  }
+
+  async setPasswordHash(manager: EntityManager, userId: number, passwordHash: string): Promise<void> {
+    await manager.update(User, userId, { passwordHash });
+  }
+
+  /** The reset token with this hash, unless it was used, voided or has expired. */
+  findUsableResetToken(manager: EntityManager, tokenHash: string): Promise<PasswordResetToken | null> {
+    return manager.findOneBy(PasswordResetToken, { tokenHash, usedAt: IsNull(), expiresAt: MoreThan(new Date()) });
+  }
+
+  /** A new reset token for the account, voiding its older ones. */
+  async replaceResetTokens(manager: EntityManager, userId: number, tokenHash: string, expiresAt: Date): Promise<void> {
+    await manager.update(PasswordResetToken, { userId, usedAt: IsNull() }, { usedAt: new Date() });
+    await manager.insert(PasswordResetToken, { userId, tokenHash, expiresAt });
+  }
+
+  /** Spends a usable reset token; false when it was spent, voided or expired meanwhile. */
+  async spendResetToken(manager: EntityManager, id: number): Promise<boolean> {
+    const result = await manager.update(
+      PasswordResetToken,
+      { id, usedAt: IsNull(), expiresAt: MoreThan(new Date()) },
+      { usedAt: new Date() },
+    );
+    return result.affected === 1;
+  }
+
+  /** Refuses the account's access tokens issued before `instant`. */
+  async refuseTokensBefore(manager: EntityManager, userId: number, instant: Date): Promise<void> {
+    await manager.update(User, userId, { tokensValidAfter: instant });
   }
 }

@@ -13,6 +13,9 @@ import { RegisterDto } from './dto/register.dto';
 import { LoginResponseDto, RegisterResponseDto, TokenPairDto } from './dto/tokens.dto';
 import { awaitFailureFloor, burnPasswordCheck, hashIsOutdated, hashPassword, passwordProblems, verifyPassword } from './passwords';
 import { TokensService } from './tokens.service';
+import type { AuthUser } from '../core/auth/auth-user';
+import { Page, PageQueryDto } from '../core/pagination/pagination';
+import { SessionDto, toSessionDto } from './dto/session.dto';
 
 const BAD_CREDENTIALS = 'No active account found with the given credentials.';
 /** What the Django projects' clients (seeds 002-004) read after a sign-up. */
@@ -48,7 +51,7 @@ export class AuthService {
       },
       origin,
     );
-    return { message: REGISTERED, user: toUserDto(user), tokens: await this.tokens.issue(user) };
+    return { message: REGISTERED, user: toUserDto(user), tokens: await this.tokens.issue(user, origin) };
   }
 
   /** The same answer, in about the same time, for an unknown account, a wrong password and an inactive account. */
@@ -63,7 +66,7 @@ export class AuthService {
     }
     await this.users.recordLogin(user, hashIsOutdated(user.passwordHash) ? await hashPassword(dto.password) : undefined);
     this.audit.of({ id: user.id, origin }, 'user').session('login', user.id);
-    return { ...(await this.tokens.issue(user)), user: toUserDto(user) };
+    return { ...(await this.tokens.issue(user, origin)), user: toUserDto(user) };
   }
 
   async refresh(refresh: string, origin: RequestOrigin): Promise<TokenPairDto> {
@@ -79,6 +82,23 @@ export class AuthService {
   async logout(refresh: string, origin: RequestOrigin): Promise<void> {
     const userId = await this.tokens.revoke(refresh);
     this.audit.of({ id: userId, origin }, 'user').session('logout', userId);
+  }
+
+  async sessions(caller: AuthUser, query: PageQueryDto): Promise<Page<SessionDto>> {
+    const sessions = await this.tokens.sessionsOf(caller.id, query);
+    return sessions.map((session) => toSessionDto(session, caller.sessionId));
+  }
+
+  async endSession(caller: AuthUser, id: number): Promise<void> {
+    await this.tokens.endSession(caller.id, id);
+    this.audit.of(caller, 'user').session('session_end', caller.id);
+  }
+
+  /** Ends every session of the caller's account, and every access token issued until now. */
+  async logoutAll(caller: AuthUser): Promise<void> {
+    await this.tokens.endEverySession(caller.id);
+    this.users.forget(caller.id);
+    this.audit.of(caller, 'user').session('logout_all', caller.id);
   }
 
   async me(userId: number): Promise<UserDto> {

@@ -11,6 +11,7 @@ import { InjectAccessTokens } from '../core/auth/token-signers';
 const BEARER = /^Bearer\s+(\S+)$/i;
 const NOT_AUTHENTICATED = 'Authentication credentials were not provided or are not valid.';
 const EXPIRED = 'The access token has expired.';
+const ENDED = 'The session of this access token has ended; log in again.';
 
 /**
  * Access tokens whose signature and claims were checked, kept so that a client's next requests
@@ -54,9 +55,11 @@ export class JwtStrategy extends RequestAuthenticator {
   async authenticate(request: FastifyRequest): Promise<AuthUser> {
     const result = this.check(request);
     if ('refusal' in result) throw new UnauthorizedException(result.refusal);
-    const user = await this.users.findActiveById(Number(result.claims.sub));
+    const { claims } = result;
+    const user = await this.users.findActiveById(Number(claims.sub));
     if (!user) throw new UnauthorizedException(NOT_AUTHENTICATED);
-    return { ...user, origin: originOf(request) };
+    if (user.tokensValidAfter != null && issuedAtMs(claims) < user.tokensValidAfter) throw new UnauthorizedException(ENDED);
+    return { ...user, sessionId: claims.sid, origin: originOf(request) };
   }
 
   private checkHeader(authorization: string | undefined): TokenCheck {
@@ -80,4 +83,9 @@ export class JwtStrategy extends RequestAuthenticator {
     this.verified.set(token, claims);
     return { claims };
   }
+}
+
+/** When the token was issued, in milliseconds; tokens from before `iat_ms` have only `iat`, in seconds. */
+function issuedAtMs(claims: AccessTokenClaims): number {
+  return claims.iat_ms ?? (claims.iat ?? 0) * 1000;
 }

@@ -1,6 +1,7 @@
 import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
 import { Timestamped } from '../core/database/timestamps';
 import { User } from '../users/user.entity';
+import { Session } from './session.entity';
 
 /**
  * One issued refresh token. Only its SHA-256 is stored. Tokens of one login form a family:
@@ -16,6 +17,10 @@ export class RefreshToken extends Timestamped {
   @Index('refresh_tokens_family_id_idx')
   @Column('uuid')
   familyId!: string;
+
+  @ManyToOne(() => Session, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'family_id', referencedColumnName: 'familyId', foreignKeyConstraintName: 'refresh_tokens_family_id_fkey' })
+  session?: Session;
 
   @Index('refresh_tokens_user_id_idx')
   @Column()

@@ -6,10 +6,13 @@ import { DataSource, EntityManager } from 'typeorm';
 import { AccessTokenClaims } from '../core/auth/auth-user';
 import { InjectAccessTokens, InjectRefreshTokens } from '../core/auth/token-signers';
 import type { AppConfig } from '../core/config/app-config';
-import { NotAuthenticatedError } from '../core/errors';
+import { NotAuthenticatedError, NotFoundError } from '../core/errors';
+import type { RequestOrigin } from '../core/http/request-origin';
 import { InjectAppConfig } from '../core/config/app-config.provider';
 import { User } from '../users/user.entity';
+import { Page, PageQueryDto } from '../core/pagination/pagination';
 import { AuthRepository } from './auth.repository';
+import { Session } from './session.entity';
 import { TokenPairDto } from './dto/tokens.dto';
 
 interface RefreshClaims {
@@ -25,7 +28,8 @@ const sha256 = (token: string) => createHash('sha256').update(token).digest('hex
 export type RefreshOutcome = { tokens: TokenPairDto; userId: number } | { reuseDetected: true; userId: number };
 
 /**
- * Issues access tokens and rotates refresh tokens (stored hashed, one family per login). With
+ * Issues access tokens and rotates refresh tokens (stored hashed, one family per login), and keeps
+ * the sessions those families are: listed to their owner, ended one by one or all at once. With
  * `JWT_REFRESH_ROTATION=off` a refresh token is not spent: it answers new access tokens until it
  * expires or its session is logged out.
  */
@@ -41,8 +45,47 @@ export class TokensService {
   ) {}
 
   /** A new session: a new refresh-token family. */
-  issue(user: User): Promise<TokenPairDto> {
-    return this.db.transaction((manager) => this.issueInFamily(manager, user, randomUUID()));
+  issue(user: User, origin?: RequestOrigin): Promise<TokenPairDto> {
+    return this.db.transaction(async (manager) => {
+      const session = await this.repository.insertSession(manager, {
+        familyId: randomUUID(),
+        userId: user.id,
+        userAgent: origin?.userAgent ?? null,
+        clientAddress: origin?.clientIp ?? null,
+        expiresAt: this.refreshExpiry(),
+      });
+      return this.issueInFamily(manager, user, session);
+    });
+  }
+
+  /** A page of the account's live sessions, most recently used first. */
+  async sessionsOf(userId: number, query: PageQueryDto): Promise<Page<Session>> {
+    const [sessions, total] = await this.repository.findLiveSessions(this.db.manager, userId, query.offset, query.page_size);
+    return new Page(sessions, total, query);
+  }
+
+  /** Ends one of the account's sessions; someone else's, or one already over, is not found. */
+  endSession(userId: number, id: number): Promise<void> {
+    return this.db.transaction(async (manager) => {
+      const session = await this.repository.findLiveSession(manager, userId, id);
+      if (!session) throw new NotFoundError('Session not found.');
+      await this.repository.revokeFamily(manager, session.familyId);
+    });
+  }
+
+  /** Ends every session of the account, and every access token issued until now. */
+  endEverySession(userId: number): Promise<void> {
+    return this.db.transaction((manager) => this.endAllSessions(manager, userId));
+  }
+
+  /**
+   * Ends every session of the account but `except` (the caller's own, when it stays), and refuses
+   * every access token issued until now: the one session kept gets a new one at its next refresh.
+   * In the caller's transaction, so a password change and the end of its sessions are one change.
+   */
+  async endAllSessions(manager: EntityManager, userId: number, except?: number): Promise<void> {
+    await this.repository.endSessions(manager, userId, except);
+    await this.repository.refuseTokensBefore(manager, userId, new Date());
   }
 
   /**
@@ -69,9 +112,14 @@ export class TokensService {
       }
       const user = await this.repository.findActiveUser(manager, stored.userId);
       if (!user) throw new NotAuthenticatedError(INVALID_REFRESH);
-      if (!rotation) return { tokens: { access: await this.signAccess(user), refresh }, userId: stored.userId };
+      const session = await this.repository.findSessionOfFamily(manager, stored.familyId);
+      if (!session) throw new NotAuthenticatedError(INVALID_REFRESH);
+      if (!rotation) {
+        await this.repository.touchSession(manager, session.familyId, stored.expiresAt);
+        return { tokens: { access: await this.signAccess(user, session), refresh }, userId: stored.userId };
+      }
       await this.repository.markSpent(manager, stored.id);
-      return { tokens: await this.issueInFamily(manager, user, stored.familyId), userId: stored.userId };
+      return { tokens: await this.issueInFamily(manager, user, session), userId: stored.userId };
     });
   }
 
@@ -88,7 +136,11 @@ export class TokensService {
     });
   }
 
-  private signAccess(user: User): Promise<string> {
+  private refreshExpiry(): Date {
+    return new Date(Date.now() + this.config.jwt.refreshTtlSeconds * 1000);
+  }
+
+  private signAccess(user: User, session: Session): Promise<string> {
     // A jti makes every access token unique: without it, two issued within one second are identical.
     const accessClaims: AccessTokenClaims = {
       sub: String(user.id),
@@ -96,22 +148,21 @@ export class TokensService {
       username: user.username,
       role: user.role,
       type: 'access',
+      sid: session.id,
+      iat_ms: Date.now(),
     };
     return this.accessTokens.signAsync(accessClaims);
   }
 
-  private async issueInFamily(manager: EntityManager, user: User, familyId: string): Promise<TokenPairDto> {
-    const access = await this.signAccess(user);
+  private async issueInFamily(manager: EntityManager, user: User, session: Session): Promise<TokenPairDto> {
+    const { familyId } = session;
+    const access = await this.signAccess(user, session);
     const id = randomUUID();
     const refreshClaims: RefreshClaims = { sub: String(user.id), jti: id, type: 'refresh' };
     const refresh = await this.refreshTokens.signAsync(refreshClaims);
-    await this.repository.insertToken(manager, {
-      id,
-      familyId,
-      userId: user.id,
-      tokenHash: sha256(refresh),
-      expiresAt: new Date(Date.now() + this.config.jwt.refreshTtlSeconds * 1000),
-    });
+    const expiresAt = this.refreshExpiry();
+    await this.repository.insertToken(manager, { id, familyId, userId: user.id, tokenHash: sha256(refresh), expiresAt });
+    await this.repository.touchSession(manager, familyId, expiresAt);
     return { access, refresh };
   }
 

@@ -2,7 +2,14 @@ import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { createTransport, type Transporter } from 'nodemailer';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DataSource, EntityManager, EntitySubscriberInterface, QueryRunner } from 'typeorm';
+import {
+  DataSource,
+  EntityManager,
+  EntitySubscriberInterface,
+  QueryRunner,
+  TransactionCommitEvent,
+  TransactionRollbackEvent,
+} from 'typeorm';
 import type { AppConfig } from '../core/config/app-config';
 import { InjectAppConfig } from '../core/config/app-config.provider';
 import type { Mail } from './mail';
@@ -35,7 +42,7 @@ export class Mailer implements OnApplicationShutdown {
     @InjectDataSource() db: DataSource,
   ) {
     this.transport = config.mail.smtpUrl ? createTransport(config.mail.smtpUrl) : null;
-    db.subscribers.push(this.transactionEnds());
+    db.subscribers.push(new MailsOnCommit(this.waiting, (mail) => this.send(mail)));
   }
 
   /** Sends `mail` once the transaction of `manager` commits; at once when there is none. */
@@ -85,23 +92,27 @@ export class Mailer implements OnApplicationShutdown {
       }
     }
   }
+}
 
-  /**
-   * Hands the mails of a committed transaction over, and forgets those of a rolled-back one. They
-   * wait for the outermost commit; a rollback at any depth drops them all, which is exact as long
-   * as the service uses no savepoints (it does not), and errs on the side of not sending.
-   */
-  private transactionEnds(): EntitySubscriberInterface {
-    return {
-      afterTransactionCommit: ({ queryRunner }) => {
-        if (queryRunner.isTransactionActive) return;
-        const mails = this.waiting.get(queryRunner);
-        this.waiting.delete(queryRunner);
-        for (const mail of mails ?? []) this.send(mail);
-      },
-      afterTransactionRollback: ({ queryRunner }) => {
-        this.waiting.delete(queryRunner);
-      },
-    };
+/**
+ * Hands the mails of a committed transaction over, and forgets those of a rolled-back one. They
+ * wait for the outermost commit; a rollback at any depth drops them all, which is exact as long as
+ * the service uses no savepoints (it does not), and errs on the side of not sending.
+ */
+export class MailsOnCommit implements EntitySubscriberInterface {
+  constructor(
+    private readonly waiting: WeakMap<QueryRunner, Mail[]>,
+    private readonly send: (mail: Mail) => void,
+  ) {}
+
+  afterTransactionCommit({ queryRunner }: TransactionCommitEvent): void {
+    if (queryRunner.isTransactionActive) return;
+    const mails = this.waiting.get(queryRunner);
+    this.waiting.delete(queryRunner);
+    for (const mail of mails ?? []) this.send(mail);
+  }
+
+  afterTransactionRollback({ queryRunner }: TransactionRollbackEvent): void {
+    this.waiting.delete(queryRunner);
   }
 }

@@ -53,4 +53,11 @@ export class User extends Timestamped {
 
   @Column({ type: 'timestamptz', nullable: true })
   lastLogin!: Date | null;
+
+  /**
+   * Access tokens issued before this instant are refused: logging out everywhere, a password
+   * change or reset and a deactivation move it, so tokens end with the sessions, not 15 minutes later.
+   */
+  @Column({ type: 'timestamptz', nullable: true })
+  tokensValidAfter!: Date | null;
 }

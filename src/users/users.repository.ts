@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, ILike, IsNull, Like, Raw, Repository } from 'typeorm';
 import { RefreshToken } from '../auth/refresh-token.entity';
+import { Session } from '../auth/session.entity';
 import type { AuthUser } from '../core/auth/auth-user';
 import { selectOne, sql } from '../core/database/sql';
 import { User } from './user.entity';
@@ -25,7 +26,11 @@ export class UsersRepository {
 
   /** The active account behind an access token, with only what a request needs of it. */
   findActiveCaller(id: number): Promise<AuthUser | null> {
-    return selectOne<AuthUser>(this.users.manager, sql`SELECT id, username, role FROM users WHERE id = ${id} AND is_active`);
+    return selectOne<AuthUser>(
+      this.users.manager,
+      sql`SELECT id, username, role, (extract(epoch FROM tokens_valid_after) * 1000)::float8 AS "tokensValidAfter"
+          FROM users WHERE id = ${id} AND is_active`,
+    );
   }
 
   findById(id: number): Promise<User | null> {
@@ -98,8 +103,14 @@ export class UsersRepository {
     await this.users.update(id, { lastLogin, ...(passwordHash ? { passwordHash } : {}) });
   }
 
-  /** Revokes the account's live refresh tokens in the caller's transaction (a deactivation ends its sessions). */
-  async revokeRefreshTokens(manager: EntityManager, userId: number): Promise<void> {
-    await manager.update(RefreshToken, { userId, revokedAt: IsNull() }, { revokedAt: new Date() });
+  /**
+   * Ends the account's sessions in the caller's transaction (a deactivation): their refresh tokens
+   * are revoked and its access tokens issued until now refused, also should it be reactivated.
+   */
+  async endSessions(manager: EntityManager, userId: number): Promise<void> {
+    const now = new Date();
+    await manager.update(Session, { userId, endedAt: IsNull() }, { endedAt: now });
+    await manager.update(RefreshToken, { userId, revokedAt: IsNull() }, { revokedAt: now });
+    await manager.update(User, userId, { tokensValidAfter: now });
   }
 }

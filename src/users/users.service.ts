@@ -55,6 +55,17 @@ export class UsersService {
     return this.callers.get(id, () => this.users.findActiveCaller(id));
   }
 
+  /** The whole account, if it exists and is active. */
+  async findActive(id: number): Promise<User | null> {
+    const user = await this.users.findById(id);
+    return user?.isActive ? user : null;
+  }
+
+  /** Forgets the remembered caller after a change made outside this service (a password, the sessions). */
+  forget(id: number): void {
+    this.callers.forget(id);
+  }
+
   /** Username and email are citext columns, so both match case-insensitively. */
   findByLogin(login: { username?: string | null; email?: string | null }): Promise<User | null> {
     // `!= null`: TypeORM refuses a null in a where clause, and a JSON body can send one.
@@ -141,7 +152,7 @@ export class UsersService {
     if (changes.is_active !== undefined) user.isActive = changes.is_active;
     await this.db.transaction(async (manager) => {
       await this.users.save(manager, user);
-      if (!user.isActive) await this.users.revokeRefreshTokens(manager, user.id);
+      if (!user.isActive) await this.users.endSessions(manager, user.id);
       await this.audit.of(admin, 'user').changed(manager, 'update', user.id, changedFields);
     });
     this.callers.forget(user.id);

@@ -6,6 +6,10 @@ export interface AuthUser {
   id: number;
   username: string;
   role: Role;
+  /** Access tokens issued before this instant (ms since the epoch) are refused; null for none. */
+  tokensValidAfter?: number | null;
+  /** The session (login) the request's access token belongs to; absent for tokens older than sessions. */
+  sessionId?: number;
   /** The request this caller is making; absent outside HTTP (the seed script). */
   origin?: RequestOrigin;
 }
@@ -17,6 +21,12 @@ export interface AccessTokenClaims {
   username: string;
   role: Role;
   type: 'access';
+  /** The session (login) that issued it. */
+  sid?: number;
+  /** Issued at, in milliseconds: `iat` has whole seconds, too coarse to tell a token from a logout in the same second. */
+  iat_ms?: number;
+  /** Issued at, in seconds since the epoch (set by the signer). */
+  iat?: number;
   /** Expiry, in seconds since the epoch (set by the signer from JWT_ACCESS_TTL). */
   exp?: number;
 }

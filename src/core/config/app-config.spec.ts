@@ -45,6 +45,7 @@ describe('loadAppConfig', () => {
       bodyLimitBytes: 1_048_576,
       pageSize: { default: 20, max: 100 },
       booking: { horizonDays: 365, maxUpcomingPerPatient: 10 },
+      passwordResetTtlSeconds: 1800,
       mail: { smtpUrl: undefined, from: 'Healthcare backend <no-reply@localhost>', publicUrl: 'http://localhost:8000', retryBaseMs: 2000 },
       warnings: [],
     });

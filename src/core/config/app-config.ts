@@ -66,6 +66,8 @@ export interface AppConfig {
   };
   /** The lowest zxcvbn score (0-4) a new password may have; 0 turns the estimate off. */
   passwordMinScore: number;
+  /** How long a password reset link stays valid. */
+  passwordResetTtlSeconds: number;
   mail: {
     /** Where mail goes (smtp:// or smtps://); without it, outside production, mails are only logged. */
     smtpUrl?: string;
@@ -242,6 +244,7 @@ export function loadAppConfig(env: Env = process.env): AppConfig {
       maxUpcomingPerPatient: int('MAX_UPCOMING_APPOINTMENTS_PER_PATIENT', 10, 1, 10_000),
     },
     passwordMinScore: int('PASSWORD_MIN_SCORE', DEFAULT_PASSWORD_MIN_SCORE, 0, 4),
+    passwordResetTtlSeconds: duration('PASSWORD_RESET_TTL', '30m'),
     mail: {
       smtpUrl,
       from: read('MAIL_FROM') ?? 'Healthcare backend <no-reply@localhost>',

@@ -9,9 +9,17 @@ import type { FastifyRequest } from 'fastify';
 export interface RequestOrigin {
   requestId: string;
   clientIp: string;
+  /** The client's User-Agent, cut to USER_AGENT_LENGTH characters: it names a session in its owner's list. */
+  userAgent?: string;
 }
 
-export const originOf = (request: FastifyRequest): RequestOrigin => ({ requestId: String(request.id), clientIp: request.ip });
+export const USER_AGENT_LENGTH = 300;
+
+export const originOf = (request: FastifyRequest): RequestOrigin => ({
+  requestId: String(request.id),
+  clientIp: request.ip,
+  userAgent: request.headers['user-agent']?.slice(0, USER_AGENT_LENGTH),
+});
 
 /** The origin of the request being handled, for routes without an authenticated caller. */
 export const Origin = createParamDecorator((_: unknown, context: ExecutionContext): RequestOrigin =>

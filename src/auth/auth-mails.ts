@@ -1,0 +1,29 @@
+import { composeMail, type Mail } from '../mail/mail';
+
+/** Minutes, as a mail says them. */
+const minutes = (seconds: number) => `${Math.round(seconds / 60)} minutes`;
+
+/** The reset link, with nothing about the account but that someone asked. */
+export function passwordResetMail(to: string, link: string, ttlSeconds: number): Mail {
+  return composeMail({
+    to,
+    subject: 'Reset your password',
+    paragraphs: ['Someone, probably you, asked to reset the password of your account.'],
+    action: { label: 'Choose a new password', url: link },
+    closing: [
+      `The link works once, for ${minutes(ttlSeconds)}. If you did not ask for it, ignore this mail: your password stays as it is.`,
+    ],
+  });
+}
+
+/** Told after the password changed, so an owner who did not change it learns of it. */
+export function passwordChangedMail(to: string): Mail {
+  return composeMail({
+    to,
+    subject: 'Your password was changed',
+    paragraphs: [
+      'The password of your account was just changed, and every other session of the account was ended.',
+      'If you did not do this, reset your password at once and tell your administrator.',
+    ],
+  });
+}

@@ -1,0 +1,112 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { createHash, randomBytes } from 'node:crypto';
+import { DataSource, EntityManager } from 'typeorm';
+import { AuditService } from '../audit/audit.service';
+import type { AuthUser } from '../core/auth/auth-user';
+import type { AppConfig } from '../core/config/app-config';
+import { InjectAppConfig } from '../core/config/app-config.provider';
+import { InvalidFieldError, NotAuthenticatedError } from '../core/errors';
+import type { RequestOrigin } from '../core/http/request-origin';
+import { Mailer } from '../mail/mailer';
+import { User } from '../users/user.entity';
+import { UsersService } from '../users/users.service';
+import { passwordChangedMail, passwordResetMail } from './auth-mails';
+import { AuthRepository } from './auth.repository';
+import { ChangePasswordDto, PasswordResetConfirmDto, PasswordResetRequestDto } from './dto/passwords.dto';
+import { hashPassword, passwordProblems, verifyPassword } from './passwords';
+import { TokensService } from './tokens.service';
+
+const sha256 = (token: string) => createHash('sha256').update(token).digest('hex');
+const BAD_RESET_TOKEN = 'The reset link is invalid, used or expired; ask for a new one.';
+
+/** Changing a password, and recovering a forgotten one through a mailed link. */
+@Injectable()
+export class CredentialsService {
+  private readonly logger = new Logger('Credentials');
+
+  constructor(
+    private readonly users: UsersService,
+    private readonly tokens: TokensService,
+    private readonly repository: AuthRepository,
+    private readonly audit: AuditService,
+    private readonly mailer: Mailer,
+    @InjectDataSource() private readonly db: DataSource,
+    @InjectAppConfig() private readonly config: AppConfig,
+  ) {}
+
+  /**
+   * The caller's new password, given the current one. Every other session ends, and so do all
+   * access tokens issued until now: the caller's own session goes on through its next refresh.
+   */
+  async change(caller: AuthUser, dto: ChangePasswordDto): Promise<void> {
+    const user = await this.users.findActive(caller.id);
+    if (!user) throw new NotAuthenticatedError('The account is not active.');
+    if (!(await verifyPassword(user.passwordHash, dto.current_password))) {
+      this.audit.of(caller, 'user').denied('password_change', user.id);
+      throw new InvalidFieldError('The current password is wrong.', { current_password: ['The current password is wrong.'] });
+    }
+    await this.setPassword(user, dto.new_password, caller, caller.sessionId);
+  }
+
+  /**
+   * Mails a reset link when the account exists and is active. Answered before any of that is
+   * looked up (the work goes on after the 202), so the answer and its timing are the same whether
+   * the account exists or not.
+   */
+  requestReset(dto: PasswordResetRequestDto, origin: RequestOrigin): void {
+    void this.mailResetLink(dto, origin).catch((error: Error) =>
+      this.logger.error({ error: error.message }, 'Password reset request failed'),
+    );
+  }
+
+  /** Sets the new password of the link's account, spends the link, and ends every session of the account. */
+  async confirmReset(dto: PasswordResetConfirmDto, origin: RequestOrigin): Promise<void> {
+    const token = await this.repository.findUsableResetToken(this.db.manager, sha256(dto.token));
+    const user = token && (await this.users.findActive(token.userId));
+    if (!token || !user) throw new InvalidFieldError(BAD_RESET_TOKEN, { token: [BAD_RESET_TOKEN] });
+    await this.setPassword(user, dto.new_password, { id: user.id, origin }, undefined, async (manager) => {
+      // Spent in the same transaction as the change: of two confirmations at once, one wins.
+      if (!(await this.repository.spendResetToken(manager, token.id)))
+        throw new InvalidFieldError(BAD_RESET_TOKEN, { token: [BAD_RESET_TOKEN] });
+    });
+  }
+
+  private async mailResetLink(dto: PasswordResetRequestDto, origin: RequestOrigin): Promise<void> {
+    const user = await this.users.findByLogin({ email: dto.email, username: dto.email == null ? dto.username : undefined });
+    if (!user?.isActive) return;
+    const token = randomBytes(32).toString('base64url');
+    const expiresAt = new Date(Date.now() + this.config.passwordResetTtlSeconds * 1000);
+    await this.db.transaction(async (manager) => {
+      await this.repository.replaceResetTokens(manager, user.id, sha256(token), expiresAt);
+      const link = `${this.config.mail.publicUrl}/reset-password?token=${token}`;
+      this.mailer.sendAfterCommit(manager, passwordResetMail(user.email, link, this.config.passwordResetTtlSeconds));
+    });
+    this.audit.of({ id: null, origin }, 'user').session('password_reset_request', user.id);
+  }
+
+  private async setPassword(
+    user: User,
+    password: string,
+    actor: { id: number; origin?: RequestOrigin },
+    keptSession: number | undefined,
+    within?: (manager: EntityManager) => Promise<void>,
+  ): Promise<void> {
+    const problems = passwordProblems(password, user, this.config.passwordMinScore);
+    if (problems.length > 0) throw new InvalidFieldError('The new password is not acceptable.', { new_password: problems });
+    if (await verifyPassword(user.passwordHash, password)) {
+      throw new InvalidFieldError('The new password is the current one.', {
+        new_password: ['The new password must differ from the current one.'],
+      });
+    }
+    const hash = await hashPassword(password);
+    await this.db.transaction(async (manager) => {
+      await within?.(manager);
+      await this.repository.setPasswordHash(manager, user.id, hash);
+      await this.tokens.endAllSessions(manager, user.id, keptSession);
+      await this.audit.of(actor, 'user').changed(manager, 'update', user.id, ['password']);
+      this.mailer.sendAfterCommit(manager, passwordChangedMail(user.email));
+    });
+    this.users.forget(user.id);
+  }
+}
