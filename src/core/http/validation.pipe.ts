@@ -1,5 +1,7 @@
 import { ArgumentMetadata, BadRequestException, HttpStatus, Type, ValidationError, ValidationPipe } from '@nestjs/common';
 import { RecentEntries } from '../recent-entries';
+import { coerceFormBody, withoutServerOwned } from './body-fields';
+import { isFormBody } from './form-body';
 import { FieldProblemException } from './problem';
 
 /** A plain decimal number, as a path or query parameter should spell one. */
@@ -26,7 +28,8 @@ const copyOf = <T extends object>(dto: T): T => Object.assign(Object.create(Obje
 
 /**
  * The ValidationPipe with two holes closed (bodies that are not objects, numbers nobody writes),
- * and the validated query strings of `@RememberValidation()` classes remembered: a list is asked
+ * bodies made ready first (a form's strings taken to their fields' types, server-owned fields
+ * dropped: body-fields.ts), and the validated query strings of `@RememberValidation()` classes remembered: a list is asked
  * for with the same few queries again and again, and class-transformer and class-validator spent
  * an eighth of a doctor list's memory allocations on its two or three parameters each time. A
  * remembered one is handed out as a copy and forgotten after a minute.
@@ -39,6 +42,10 @@ class StrictValidationPipe extends ValidationPipe {
     const notAnObject = value !== undefined && value !== null && (typeof value !== 'object' || Array.isArray(value));
     if (metadata.type === 'body' && notAnObject && this.toValidate(metadata)) {
       throw new BadRequestException('The request body must be a JSON object.');
+    }
+    if (metadata.type === 'body' && metadata.metatype && typeof value === 'object' && value !== null && this.toValidate(metadata)) {
+      const fields = isFormBody(value) ? coerceFormBody(value, metadata.metatype) : (value as Record<string, unknown>);
+      return super.transform(withoutServerOwned(fields, metadata.metatype), metadata);
     }
     if (metadata.type === 'query' && metadata.metatype && Reflect.getMetadata(REMEMBERED, metadata.metatype) && this.toValidate(metadata)) {
       return this.transformQuery(value, metadata.metatype, metadata);
