@@ -23,7 +23,8 @@ function multipartBody(fields: Fields, boundary = BOUNDARY): string {
 const ENCODINGS = {
   urlencoded: (req: Test, fields: Fields) =>
     req.set('Content-Type', 'application/x-www-form-urlencoded').send(new URLSearchParams(fields).toString()),
-  multipart: (req: Test, fields: Fields) => req.set('Content-Type', `multipart/form-data; boundary=${BOUNDARY}`).send(multipartBody(fields)),
+  multipart: (req: Test, fields: Fields) =>
+    req.set('Content-Type', `multipart/form-data; boundary=${BOUNDARY}`).send(multipartBody(fields)),
 };
 
 const futureSlot = (days: number) => `${new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10)}T10:00:00Z`;
@@ -49,7 +50,13 @@ describe('form bodies (e2e)', () => {
         ['date_of_birth', '1990-04-12'],
       ]);
       expect(res.status, res.text).toBe(201);
-      expect(res.body).toMatchObject({ name: 'Jane Form', email: null, phone: '+1 555 0100', gender: 'female', date_of_birth: '1990-04-12' });
+      expect(res.body).toMatchObject({
+        name: 'Jane Form',
+        email: null,
+        phone: '+1 555 0100',
+        gender: 'female',
+        date_of_birth: '1990-04-12',
+      });
     });
 
     it('creates a doctor, its integer read as a number', async () => {
@@ -83,7 +90,13 @@ describe('form bodies (e2e)', () => {
         ['reason', ''],
       ]);
       expect(appointment.status, appointment.text).toBe(201);
-      expect(appointment.body).toMatchObject({ doctor: doctor.id, patient: patient.id, duration_minutes: 45, reason: null, status: 'SCHEDULED' });
+      expect(appointment.body).toMatchObject({
+        doctor: doctor.id,
+        patient: patient.id,
+        duration_minutes: 45,
+        reason: null,
+        status: 'SCHEDULED',
+      });
     });
 
     it('registers, an empty optional field without null left out, and logs in', async () => {
@@ -242,13 +255,19 @@ describe('form bodies (e2e)', () => {
       ];
       // Form keys are flat, so a schedule's entries cannot be objects: refused as the same list in JSON is.
       const lone = await ENCODINGS.urlencoded(t.as(owner).put(path), [...base, ['entries', 'monday']]);
-      const loneJson = await t.as(owner).put(path).send({ timezone: 'UTC', slot_minutes: 30, entries: ['monday'] });
+      const loneJson = await t
+        .as(owner)
+        .put(path)
+        .send({ timezone: 'UTC', slot_minutes: 30, entries: ['monday'] });
       expectProblem(lone, 400);
       expect(lone.body.errors).toEqual(loneJson.body.errors);
       expect(JSON.stringify(lone.body.errors)).not.toMatch(/must be an array/);
 
       const repeated = await ENCODINGS.multipart(t.as(owner).put(path), [...base, ['entries', 'monday'], ['entries', 'tuesday']]);
-      const repeatedJson = await t.as(owner).put(path).send({ timezone: 'UTC', slot_minutes: 30, entries: ['monday', 'tuesday'] });
+      const repeatedJson = await t
+        .as(owner)
+        .put(path)
+        .send({ timezone: 'UTC', slot_minutes: 30, entries: ['monday', 'tuesday'] });
       expectProblem(repeated, 400);
       expect(repeated.body.errors).toEqual(repeatedJson.body.errors);
     });
@@ -371,10 +390,7 @@ describe('form bodies (e2e)', () => {
     });
 
     it('still refuses a field nobody knows beside them', async () => {
-      const res: Response = await t
-        .as(owner)
-        .post('/api/patients/')
-        .send({ name: 'Mixed', id: 5, password_hash: 'x', created_by_id: 1 });
+      const res: Response = await t.as(owner).post('/api/patients/').send({ name: 'Mixed', id: 5, password_hash: 'x', created_by_id: 1 });
       expectProblem(res, 400);
       expect(Object.keys(res.body.errors).sort()).toEqual(['created_by_id', 'password_hash']);
     });

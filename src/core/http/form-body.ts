@@ -35,7 +35,8 @@ const refuse = (detail: string) => new BadRequestException(detail);
  * Parses a form `body` (already read whole, within the body limit) into a flat object: the keys
  * as sent (`a[b]` is just a field name, which validation then refuses as unknown), one string per
  * key, or an array of strings for a key given more than once. A file part, too many fields, too
- * long a field name or a prototype key is a 400, as is a malformed multipart body.
+ * long a field name or a prototype key is a 400, as is a malformed multipart body. The object is
+ * marked as a form's (isFormBody).
  */
 export function parseFormBody(contentType: string, body: Buffer): Promise<Record<string, string | string[]>> {
   return new Promise((resolve, reject) => {
@@ -47,8 +48,13 @@ export function parseFormBody(contentType: string, body: Buffer): Promise<Record
     const settle = () => {
       if (settled) return;
       settled = true;
-      if (problem !== undefined) reject(refuse(problem));
-      else resolve(Object.fromEntries([...values].map(([name, all]) => [name, all.length === 1 ? all[0] : all])));
+      if (problem !== undefined) {
+        reject(refuse(problem));
+        return;
+      }
+      const parsed = Object.fromEntries([...values].map(([name, all]) => [name, all.length === 1 ? all[0] : all]));
+      formBodies.add(parsed);
+      resolve(parsed);
     };
     let parser;
     try {
@@ -72,7 +78,8 @@ export function parseFormBody(contentType: string, body: Buffer): Promise<Record
     parser.on('field', (name, value, nameTruncated) => {
       if (tooMany()) return;
       // Busboy truncates a long urlencoded name, and takes a multipart one whole.
-      if (nameTruncated || Buffer.byteLength(name) > MAX_FORM_KEY_LENGTH) fail(`The request body has a field name longer than ${MAX_FORM_KEY_LENGTH} bytes.`);
+      if (nameTruncated || Buffer.byteLength(name) > MAX_FORM_KEY_LENGTH)
+        fail(`The request body has a field name longer than ${MAX_FORM_KEY_LENGTH} bytes.`);
       else if (FORBIDDEN_KEYS.has(name)) fail(`The request body may not have a field named ${name}.`);
       else if (values.has(name)) values.get(name)?.push(value);
       else values.set(name, [value]);
@@ -98,10 +105,7 @@ export function parseFormBody(contentType: string, body: Buffer): Promise<Record
 export function acceptFormBodies(fastify: FastifyInstance): void {
   fastify.addContentTypeParser([...FORM_CONTENT_TYPES], { parseAs: 'buffer' }, (request: FastifyRequest, body, done) => {
     parseFormBody(String(request.headers['content-type']), body as Buffer).then(
-      (parsed) => {
-        formBodies.add(parsed);
-        done(null, parsed);
-      },
+      (parsed) => done(null, parsed),
       (error: Error) => done(error, undefined),
     );
   });

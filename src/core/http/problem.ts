@@ -195,8 +195,6 @@ function fastifyDetail(error: { code?: string; message: string }, status: number
       return UNSUPPORTED_MEDIA_TYPE;
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
       return 'The request body is not valid JSON.';
-    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-      return 'The request body is empty but its content type says JSON.';
     case 'FST_ERR_MAX_PARAM_LENGTH':
       return 'A part of the path is longer than the service accepts.';
     case 'FST_ERR_BAD_URL':

@@ -2,6 +2,8 @@ import type { ArgumentMetadata } from '@nestjs/common';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Min, ValidateBy } from 'class-validator';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { IdField, StringField } from '../validation/fields';
+import { parseFormBody } from './form-body';
 import { createValidationPipe, RememberValidation } from './validation.pipe';
 
 /** How often class-validator ran the counted check: once per validation of a query that has `tag`. */
@@ -102,5 +104,32 @@ describe('the validation pipe with queries', () => {
     await pipe.transform({ tag: 'a' }, plain);
     await pipe.transform({ tag: 'a' }, plain);
     expect(checks).toBe(2);
+  });
+});
+
+class ProbeBody {
+  @IdField()
+  doctor!: number;
+
+  @StringField({ max: 20, nullable: true })
+  note?: string | null;
+}
+
+const asProbeBody: ArgumentMetadata = { type: 'body', metatype: ProbeBody };
+
+describe('the validation pipe with bodies', () => {
+  const pipe = createValidationPipe();
+
+  it("coerces a form's strings before validating, and a JSON body's never", async () => {
+    const form = await parseFormBody('application/x-www-form-urlencoded', Buffer.from('doctor=7&note='));
+    expect({ ...((await pipe.transform(form, asProbeBody)) as ProbeBody) }).toEqual({ doctor: 7, note: null });
+    await expect(pipe.transform({ doctor: '7' }, asProbeBody)).rejects.toMatchObject({ errors: { doctor: expect.any(Array) } });
+  });
+
+  it('drops server-owned fields from either, and still refuses unknown ones', async () => {
+    const body = { doctor: 7, id: 1, version: 9, created_by: 2, doctor_details: { id: 1 } };
+    expect({ ...((await pipe.transform(body, asProbeBody)) as ProbeBody) }).toEqual({ doctor: 7 });
+    const form = await parseFormBody('application/x-www-form-urlencoded', Buffer.from('doctor=7&version=9&zzz=1'));
+    await expect(pipe.transform(form, asProbeBody)).rejects.toMatchObject({ errors: { zzz: ['This field is not allowed.'] } });
   });
 });
