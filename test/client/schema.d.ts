@@ -1437,7 +1437,7 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description The request body is not `application/json`. */
+        /** @description The request body is not `application/json`, `application/x-www-form-urlencoded` or `multipart/form-data`. */
         UnsupportedMediaType: {
             headers: {
                 "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -1446,7 +1446,7 @@ export interface components {
             content: {
                 /**
                  * @example {
-                 *       "detail": "Unsupported content type; send application/json.",
+                 *       "detail": "Unsupported content type; send application/json, application/x-www-form-urlencoded or multipart/form-data.",
                  *       "instance": "/api/patients/",
                  *       "request_id": "3f1e0c9a-3a51-4f4e-9d4c-2b1f6f0d9a7e",
                  *       "status": 415,
@@ -1539,6 +1539,8 @@ export interface operations {
                  *     }
                  */
                 "application/json": components["schemas"]["CreateAppointmentDto"];
+                "application/x-www-form-urlencoded": components["schemas"]["CreateAppointmentDto"];
+                "multipart/form-data": components["schemas"]["CreateAppointmentDto"];
             };
         };
         responses: {
@@ -1803,6 +1805,8 @@ export interface operations {
                  *     }
                  */
                 "application/json": components["schemas"]["UpdateAppointmentDto"];
+                "application/x-www-form-urlencoded": components["schemas"]["UpdateAppointmentDto"];
+                "multipart/form-data": components["schemas"]["UpdateAppointmentDto"];
             };
         };
         responses: {
@@ -2057,6 +2061,8 @@ export interface operations {
                  *     }
                  */
                 "application/json": components["schemas"]["RegisterDto"];
+                "application/x-www-form-urlencoded": components["schemas"]["RegisterDto"];
+                "multipart/form-data": components["schemas"]["RegisterDto"];
             };
         };
         responses: {
@@ -2135,6 +2141,8 @@ export interface operations {
                  *     }
                  */
                 "application/json": components["schemas"]["LoginDto"];
+                "application/x-www-form-urlencoded": components["schemas"]["LoginDto"];
+                "multipart/form-data": components["schemas"]["LoginDto"];
             };
         };
         responses: {
@@ -2192,6 +2200,8 @@ export interface operations {
                  *     }
                  */
                 "application/json": components["schemas"]["RefreshDto"];
+                "application/x-www-form-urlencoded": components["schemas"]["RefreshDto"];
+                "multipart/form-data": components["schemas"]["RefreshDto"];
             };
         };
         responses: {
@@ -2272,6 +2282,8 @@ export interface operations {
                  *     }
                  */
                 "application/json": components["schemas"]["RefreshDto"];
+                "application/x-www-form-urlencoded": components["schemas"]["RefreshDto"];
+                "multipart/form-data": components["schemas"]["RefreshDto"];
             };
         };
         responses: {
@@ -2332,6 +2344,8 @@ export interface operations {
                  *     }
                  */
                 "application/json": components["schemas"]["RegisterDto"];
+                "application/x-www-form-urlencoded": components["schemas"]["RegisterDto"];
+                "multipart/form-data": components["schemas"]["RegisterDto"];
             };
         };
         responses: {
@@ -2409,6 +2423,8 @@ export interface operations {
                  *     }
                  */
                 "application/json": components["schemas"]["RefreshDto"];
+                "application/x-www-form-urlencoded": components["schemas"]["RefreshDto"];
+                "multipart/form-data": components["schemas"]["RefreshDto"];
             };
         };
         responses: {
@@ -2512,6 +2528,8 @@ export interface operations {
                  *     }
                  */
                 "application/json": components["schemas"]["CreateDoctorDto"];
+                "application/x-www-form-urlencoded": components["schemas"]["CreateDoctorDto"];
+                "multipart/form-data": components["schemas"]["CreateDoctorDto"];
             };
         };
         responses: {
@@ -2674,6 +2692,8 @@ export interface operations {
                  *     }
                  */
                 "application/json": components["schemas"]["CreateDoctorDto"];
+                "application/x-www-form-urlencoded": components["schemas"]["CreateDoctorDto"];
+                "multipart/form-data": components["schemas"]["CreateDoctorDto"];
             };
         };
         responses: {
@@ -2891,6 +2911,8 @@ export interface operations {
                  *     }
                  */
                 "application/json": components["schemas"]["UpdateDoctorDto"];
+                "application/x-www-form-urlencoded": components["schemas"]["UpdateDoctorDto"];
+                "multipart/form-data": components["schemas"]["UpdateDoctorDto"];
             };
         };
         responses: {
@@ -3302,6 +3324,8 @@ export interface operations {
                  *     }
                  */
                 "application/json": components["schemas"]["CreateMappingDto"];
+                "application/x-www-form-urlencoded": components["schemas"]["CreateMappingDto"];
+                "multipart/form-data": components["schemas"]["CreateMappingDto"];
             };
         };
         responses: {
@@ -3704,6 +3728,8 @@ export interface operations {
                  *     }
                  */
                 "application/json": components["schemas"]["CreatePatientDto"];
+                "application/x-www-form-urlencoded": components["schemas"]["CreatePatientDto"];
+                "multipart/form-data": components["schemas"]["CreatePatientDto"];
             };
         };
         responses: {
@@ -3807,6 +3833,8 @@ export interface operations {
                  *     }
                  */
                 "application/json": components["schemas"]["CreatePatientDto"];
+                "application/x-www-form-urlencoded": components["schemas"]["CreatePatientDto"];
+                "multipart/form-data": components["schemas"]["CreatePatientDto"];
             };
         };
         responses: {
@@ -3985,6 +4013,8 @@ export interface operations {
                  *     }
                  */
                 "application/json": components["schemas"]["UpdatePatientDto"];
+                "application/x-www-form-urlencoded": components["schemas"]["UpdatePatientDto"];
+                "multipart/form-data": components["schemas"]["UpdatePatientDto"];
             };
         };
         responses: {
@@ -4140,6 +4170,8 @@ export interface operations {
                  *     }
                  */
                 "application/json": components["schemas"]["LoginDto"];
+                "application/x-www-form-urlencoded": components["schemas"]["LoginDto"];
+                "multipart/form-data": components["schemas"]["LoginDto"];
             };
         };
         responses: {
@@ -4197,6 +4229,8 @@ export interface operations {
                  *     }
                  */
                 "application/json": components["schemas"]["RefreshDto"];
+                "application/x-www-form-urlencoded": components["schemas"]["RefreshDto"];
+                "multipart/form-data": components["schemas"]["RefreshDto"];
             };
         };
         responses: {
@@ -4380,6 +4414,8 @@ export interface operations {
                  *     }
                  */
                 "application/json": components["schemas"]["UpdateUserDto"];
+                "application/x-www-form-urlencoded": components["schemas"]["UpdateUserDto"];
+                "multipart/form-data": components["schemas"]["UpdateUserDto"];
             };
         };
         responses: {
