@@ -314,13 +314,22 @@ describe('form bodies (e2e)', () => {
     });
   });
 
-  describe('JSON without a body', () => {
+  describe('a content type without a body', () => {
     it('deletes with Content-Type: application/json and an empty body', async () => {
       const patient = await newPatient(t, owner);
       const res = await t.as(owner).delete(`/api/patients/${patient.id}/`).set('Content-Type', 'application/json').send('');
       expect(res.status, res.text).toBe(204);
       expect((await t.as(owner).get(`/api/patients/${patient.id}/`)).status).toBe(404);
     });
+
+    it.each(['application/x-www-form-urlencoded', `multipart/form-data; boundary=${BOUNDARY}`])(
+      'deletes with Content-Type: %s and an empty body too',
+      async (type) => {
+        const patient = await newPatient(t, owner);
+        const res = await t.as(owner).delete(`/api/patients/${patient.id}/`).set('Content-Type', type).send('');
+        expect(res.status, res.text).toBe(204);
+      },
+    );
 
     it('takes an empty JSON body on a write as no body: the required fields are named', async () => {
       const res = await t.http().post('/api/auth/login/').set('Content-Type', 'application/json').send('');
@@ -397,6 +406,15 @@ describe('form bodies (e2e)', () => {
   });
 
   describe('content types', () => {
+    it.each(['application/x-www-form-urlencoded; charset=UTF-8', 'Application/X-WWW-Form-Urlencoded'])(
+      'reads a form sent as %s (jQuery adds the charset)',
+      async (type) => {
+        const res = await t.as(owner).post('/api/patients/').set('Content-Type', type).send('name=Charset+%C3%89lise&phone=');
+        expect(res.status, res.text).toBe(201);
+        expect(res.body).toMatchObject({ name: 'Charset Élise', phone: null });
+      },
+    );
+
     it('still answers 415 to text/plain, naming what it reads', async () => {
       const res = await t.as(owner).post('/api/patients/').set('Content-Type', 'text/plain').send('name=x');
       expectProblem(res, 415);

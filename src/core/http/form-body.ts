@@ -100,10 +100,15 @@ export function parseFormBody(contentType: string, body: Buffer): Promise<Record
 
 /**
  * Registers the form parsers. Fastify reads the body whole first (`parseAs: 'buffer'`), so the
- * body limit applies exactly as to JSON: 413 before anything is parsed.
+ * body limit applies exactly as to JSON: 413 before anything is parsed. An empty body is no body,
+ * as with JSON (a `DELETE` that names a content type).
  */
 export function acceptFormBodies(fastify: FastifyInstance): void {
   fastify.addContentTypeParser([...FORM_CONTENT_TYPES], { parseAs: 'buffer' }, (request: FastifyRequest, body, done) => {
+    if ((body as Buffer).length === 0) {
+      done(null, undefined);
+      return;
+    }
     parseFormBody(String(request.headers['content-type']), body as Buffer).then(
       (parsed) => done(null, parsed),
       (error: Error) => done(error, undefined),
