@@ -306,7 +306,8 @@ describe('fuzzing every operation from the OpenAPI document (e2e)', () => {
     };
     const form = (what: string) => (value: unknown) => {
       const fields = new URLSearchParams();
-      const entries = typeof value === 'object' && value !== null && !Array.isArray(value) ? Object.entries(value) : [['value', value]];
+      const entries: [string, unknown][] =
+        typeof value === 'object' && value !== null && !Array.isArray(value) ? Object.entries(value) : [['value', value]];
       for (const [key, item] of entries) {
         for (const one of Array.isArray(item) ? (item as unknown[]) : [item]) fields.append(key, formValue(one));
       }
