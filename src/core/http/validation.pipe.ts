@@ -29,10 +29,11 @@ const copyOf = <T extends object>(dto: T): T => Object.assign(Object.create(Obje
 /**
  * The ValidationPipe with two holes closed (bodies that are not objects, numbers nobody writes),
  * bodies made ready first (a form's strings taken to their fields' types, server-owned fields
- * dropped: body-fields.ts), and the validated query strings of `@RememberValidation()` classes remembered: a list is asked
- * for with the same few queries again and again, and class-transformer and class-validator spent
- * an eighth of a doctor list's memory allocations on its two or three parameters each time. A
- * remembered one is handed out as a copy and forgotten after a minute.
+ * dropped: body-fields.ts), and the validated query strings of `@RememberValidation()` classes
+ * remembered: a list is asked for with the same few queries again and again, and
+ * class-transformer and class-validator spent an eighth of a doctor list's memory allocations on
+ * its two or three parameters each time. A remembered one is handed out as a copy and forgotten
+ * after a minute.
  */
 class StrictValidationPipe extends ValidationPipe {
   private readonly validatedQueries = new Map<Type<unknown>, RecentEntries<string, object>>();
