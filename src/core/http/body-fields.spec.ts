@@ -34,6 +34,23 @@ class ProbeDto {
   weight?: number;
 }
 
+/** As the Swagger CLI plugin leaves a field's metadata in a `nest build`: the type behind a function. */
+class PluginProbeDto {
+  @ApiProperty({ required: false, type: () => Boolean })
+  @IsOptional()
+  @IsBoolean()
+  active?: boolean;
+
+  @ApiProperty({ required: false, type: () => [Number] })
+  @IsOptional()
+  @IsArray()
+  weekdays?: number[];
+
+  @ApiProperty({ required: false, type: () => String })
+  @IsOptional()
+  note?: string;
+}
+
 class PartialProbeDto extends PartialType(ProbeDto, { skipNullProperties: false }) {}
 
 class OwnerInputDto {
@@ -58,6 +75,17 @@ describe('bodyFieldsOf', () => {
     });
     expect(bodyFieldsOf(PartialProbeDto).get('doctor')).toEqual({ kind: 'integer', array: false, required: false, nullable: false });
     expect(bodyFieldsOf(ProbeDto)).toBe(fields);
+  });
+});
+
+describe('bodyFieldsOf with the Swagger CLI plugin', () => {
+  it('reads a type given as a function, as the plugin writes it', () => {
+    expect(Object.fromEntries(bodyFieldsOf(PluginProbeDto))).toEqual({
+      active: { kind: 'boolean', array: false, required: false, nullable: false },
+      weekdays: { kind: 'number', array: true, required: false, nullable: false },
+      note: { kind: 'other', array: false, required: false, nullable: false },
+    });
+    expect(coerceFormBody({ active: 'off', weekdays: '4' }, PluginProbeDto)).toEqual({ active: false, weekdays: [4] });
   });
 });
 

@@ -24,6 +24,16 @@ interface ApiPropertyMetadata {
   nullable?: boolean;
 }
 
+/**
+ * The type an ApiProperty names, and whether it is a list of it. The Swagger CLI plugin (in a
+ * `nest build`) writes it lazily, `type: () => Boolean` or `() => [Number]`, as Swagger reads it.
+ */
+function typeOf(type: unknown): { type: unknown; array: boolean } {
+  const lazy = typeof type === 'function' && type.name === 'type';
+  const named = lazy ? (type as () => unknown)() : type;
+  return Array.isArray(named) ? { type: named[0], array: true } : { type: named, array: false };
+}
+
 function kindOf(type: unknown): Kind {
   if (type === 'integer') return 'integer';
   if (type === 'number' || type === Number) return 'number';
@@ -44,9 +54,10 @@ export function bodyFieldsOf(dto: Type<unknown>): Map<string, BodyField> {
     const api = (Reflect.getMetadata(DECORATORS.API_MODEL_PROPERTIES, prototype, key) ?? {}) as ApiPropertyMetadata;
     // Without a type in the decorator, Swagger takes the TypeScript one, and so do we.
     const declared = Reflect.getMetadata('design:type', prototype, key) as unknown;
+    const named = typeOf(api.type);
     fields.set(key, {
-      kind: kindOf(api.type ?? declared),
-      array: api.isArray === true || (api.type === undefined && declared === Array),
+      kind: kindOf(named.type ?? declared),
+      array: api.isArray === true || named.array || (named.type === undefined && declared === Array),
       required: api.required !== false,
       nullable: api.nullable === true,
     });
