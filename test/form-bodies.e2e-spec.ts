@@ -146,7 +146,7 @@ describe('form bodies (e2e)', () => {
     });
 
     it('refuses a field nobody knows, a nested-looking key included, naming it', async () => {
-      for (const key of ['zzz', 'name[first]', 'created_by_id']) {
+      for (const key of ['zzz', 'name[first]', 'created_by_id', 'toString', 'hasOwnProperty', 'valueOf']) {
         const res = await post('/api/patients/', [
           ['name', 'Unknown Field'],
           [key, '1'],
@@ -403,6 +403,20 @@ describe('form bodies (e2e)', () => {
       expectProblem(res, 400);
       expect(Object.keys(res.body.errors).sort()).toEqual(['created_by_id', 'password_hash']);
     });
+  });
+
+  describe('keys every object inherits', () => {
+    it.each(['toString', 'valueOf', 'hasOwnProperty', '__defineGetter__'])(
+      'refuses %s in a JSON body as the unknown field it is (the whitelist alone let it through)',
+      async (key) => {
+        const res = await t
+          .as(owner)
+          .post('/api/patients/')
+          .send({ name: 'Inherited', [key]: 'x' });
+        expectProblem(res, 400);
+        expect(res.body.errors).toEqual({ [key]: ['This field is not allowed.'] });
+      },
+    );
   });
 
   describe('content types', () => {

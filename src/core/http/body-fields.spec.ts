@@ -2,7 +2,7 @@ import { ApiProperty, PartialType } from '@nestjs/swagger';
 import { IsArray, IsBoolean, IsInt, IsOptional } from 'class-validator';
 import { describe, expect, it } from 'vitest';
 import { IdField, IntField, StringField } from '../validation/fields';
-import { bodyFieldsOf, coerceFormBody, withoutServerOwned } from './body-fields';
+import { bodyFieldsOf, coerceFormBody, inheritedKeys, withoutServerOwned } from './body-fields';
 
 class ProbeDto {
   @StringField({ min: 1, max: 50 })
@@ -170,5 +170,16 @@ describe('withoutServerOwned', () => {
   it('answers the body itself when there is nothing to drop', () => {
     const body = { name: 'x' };
     expect(withoutServerOwned(body, ProbeDto)).toBe(body);
+  });
+});
+
+describe('inheritedKeys', () => {
+  it("names the undeclared keys that are properties every object inherits, which class-validator's whitelist misses", () => {
+    expect(inheritedKeys({ name: 'x', toString: 1, valueOf: 2, hasOwnProperty: 3, zzz: 4 }, ProbeDto)).toEqual([
+      'toString',
+      'valueOf',
+      'hasOwnProperty',
+    ]);
+    expect(inheritedKeys({ name: 'x', doctor: 1 }, ProbeDto)).toEqual([]);
   });
 });

@@ -85,6 +85,16 @@ export function withoutServerOwned(body: Record<string, unknown>, dto: Type<unkn
   return Object.fromEntries(Object.entries(body).filter(([key]) => !ignored.includes(key)));
 }
 
+/**
+ * Undeclared keys that name a property every object inherits (`toString`, `hasOwnProperty`, ...):
+ * class-validator's whitelist looks fields up in a plain object, finds these there and lets them
+ * through, so they would reach the DTO as own properties shadowing the inherited ones.
+ */
+export function inheritedKeys(body: Record<string, unknown>, dto: Type<unknown>): string[] {
+  const fields = bodyFieldsOf(dto);
+  return Object.keys(body).filter((key) => key in Object.prototype && !fields.has(key));
+}
+
 /** How Django REST Framework's IntegerField reads a string: digits, a sign, `.0` allowed, spaces around. */
 const INTEGER = /^\s*[+-]?\d+(\.0*)?\s*$/;
 const NUMBER = /^\s*[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?\s*$/;

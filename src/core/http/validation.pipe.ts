@@ -1,8 +1,11 @@
 import { ArgumentMetadata, BadRequestException, HttpStatus, Type, ValidationError, ValidationPipe } from '@nestjs/common';
 import { RecentEntries } from '../recent-entries';
-import { coerceFormBody, withoutServerOwned } from './body-fields';
+import { coerceFormBody, inheritedKeys, withoutServerOwned } from './body-fields';
 import { isFormBody } from './form-body';
 import { FieldProblemException } from './problem';
+
+/** What an unknown body field is told. */
+const NOT_ALLOWED = 'This field is not allowed.';
 
 /** A plain decimal number, as a path or query parameter should spell one. */
 const DECIMAL = /^-?\d+(\.\d+)?$/;
@@ -46,6 +49,11 @@ class StrictValidationPipe extends ValidationPipe {
     }
     if (metadata.type === 'body' && metadata.metatype && typeof value === 'object' && value !== null && this.toValidate(metadata)) {
       const fields = isFormBody(value) ? coerceFormBody(value, metadata.metatype) : (value as Record<string, unknown>);
+      const inherited = inheritedKeys(fields, metadata.metatype);
+      if (inherited.length > 0) {
+        const errors = Object.fromEntries(inherited.map((key) => [key, [NOT_ALLOWED]]));
+        throw new FieldProblemException(HttpStatus.BAD_REQUEST, 'The request has invalid fields.', errors);
+      }
       return super.transform(withoutServerOwned(fields, metadata.metatype), metadata);
     }
     if (metadata.type === 'query' && metadata.metatype && Reflect.getMetadata(REMEMBERED, metadata.metatype) && this.toValidate(metadata)) {
@@ -101,7 +109,7 @@ function collect(errors: ValidationError[], prefix: string, into: Record<string,
   for (const error of errors) {
     const field = prefix ? `${prefix}.${error.property}` : error.property;
     const messages = Object.entries(error.constraints ?? {}).map(([rule, message]) =>
-      rule === 'whitelistValidation' ? 'This field is not allowed.' : message,
+      rule === 'whitelistValidation' ? NOT_ALLOWED : message,
     );
     if (messages.length > 0) into[field] = messages;
     if (error.children?.length) collect(error.children, field, into);
