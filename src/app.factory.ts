@@ -9,6 +9,7 @@ import { AppModule } from './app.module';
 import { AppConfig } from './core/config/app-config';
 import { answerClientError } from './core/http/client-error';
 import { tagWithVersion } from './core/http/etag';
+import { acceptFormBodies } from './core/http/form-body';
 import { refuseDeepJsonBodies } from './core/http/json-body';
 import { locateCreated } from './core/http/location';
 import { sendProblem } from './core/http/problem-details.filter';
@@ -87,9 +88,9 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
     // What the HTTP parser refuses before there is a request (a URL over 16 KB): problem+json too.
     clientErrorHandler: answerClientError,
   });
-  // JSON only: Nest's body parsers would add form-urlencoded, and Fastify parses text/plain by
-  // default; either way a non-JSON body reached validation as a string. Fastify's own JSON
-  // parser (the one Nest would register) stays, and anything else is 415.
+  // JSON and forms only, through our own parsers: a form body is marked for the validation pipe
+  // to coerce (form-body.ts), which Nest's form parser would not do, and Fastify parses text/plain
+  // by default, which reached validation as a string. Anything else is 415.
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, options), adapter, {
     bufferLogs: true,
     bodyParser: false,
@@ -133,6 +134,7 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   });
   fastify.removeContentTypeParser('text/plain');
   refuseDeepJsonBodies(fastify);
+  acceptFormBodies(fastify);
 
   setUpOpenApi(app, config);
   for (const warning of config.warnings) logger.warn(warning);

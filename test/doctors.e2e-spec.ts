@@ -157,14 +157,23 @@ describe('doctors (e2e)', () => {
       ['a fee too large for numeric(10,2)', { consultation_fee: '123456789' }, 'consultation_fee'],
       ['a boolean fee', { consultation_fee: true }, 'consultation_fee'],
       ['a linked user that is not an id', { user: 'me' }, 'user'],
-      ['an id in the body', { id: 5 }, 'id'],
-      ['created_by in the body', { created_by: 1 }, 'created_by'],
+      ['a field nobody knows', { created_by_id: 1 }, 'created_by_id'],
     ])('refuses %s, naming the field', async (_, fields, field) => {
       const res = await t
         .as(creator)
         .post('/api/doctors/')
         .send({ name: 'Dr Valid', specialization: 'Valid', ...fields });
       expectFieldError(res, field);
+    });
+
+    it('ignores an id and created_by in the body, as the read-only fields they are', async () => {
+      const res = await t
+        .as(creator)
+        .post('/api/doctors/')
+        .send({ name: 'Dr Readonly', specialization: 'Valid', id: 999_999, created_by: 999_998 });
+      expect(res.status, res.text).toBe(201);
+      expect(res.body.id).not.toBe(999_999);
+      expect(res.body.created_by).toBe(creator.id);
     });
 
     it('requires both name and specialization, naming each', async () => {

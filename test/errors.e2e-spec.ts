@@ -20,21 +20,26 @@ describe('errors and request ids (e2e)', () => {
       expect(res.body.detail).toBe('The request body is not valid JSON.');
     });
 
-    it('answers 400 problem+json to an empty body that claims to be JSON', async () => {
+    it('takes an empty body that claims to be JSON as no body: 400 naming the required fields', async () => {
       const res = await t.http().post('/api/auth/login/').set('Content-Type', 'application/json').send('');
       expectProblem(res, 400);
-      expect(res.body.detail).toBe('The request body is empty but its content type says JSON.');
+      expect(Object.keys(res.body.errors).sort()).toEqual(['email', 'password', 'username']);
     });
 
-    it('answers 415 problem+json to a text/plain body', async () => {
-      const res = await t.http().post('/api/auth/login/').set('Content-Type', 'text/plain').send('username=a&password=b');
+    it.each([
+      ['text/plain', 'username=a&password=b'],
+      ['application/xml', '<login><username>a</username></login>'],
+    ])('answers 415 problem+json to a %s body, naming the types it reads', async (type, body) => {
+      const res = await t.http().post('/api/auth/login/').set('Content-Type', type).send(body);
       expectProblem(res, 415);
-      expect(res.body.detail).toBe('Unsupported content type; send application/json.');
+      expect(res.body.detail).toBe(
+        'Unsupported content type; send application/json, application/x-www-form-urlencoded or multipart/form-data.',
+      );
     });
 
-    it('answers 415 problem+json to a form-encoded body', async () => {
+    it('reads a form-encoded body as it reads JSON: wrong credentials are 401, not 415', async () => {
       const res = await t.http().post('/api/auth/login/').type('form').send({ username: 'a', password: 'b' });
-      expectProblem(res, 415);
+      expectProblem(res, 401);
     });
 
     it.each(['"just a string"', '[1, 2]', '42'])('answers 400 problem+json to the JSON body %s, which is not an object', async (body) => {

@@ -10,7 +10,7 @@ import { insertUser } from './support/tokens';
 /**
  * Requests generated from the OpenAPI document the running app serves: wrong types, missing and
  * extra fields, huge strings and numbers, unicode, SQL and script fragments, malformed JSON,
- * wrong content types and bad path ids, for every operation. Whatever arrives, the service must
+ * the same bodies as forms, other content types and bad path ids, for every operation. Whatever arrives, the service must
  * answer it without a 5xx, every 4xx must be a complete problem+json, and a refused write must
  * change nothing in the database. FUZZ_SEED reproduces a run; FUZZ_RUNS scales it.
  */
@@ -132,7 +132,8 @@ const MALFORMED_JSON = [
   '"' + 'x'.repeat(200_000) + '"',
 ];
 
-const WRONG_CONTENT_TYPES: [string, string][] = [
+/** Bodies that are not JSON: forms, which are read (and validated), and types refused with 415. */
+const OTHER_CONTENT_TYPES: [string, string][] = [
   ['text/plain', 'name=x'],
   ['application/x-www-form-urlencoded', 'name=x&specialization=y'],
   ['multipart/form-data; boundary=xyz', '--xyz\r\nContent-Disposition: form-data; name="name"\r\n\r\nx\r\n--xyz--'],
@@ -296,9 +297,25 @@ describe('fuzzing every operation from the OpenAPI document (e2e)', () => {
 
   const bodyFor = (operation: Operation): fc.Arbitrary<{ what: string; body?: string; contentType?: string }> => {
     const json = (what: string) => (value: unknown) => ({ what, body: JSON.stringify(value), contentType: 'application/json' });
+    // A form has strings only: a list is a repeated key, null an empty value, an object its JSON.
+    const formValue = (value: unknown): string => {
+      if (value === null) return '';
+      if (typeof value === 'string') return value;
+      if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+      return JSON.stringify(value) ?? '';
+    };
+    const form = (what: string) => (value: unknown) => {
+      const fields = new URLSearchParams();
+      const entries: [string, unknown][] =
+        typeof value === 'object' && value !== null && !Array.isArray(value) ? Object.entries(value) : [['value', value]];
+      for (const [key, item] of entries) {
+        for (const one of Array.isArray(item) ? (item as unknown[]) : [item]) fields.append(key, formValue(one));
+      }
+      return { what, body: fields.toString(), contentType: 'application/x-www-form-urlencoded' };
+    };
     const raw = fc.oneof(
       fc.constantFrom(...MALFORMED_JSON).map((body) => ({ what: 'malformed JSON', body, contentType: 'application/json' })),
-      fc.constantFrom(...WRONG_CONTENT_TYPES).map(([contentType, body]) => ({ what: `content type ${contentType}`, body, contentType })),
+      fc.constantFrom(...OTHER_CONTENT_TYPES).map(([contentType, body]) => ({ what: `content type ${contentType}`, body, contentType })),
       nastyValue.map(json('a body that is not an object')),
       fc.constant({ what: 'no body' }),
     );
@@ -307,17 +324,15 @@ describe('fuzzing every operation from the OpenAPI document (e2e)', () => {
     }
     const schema = operation.body;
     const validBody = valid(schema);
+    const mutated = validBody.chain((value) =>
+      typeof value === 'object' && value !== null && !Array.isArray(value)
+        ? mutateObject(value as Record<string, unknown>, schema)
+        : nastyValue,
+    );
     return fc.oneof(
       { weight: 2, arbitrary: validBody.map(json('a valid-looking body')) },
-      {
-        weight: 6,
-        arbitrary: validBody.chain((value) =>
-          (typeof value === 'object' && value !== null && !Array.isArray(value)
-            ? mutateObject(value as Record<string, unknown>, schema)
-            : nastyValue
-          ).map(json('a mutated body')),
-        ),
-      },
+      { weight: 5, arbitrary: mutated.map(json('a mutated body')) },
+      { weight: 1, arbitrary: fc.oneof(validBody, mutated).map(form('a form body')) },
       { weight: 2, arbitrary: raw },
     );
   };

@@ -99,13 +99,25 @@ describe('mappings (e2e)', () => {
       ['a fractional doctor id', { doctor: 1.5 }, 'doctor'],
       ['overlong notes', { notes: 'n'.repeat(2001) }, 'notes'],
       ['an is_active flag', { is_active: false }, 'is_active'],
-      ['created_by', { created_by: 1 }, 'created_by'],
+      ['a field nobody knows', { created_by_id: 1 }, 'created_by_id'],
     ])('refuses %s, naming the field', async (_, fields, field) => {
       const res = await t
         .as(owner)
         .post('/api/mappings/')
         .send({ patient: 1, doctor: 1, ...fields });
       expectFieldError(res, field);
+    });
+
+    it('ignores created_by and assigned_date in the body, as the read-only fields they are', async () => {
+      const patient = await newPatient(t, owner);
+      const doctor = await newDoctor(t, owner);
+      const res = await t
+        .as(owner)
+        .post('/api/mappings/')
+        .send({ patient: patient.id, doctor: doctor.id, created_by: other.id, assigned_date: '2000-01-01T00:00:00Z' });
+      expect(res.status, res.text).toBe(201);
+      expect(res.body.created_by).toBe(owner.id);
+      expect(res.body.assigned_date).not.toMatch(/^2000-/);
     });
 
     it('refuses assigning a doctor who is already actively assigned with 409', async () => {

@@ -7,7 +7,7 @@ import type { Response } from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REQUIRED_ROLES } from '../src/core/auth/decorators';
 import { Role } from '../src/core/auth/role';
-import { snapshot } from './support/db-snapshot';
+import { snapshot, SNAPSHOT_TABLES } from './support/db-snapshot';
 import { OwnApp, startOwnApp } from './support/instances';
 import { fillPath, liveSpec, LiveSpec, Method, Operation } from './support/live-spec';
 import { expectProblem, expectUnauthorized } from './support/problems';
@@ -564,55 +564,75 @@ describe('security: OWASP API Top 10 (e2e)', () => {
   });
 
   describe('API3 mass assignment', () => {
-    const SERVER_OWNED = [
-      'id',
-      'created_by',
-      'created_by_id',
-      'createdById',
-      'role',
-      'is_active',
-      'version',
-      'deleted_at',
-      'created_at',
-      'updated_at',
-      'owner',
-      'password_hash',
-    ];
+    /** Privileged or internal fields no body declares: refused as unknown. */
+    const PRIVILEGED = ['created_by_id', 'createdById', 'role', 'is_active', 'deleted_at', 'password_hash'];
+    /**
+     * Fields the service owns and answers in reads: ignored, so a client may send back what it
+     * read, and so they must change nothing. Each with a value no record could have by itself.
+     */
+    const SERVER_OWNED = ['id', 'created_by', 'owner', 'version', 'created_at', 'updated_at', 'doctor_details', 'assigned_at'];
+    const FORGED_ID = 987_654_321;
+    const FORGED_VERSION = 424_242;
+    const FORGED_TIME = '2000-01-01T00:00:00Z';
 
-    it('refuses server-owned fields in every write body with 400 naming the field, and applies nothing', async () => {
-      const freshDoctor = await created(
-        t
-          .as(alice)
-          .post('/api/doctors/')
-          .send({ name: uniqueName('Dr Fresh '), specialization: 'ENT' }),
-      );
-      const writes: { name: string; who: TestUser; method: Method; path: string; body: object; allowed?: string[] }[] = [
-        { name: 'create patient', who: alice, method: 'post', path: '/api/patients/', body: { name: 'New' } },
-        { name: 'replace patient', who: alice, method: 'put', path: `/api/patients/${own.patient}/`, body: { name: 'Alice Private' } },
-        { name: 'change patient', who: alice, method: 'patch', path: `/api/patients/${own.patient}/`, body: { phone: '+1 555 0100' } },
-        { name: 'create doctor', who: alice, method: 'post', path: '/api/doctors/', body: { name: 'Dr New', specialization: 'X' } },
+    type Write = { name: string; who: TestUser; method: Method; path: string; body: () => object | Promise<object>; allowed?: string[] };
+    let slot = 40;
+    const writes = (): Write[] => {
+      const freshDoctor = () =>
+        created(
+          t
+            .as(alice)
+            .post('/api/doctors/')
+            .send({ name: uniqueName('Dr Fresh '), specialization: 'ENT' }),
+        );
+      const account = () => {
+        const username = uniqueName('mass');
+        return { username, email: `${username}@clinic.example`, password: TEST_PASSWORD };
+      };
+      return [
+        { name: 'create patient', who: alice, method: 'post', path: '/api/patients/', body: () => ({ name: 'New' }) },
+        {
+          name: 'replace patient',
+          who: alice,
+          method: 'put',
+          path: `/api/patients/${own.patient}/`,
+          body: () => ({ name: 'Alice Private' }),
+        },
+        {
+          name: 'change patient',
+          who: alice,
+          method: 'patch',
+          path: `/api/patients/${own.patient}/`,
+          body: () => ({ phone: '+1 555 0100' }),
+        },
+        { name: 'create doctor', who: alice, method: 'post', path: '/api/doctors/', body: () => ({ name: 'Dr New', specialization: 'X' }) },
         {
           name: 'replace doctor',
           who: alice,
           method: 'put',
           path: `/api/doctors/${own.doctor}/`,
-          body: { name: 'Dr A', specialization: 'Cardiology' },
+          body: () => ({ name: 'Dr A', specialization: 'Cardiology' }),
         },
-        { name: 'change doctor', who: alice, method: 'patch', path: `/api/doctors/${own.doctor}/`, body: { phone: '+1 555 0199' } },
+        { name: 'change doctor', who: alice, method: 'patch', path: `/api/doctors/${own.doctor}/`, body: () => ({ phone: '+1 555 0199' }) },
         {
           name: 'set schedule',
           who: alice,
           method: 'put',
           path: `/api/doctors/${own.doctor}/schedule/`,
-          body: { timezone: 'UTC', slot_minutes: 30, entries: [] },
+          // Open all week, so the bookings below fit it.
+          body: () => ({
+            timezone: 'UTC',
+            slot_minutes: 30,
+            entries: [0, 1, 2, 3, 4, 5, 6].map((weekday) => ({ weekday, start: '00:00', end: '24:00' })),
+          }),
         },
-        // is_active: true is seed 004's way of saying what every assignment starts as (false is refused in seed-fields.e2e-spec.ts).
         {
           name: 'assign doctor',
           who: alice,
           method: 'post',
           path: '/api/mappings/',
-          body: { patient: own.patient, doctor: freshDoctor },
+          body: async () => ({ patient: own.patient, doctor: await freshDoctor() }),
+          // is_active: true is seed 004's way of saying what every assignment starts as (false is refused in seed-fields.e2e-spec.ts).
           allowed: ['is_active'],
         },
         {
@@ -620,15 +640,21 @@ describe('security: OWASP API Top 10 (e2e)', () => {
           who: alice,
           method: 'post',
           path: '/api/appointments/',
-          body: { patient: own.patient, doctor: own.doctor, appointment_datetime: futureSlot(9) },
+          body: () => ({ patient: own.patient, doctor: own.doctor, appointment_datetime: futureSlot(slot++) }),
         },
-        { name: 'change appointment', who: alice, method: 'patch', path: `/api/appointments/${own.appointment}/`, body: { notes: 'n' } },
+        {
+          name: 'change appointment',
+          who: alice,
+          method: 'patch',
+          path: `/api/appointments/${own.appointment}/`,
+          body: () => ({ notes: 'n' }),
+        },
         {
           name: 'register',
           who: undefined as unknown as TestUser,
           method: 'post',
           path: '/api/auth/register/',
-          body: { username: uniqueName('mass'), email: `${uniqueName('mass')}@clinic.example`, password: TEST_PASSWORD },
+          body: account,
           allowed: ['role'],
         },
         {
@@ -636,16 +662,24 @@ describe('security: OWASP API Top 10 (e2e)', () => {
           who: admin,
           method: 'patch',
           path: `/api/users/${bob.id}/`,
-          body: { is_active: true },
+          body: () => ({ is_active: true }),
           allowed: ['role', 'is_active'],
         },
       ];
+    };
+
+    it('refuses privileged fields in every write body with 400 naming the field, and applies nothing', async () => {
+      const all = writes();
+      // One body each, as nothing is written: the assignment's fresh doctor is made here.
+      const bodies: object[] = [];
+      for (const write of all) bodies.push(await write.body());
       const before = await snapshot(t.db);
       let requests = 0;
-      for (const write of writes) {
-        for (const field of SERVER_OWNED.filter((f) => !write.allowed?.includes(f))) {
-          const value = field.endsWith('_at') ? '2000-01-01T00:00:00Z' : field === 'role' ? 'admin' : field === 'is_active' ? true : 1;
-          const res = await call(write.who, write.method, write.path, { ...write.body, [field]: value });
+      for (const [index, write] of all.entries()) {
+        for (const field of PRIVILEGED.filter((f) => !write.allowed?.includes(f))) {
+          const value = field.endsWith('_at') ? FORGED_TIME : field === 'role' ? 'admin' : field === 'is_active' ? true : 1;
+          const body = bodies[index];
+          const res = await call(write.who, write.method, write.path, { ...body, [field]: value });
           requests++;
           expectProblem(res, 400);
           expect(Object.keys(res.body.errors ?? {}), `${write.name} with ${field}`).toContain(field);
@@ -672,7 +706,65 @@ describe('security: OWASP API Top 10 (e2e)', () => {
         expectProblem(res, 400);
       }
       expect((await snapshot(t.db)).digest).toBe(before.digest);
-      console.info(`security: mass assignment refused in ${requests} requests over ${writes.length} kinds of write`);
+      console.info(`security: privileged fields refused in ${requests} requests over ${all.length} kinds of write`);
+    });
+
+    it('ignores server-owned fields in every write body: the write succeeds and every such value stays the service’s', async () => {
+      const mallory = await register('patient');
+      const forged: Record<string, unknown> = {
+        id: FORGED_ID,
+        created_by: mallory.id,
+        owner: mallory.id,
+        version: FORGED_VERSION,
+        created_at: FORGED_TIME,
+        updated_at: FORGED_TIME,
+        doctor_details: { id: FORGED_ID, name: 'Forged' },
+        assigned_at: FORGED_TIME,
+      };
+      const all = writes();
+      let requests = 0;
+      for (const write of all) {
+        for (const field of SERVER_OWNED) {
+          const where = `${write.name} with ${field}`;
+          const res = await call(write.who, write.method, write.path, { ...(await write.body()), [field]: forged[field] });
+          requests++;
+          expect([200, 201], `${where}: ${res.text}`).toContain(res.status);
+          const record = (write.name === 'register' ? res.body.user : res.body) as Record<string, unknown>;
+          expect(record.id, where).not.toBe(FORGED_ID);
+          // An update answers the record of its path (a schedule names its doctor).
+          if (write.method !== 'post') expect(String(record.id ?? record.doctor), where).toBe(write.path.split('/')[3]);
+          if ('created_by' in record) expect(record.created_by, where).toBe(write.who.id);
+          if ('version' in record) expect(record.version, where).not.toBe(FORGED_VERSION);
+          for (const time of ['created_at', 'updated_at', 'assigned_date', 'date_joined']) {
+            if (time in record) expect(String(record[time]), `${where}: ${time}`).not.toMatch(/^2000-/);
+          }
+          if (record.doctor_details) expect((record.doctor_details as { name: string }).name, where).not.toBe('Forged');
+        }
+      }
+      // And in the database itself: no row took any forged value.
+      const rows = await t.db.query<{ table_name: string; column_name: string }[]>(
+        `SELECT table_name, column_name FROM information_schema.columns
+          WHERE table_schema = current_schema() AND table_name = ANY($1) AND column_name IN ('id', 'created_by_id', 'version', 'created_at', 'updated_at')`,
+        [SNAPSHOT_TABLES],
+      );
+      const forgedValue: Record<string, unknown> = {
+        id: FORGED_ID,
+        created_by_id: mallory.id,
+        version: FORGED_VERSION,
+        created_at: FORGED_TIME,
+        updated_at: FORGED_TIME,
+      };
+      expect(rows.length).toBeGreaterThanOrEqual(15);
+      for (const { table_name: table, column_name: column } of rows) {
+        // As text: a refresh token's id is a uuid.
+        const test = column.endsWith('_at') ? `${column} < '2001-01-01'` : `${column}::text = $1`;
+        const [{ n }] = await t.db.query<{ n: number }[]>(
+          `SELECT count(*)::int AS n FROM ${table} WHERE ${test}`,
+          column.endsWith('_at') ? [] : [String(forgedValue[column])],
+        );
+        expect(n, `${table}.${column}`).toBe(0);
+      }
+      console.info(`security: server-owned fields ignored in ${requests} requests over ${all.length} kinds of write`);
     });
   });
 

@@ -1855,7 +1855,7 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description The request body is not `application/json`. */
+        /** @description The request body is not `application/json`, `application/x-www-form-urlencoded` or `multipart/form-data`. */
         UnsupportedMediaType: {
             headers: {
                 "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -1864,7 +1864,7 @@ export interface components {
             content: {
                 /**
                  * @example {
-                 *       "detail": "Unsupported content type; send application/json.",
+                 *       "detail": "Unsupported content type; send application/json, application/x-www-form-urlencoded or multipart/form-data.",
                  *       "instance": "/api/patients/",
                  *       "request_id": "3f1e0c9a-3a51-4f4e-9d4c-2b1f6f0d9a7e",
                  *       "status": 415,
@@ -1957,6 +1957,8 @@ export interface operations {
                  *     }
                  */
                 "application/json": components["schemas"]["CreateAppointmentDto"];
+                "application/x-www-form-urlencoded": components["schemas"]["CreateAppointmentDto"];
+                "multipart/form-data": components["schemas"]["CreateAppointmentDto"];
             };
         };
         responses: {
@@ -2368,6 +2370,8 @@ export interface operations {
                  *     }
                  */
                 "application/json": components["schemas"]["UpdateAppointmentDto"];
+                "application/x-www-form-urlencoded": components["schemas"]["UpdateAppointmentDto"];
+                "multipart/form-data": components["schemas"]["UpdateAppointmentDto"];
             };
         };
         responses: {
@@ -2624,6 +2628,8 @@ export interface operations {
                  *     }
                  */
                 "application/json": components["schemas"]["RegisterDto"];
+                "application/x-www-form-urlencoded": components["schemas"]["RegisterDto"];
+                "multipart/form-data": components["schemas"]["RegisterDto"];
             };
         };
         responses: {
@@ -2702,6 +2708,8 @@ export interface operations {
                  *     }
                  */
                 "application/json": components["schemas"]["LoginDto"];
+                "application/x-www-form-urlencoded": components["schemas"]["LoginDto"];
+                "multipart/form-data": components["schemas"]["LoginDto"];
             };
         };
         responses: {
@@ -2759,6 +2767,8 @@ export interface operations {
                  *     }
                  */
                 "application/json": components["schemas"]["RefreshDto"];
+                "application/x-www-form-urlencoded": components["schemas"]["RefreshDto"];
+                "multipart/form-data": components["schemas"]["RefreshDto"];
             };
         };
         responses: {
@@ -3025,6 +3035,8 @@ export interface operations {
                  *     }
                  */
                 "application/json": components["schemas"]["RefreshDto"];
+                "application/x-www-form-urlencoded": components["schemas"]["RefreshDto"];
+                "multipart/form-data": components["schemas"]["RefreshDto"];
             };
         };
         responses: {
@@ -3087,6 +3099,8 @@ export interface operations {
                  *     }
                  */
                 "application/json": components["schemas"]["RegisterDto"];
+                "application/x-www-form-urlencoded": components["schemas"]["RegisterDto"];
+                "multipart/form-data": components["schemas"]["RegisterDto"];
             };
         };
         responses: {
@@ -3244,6 +3258,8 @@ export interface operations {
                  *     }
                  */
                 "application/json": components["schemas"]["RefreshDto"];
+                "application/x-www-form-urlencoded": components["schemas"]["RefreshDto"];
+                "multipart/form-data": components["schemas"]["RefreshDto"];
             };
         };
         responses: {
@@ -3352,6 +3368,8 @@ export interface operations {
                  *     }
                  */
                 "application/json": components["schemas"]["CreateDoctorDto"];
+                "application/x-www-form-urlencoded": components["schemas"]["CreateDoctorDto"];
+                "multipart/form-data": components["schemas"]["CreateDoctorDto"];
             };
         };
         responses: {
@@ -3519,6 +3537,8 @@ export interface operations {
                  *     }
                  */
                 "application/json": components["schemas"]["CreateDoctorDto"];
+                "application/x-www-form-urlencoded": components["schemas"]["CreateDoctorDto"];
+                "multipart/form-data": components["schemas"]["CreateDoctorDto"];
             };
         };
         responses: {
@@ -3741,6 +3761,8 @@ export interface operations {
                  *     }
                  */
                 "application/json": components["schemas"]["UpdateDoctorDto"];
+                "application/x-www-form-urlencoded": components["schemas"]["UpdateDoctorDto"];
+                "multipart/form-data": components["schemas"]["UpdateDoctorDto"];
             };
         };
         responses: {
@@ -4154,6 +4176,8 @@ export interface operations {
                  *     }
                  */
                 "application/json": components["schemas"]["CreateMappingDto"];
+                "application/x-www-form-urlencoded": components["schemas"]["CreateMappingDto"];
+                "multipart/form-data": components["schemas"]["CreateMappingDto"];
             };
         };
         responses: {
@@ -4558,6 +4582,8 @@ export interface operations {
                  *     }
                  */
                 "application/json": components["schemas"]["CreatePatientDto"];
+                "application/x-www-form-urlencoded": components["schemas"]["CreatePatientDto"];
+                "multipart/form-data": components["schemas"]["CreatePatientDto"];
             };
         };
         responses: {
@@ -4663,6 +4689,8 @@ export interface operations {
                  *     }
                  */
                 "application/json": components["schemas"]["CreatePatientDto"];
+                "application/x-www-form-urlencoded": components["schemas"]["CreatePatientDto"];
+                "multipart/form-data": components["schemas"]["CreatePatientDto"];
             };
         };
         responses: {
@@ -4843,6 +4871,8 @@ export interface operations {
                  *     }
                  */
                 "application/json": components["schemas"]["UpdatePatientDto"];
+                "application/x-www-form-urlencoded": components["schemas"]["UpdatePatientDto"];
+                "multipart/form-data": components["schemas"]["UpdatePatientDto"];
             };
         };
         responses: {
@@ -4998,6 +5028,8 @@ export interface operations {
                  *     }
                  */
                 "application/json": components["schemas"]["LoginDto"];
+                "application/x-www-form-urlencoded": components["schemas"]["LoginDto"];
+                "multipart/form-data": components["schemas"]["LoginDto"];
             };
         };
         responses: {
@@ -5055,6 +5087,8 @@ export interface operations {
                  *     }
                  */
                 "application/json": components["schemas"]["RefreshDto"];
+                "application/x-www-form-urlencoded": components["schemas"]["RefreshDto"];
+                "multipart/form-data": components["schemas"]["RefreshDto"];
             };
         };
         responses: {
@@ -5238,6 +5272,8 @@ export interface operations {
                  *     }
                  */
                 "application/json": components["schemas"]["UpdateUserDto"];
+                "application/x-www-form-urlencoded": components["schemas"]["UpdateUserDto"];
+                "multipart/form-data": components["schemas"]["UpdateUserDto"];
             };
         };
         responses: {

@@ -3,9 +3,7 @@ import { DateInput } from '../../core/validation/dates';
 import { PageQueryDto } from '../../core/pagination/pagination';
 import { EnumField, IdFilter } from '../../core/validation/fields';
 import { APPOINTMENT_STATUSES, AppointmentStatus } from '../appointment-status';
-import { RememberValidation } from '../../core/http/validation.pipe';
 
-@RememberValidation()
 export class ListAppointmentsQuery extends PageQueryDto {
   @IdFilter('Doctor id.')
   doctor?: number;

@@ -1,9 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { ValidateIf } from 'class-validator';
 import { DateInput, DATE_BOUNDS } from '../../core/validation/dates';
-import { RememberValidation } from '../../core/http/validation.pipe';
 
-@RememberValidation()
 export class SlotsQuery {
   @ValidateIf((query: SlotsQuery) => query.from === undefined && query.to === undefined)
   @DateInput(

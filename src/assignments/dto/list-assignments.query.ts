@@ -1,8 +1,6 @@
 import { PageQueryDto } from '../../core/pagination/pagination';
 import { BooleanFilter, IdFilter } from '../../core/validation/fields';
-import { RememberValidation } from '../../core/http/validation.pipe';
 
-@RememberValidation()
 export class ListAssignmentsQuery extends PageQueryDto {
   @IdFilter('Patient id.')
   patient?: number;

@@ -2,9 +2,7 @@ import { IsOptional } from 'class-validator';
 import { DateInput } from '../../core/validation/dates';
 import { IdFilter, StringField } from '../../core/validation/fields';
 import { PageQueryDto } from '../../core/pagination/pagination';
-import { RememberValidation } from '../../core/http/validation.pipe';
 
-@RememberValidation()
 export class ListAuditEventsQuery extends PageQueryDto {
   @IdFilter('User id of the actor.')
   actor?: number;

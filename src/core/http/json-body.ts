@@ -42,12 +42,18 @@ export function nestsDeeperThan(text: string, limit: number): boolean {
 /**
  * Replaces Fastify's JSON body parser with one that first refuses bodies nested deeper than
  * `maxDepth` (400, before anything recurses over them), then parses as Fastify does: its own
- * parser, so the body limit, the empty-body and malformed-JSON errors and the refusal of
- * `__proto__` and `constructor.prototype` keys (secure-json-parse) stay as they were.
+ * parser, so the body limit, the malformed-JSON errors and the refusal of `__proto__` and
+ * `constructor.prototype` keys (secure-json-parse) stay as they were. An empty body is no body
+ * at all: many HTTP client wrappers send `Content-Type: application/json` on every request, a
+ * `DELETE` included.
  */
 export function refuseDeepJsonBodies(fastify: FastifyInstance, maxDepth = MAX_JSON_DEPTH): void {
   const parse = fastify.getDefaultJsonParser('error', 'error');
   fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body: string, done) => {
+    if (body.length === 0) {
+      done(null, undefined);
+      return;
+    }
     if (nestsDeeperThan(body, maxDepth)) {
       done(new BadRequestException(`The request body nests objects and arrays deeper than ${maxDepth} levels.`), undefined);
       return;

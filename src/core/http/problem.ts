@@ -176,6 +176,10 @@ function databaseProblem(driverError: { code?: string; constraint?: string }): P
   }
 }
 
+/** The detail of a 415: what the service reads instead. */
+export const UNSUPPORTED_MEDIA_TYPE =
+  'Unsupported content type; send application/json, application/x-www-form-urlencoded or multipart/form-data.';
+
 /** What a client hears whenever the database is away, from the API and the readiness probe alike. */
 export const DATABASE_UNAVAILABLE = 'The database is unavailable; retry shortly.';
 
@@ -188,11 +192,9 @@ function fastifyDetail(error: { code?: string; message: string }, status: number
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return 'The request body is larger than the service accepts.';
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return 'Unsupported content type; send application/json.';
+      return UNSUPPORTED_MEDIA_TYPE;
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
       return 'The request body is not valid JSON.';
-    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-      return 'The request body is empty but its content type says JSON.';
     case 'FST_ERR_MAX_PARAM_LENGTH':
       return 'A part of the path is longer than the service accepts.';
     case 'FST_ERR_BAD_URL':

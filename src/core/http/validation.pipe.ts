@@ -1,70 +1,40 @@
-import { ArgumentMetadata, BadRequestException, HttpStatus, Type, ValidationError, ValidationPipe } from '@nestjs/common';
-import { RecentEntries } from '../recent-entries';
+import { ArgumentMetadata, BadRequestException, HttpStatus, ValidationError, ValidationPipe } from '@nestjs/common';
 import { resolveAliases } from '../validation/aliases';
+import { coerceFormBody, inheritedKeys, withoutServerOwned } from './body-fields';
+import { isFormBody } from './form-body';
 import { FieldProblemException } from './problem';
+
+/** What an unknown body field is told. */
+const NOT_ALLOWED = 'This field is not allowed.';
 
 /** A plain decimal number, as a path or query parameter should spell one. */
 const DECIMAL = /^-?\d+(\.\d+)?$/;
 
-/** How many validated queries are remembered per query class, and for how long. */
-const QUERY_MEMO_SIZE = 1000;
-const QUERY_MEMO_MS = 60_000;
-
-const REMEMBERED = Symbol('remembered validation');
-
-/**
- * Lets the validation pipe remember this query class's validated query strings for a minute. Only
- * for a class whose validation depends on the query string alone: no clock ("not in the past"),
- * no setting, no caller; a remembered answer would otherwise outlive what it was decided on.
- */
-export const RememberValidation = (): ClassDecorator => (target) => {
-  Reflect.defineMetadata(REMEMBERED, true, target);
-};
-
-/** A validated query whose every field is a plain value: a shallow copy of it shares nothing. */
-const isFlat = (dto: object) => Object.values(dto).every((field) => field === null || typeof field !== 'object');
-const copyOf = <T extends object>(dto: T): T => Object.assign(Object.create(Object.getPrototypeOf(dto) as object) as T, dto);
-
 /**
  * The ValidationPipe with two holes closed (bodies that are not objects, numbers nobody writes),
- * and the validated query strings of `@RememberValidation()` classes remembered: a list is asked
- * for with the same few queries again and again, and class-transformer and class-validator spent
- * an eighth of a doctor list's memory allocations on its two or three parameters each time. A
- * remembered one is handed out as a copy and forgotten after a minute. A valid body's field
- * aliases (the Django projects' names, validation/aliases.ts) are moved onto their fields.
+ * and bodies made ready around it: before, a form's strings are taken to their fields' types and
+ * server-owned fields dropped (body-fields.ts); after, a valid body's field aliases (the Django
+ * projects' names, validation/aliases.ts) are moved onto their fields.
  */
 class StrictValidationPipe extends ValidationPipe {
-  private readonly validatedQueries = new Map<Type<unknown>, RecentEntries<string, object>>();
-
   override transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    if (metadata.type !== 'body' || !metadata.metatype || !this.toValidate(metadata)) return super.transform(value, metadata);
     // A DTO body must be a JSON object: an array's items would otherwise be refused as fields "0", "1", ...
-    const notAnObject = value !== undefined && value !== null && (typeof value !== 'object' || Array.isArray(value));
-    if (metadata.type === 'body' && notAnObject && this.toValidate(metadata)) {
-      throw new BadRequestException('The request body must be a JSON object.');
+    if (value === undefined || value === null) return this.transformBody(value, metadata);
+    if (typeof value !== 'object' || Array.isArray(value)) throw new BadRequestException('The request body must be a JSON object.');
+    const fields = isFormBody(value) ? coerceFormBody(value, metadata.metatype) : (value as Record<string, unknown>);
+    const inherited = inheritedKeys(fields, metadata.metatype);
+    if (inherited.length > 0) {
+      const errors = Object.fromEntries(inherited.map((key) => [key, [NOT_ALLOWED]]));
+      throw new FieldProblemException(HttpStatus.BAD_REQUEST, 'The request has invalid fields.', errors);
     }
-    if (metadata.type === 'query' && metadata.metatype && Reflect.getMetadata(REMEMBERED, metadata.metatype) && this.toValidate(metadata)) {
-      return this.transformQuery(value, metadata.metatype, metadata);
-    }
-    if (metadata.type === 'body' && this.toValidate(metadata)) return this.transformBody(value, metadata);
-    return super.transform(value, metadata);
+    return this.transformBody(withoutServerOwned(fields, metadata.metatype), metadata);
   }
 
   /** A valid body with its field aliases moved onto their fields (validation/aliases.ts). */
   private async transformBody(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     const dto = (await super.transform(value, metadata)) as unknown;
     if (dto !== null && typeof dto === 'object') resolveAliases(dto);
-    return dto;
-  }
-
-  private async transformQuery(value: unknown, metatype: Type<unknown>, metadata: ArgumentMetadata): Promise<unknown> {
-    let remembered = this.validatedQueries.get(metatype);
-    if (!remembered) this.validatedQueries.set(metatype, (remembered = new RecentEntries(QUERY_MEMO_SIZE, QUERY_MEMO_MS)));
-    const key = JSON.stringify(value) ?? '';
-    const known = remembered.get(key);
-    if (known) return copyOf(known);
-    // Invalid queries throw here and are never remembered.
-    const dto = (await super.transform(value, metadata)) as object;
-    if (isFlat(dto)) remembered.set(key, copyOf(dto));
     return dto;
   }
 
@@ -103,7 +73,7 @@ function collect(errors: ValidationError[], prefix: string, into: Record<string,
   for (const error of errors) {
     const field = prefix ? `${prefix}.${error.property}` : error.property;
     const messages = Object.entries(error.constraints ?? {}).map(([rule, message]) =>
-      rule === 'whitelistValidation' ? 'This field is not allowed.' : message,
+      rule === 'whitelistValidation' ? NOT_ALLOWED : message,
     );
     if (messages.length > 0) into[field] = messages;
     if (error.children?.length) collect(error.children, field, into);

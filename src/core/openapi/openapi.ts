@@ -12,6 +12,8 @@ import type {
 import { STATUS_CODES } from 'node:http';
 import { version } from '../../../package.json';
 import type { AppConfig } from '../config/app-config';
+import { FORM_CONTENT_TYPES } from '../http/form-body';
+import { UNSUPPORTED_MEDIA_TYPE } from '../http/problem';
 import { OPENAPI_ETAG, OPENAPI_LOCATION, OPENAPI_PUBLIC } from './markers';
 import { ProblemDto } from './problem.dto';
 import { setUpRedoc } from './redoc';
@@ -38,7 +40,9 @@ const description = ({
 
 **Authentication.** Every operation needs \`Authorization: Bearer <access token>\` unless its security requirement is empty (registration, login, token refresh, logout, health probes). Log in (or register) for an \`access\` token (short-lived) and a \`refresh\` token (single use): exchange the refresh token at \`POST /api/auth/token/refresh/\` for a new pair before or after the access token expires; the spent refresh token is dead, and presenting it again revokes the whole session. (A service run with \`JWT_REFRESH_ROTATION=off\` answers the same refresh token instead, valid until it expires or its session is logged out.)
 
-**Errors** are \`application/problem+json\` (RFC 9457, the \`Problem\` schema) with \`request_id\`, and for invalid fields \`errors: {field: [messages]}\`. Unknown body fields are refused. Someone else's record answers exactly like a missing one: 404.
+**Bodies** are JSON, or, where every field is a plain value, \`application/x-www-form-urlencoded\` or \`multipart/form-data\` fields (no files): their strings are read as the field's type (\`"45"\`, \`"true"\`, \`""\` for null), a repeated key as a list, then validated as JSON. Fields the service sets itself (\`id\`, \`created_by\`, \`created_at\`, \`updated_at\`, \`version\`, \`owner\`, \`*_details\`, \`assigned_*\`) are ignored, so a record read can be sent back; other unknown fields are refused.
+
+**Errors** are \`application/problem+json\` (RFC 9457, the \`Problem\` schema) with \`request_id\`, and for invalid fields \`errors: {field: [messages]}\`. Someone else's record answers exactly like a missing one: 404.
 
 **Lists** are JSON arrays paginated with \`page\` (from 1) and \`page_size\` (${pageSize.default} by default, at most ${pageSize.max}); the total is in \`X-Total-Count\` and the other pages in an RFC 8288 \`Link\` header (\`first\`, \`prev\`, \`next\`, \`last\`).
 
@@ -80,7 +84,10 @@ const COMMON_PROBLEMS: Record<string, { status: string; description: string; hea
     headers: STATUS_HEADERS['401'],
   },
   PayloadTooLarge: { status: '413', description: 'The request body is larger than the service accepts (`BODY_LIMIT_BYTES`).' },
-  UnsupportedMediaType: { status: '415', description: 'The request body is not `application/json`.' },
+  UnsupportedMediaType: {
+    status: '415',
+    description: 'The request body is not `application/json`, `application/x-www-form-urlencoded` or `multipart/form-data`.',
+  },
   TooManyRequests: { status: '429', description: 'Rate limit exceeded.', headers: STATUS_HEADERS['429'] },
   InternalServerError: { status: '500', description: 'Unexpected error; the details are in the log under `request_id`.' },
   ServiceUnavailable: { status: '503', description: 'The database is unavailable; retry shortly.' },
@@ -110,7 +117,7 @@ const EXAMPLE_DETAILS: Record<string, string> = {
   '409': 'The request conflicts with an existing record.',
   '412': 'The record was changed since you read it; reload it and try again.',
   '413': 'The request body is larger than the service accepts.',
-  '415': 'Unsupported content type; send application/json.',
+  '415': UNSUPPORTED_MEDIA_TYPE,
   '429': 'Too many requests; retry after 60 seconds.',
   '500': 'An unexpected error occurred. Quote the request id when reporting it.',
   '503': 'The database is unavailable; retry shortly.',
@@ -262,7 +269,10 @@ function completeDocument(document: OpenAPIObject, settings: DocumentSettings): 
           responses[COMMON_PROBLEMS[name].status] ??= { $ref: `#/components/responses/${name}` };
         }
       }
-      if (operation.requestBody) addBodyExample(operation.requestBody as RequestBodyObject, schemas, `${method} ${path}`, missingExamples);
+      if (operation.requestBody) {
+        addBodyExample(operation.requestBody as RequestBodyObject, schemas, `${method} ${path}`, missingExamples);
+        addFormMediaTypes(operation.requestBody as RequestBodyObject, schemas);
+      }
     }
   }
   if (missingExamples.size > 0) {
@@ -353,6 +363,27 @@ function addBodyExample(body: RequestBodyObject, schemas: Schemas, where: string
   const media = body.content['application/json'];
   if (!media?.schema || media.example !== undefined || media.examples !== undefined) return;
   media.example = exampleOf(media.schema, schemas, where, missing);
+}
+
+/** `schema`, or what it refers to. */
+function resolved(schema: SchemaObject | ReferenceObject, schemas: Schemas): SchemaObject {
+  if ('$ref' in schema) return resolved(schemas[schema.$ref.replace('#/components/schemas/', '')], schemas);
+  return schema.allOf?.length === 1 ? resolved(schema.allOf[0], schemas) : schema;
+}
+
+/**
+ * Form media types beside JSON for a body whose every field is a plain value or a list of them:
+ * form keys are flat, so a body with nested objects (a schedule's entries) can only be JSON.
+ */
+function addFormMediaTypes(body: RequestBodyObject, schemas: Schemas): void {
+  const json = body.content['application/json'];
+  if (!json?.schema) return;
+  const plain = (schema: SchemaObject) => schema.type !== 'object' && schema.type !== 'array' && !schema.properties;
+  const flat = Object.values(resolved(json.schema, schemas).properties ?? {}).every((property) => {
+    const field = resolved(property, schemas);
+    return field.type === 'array' && field.items ? plain(resolved(field.items, schemas)) : plain(field);
+  });
+  if (flat) for (const type of FORM_CONTENT_TYPES) body.content[type] ??= { schema: json.schema };
 }
 
 function exampleOf(schema: SchemaObject | ReferenceObject, schemas: Schemas, where: string, missing: Set<string>): unknown {

@@ -1,12 +1,10 @@
 import { orderingChoices, OrderingFilter } from '../../core/pagination/ordering';
 import { PageQueryDto } from '../../core/pagination/pagination';
 import { StringField } from '../../core/validation/fields';
-import { RememberValidation } from '../../core/http/validation.pipe';
 import { SpecializationField } from '../specializations';
 
 export const DOCTOR_ORDERING = orderingChoices(['id', 'name', 'specialization', 'experience_years', 'consultation_fee', 'created_at']);
 
-@RememberValidation()
 export class ListDoctorsQuery extends PageQueryDto {
   @StringField({
     min: 1,

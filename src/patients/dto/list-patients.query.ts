@@ -3,11 +3,9 @@ import { PageQueryDto } from '../../core/pagination/pagination';
 import { BooleanFilter, StringField } from '../../core/validation/fields';
 import { type BloodGroup, type Gender } from '../patient.enums';
 import { BloodGroupField, GenderField } from './patient-fields';
-import { RememberValidation } from '../../core/http/validation.pipe';
 
 export const PATIENT_ORDERING = orderingChoices(['id', 'name', 'date_of_birth', 'created_at', 'updated_at']);
 
-@RememberValidation()
 export class ListPatientsQuery extends PageQueryDto {
   @StringField({ min: 1, max: 100, optional: true, description: 'Matches part of the name, email or phone, ignoring case.' })
   search?: string;
