@@ -123,8 +123,8 @@ class DjangoImport {
   /** Old id → new id per kind: from earlier runs, then this one's. */
   private readonly ids = Object.fromEntries(KINDS.map((kind) => [kind, new Map<number, number>()])) as Record<Kind, Map<number, number>>;
   private readonly report: ImportReport;
-  /** The old users' rows, for the default owner. */
-  private oldUsers: Row[] = [];
+  /** The old ids of the old project's superusers, in its order: the first imported is the default owner. */
+  private oldSuperusers: number[] = [];
   private defaultOwnerId?: number;
 
   constructor(
@@ -149,7 +149,7 @@ class DjangoImport {
     // Two imports at once would both find a row not yet imported.
     await this.imports.lockImports(this.manager);
     for (const row of await this.imports.findImported(this.manager, this.source)) this.ids[row.kind].set(row.old_id, row.new_id);
-    this.oldUsers = rows.user;
+    this.oldSuperusers = rows.user.filter(isSuperuser).map((row) => Number(row.id));
 
     await this.each('user', rows.user, mapUser, (user, notes) =>
       // Phones are unique among accounts here (by their digits), not in every old project.
@@ -284,13 +284,13 @@ class DjangoImport {
   /** The creator given to records the old project kept without one (see ImportOptions.owner). */
   private async defaultOwner(): Promise<number> {
     if (this.defaultOwnerId !== undefined) return this.defaultOwnerId;
+    const username = this.options.owner;
     let owner: number | null;
-    if (this.options.owner !== undefined) {
-      owner = await this.imports.findUserId(this.manager, this.options.owner);
-      if (owner === null) throw new Error(`--owner ${this.options.owner}: no such account here, nor imported.`);
+    if (username !== undefined) {
+      owner = await this.imports.findUserId(this.manager, username);
+      if (owner === null) throw new Error(`--owner ${username}: no such account here, nor imported.`);
     } else {
-      const superuser = this.oldUsers.find((row) => isSuperuser(row) && this.ids.user.has(Number(row.id)));
-      owner = superuser ? this.ids.user.get(Number(superuser.id))! : null;
+      owner = this.oldSuperusers.map((oldId) => this.newId('user', oldId)).find((id) => id !== null) ?? null;
       if (owner === null) {
         throw new Error(
           'The doctor profiles of this project record no creator, and it has no superuser to take that part: ' +

@@ -91,7 +91,7 @@ const APPOINTMENT_STATUSES: Record<string, AppointmentStatus> = {
 const USERNAME = /^[A-Za-z0-9@.+_-]{3,150}$/;
 
 /** Trimmed text, or null for null and blank (Django stores an empty optional field as ''). */
-export function text(value: unknown): string | null {
+function text(value: unknown): string | null {
   const raw = typeof value === 'string' ? value : typeof value === 'number' || typeof value === 'bigint' ? String(value) : null;
   if (raw === null) return null;
   const trimmed = raw.trim();
