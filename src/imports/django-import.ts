@@ -5,7 +5,7 @@ import { AuditRepository } from '../audit/audit.repository';
 import { type AuditedEntity, changesOf } from '../audit/audit.service';
 import { isSuperuser, mapAppointment, mapAssignment, mapDoctor, mapPatient, mapUser, type Mapped } from './django-mapping';
 import { KINDS, type Kind, readDjangoDatabase, type Row } from './django-source';
-import { ImportsRepository, type LaterColumn } from './imports.repository';
+import { ImportsRepository } from './imports.repository';
 
 /**
  * `npm run import:django`: brings the records of one of the Django projects this service
@@ -123,9 +123,9 @@ class DjangoImport {
   /** Old id → new id per kind: from earlier runs, then this one's. */
   private readonly ids = Object.fromEntries(KINDS.map((kind) => [kind, new Map<number, number>()])) as Record<Kind, Map<number, number>>;
   private readonly report: ImportReport;
-  private later = new Set<LaterColumn>();
-  /** The old users' rows, for the default owner. */
-  private oldUsers: Row[] = [];
+  /** The old ids of the old project's superusers, in its order: the first imported is the default owner. */
+  private oldSuperusers: number[] = [];
+  private defaultOwnerId?: number;
 
   constructor(
     private readonly manager: EntityManager,
@@ -148,20 +148,15 @@ class DjangoImport {
   async run(rows: Record<Kind, Row[]>): Promise<ImportReport> {
     // Two imports at once would both find a row not yet imported.
     await this.imports.lockImports(this.manager);
-    this.later = await this.imports.laterColumns(this.manager);
     for (const row of await this.imports.findImported(this.manager, this.source)) this.ids[row.kind].set(row.old_id, row.new_id);
-    this.oldUsers = rows.user;
+    this.oldSuperusers = rows.user.filter(isSuperuser).map((row) => Number(row.id));
 
-    await this.each('user', rows.user, mapUser, async (user, notes) => {
-      try {
-        return await this.imports.alone(this.manager, () => this.imports.insertUser(this.manager, user, this.later));
-      } catch (error) {
-        // A phone is unique among accounts here, and was not in every old project: the account comes without it.
-        if (user.phone === null || !/phone/.test(constraintOf(error) ?? '')) throw error;
-        notes.push(`phone ${user.phone} belongs to another account: imported without it`);
-        return this.imports.insertUser(this.manager, { ...user, phone: null }, this.later);
-      }
-    });
+    await this.each('user', rows.user, mapUser, (user, notes) =>
+      // Phones are unique among accounts here (by their digits), not in every old project.
+      this.insertWithout(user, { field: 'phone', constraint: 'users_phone_key', holder: 'account' }, notes, (record) =>
+        this.imports.insertUser(this.manager, record),
+      ),
+    );
     await this.each('patient', rows.patient, mapPatient, async (patient) => {
       const owner = this.newId('user', patient.oldOwnerId);
       if (owner === null) return { skip: `its owner (user ${patient.oldOwnerId}) was not imported` };
@@ -175,33 +170,20 @@ class DjangoImport {
           notes.push(`its creator (user ${doctor.oldOwnerId}) was not imported: created by the default owner`);
         owner = await this.defaultOwner();
       }
-      if (doctor.hospital !== null && !this.later.has('doctorsHospital')) {
-        doctor.address = [`Hospital: ${doctor.hospital}`, doctor.address].filter(Boolean).join('\n');
-        notes.push('hospital kept in the address (no hospital field here yet)');
-      }
-      try {
-        return await this.imports.alone(this.manager, () => this.imports.insertDoctor(this.manager, doctor, owner, this.later));
-      } catch (error) {
-        // Doctor emails are unique here, not in the old projects: the profile comes without it.
-        if (constraintOf(error) !== 'doctors_email_key') throw error;
-        notes.push(`email ${doctor.email} belongs to another doctor profile: imported without it`);
-        return this.imports.insertDoctor(this.manager, { ...doctor, email: null }, owner, this.later);
-      }
+      // Doctor emails are unique here, not in the old projects.
+      return this.insertWithout(doctor, { field: 'email', constraint: 'doctors_email_key', holder: 'doctor profile' }, notes, (record) =>
+        this.imports.insertDoctor(this.manager, record, owner),
+      );
     });
-    await this.each(
-      'assignment',
-      rows.assignment,
-      (row) => mapAssignment(row),
-      async (assignment) => {
-        const refs = await this.references(assignment.oldPatientId, assignment.oldDoctorId);
-        if ('skip' in refs) return refs;
-        return this.imports.insertAssignment(
-          this.manager,
-          { ...assignment, patientId: refs.patientId, doctorId: refs.doctorId },
-          this.newId('user', assignment.oldOwnerId) ?? refs.patientOwner,
-        );
-      },
-    );
+    await this.each('assignment', rows.assignment, mapAssignment, async (assignment) => {
+      const refs = await this.references(assignment.oldPatientId, assignment.oldDoctorId);
+      if ('skip' in refs) return refs;
+      return this.imports.insertAssignment(
+        this.manager,
+        { ...assignment, patientId: refs.patientId, doctorId: refs.doctorId },
+        this.newId('user', assignment.oldOwnerId) ?? refs.patientOwner,
+      );
+    });
     await this.each('appointment', rows.appointment, mapAppointment, async (appointment) => {
       const refs = await this.references(appointment.oldPatientId, appointment.oldDoctorId);
       if ('skip' in refs) return refs;
@@ -262,6 +244,25 @@ class DjangoImport {
     }
   }
 
+  /**
+   * Inserts `record`; when its `field` is another `holder`'s here (`constraint` refuses it), inserts
+   * it without that value instead, and notes so.
+   */
+  private async insertWithout<F extends string, T extends Record<F, string | null>>(
+    record: T,
+    { field, constraint, holder }: { field: F; constraint: string; holder: string },
+    notes: string[],
+    insert: (record: T) => Promise<number>,
+  ): Promise<number> {
+    try {
+      return await this.imports.alone(this.manager, () => insert(record));
+    } catch (error) {
+      if (record[field] === null || constraintOf(error) !== constraint) throw error;
+      notes.push(`${field} ${record[field]} belongs to another ${holder}: imported without it`);
+      return insert({ ...record, [field]: null });
+    }
+  }
+
   private newId(kind: Kind, oldId: number | null): number | null {
     return oldId === null ? null : (this.ids[kind].get(oldId) ?? null);
   }
@@ -280,18 +281,16 @@ class DjangoImport {
     return { patientId, doctorId, patientOwner };
   }
 
-  private defaultOwnerId?: number;
-
   /** The creator given to records the old project kept without one (see ImportOptions.owner). */
   private async defaultOwner(): Promise<number> {
     if (this.defaultOwnerId !== undefined) return this.defaultOwnerId;
+    const username = this.options.owner;
     let owner: number | null;
-    if (this.options.owner !== undefined) {
-      owner = await this.imports.findUserId(this.manager, this.options.owner);
-      if (owner === null) throw new Error(`--owner ${this.options.owner}: no such account here, nor imported.`);
+    if (username !== undefined) {
+      owner = await this.imports.findUserId(this.manager, username);
+      if (owner === null) throw new Error(`--owner ${username}: no such account here, nor imported.`);
     } else {
-      const superuser = this.oldUsers.find((row) => isSuperuser(row) && this.ids.user.has(Number(row.id)));
-      owner = superuser ? this.ids.user.get(Number(superuser.id))! : null;
+      owner = this.oldSuperusers.map((oldId) => this.newId('user', oldId)).find((id) => id !== null) ?? null;
       if (owner === null) {
         throw new Error(
           'The doctor profiles of this project record no creator, and it has no superuser to take that part: ' +

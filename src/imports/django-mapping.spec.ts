@@ -33,11 +33,18 @@ describe('the mapping of Django rows', () => {
       record: { name: 'Ravi Kumar', gender: 'male', phone: '98', oldOwnerId: 3 },
     });
     expect(mapDoctor({ id: 1, first_name: 'Anil', last_name: 'Shah', specialization: 'ORTH', experience: 4 }, [])).toMatchObject({
-      record: { name: 'Anil Shah', specialization: 'Orthopedist', experienceYears: 4 },
+      record: { name: 'Anil Shah', specialization: 'Orthopedics', experienceYears: 4 },
     });
     expect(mapDoctor({ id: 2, name: 'Dr. Free', specialization: 'Sports medicine' }, [])).toMatchObject({
       record: { specialization: 'Sports medicine' },
     });
+  });
+
+  it('cuts what does not fit an account column, and says so', () => {
+    const notes: string[] = [];
+    const mapped = mapUser({ ...user, first_name: 'A'.repeat(100), last_name: 'B'.repeat(100), phone: '1'.repeat(40) }, notes);
+    expect(mapped).toMatchObject({ record: { fullName: `${'A'.repeat(100)} ${'B'.repeat(49)}`, phone: '1'.repeat(32) } });
+    expect(notes).toEqual(['full name cut to 150 characters', 'phone cut to 32 characters']);
   });
 
   it('refuses an appointment status it does not know, and keeps a long reason whole in the notes', () => {

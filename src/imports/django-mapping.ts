@@ -1,5 +1,6 @@
 import { AppointmentStatus } from '../appointments/appointment-status';
 import { Role } from '../core/auth/role';
+import { specializationName } from '../doctors/specializations';
 import { BLOOD_GROUPS, type BloodGroup, type Gender, GENDERS, normalizeGender } from '../patients/patient.enums';
 import type { Row } from './django-source';
 
@@ -80,20 +81,6 @@ export interface NewAppointment {
   createdAt: Date | null;
 }
 
-/** Seed 004's specialization codes, as that project showed them. */
-export const SPECIALIZATION_CODES: Record<string, string> = {
-  GP: 'General Practitioner',
-  CAR: 'Cardiologist',
-  NEU: 'Neurologist',
-  PED: 'Pediatrician',
-  ORTH: 'Orthopedist',
-  DERM: 'Dermatologist',
-  PSY: 'Psychiatrist',
-  RAD: 'Radiologist',
-  SUR: 'Surgeon',
-  OTH: 'Other',
-};
-
 const APPOINTMENT_STATUSES: Record<string, AppointmentStatus> = {
   SCHEDULED: AppointmentStatus.Scheduled,
   COMPLETED: AppointmentStatus.Completed,
@@ -104,7 +91,7 @@ const APPOINTMENT_STATUSES: Record<string, AppointmentStatus> = {
 const USERNAME = /^[A-Za-z0-9@.+_-]{3,150}$/;
 
 /** Trimmed text, or null for null and blank (Django stores an empty optional field as ''). */
-export function text(value: unknown): string | null {
+function text(value: unknown): string | null {
   const raw = typeof value === 'string' ? value : typeof value === 'number' || typeof value === 'bigint' ? String(value) : null;
   if (raw === null) return null;
   const trimmed = raw.trim();
@@ -148,7 +135,7 @@ export function mapUser(row: Row, notes: string[]): Mapped<NewUser> {
   }
   const password = typeof row.password === 'string' ? row.password : '';
   if (password === '') return { skip: 'no password hash' };
-  const fullName = text(row.name) ?? (joinName(row) || null);
+  const fullName = fit(text(row.name) ?? (joinName(row) || null), 150, 'full name', notes);
   return {
     record: {
       username,
@@ -159,7 +146,7 @@ export function mapUser(row: Row, notes: string[]): Mapped<NewUser> {
       isActive: flag(row.is_active) !== false,
       dateJoined: date(row.date_joined),
       lastLogin: date(row.last_login),
-      phone: text(row.phone),
+      phone: fit(text(row.phone), 32, 'phone', notes),
       fullName,
     },
   };
@@ -199,7 +186,7 @@ export function mapDoctor(row: Row, notes: string[]): Mapped<NewDoctor> {
   const name = fit(text(row.name) ?? (joinName(row) || null), 200, 'name', notes);
   if (name === null) return { skip: 'no name' };
   const code = text(first(row, 'specialization', 'speciality'));
-  const specialization = fit((code !== null ? SPECIALIZATION_CODES[code] : undefined) ?? code ?? 'Other', 100, 'specialization', notes)!;
+  const specialization = fit(code === null ? 'Other' : String(specializationName(code)), 100, 'specialization', notes)!;
   let experienceYears = integer(first(row, 'experience_years', 'experience'));
   if (experienceYears !== null && !(Number.isInteger(experienceYears) && experienceYears >= 0 && experienceYears <= 80)) {
     notes.push(`experience ${experienceYears} not kept (0 to 80 years here)`);
@@ -217,7 +204,7 @@ export function mapDoctor(row: Row, notes: string[]): Mapped<NewDoctor> {
       consultationFee: fee !== null && Number(fee) >= 0 ? fee : null,
       address: text(row.address),
       availability: fit(text(row.availability), 200, 'availability', notes),
-      hospital: text(row.hospital),
+      hospital: fit(text(row.hospital), 200, 'hospital', notes),
       oldOwnerId: integer(first(row, 'created_by_id', 'owner_id', 'user_id')),
       createdAt: date(row.created_at),
     },

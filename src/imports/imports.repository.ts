@@ -1,29 +1,14 @@
 import type { EntityManager } from 'typeorm';
-import { query, selectOne, sql, type Sql } from '../core/database/sql';
+import { query, selectOne, sql } from '../core/database/sql';
 import { accountNameSkeleton } from '../users/account-names';
-import type { NewDoctor, NewPatient, NewUser } from './django-mapping';
+import type { NewAppointment, NewAssignment, NewDoctor, NewPatient, NewUser } from './django-mapping';
 import type { Kind } from './django-source';
-import type { AppointmentStatus } from '../appointments/appointment-status';
-
-/**
- * ---- Columns that other changes add to this schema ----
- * users.phone (text, unique when given) and users.full_name (text) come with the accounts'
- * registration fields, doctors.hospital (text) with the doctors' new field. The importer fills
- * each one the database has (looked up once per run) and leaves it out otherwise, so it works
- * before and after they land; nothing else here needs to change when they do.
- */
-export const LATER_COLUMNS = {
-  usersPhone: { table: 'users', column: 'phone' },
-  usersFullName: { table: 'users', column: 'full_name' },
-  doctorsHospital: { table: 'doctors', column: 'hospital' },
-} as const;
-export type LaterColumn = keyof typeof LATER_COLUMNS;
 
 /** A column's name and the value to write into it. */
-type Assignment = [column: string, value: unknown];
+type ColumnValue = [column: string, value: unknown];
 
 /** `INSERT INTO table (columns) VALUES (values) RETURNING id`, a null value left to the column's default. */
-async function insertReturningId(manager: EntityManager, table: string, values: Assignment[]): Promise<number> {
+async function insertReturningId(manager: EntityManager, table: string, values: ColumnValue[]): Promise<number> {
   const given = values.filter(([, value]) => value !== null && value !== undefined);
   const columns = sql.join(
     given.map(([column]) => sql.identifier(column)),
@@ -46,20 +31,6 @@ async function insertReturningId(manager: EntityManager, table: string, values: 
  * appointment may lie in the past, which booking refuses.
  */
 export class ImportsRepository {
-  /** Which of LATER_COLUMNS the database has. */
-  async laterColumns(manager: EntityManager): Promise<Set<LaterColumn>> {
-    const rows = await query<{ table_name: string; column_name: string }>(
-      manager,
-      sql`SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = current_schema()`,
-    );
-    const present = new Set(rows.map((row) => `${row.table_name}.${row.column_name}`));
-    return new Set(
-      (Object.keys(LATER_COLUMNS) as LaterColumn[]).filter((key) =>
-        present.has(`${LATER_COLUMNS[key].table}.${LATER_COLUMNS[key].column}`),
-      ),
-    );
-  }
-
   /** What earlier runs imported from `source`: old id → new id, per kind. */
   async findImported(manager: EntityManager, source: string): Promise<{ kind: Kind; old_id: number; new_id: number }[]> {
     return query(manager, sql`SELECT kind, old_id, new_id FROM django_imports WHERE source = ${source}`);
@@ -99,7 +70,7 @@ export class ImportsRepository {
     }
   }
 
-  insertUser(manager: EntityManager, user: NewUser, later: Set<LaterColumn>): Promise<number> {
+  insertUser(manager: EntityManager, user: NewUser): Promise<number> {
     return insertReturningId(manager, 'users', [
       ['username', user.username],
       ['email', user.email],
@@ -111,8 +82,8 @@ export class ImportsRepository {
       ['is_active', user.isActive],
       ['date_joined', user.dateJoined],
       ['last_login', user.lastLogin],
-      ...(later.has('usersPhone') ? [[LATER_COLUMNS.usersPhone.column, user.phone] as Assignment] : []),
-      ...(later.has('usersFullName') ? [[LATER_COLUMNS.usersFullName.column, user.fullName] as Assignment] : []),
+      ['phone', user.phone],
+      ['full_name', user.fullName],
     ]);
   }
 
@@ -133,7 +104,7 @@ export class ImportsRepository {
     ]);
   }
 
-  insertDoctor(manager: EntityManager, doctor: NewDoctor, createdById: number, later: Set<LaterColumn>): Promise<number> {
+  insertDoctor(manager: EntityManager, doctor: NewDoctor, createdById: number): Promise<number> {
     return insertReturningId(manager, 'doctors', [
       ['name', doctor.name],
       ['email', doctor.email],
@@ -144,7 +115,7 @@ export class ImportsRepository {
       ['consultation_fee', doctor.consultationFee],
       ['address', doctor.address],
       ['availability', doctor.availability],
-      ...(later.has('doctorsHospital') ? [[LATER_COLUMNS.doctorsHospital.column, doctor.hospital] as Assignment] : []),
+      ['hospital', doctor.hospital],
       ['created_by_id', createdById],
       ['created_at', doctor.createdAt],
     ]);
@@ -152,14 +123,7 @@ export class ImportsRepository {
 
   insertAssignment(
     manager: EntityManager,
-    assignment: {
-      patientId: number;
-      doctorId: number;
-      notes: string | null;
-      isActive: boolean;
-      assignedDate: Date | null;
-      endedAt: Date | null;
-    },
+    assignment: NewAssignment & { patientId: number; doctorId: number },
     createdById: number,
   ): Promise<number> {
     return insertReturningId(manager, 'patient_doctor_mappings', [
@@ -177,16 +141,7 @@ export class ImportsRepository {
   /** An appointment and the first entry of its status history, as booking writes them. */
   async insertAppointment(
     manager: EntityManager,
-    appointment: {
-      patientId: number;
-      doctorId: number;
-      appointmentDatetime: Date;
-      durationMinutes: number;
-      reason: string | null;
-      notes: string | null;
-      status: AppointmentStatus;
-      createdAt: Date | null;
-    },
+    appointment: NewAppointment & { patientId: number; doctorId: number; durationMinutes: number },
     createdById: number,
   ): Promise<number> {
     const endsAt = new Date(appointment.appointmentDatetime.getTime() + appointment.durationMinutes * 60_000);
@@ -202,9 +157,11 @@ export class ImportsRepository {
       ['created_by_id', createdById],
       ['created_at', appointment.createdAt],
     ]);
-    const history: Sql = sql`INSERT INTO appointment_status_changes (appointment_id, from_status, to_status, changed_by_id, changed_at)
-      VALUES (${id}, NULL, ${appointment.status}, ${createdById}, COALESCE(${appointment.createdAt}::timestamptz, now()))`;
-    await query(manager, history);
+    await query(
+      manager,
+      sql`INSERT INTO appointment_status_changes (appointment_id, from_status, to_status, changed_by_id, changed_at)
+        VALUES (${id}, NULL, ${appointment.status}, ${createdById}, COALESCE(${appointment.createdAt}::timestamptz, now()))`,
+    );
     return id;
   }
 }
