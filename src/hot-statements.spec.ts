@@ -43,13 +43,14 @@ describe('hot-path statements', () => {
     await (dataSource as unknown as { buildMetadatas(): Promise<void> }).buildMetadatas();
     manager = {
       connection: dataSource,
-      // In a transaction: the statement goes to manager.query as it is.
-      queryRunner: {},
-      // No rows, but a count has its one.
-      query: (text: string, values: unknown[]) => (
-        sent.push({ text, values }),
-        Promise.resolve(text.startsWith('SELECT count') ? [{ count: '0' }] : [])
-      ),
+      // In a transaction: the statement goes to the transaction's query runner as it is. No rows,
+      // but a count has its one.
+      queryRunner: {
+        query: (text: string, values: unknown[]) => (
+          sent.push({ text, values }),
+          Promise.resolve({ records: text.startsWith('SELECT count') ? [{ count: '0' }] : [] })
+        ),
+      },
     } as unknown as EntityManager;
     const db = { manager } as unknown as DataSource;
     services = {

@@ -1,13 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { columnsOf, selectOne, sql } from '../core/database/sql';
+import { columnsOf, query, selectOne, sql } from '../core/database/sql';
+import { Role } from '../core/auth/role';
 import { NotFoundError } from '../core/errors';
 import { likePattern, parseOrdering } from '../core/pagination/ordering';
 import { Page } from '../core/pagination/pagination';
 import { selectPage } from '../core/pagination/select-page';
 import { LOCK_CLAUSES, RowLock } from '../core/records/row-lock';
-import { User } from '../users/user.entity';
 import { Doctor } from './doctor.entity';
 import { ListDoctorsQuery } from './dto/list-doctors.query';
 
@@ -24,9 +24,10 @@ const ORDER_COLUMNS: Record<string, string> = {
 };
 
 /**
- * Every statement on doctor profiles. TypeORM's find/save, except the two hot paths the
- * benchmark names, the doctor list and the read by id that every booking makes: those are
- * hand-written SQL (see core/database/sql.ts for what the ORM cost there).
+ * Every statement on doctor profiles, hand-written (see core/database/sql.ts): the doctor list and
+ * the read by id that every booking makes are hot paths of the benchmark, where the ORM cost more
+ * than the rest of the request, and the other statements are in the same style, so the
+ * repository has one. A write sets the version and the timestamps itself, as the entity declares them.
  */
 @Injectable()
 export class DoctorsRepository {
@@ -71,26 +72,51 @@ export class DoctorsRepository {
 
   /** The doctor, locked for the transaction's update; 404 when there is none. */
   async requireForUpdate(manager: EntityManager, id: number): Promise<Doctor> {
-    const doctor = await manager.findOne(Doctor, { where: { id }, lock: { mode: 'pessimistic_write' } });
+    const doctor = await this.find(manager, id, 'update');
     if (!doctor) throw new NotFoundError(NOT_FOUND);
     return doctor;
   }
 
   /** The live doctor profile linked to an account, if any. */
   findByAccount(userId: number): Promise<Doctor | null> {
-    return this.db.manager.findOneBy(Doctor, { userId });
+    const manager = this.db.manager;
+    return selectOne<Doctor>(
+      manager,
+      sql`SELECT ${columnsOf(manager, Doctor, 'doctor')} FROM doctors doctor WHERE doctor.user_id = ${userId} AND doctor.deleted_at IS NULL`,
+    );
   }
 
-  /** The account a profile would link to, if it exists (its role decides whether it may). */
-  findAccount(id: number): Promise<User | null> {
-    return this.db.manager.findOneBy(User, { id });
+  /** The role of the account a profile would link to (it decides whether it may); null when there is no such account. */
+  async findAccountRole(id: number): Promise<Role | null> {
+    const account = await selectOne<{ role: Role }>(this.db.manager, sql`SELECT role FROM users WHERE id = ${id}`);
+    return account?.role ?? null;
   }
 
-  save(manager: EntityManager, doctor: Doctor): Promise<Doctor> {
-    return manager.save(doctor);
+  /** Inserts a new profile; it takes the row as stored (id, version, timestamps, and null for what was not given). */
+  async insert(manager: EntityManager, d: Doctor): Promise<void> {
+    const row = await selectOne<Doctor>(
+      manager,
+      sql`INSERT INTO doctors AS doctor (created_by_id, name, email, phone, specialization, license_number, experience_years, consultation_fee, address, availability, hospital, user_id)
+          VALUES (${d.createdById}, ${d.name}, ${d.email}, ${d.phone}, ${d.specialization}, ${d.licenseNumber}, ${d.experienceYears}, ${d.consultationFee}, ${d.address}, ${d.availability}, ${d.hospital}, ${d.userId})
+          RETURNING ${columnsOf(manager, Doctor, 'doctor')}`,
+    );
+    Object.assign(d, row);
+  }
+
+  /** Writes the profile's fields, one version on; it takes the row as stored. */
+  async update(manager: EntityManager, d: Doctor): Promise<void> {
+    const row = await selectOne<Doctor>(
+      manager,
+      sql`UPDATE doctors doctor SET name = ${d.name}, email = ${d.email}, phone = ${d.phone}, specialization = ${d.specialization},
+            license_number = ${d.licenseNumber}, experience_years = ${d.experienceYears}, consultation_fee = ${d.consultationFee},
+            address = ${d.address}, availability = ${d.availability}, hospital = ${d.hospital}, user_id = ${d.userId},
+            version = version + 1, updated_at = now()
+          WHERE id = ${d.id} RETURNING ${columnsOf(manager, Doctor, 'doctor')}`,
+    );
+    Object.assign(d, row);
   }
 
   async softDelete(manager: EntityManager, id: number): Promise<void> {
-    await manager.softDelete(Doctor, id);
+    await query(manager, sql`UPDATE doctors doctor SET deleted_at = now() WHERE id = ${id} AND deleted_at IS NULL`);
   }
 }

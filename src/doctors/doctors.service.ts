@@ -66,7 +66,7 @@ export class DoctorsService {
     }
     // Unique email, license and account link are decided by partial unique indexes; the filter turns a violation into 409.
     await this.db.transaction(async (manager) => {
-      await this.doctors.save(manager, doctor);
+      await this.doctors.insert(manager, doctor);
       const audit = this.audit.of(user, 'doctor');
       await audit.changed(manager, 'create', doctor.id, changed);
       if (doctor.userId !== null) await audit.changed(manager, 'link', doctor.id, linkFields(null, doctor.userId));
@@ -109,7 +109,7 @@ export class DoctorsService {
         if (to !== null) await this.assertDoctorAccount(to);
       }
       const changed = applyChanges(doctor, { ...dto, name: nameFromParts(dto, doctor.name) }, FIELDS);
-      if (changed.length > 0) await this.doctors.save(manager, doctor);
+      if (changed.length > 0) await this.doctors.update(manager, doctor);
       const audit = this.audit.of(user, 'doctor');
       await audit.changed(manager, 'update', id, changed);
       if (doctor.userId !== linkedFrom) await audit.changed(manager, linkAction(doctor.userId), id, linkFields(linkedFrom, doctor.userId));
@@ -141,8 +141,7 @@ export class DoctorsService {
   }
 
   private async assertDoctorAccount(accountId: number): Promise<void> {
-    const account = await this.doctors.findAccount(accountId);
-    if (!account || account.role !== Role.Doctor) {
+    if ((await this.doctors.findAccountRole(accountId)) !== Role.Doctor) {
       const message = 'user must be the id of an account with role doctor.';
       throw InvalidFieldError.of('user', message);
     }

@@ -49,7 +49,7 @@ export class PatientsService {
     const patient = this.patients.build({ createdById: user.id });
     const changed = applyPatientChanges(patient, dto, undefined);
     await this.db.transaction(async (manager) => {
-      await this.patients.save(manager, patient);
+      await this.patients.insert(manager, patient);
       await this.audit.of(user, 'patient').changed(manager, 'create', patient.id, changed);
     });
     return toPatientDto(patient);
@@ -103,7 +103,7 @@ export class PatientsService {
         const patient = await this.requireWritable(manager, id, user, 'update');
         assertIfMatch(ifMatch, patient.version);
         const changed = applyPatientChanges(patient, dto, patient.name);
-        if (changed.length > 0) await this.patients.save(manager, patient);
+        if (changed.length > 0) await this.patients.update(manager, patient);
         await audit.changed(manager, 'update', id, changed);
         return patient;
       }),

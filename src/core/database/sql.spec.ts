@@ -72,7 +72,9 @@ describe('sql tag', () => {
 
   it('refuses a plain string where a statement is expected (compile time)', async () => {
     const sent: string[] = [];
-    const manager = { queryRunner: {}, query: (text: string) => (sent.push(text), Promise.resolve([])) } as unknown as EntityManager;
+    const manager = {
+      queryRunner: { query: (text: string) => (sent.push(text), Promise.resolve({ records: [] })) },
+    } as unknown as EntityManager;
     const name = HOSTILE;
     // @ts-expect-error A string is not an Sql: values cannot be pasted into a statement's text.
     await expect(query(manager, `SELECT 1 FROM patients WHERE name = '${name}'`)).rejects.toThrow(TypeError);

@@ -1,5 +1,13 @@
 import type { Pool } from 'pg';
-import { QueryFailedError, type DataSource, type EntityManager, type EntityMetadata, type EntityTarget, type ObjectLiteral } from 'typeorm';
+import {
+  QueryFailedError,
+  type DataSource,
+  type QueryResult,
+  type EntityManager,
+  type EntityMetadata,
+  type EntityTarget,
+  type ObjectLiteral,
+} from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 
 /**
@@ -174,7 +182,8 @@ export function poolOf(dataSource: DataSource): Pool {
  */
 export async function query<T>(manager: EntityManager, statement: Sql): Promise<T[]> {
   const { text, values } = statement.render();
-  if (manager.queryRunner) return manager.query<T[]>(text, values);
+  // Structured: a plain UPDATE or DELETE result is [rows, count], not the rows.
+  if (manager.queryRunner) return ((await manager.queryRunner.query(text, values, true)) as QueryResult<T>).records;
   // Not `pool.query`: it calls the client with a callback, past the answer timeout that
   // data-source-options.ts puts on the client's promise form.
   const client = await poolOf(manager.connection).connect();
