@@ -2138,6 +2138,8 @@ export interface operations {
                  *     }
                  */
                 "application/json": components["schemas"]["ReplaceAppointmentDto"];
+                "application/x-www-form-urlencoded": components["schemas"]["ReplaceAppointmentDto"];
+                "multipart/form-data": components["schemas"]["ReplaceAppointmentDto"];
             };
         };
         responses: {
@@ -2873,6 +2875,8 @@ export interface operations {
                  *     }
                  */
                 "application/json": components["schemas"]["ChangePasswordDto"];
+                "application/x-www-form-urlencoded": components["schemas"]["ChangePasswordDto"];
+                "multipart/form-data": components["schemas"]["ChangePasswordDto"];
             };
         };
         responses: {
@@ -2928,6 +2932,8 @@ export interface operations {
                  *     }
                  */
                 "application/json": components["schemas"]["PasswordResetRequestDto"];
+                "application/x-www-form-urlencoded": components["schemas"]["PasswordResetRequestDto"];
+                "multipart/form-data": components["schemas"]["PasswordResetRequestDto"];
             };
         };
         responses: {
@@ -2982,6 +2988,8 @@ export interface operations {
                  *     }
                  */
                 "application/json": components["schemas"]["PasswordResetConfirmDto"];
+                "application/x-www-form-urlencoded": components["schemas"]["PasswordResetConfirmDto"];
+                "multipart/form-data": components["schemas"]["PasswordResetConfirmDto"];
             };
         };
         responses: {
