@@ -20,6 +20,7 @@ const user = {
   is_active: true,
   date_joined: '2030-01-01T00:00:00.000Z',
   last_login: null,
+  locked_until: null,
 };
 const problem = (status: number) => ({
   type: 'about:blank',

@@ -207,6 +207,7 @@ describe('security: OWASP API Top 10 (e2e)', () => {
       // Function level: admins only.
       'GET /api/users/{}': 403,
       'PATCH /api/users/{}': 403,
+      'POST /api/users/{}/unlock': 403,
     };
     const query = (key: string) => (key.endsWith('/slots') ? `?date=${tomorrow()}` : '');
 

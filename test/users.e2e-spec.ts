@@ -53,6 +53,7 @@ describe('users administration (e2e)', () => {
         is_active: expect.any(Boolean),
         date_joined: expect.any(String),
         last_login: expect.toBeOneOf([null, expect.any(String)]),
+        locked_until: null,
       });
       expect(res.text).not.toMatch(/password/i);
       const ids = res.body.map((u: { id: number }) => u.id);

@@ -12,7 +12,7 @@ import { ListAuditEventsQuery } from './dto/list-audit-events.query';
 export type AuditedEntity = 'patient' | 'doctor' | 'mapping' | 'appointment' | 'schedule' | 'user';
 /** What a change did to a record. */
 /** What happens to an account's sessions and credentials outside a change of its record. */
-export type SessionAction = 'login' | 'logout' | 'logout_all' | 'session_end' | 'password_reset_request';
+export type SessionAction = 'login' | 'logout' | 'logout_all' | 'session_end' | 'password_reset_request' | 'lock' | 'unlock';
 
 export type ChangeAction = 'create' | 'update' | 'delete' | 'assign' | 'unassign' | 'cancel' | 'link' | 'unlink';
 

@@ -27,3 +27,16 @@ export function passwordChangedMail(to: string): Mail {
     ],
   });
 }
+
+/** Told when too many wrong passwords locked the account, with the way back in. */
+export function accountLockedMail(to: string, until: Date, link: string): Mail {
+  return composeMail({
+    to,
+    subject: 'Your account is locked for a while',
+    paragraphs: [
+      `After too many wrong passwords in a row, logging in to your account is blocked until ${until.toISOString().replace(/\.\d+Z$/, 'Z')} (UTC).`,
+      'If that was not you, someone may be guessing your password: choosing a new one also unlocks the account.',
+    ],
+    action: { label: 'Choose a new password', url: link },
+  });
+}

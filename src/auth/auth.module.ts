@@ -6,7 +6,10 @@ import { UsersModule } from '../users/users.module';
 import { AuthController } from './auth.controller';
 import { AuthRepository } from './auth.repository';
 import { AuthService } from './auth.service';
+import { AccountLocksController } from './account-locks.controller';
 import { CredentialsService } from './credentials.service';
+import { LockoutService } from './lockout.service';
+import { ResetLinks } from './reset-links';
 import { PasswordsController } from './passwords.controller';
 import { SessionsController } from './sessions.controller';
 import { RefreshToken } from './refresh-token.entity';
@@ -16,10 +19,12 @@ import { TokensService } from './tokens.service';
 
 @Module({
   imports: [UsersModule, TypeOrmModule.forFeature([RefreshToken, Session, PasswordResetToken])],
-  controllers: [AuthController, PasswordsController, SessionsController],
+  controllers: [AuthController, PasswordsController, SessionsController, AccountLocksController],
   providers: [
     AuthService,
     CredentialsService,
+    LockoutService,
+    ResetLinks,
     AuthRepository,
     TokensService,
     JwtStrategy,

@@ -87,8 +87,25 @@ export class AuthRepository {
     await manager.update(RefreshToken, { familyId, revokedAt: IsNull() }, { revokedAt: now });
   }
 
+  /** A new password, which also ends any lock and the failed logins counted. */
   async setPasswordHash(manager: EntityManager, userId: number, passwordHash: string): Promise<void> {
-    await manager.update(User, userId, { passwordHash });
+    await manager.update(User, userId, { passwordHash, failedLogins: 0, lockedUntil: null, lockCount: 0 });
+  }
+
+  /** The account's lockout state, row-locked: concurrent failures count one after the other, on every instance. */
+  findLockoutForUpdate(
+    manager: EntityManager,
+    userId: number,
+  ): Promise<Pick<User, 'id' | 'failedLogins' | 'lockedUntil' | 'lockCount'> | null> {
+    return manager.findOne(User, {
+      where: { id: userId },
+      select: { id: true, failedLogins: true, lockedUntil: true, lockCount: true },
+      lock: { mode: 'pessimistic_write' },
+    });
+  }
+
+  async setLockout(manager: EntityManager, userId: number, state: Pick<User, 'failedLogins' | 'lockedUntil' | 'lockCount'>): Promise<void> {
+    await manager.update(User, userId, state);
   }
 
   /** The reset token with this hash, unless it was used, voided or has expired. */

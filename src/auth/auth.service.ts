@@ -13,6 +13,7 @@ import { RegisterDto } from './dto/register.dto';
 import { LoginResponseDto, RegisterResponseDto, TokenPairDto } from './dto/tokens.dto';
 import { awaitFailureFloor, burnPasswordCheck, hashIsOutdated, hashPassword, passwordProblems, verifyPassword } from './passwords';
 import { TokensService } from './tokens.service';
+import { LockoutService } from './lockout.service';
 import type { AuthUser } from '../core/auth/auth-user';
 import { Page, PageQueryDto } from '../core/pagination/pagination';
 import { SessionDto, toSessionDto } from './dto/session.dto';
@@ -26,6 +27,7 @@ export class AuthService {
   constructor(
     private readonly users: UsersService,
     private readonly tokens: TokensService,
+    private readonly lockout: LockoutService,
     private readonly audit: AuditService,
     @InjectAppConfig() private readonly config: AppConfig,
   ) {}
@@ -58,13 +60,18 @@ export class AuthService {
   async login(dto: LoginDto, origin: RequestOrigin): Promise<LoginResponseDto> {
     const started = performance.now();
     const user = await this.users.findByLogin(dto);
-    const passwordMatches = user ? await verifyPassword(user.passwordHash, dto.password) : await burnPasswordCheck(dto.password);
+    // A locked account is answered as a wrong password, after as long a check: nothing tells it apart.
+    const locked = user !== null && this.lockout.isLocked(user);
+    const passwordMatches = user && !locked ? await verifyPassword(user.passwordHash, dto.password) : await burnPasswordCheck(dto.password);
     if (!user || !passwordMatches || !user.isActive) {
-      await awaitFailureFloor(started);
+      // Counted while the answer waits for its floor, so counting adds no time an unknown account lacks.
+      const counted = user && !locked && !passwordMatches ? this.lockout.recordFailure(user, origin) : undefined;
+      await Promise.all([awaitFailureFloor(started), counted]);
       this.audit.of({ id: user?.id ?? null, origin }, 'user').session('login', user?.id ?? null, 'failure');
       throw new NotAuthenticatedError(BAD_CREDENTIALS);
     }
     await this.users.recordLogin(user, hashIsOutdated(user.passwordHash) ? await hashPassword(dto.password) : undefined);
+    await this.lockout.recordSuccess(user);
     this.audit.of({ id: user.id, origin }, 'user').session('login', user.id);
     return { ...(await this.tokens.issue(user, origin)), user: toUserDto(user) };
   }

@@ -1,6 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { createHash, randomBytes } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import type { AuthUser } from '../core/auth/auth-user';
@@ -14,10 +13,11 @@ import { UsersService } from '../users/users.service';
 import { passwordChangedMail, passwordResetMail } from './auth-mails';
 import { AuthRepository } from './auth.repository';
 import { ChangePasswordDto, PasswordResetConfirmDto, PasswordResetRequestDto } from './dto/passwords.dto';
+import { LockoutService } from './lockout.service';
 import { hashPassword, passwordProblems, verifyPassword } from './passwords';
+import { ResetLinks, sha256 } from './reset-links';
 import { TokensService } from './tokens.service';
 
-const sha256 = (token: string) => createHash('sha256').update(token).digest('hex');
 const BAD_RESET_TOKEN = 'The reset link is invalid, used or expired; ask for a new one.';
 
 /** Changing a password, and recovering a forgotten one through a mailed link. */
@@ -31,6 +31,8 @@ export class CredentialsService {
     private readonly repository: AuthRepository,
     private readonly audit: AuditService,
     private readonly mailer: Mailer,
+    private readonly resetLinks: ResetLinks,
+    private readonly lockout: LockoutService,
     @InjectDataSource() private readonly db: DataSource,
     @InjectAppConfig() private readonly config: AppConfig,
   ) {}
@@ -44,6 +46,8 @@ export class CredentialsService {
     if (!user) throw new NotAuthenticatedError('The account is not active.');
     if (!(await verifyPassword(user.passwordHash, dto.current_password))) {
       this.audit.of(caller, 'user').denied('password_change', user.id);
+      // A guess at the password like any other: it counts towards the lockout.
+      await this.lockout.recordFailure(user, caller.origin);
       throw new InvalidFieldError('The current password is wrong.', { current_password: ['The current password is wrong.'] });
     }
     await this.setPassword(user, dto.new_password, caller, caller.sessionId);
@@ -75,11 +79,8 @@ export class CredentialsService {
   private async mailResetLink(dto: PasswordResetRequestDto, origin: RequestOrigin): Promise<void> {
     const user = await this.users.findByLogin({ email: dto.email, username: dto.email == null ? dto.username : undefined });
     if (!user?.isActive) return;
-    const token = randomBytes(32).toString('base64url');
-    const expiresAt = new Date(Date.now() + this.config.passwordResetTtlSeconds * 1000);
     await this.db.transaction(async (manager) => {
-      await this.repository.replaceResetTokens(manager, user.id, sha256(token), expiresAt);
-      const link = `${this.config.mail.publicUrl}/reset-password?token=${token}`;
+      const link = await this.resetLinks.issue(manager, user.id);
       this.mailer.sendAfterCommit(manager, passwordResetMail(user.email, link, this.config.passwordResetTtlSeconds));
     });
     this.audit.of({ id: null, origin }, 'user').session('password_reset_request', user.id);
@@ -102,6 +103,7 @@ export class CredentialsService {
     const hash = await hashPassword(password);
     await this.db.transaction(async (manager) => {
       await within?.(manager);
+      // A new password also lifts a lock: the reset link is how a locked-out owner gets back in.
       await this.repository.setPasswordHash(manager, user.id, hash);
       await this.tokens.endAllSessions(manager, user.id, keptSession);
       await this.audit.of(actor, 'user').changed(manager, 'update', user.id, ['password']);

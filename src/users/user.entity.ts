@@ -60,4 +60,16 @@ export class User extends Timestamped {
    */
   @Column({ type: 'timestamptz', nullable: true })
   tokensValidAfter!: Date | null;
+
+  /** Failed logins since the last success or lock; at LOGIN_LOCKOUT_THRESHOLD the account locks. */
+  @Column({ type: 'smallint', default: 0 })
+  failedLogins!: number;
+
+  /** Locked until then: a login answers as for a wrong password, even with the right one. */
+  @Column({ type: 'timestamptz', nullable: true })
+  lockedUntil!: Date | null;
+
+  /** Locks since the last successful login: each lasts twice as long as the one before. */
+  @Column({ type: 'smallint', default: 0 })
+  lockCount!: number;
 }

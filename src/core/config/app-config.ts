@@ -68,6 +68,12 @@ export interface AppConfig {
   passwordMinScore: number;
   /** How long a password reset link stays valid. */
   passwordResetTtlSeconds: number;
+  lockout: {
+    /** Failed logins in a row that lock an account; 0 for no lockout. */
+    threshold: number;
+    /** The first lock's length; each further one doubles, up to a day. */
+    durationSeconds: number;
+  };
   mail: {
     /** Where mail goes (smtp:// or smtps://); without it, outside production, mails are only logged. */
     smtpUrl?: string;
@@ -245,6 +251,10 @@ export function loadAppConfig(env: Env = process.env): AppConfig {
     },
     passwordMinScore: int('PASSWORD_MIN_SCORE', DEFAULT_PASSWORD_MIN_SCORE, 0, 4),
     passwordResetTtlSeconds: duration('PASSWORD_RESET_TTL', '30m'),
+    lockout: {
+      threshold: int('LOGIN_LOCKOUT_THRESHOLD', 10, 0, 1000),
+      durationSeconds: duration('LOGIN_LOCKOUT_DURATION', '15m'),
+    },
     mail: {
       smtpUrl,
       from: read('MAIL_FROM') ?? 'Healthcare backend <no-reply@localhost>',

@@ -30,6 +30,16 @@ export class UserDto {
 
   @ApiProperty({ format: 'date-time', nullable: true, readOnly: true, type: String, description: 'null until the first login.' })
   last_login!: string | null;
+
+  @ApiProperty({
+    format: 'date-time',
+    nullable: true,
+    readOnly: true,
+    type: String,
+    description:
+      'Until when failed logins lock the account out; null when it is not locked. Admins lift it with POST /api/users/{id}/unlock/.',
+  })
+  locked_until!: string | null;
 }
 
 export function toUserDto(user: User): UserDto {
@@ -43,5 +53,6 @@ export function toUserDto(user: User): UserDto {
     is_active: user.isActive,
     date_joined: user.dateJoined.toISOString(),
     last_login: user.lastLogin?.toISOString() ?? null,
+    locked_until: user.lockedUntil && user.lockedUntil.getTime() > Date.now() ? user.lockedUntil.toISOString() : null,
   };
 }

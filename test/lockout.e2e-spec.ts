@@ -1,0 +1,115 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSmtpServer, type TestSmtpServer } from './support/smtp';
+import { TEST_PASSWORD, useTestApp, type TestUser } from './support/test-app';
+
+const WRONG = 'not-the-password-at-all';
+const NEW_PASSWORD = 'Quiet-Lantern-Orchard-73';
+const tokenOf = (text: string) => /reset-password\?token=([A-Za-z0-9_-]+)/.exec(text)?.[1];
+
+describe('per-account lockout (e2e)', () => {
+  let smtp: TestSmtpServer;
+  beforeAll(async () => {
+    smtp = await startSmtpServer();
+  });
+  const t = useTestApp(() => ({
+    SMTP_URL: smtp.url,
+    MAIL_RETRY_BASE_MS: '20',
+    LOGIN_LOCKOUT_THRESHOLD: '3',
+    LOGIN_LOCKOUT_DURATION: '1s',
+    THROTTLE_AUTH_LIMIT: '10000',
+  }));
+  afterAll(() => smtp?.close());
+
+  const login = (user: TestUser, password: string) => t.http().post('/api/auth/login/').send({ username: user.username, password });
+  const failTimes = async (user: TestUser, n: number) => {
+    for (let i = 0; i < n; i++) expect((await login(user, WRONG)).status).toBe(401);
+  };
+  const lockedUntil = async (user: TestUser) => {
+    const [row] = await t.db.query<{ locked_until: Date | null }[]>('SELECT locked_until FROM users WHERE id = $1', [user.id]);
+    return row.locked_until;
+  };
+
+  it('locks after the threshold of failures in a row: the right password then gets the same 401 as a wrong one', async () => {
+    const user = await t.newUser();
+    const wrong = await login(user, WRONG);
+    await failTimes(user, 2);
+    const locked = await login(user, TEST_PASSWORD);
+    expect(locked.status).toBe(401);
+    expect(locked.body.detail).toBe(wrong.body.detail);
+    expect(locked.headers['content-type']).toBe(wrong.headers['content-type']);
+    expect(await lockedUntil(user)).not.toBeNull();
+  });
+
+  it('mails the owner a reset link, which sets a new password and unlocks the account', async () => {
+    const user = await t.newUser();
+    await failTimes(user, 3);
+    const mail = await smtp.waitForMail(user.email, /locked/);
+    expect(mail.text).not.toContain(WRONG);
+    const token = tokenOf(mail.text ?? '')!;
+    expect((await t.http().post('/api/auth/password/reset/confirm/').send({ token, new_password: NEW_PASSWORD })).status).toBe(204);
+    expect(await lockedUntil(user)).toBeNull();
+    expect((await login(user, NEW_PASSWORD)).status).toBe(200);
+  });
+
+  it('shows admins locked_until and lets only them unlock', async () => {
+    const admin = await t.newAdmin();
+    const user = await t.newUser();
+    await failTimes(user, 3);
+    const seen = await t.as(admin).get(`/api/users/${user.id}/`);
+    expect(Date.parse(seen.body.locked_until)).toBeGreaterThan(Date.now());
+
+    expect((await t.as(user).post(`/api/users/${user.id}/unlock/`)).status).toBe(403);
+    expect((await t.as(admin).post('/api/users/2147483647/unlock/')).status).toBe(404);
+    expect((await t.as(admin).post(`/api/users/${user.id}/unlock/`)).status).toBe(204);
+    expect((await t.as(admin).get(`/api/users/${user.id}/`)).body.locked_until).toBeNull();
+    expect((await login(user, TEST_PASSWORD)).status).toBe(200);
+
+    const actions = await t.db.query<{ action: string }[]>(
+      `SELECT action FROM audit_events WHERE entity = 'user' AND entity_id = $1 AND action IN ('lock', 'unlock') ORDER BY id`,
+      [user.id],
+    );
+    await expect
+      .poll(async () => (await t.db.query(`SELECT 1 FROM audit_events WHERE entity_id = $1 AND action = 'unlock'`, [user.id])).length)
+      .toBe(1);
+    expect(actions.map((row) => row.action)).toContain('lock');
+  });
+
+  it('starts the count again after a successful login', async () => {
+    const user = await t.newUser();
+    await failTimes(user, 2);
+    expect((await login(user, TEST_PASSWORD)).status).toBe(200);
+    await failTimes(user, 2);
+    expect((await login(user, TEST_PASSWORD)).status).toBe(200);
+  });
+
+  it('doubles each further lock', async () => {
+    const user = await t.newUser();
+    await failTimes(user, 3);
+    const first = (await lockedUntil(user))!.getTime() - Date.now();
+    await new Promise((resolve) => setTimeout(resolve, first + 50));
+    await failTimes(user, 3);
+    const second = (await lockedUntil(user))!.getTime() - Date.now();
+    expect(first).toBeLessThanOrEqual(1000);
+    expect(second).toBeGreaterThan(1200);
+    expect(second).toBeLessThanOrEqual(2000);
+  });
+
+  it('counts concurrent failures one by one: they lock the account once', async () => {
+    const user = await t.newUser();
+    const answers = await Promise.all(Array.from({ length: 8 }, () => login(user, WRONG)));
+    expect(answers.every((res) => res.status === 401)).toBe(true);
+    expect(await lockedUntil(user)).not.toBeNull();
+    await smtp.waitForMail(user.email, /locked/);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(smtp.mails.filter((mail) => JSON.stringify(mail.to).includes(user.email) && /locked/.test(mail.subject ?? ''))).toHaveLength(1);
+  });
+
+  it('counts a wrong current password at a password change as a failed login', async () => {
+    const user = await t.newUser();
+    for (let i = 0; i < 3; i++) {
+      const res = await t.as(user).post('/api/auth/password/change/').send({ current_password: WRONG, new_password: NEW_PASSWORD });
+      expect(res.status).toBe(400);
+    }
+    expect((await login(user, TEST_PASSWORD)).status).toBe(401);
+  });
+});
