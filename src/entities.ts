@@ -3,6 +3,7 @@ import { AppointmentStatusChange } from './appointments/appointment-status-chang
 import { Appointment } from './appointments/appointment.entity';
 import { AuditEvent } from './audit/audit-event.entity';
 import { RefreshToken } from './auth/refresh-token.entity';
+import { EmailVerification } from './auth/email-verification.entity';
 import { PasswordResetToken } from './auth/password-reset-token.entity';
 import { Session } from './auth/session.entity';
 import { dataSourceOptions, DatabaseTimeouts } from './core/database/data-source-options';
@@ -27,6 +28,7 @@ export const ENTITIES = [
   Session,
   RefreshToken,
   PasswordResetToken,
+  EmailVerification,
   Patient,
   Doctor,
   Assignment,

@@ -21,6 +21,7 @@ const user = {
   date_joined: '2030-01-01T00:00:00.000Z',
   last_login: null,
   locked_until: null,
+  email_verified: false,
 };
 const problem = (status: number) => ({
   type: 'about:blank',

@@ -519,6 +519,8 @@ describe('security: OWASP API Top 10 (e2e)', () => {
           'POST /api/auth',
           'POST /api/auth/login',
           'POST /api/auth/logout',
+          'POST /api/auth/email/verify',
+          'POST /api/auth/email/verify/resend',
           'POST /api/auth/password/reset',
           'POST /api/auth/password/reset/confirm',
           'POST /api/auth/refresh',

@@ -54,6 +54,7 @@ describe('users administration (e2e)', () => {
         date_joined: expect.any(String),
         last_login: expect.toBeOneOf([null, expect.any(String)]),
         locked_until: null,
+        email_verified: expect.any(Boolean),
       });
       expect(res.text).not.toMatch(/password/i);
       const ids = res.body.map((u: { id: number }) => u.id);

@@ -40,3 +40,14 @@ export function accountLockedMail(to: string, until: Date, link: string): Mail {
     action: { label: 'Choose a new password', url: link },
   });
 }
+
+/** The link that proves the address is the account owner's. */
+export function verifyEmailMail(to: string, link: string, ttlSeconds: number): Mail {
+  return composeMail({
+    to,
+    subject: 'Confirm your e-mail address',
+    paragraphs: ['Please confirm that this address belongs to your account.'],
+    action: { label: 'Confirm the address', url: link },
+    closing: [`The link works once, for ${Math.round(ttlSeconds / 3600)} hours. If you did not ask for an account, ignore this mail.`],
+  });
+}

@@ -8,22 +8,26 @@ import { AuthRepository } from './auth.repository';
 import { AuthService } from './auth.service';
 import { AccountLocksController } from './account-locks.controller';
 import { CredentialsService } from './credentials.service';
+import { EmailVerificationController } from './email-verification.controller';
+import { EmailVerificationService } from './email-verification.service';
 import { LockoutService } from './lockout.service';
 import { ResetLinks } from './reset-links';
 import { PasswordsController } from './passwords.controller';
 import { SessionsController } from './sessions.controller';
 import { RefreshToken } from './refresh-token.entity';
+import { EmailVerification } from './email-verification.entity';
 import { PasswordResetToken } from './password-reset-token.entity';
 import { Session } from './session.entity';
 import { TokensService } from './tokens.service';
 
 @Module({
-  imports: [UsersModule, TypeOrmModule.forFeature([RefreshToken, Session, PasswordResetToken])],
-  controllers: [AuthController, PasswordsController, SessionsController, AccountLocksController],
+  imports: [UsersModule, TypeOrmModule.forFeature([RefreshToken, Session, PasswordResetToken, EmailVerification])],
+  controllers: [AuthController, PasswordsController, SessionsController, AccountLocksController, EmailVerificationController],
   providers: [
     AuthService,
     CredentialsService,
     LockoutService,
+    EmailVerificationService,
     ResetLinks,
     AuthRepository,
     TokensService,

@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager, In, IsNull, MoreThan, Not } from 'typeorm';
+import { accountNameSkeleton } from '../users/account-names';
 import { User } from '../users/user.entity';
 import { RefreshToken } from './refresh-token.entity';
+import { EmailVerification } from './email-verification.entity';
 import { PasswordResetToken } from './password-reset-token.entity';
 import { Session } from './session.entity';
 
@@ -127,6 +129,36 @@ export class AuthRepository {
       { usedAt: new Date() },
     );
     return result.affected === 1;
+  }
+
+  /** A new verification link's token for `email`, voiding the account's older ones. */
+  async replaceVerifications(manager: EntityManager, userId: number, email: string, tokenHash: string, expiresAt: Date): Promise<void> {
+    await manager.update(EmailVerification, { userId, usedAt: IsNull() }, { usedAt: new Date() });
+    await manager.insert(EmailVerification, { userId, email, tokenHash, expiresAt });
+  }
+
+  /** Spends a usable verification token: the account and the address it verifies, or null. */
+  async spendVerification(manager: EntityManager, tokenHash: string): Promise<Pick<EmailVerification, 'userId' | 'email'> | null> {
+    const found = await manager.findOne(EmailVerification, {
+      where: { tokenHash, usedAt: IsNull(), expiresAt: MoreThan(new Date()) },
+      lock: { mode: 'pessimistic_write' },
+    });
+    if (!found) return null;
+    await manager.update(EmailVerification, found.id, { usedAt: new Date() });
+    return found;
+  }
+
+  /**
+   * The account's email is `email`, verified (a change of address takes effect here), with its
+   * skeleton, so the look-alike index judges the new address; a taken one is a unique violation (409).
+   */
+  async setVerifiedEmail(manager: EntityManager, userId: number, email: string): Promise<void> {
+    await manager.update(User, userId, { email, emailSkeleton: accountNameSkeleton(email), emailVerified: true });
+  }
+
+  /** The account's current email is verified (a reset link sent to it was followed). */
+  async markEmailVerified(manager: EntityManager, userId: number): Promise<void> {
+    await manager.update(User, userId, { emailVerified: true });
   }
 
   /** Refuses the account's access tokens issued before `instant`. */

@@ -14,11 +14,14 @@ import { LoginResponseDto, RegisterResponseDto, TokenPairDto } from './dto/token
 import { awaitFailureFloor, burnPasswordCheck, hashIsOutdated, hashPassword, passwordProblems, verifyPassword } from './passwords';
 import { TokensService } from './tokens.service';
 import { LockoutService } from './lockout.service';
+import { EmailVerificationService } from './email-verification.service';
 import type { AuthUser } from '../core/auth/auth-user';
 import { Page, PageQueryDto } from '../core/pagination/pagination';
 import { SessionDto, toSessionDto } from './dto/session.dto';
 
 const BAD_CREDENTIALS = 'No active account found with the given credentials.';
+const UNVERIFIED =
+  'Verify your e-mail address first: follow the link mailed to it, or ask for a new one at /api/auth/email/verify/resend/.';
 /** What the Django projects' clients (seeds 002-004) read after a sign-up. */
 const REGISTERED = 'User registered successfully';
 
@@ -28,6 +31,7 @@ export class AuthService {
     private readonly users: UsersService,
     private readonly tokens: TokensService,
     private readonly lockout: LockoutService,
+    private readonly verification: EmailVerificationService,
     private readonly audit: AuditService,
     @InjectAppConfig() private readonly config: AppConfig,
   ) {}
@@ -53,6 +57,7 @@ export class AuthService {
       },
       origin,
     );
+    await this.verification.send(user);
     return { message: REGISTERED, user: toUserDto(user), tokens: await this.tokens.issue(user, origin) };
   }
 
@@ -69,6 +74,11 @@ export class AuthService {
       await Promise.all([awaitFailureFloor(started), counted]);
       this.audit.of({ id: user?.id ?? null, origin }, 'user').session('login', user?.id ?? null, 'failure');
       throw new NotAuthenticatedError(BAD_CREDENTIALS);
+    }
+    if (this.config.requireVerifiedEmail && !user.emailVerified) {
+      // Told only with the right password: it says nothing a stranger could use.
+      this.audit.of({ id: user.id, origin }, 'user').session('login', user.id, 'failure');
+      throw new NotAuthenticatedError(UNVERIFIED);
     }
     await this.users.recordLogin(user, hashIsOutdated(user.passwordHash) ? await hashPassword(dto.password) : undefined);
     await this.lockout.recordSuccess(user);

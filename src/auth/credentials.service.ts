@@ -73,6 +73,8 @@ export class CredentialsService {
       // Spent in the same transaction as the change: of two confirmations at once, one wins.
       if (!(await this.repository.spendResetToken(manager, token.id)))
         throw new InvalidFieldError(BAD_RESET_TOKEN, { token: [BAD_RESET_TOKEN] });
+      // The link went to the account's address: following it proves the address is the owner's.
+      await this.repository.markEmailVerified(manager, user.id);
     });
   }
 

@@ -39,10 +39,11 @@ export async function createOrPromoteAdmin(
   const passwordHash = await hashPassword(account.password);
   if (existing) {
     const changed = [...(existing.role === Role.Admin ? [] : ['role']), ...(existing.isActive ? [] : ['is_active']), 'password'];
-    Object.assign(existing, { role: Role.Admin, isActive: true, passwordHash });
+    // The operator vouches for the address, so REQUIRE_VERIFIED_EMAIL never keeps an admin out.
+    Object.assign(existing, { role: Role.Admin, isActive: true, passwordHash, emailVerified: true });
     return { user: await saveAudited(db, users, existing, 'update', changed), created: false };
   }
-  const user = users.build({ ...account, passwordHash, role: Role.Admin });
+  const user = users.build({ ...account, passwordHash, role: Role.Admin, emailVerified: true });
   return { user: await saveAudited(db, users, user, 'create', ['username', 'email', 'password', 'role']), created: true };
 }
 

@@ -61,6 +61,10 @@ export class User extends Timestamped {
   @Column({ type: 'timestamptz', nullable: true })
   tokensValidAfter!: Date | null;
 
+  /** Whether its owner followed a verification link sent to `email` (or a reset link, which proves the same). */
+  @Column({ default: false })
+  emailVerified!: boolean;
+
   /** Failed logins since the last success or lock; at LOGIN_LOCKOUT_THRESHOLD the account locks. */
   @Column({ type: 'smallint', default: 0 })
   failedLogins!: number;

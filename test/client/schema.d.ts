@@ -123,6 +123,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/auth/email/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Verify an e-mail address with the token of a verification link.
+         * @description The link's address becomes the account's email, verified (`email_verified: true`): the address given at registration, or a new one the owner asked to move to. Single use; valid for `EMAIL_VERIFICATION_TTL` (24 hours). Rate limited by the strict per-address budget.
+         */
+        post: operations["verify"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/email/verify/resend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Ask for a new verification link.
+         * @description Answers 202 at once whether or not such an account exists; an active account whose address is not verified yet gets a new link, and its older links stop working. Rate limited by the strict per-address budget.
+         */
+        post: operations["resend"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/auth/login": {
         parameters: {
             query?: never;
@@ -1456,6 +1496,19 @@ export interface components {
             /** @description SCHEDULED → CHECKED_IN, COMPLETED, CANCELLED or NO_SHOW; CHECKED_IN → COMPLETED or CANCELLED. COMPLETED and NO_SHOW: the doctor or an admin only. */
             status?: components["schemas"]["AppointmentStatus"];
         };
+        ResendVerificationDto: {
+            /**
+             * Format: email
+             * @description Required unless username is given.
+             * @example jane@clinic.example
+             */
+            email?: string;
+            /**
+             * @description Required unless email is given.
+             * @example jane.doe
+             */
+            username?: string;
+        };
         /** @enum {string} */
         Role: "patient" | "doctor" | "admin";
         ScheduleDto: {
@@ -1728,6 +1781,8 @@ export interface components {
              * @example house@clinic.example
              */
             email: string;
+            /** @description Whether the owner followed a verification link sent to `email` (or a password reset link). */
+            email_verified: boolean;
             /** @example 1 */
             readonly id: number;
             /** @description False for a deactivated account, which can neither log in nor use its tokens. */
@@ -1755,6 +1810,13 @@ export interface components {
             role: components["schemas"]["Role"];
             /** @example dr.house */
             username: string;
+        };
+        VerifyEmailDto: {
+            /**
+             * @description The `token` of the link in the verification mail.
+             * @example q0Vb9cW1kLr7TtYm3XhE2aJf8sNd4uPz6gKiOyRwBcA
+             */
+            token: string;
         };
     };
     responses: {
@@ -2706,6 +2768,137 @@ export interface operations {
                      *       "request_id": "3f1e0c9a-3a51-4f4e-9d4c-2b1f6f0d9a7e",
                      *       "status": 409,
                      *       "title": "Conflict",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    verify: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "token": "q0Vb9cW1kLr7TtYm3XhE2aJf8sNd4uPz6gKiOyRwBcA"
+                 *     }
+                 */
+                "application/json": components["schemas"]["VerifyEmailDto"];
+                "application/x-www-form-urlencoded": components["schemas"]["VerifyEmailDto"];
+                "multipart/form-data": components["schemas"]["VerifyEmailDto"];
+            };
+        };
+        responses: {
+            /** @description The address is verified. */
+            204: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The token is invalid, used or expired (`errors.token`). */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "The request has invalid fields.",
+                     *       "instance": "/api/auth/email/verify/",
+                     *       "request_id": "3f1e0c9a-3a51-4f4e-9d4c-2b1f6f0d9a7e",
+                     *       "status": 400,
+                     *       "title": "Bad Request",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The new address was taken by another account meanwhile. */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "The request conflicts with an existing record.",
+                     *       "instance": "/api/auth/email/verify/",
+                     *       "request_id": "3f1e0c9a-3a51-4f4e-9d4c-2b1f6f0d9a7e",
+                     *       "status": 409,
+                     *       "title": "Conflict",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    resend: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "email": "jane@clinic.example",
+                 *       "username": "jane.doe"
+                 *     }
+                 */
+                "application/json": components["schemas"]["ResendVerificationDto"];
+                "application/x-www-form-urlencoded": components["schemas"]["ResendVerificationDto"];
+                "multipart/form-data": components["schemas"]["ResendVerificationDto"];
+            };
+        };
+        responses: {
+            /** @description If the account exists and is not verified, a link is on its way. */
+            202: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Neither a valid email nor a username. */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "The request has invalid fields.",
+                     *       "instance": "/api/auth/email/verify/resend/",
+                     *       "request_id": "3f1e0c9a-3a51-4f4e-9d4c-2b1f6f0d9a7e",
+                     *       "status": 400,
+                     *       "title": "Bad Request",
                      *       "type": "about:blank"
                      *     }
                      */

@@ -63,3 +63,18 @@ export class PasswordResetConfirmDto {
   @Length(1, 1024)
   new_password!: string;
 }
+
+/** Ask for a new verification link by email or by username. */
+export class ResendVerificationDto extends PasswordResetRequestDto {}
+
+export class VerifyEmailDto {
+  @ApiProperty({
+    minLength: 1,
+    maxLength: 200,
+    example: 'q0Vb9cW1kLr7TtYm3XhE2aJf8sNd4uPz6gKiOyRwBcA',
+    description: 'The `token` of the link in the verification mail.',
+  })
+  @IsString()
+  @Length(1, 200)
+  token!: string;
+}

@@ -46,6 +46,8 @@ describe('loadAppConfig', () => {
       pageSize: { default: 20, max: 100 },
       booking: { horizonDays: 365, maxUpcomingPerPatient: 10 },
       passwordResetTtlSeconds: 1800,
+      requireVerifiedEmail: false,
+      emailVerificationTtlSeconds: 86_400,
       lockout: { threshold: 10, durationSeconds: 900 },
       mail: { smtpUrl: undefined, from: 'Healthcare backend <no-reply@localhost>', publicUrl: 'http://localhost:8000', retryBaseMs: 2000 },
       warnings: [],

@@ -68,6 +68,10 @@ export interface AppConfig {
   passwordMinScore: number;
   /** How long a password reset link stays valid. */
   passwordResetTtlSeconds: number;
+  /** Whether an account must have verified its email address before it can log in. */
+  requireVerifiedEmail: boolean;
+  /** How long an e-mail verification link stays valid. */
+  emailVerificationTtlSeconds: number;
   lockout: {
     /** Failed logins in a row that lock an account; 0 for no lockout. */
     threshold: number;
@@ -251,6 +255,8 @@ export function loadAppConfig(env: Env = process.env): AppConfig {
     },
     passwordMinScore: int('PASSWORD_MIN_SCORE', DEFAULT_PASSWORD_MIN_SCORE, 0, 4),
     passwordResetTtlSeconds: duration('PASSWORD_RESET_TTL', '30m'),
+    requireVerifiedEmail: bool('REQUIRE_VERIFIED_EMAIL', false),
+    emailVerificationTtlSeconds: duration('EMAIL_VERIFICATION_TTL', '24h'),
     lockout: {
       threshold: int('LOGIN_LOCKOUT_THRESHOLD', 10, 0, 1000),
       durationSeconds: duration('LOGIN_LOCKOUT_DURATION', '15m'),

@@ -22,6 +22,9 @@ export class UserDto {
   @ApiProperty({ enum: ROLES, enumName: 'Role' })
   role!: Role;
 
+  @ApiProperty({ description: 'Whether the owner followed a verification link sent to `email` (or a password reset link).' })
+  email_verified!: boolean;
+
   @ApiProperty({ description: 'False for a deactivated account, which can neither log in nor use its tokens.' })
   is_active!: boolean;
 
@@ -50,6 +53,7 @@ export function toUserDto(user: User): UserDto {
     phone: user.phone,
     name: user.fullName,
     role: user.role,
+    email_verified: user.emailVerified,
     is_active: user.isActive,
     date_joined: user.dateJoined.toISOString(),
     last_login: user.lastLogin?.toISOString() ?? null,
