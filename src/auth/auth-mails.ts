@@ -2,6 +2,8 @@ import { composeMail, type Mail } from '../mail/mail';
 
 /** Minutes, as a mail says them. */
 const minutes = (seconds: number) => `${Math.round(seconds / 60)} minutes`;
+/** Days, as a mail says them. */
+const days = (seconds: number) => `${Math.round(seconds / 86_400)} days`;
 
 /** The reset link, with nothing about the account but that someone asked. */
 export function passwordResetMail(to: string, link: string, ttlSeconds: number): Mail {
@@ -25,5 +27,19 @@ export function passwordChangedMail(to: string): Mail {
       'The password of your account was just changed, and every other session of the account was ended.',
       'If you did not do this, reset your password at once and tell your administrator.',
     ],
+  });
+}
+
+/** To the owner of an account an admin made: its username and a link to choose its first password. */
+export function accountCreatedMail(to: string, username: string, link: string, ttlSeconds: number): Mail {
+  return composeMail({
+    to,
+    subject: 'An account was made for you',
+    paragraphs: [
+      'An administrator made an account for you.',
+      `Your username is ${username}; you can also log in with this email address once you have chosen a password.`,
+    ],
+    action: { label: 'Choose your password', url: link },
+    closing: [`The link works once, for ${days(ttlSeconds)}. If it has expired, ask for a password reset or ask your administrator.`],
   });
 }

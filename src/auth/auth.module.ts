@@ -3,6 +3,8 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { RequestAuthenticator } from '../core/auth/request-authenticator';
 import { JwtStrategy } from './jwt.strategy';
 import { UsersModule } from '../users/users.module';
+import { AccountsService } from './accounts.service';
+import { AdminAccountsController, OwnAccountController } from './accounts.controller';
 import { AuthController } from './auth.controller';
 import { AuthRepository } from './auth.repository';
 import { AuthService } from './auth.service';
@@ -16,10 +18,11 @@ import { TokensService } from './tokens.service';
 
 @Module({
   imports: [UsersModule, TypeOrmModule.forFeature([RefreshToken, Session, PasswordResetToken])],
-  controllers: [AuthController, PasswordsController, SessionsController],
+  controllers: [AuthController, PasswordsController, SessionsController, AdminAccountsController, OwnAccountController],
   providers: [
     AuthService,
     CredentialsService,
+    AccountsService,
     AuthRepository,
     TokensService,
     JwtStrategy,
