@@ -58,6 +58,20 @@ describe('admin account management and PATCH /api/auth/me/ (e2e)', () => {
       expect(event.changed_fields).toEqual(expect.arrayContaining(['username', 'email', 'role', 'phone', 'name']));
     });
 
+    it('voids the set-password link when an admin mails a reset, and spends each link once', async () => {
+      const email = `${uniqueName('voided')}@clinic.example`;
+      const res = await t.as(admin).post('/api/users/').send({ email, role: 'patient' });
+      expect(res.status).toBe(201);
+      const setup = tokenOf((await smtp.waitForMail(email, /account was made for you/)).text ?? '')!;
+      expect((await t.as(admin).post(`/api/users/${res.body.id}/password-reset/`)).status).toBe(202);
+      const reset = tokenOf((await smtp.waitForMail(email, /Reset your password/)).text ?? '')!;
+      const confirm = (token: string) => t.http().post('/api/auth/password/reset/confirm/').send({ token, new_password: CHOSEN_PASSWORD });
+      expect((await confirm(setup)).status).toBe(400);
+      expect((await confirm(reset)).status).toBe(204);
+      expect((await confirm(reset)).status).toBe(400);
+      expect((await login(t, { email, password: CHOSEN_PASSWORD })).status).toBe(200);
+    });
+
     it('derives the username from the email when none is given', async () => {
       const local = uniqueName('derived').toLowerCase();
       const res = await t
@@ -131,6 +145,21 @@ describe('admin account management and PATCH /api/auth/me/ (e2e)', () => {
       const recased = await t.as(admin).patch(`/api/users/${user.id}/`).send({ email: user.email.toUpperCase() });
       expect(recased.status).toBe(200);
       expect(recased.body.email).toBe(user.email.toUpperCase());
+    });
+
+    it('holds the new email against look-alikes, and frees the old one', async () => {
+      const user = await t.newUser();
+      const email = `${uniqueName('moved')}@clinic.example`;
+      expect((await t.as(admin).patch(`/api/users/${user.id}/`).send({ email })).status).toBe(200);
+      const username = uniqueName('late');
+      const lookAlike = await t
+        .http()
+        .post('/api/auth/register/')
+        .send({ username, email: email.replace('a', '\u0430'), password: TEST_PASSWORD });
+      expect(lookAlike.status, lookAlike.text).toBe(409);
+      expect(Object.keys(lookAlike.body.errors)).toEqual(['email']);
+      const old = await t.http().post('/api/auth/register/').send({ username, email: user.email, password: TEST_PASSWORD });
+      expect(old.status, old.text).toBe(201);
     });
 
     it('refuses an email change to anyone but an admin', async () => {
