@@ -115,7 +115,8 @@ export class UsersService {
     const given = [
       'username',
       'email',
-      'password',
+      // An account an admin makes has no password until its owner chooses one.
+      ...(by ? [] : ['password']),
       'role',
       ...(user.phone != null ? ['phone'] : []),
       ...(user.fullName != null ? ['name'] : []),
