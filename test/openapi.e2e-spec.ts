@@ -186,6 +186,10 @@ describe('OpenAPI document (e2e)', () => {
       ['get', '/api/users'],
       ['get', '/api/users/{id}'],
       ['patch', '/api/users/{id}'],
+      ['post', '/api/users'],
+      ['post', '/api/users/{id}/sessions/end'],
+      ['post', '/api/users/{id}/password-reset'],
+      ['patch', '/api/auth/me'],
     ]) {
       const security = operation(method, path).security;
       expect(security === undefined || security.some((requirement) => 'bearer' in requirement), `${method} ${path}`).toBe(true);
@@ -195,6 +199,8 @@ describe('OpenAPI document (e2e)', () => {
   it('names operations after their controller methods', () => {
     expect(operation('get', '/api/users').operationId).toBe('listUsers');
     expect(operation('patch', '/api/users/{id}').operationId).toBe('updateUser');
+    expect(operation('post', '/api/users').operationId).toBe('createUser');
+    expect(operation('patch', '/api/auth/me').operationId).toBe('updateMe');
   });
 
   it('keeps its internal public marker out of the document', () => {

@@ -2,6 +2,8 @@ import { composeMail, type Mail } from '../mail/mail';
 
 /** Minutes, as a mail says them. */
 const minutes = (seconds: number) => `${Math.round(seconds / 60)} minutes`;
+/** Days, as a mail says them. */
+const days = (seconds: number) => `${Math.round(seconds / 86_400)} days`;
 
 /** The reset link, with nothing about the account but that someone asked. */
 export function passwordResetMail(to: string, link: string, ttlSeconds: number): Mail {
@@ -49,5 +51,19 @@ export function verifyEmailMail(to: string, link: string, ttlSeconds: number): M
     paragraphs: ['Please confirm that this address belongs to your account.'],
     action: { label: 'Confirm the address', url: link },
     closing: [`The link works once, for ${Math.round(ttlSeconds / 3600)} hours. If you did not ask for an account, ignore this mail.`],
+  });
+}
+
+/** To the owner of an account an admin made: its username and a link to choose its first password. */
+export function accountCreatedMail(to: string, username: string, link: string, ttlSeconds: number): Mail {
+  return composeMail({
+    to,
+    subject: 'An account was made for you',
+    paragraphs: [
+      'An administrator made an account for you.',
+      `Your username is ${username}; you can also log in with this email address once you have chosen a password.`,
+    ],
+    action: { label: 'Choose your password', url: link },
+    closing: [`The link works once, for ${days(ttlSeconds)}. If it has expired, ask for a password reset or ask your administrator.`],
   });
 }

@@ -3,6 +3,8 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { RequestAuthenticator } from '../core/auth/request-authenticator';
 import { JwtStrategy } from './jwt.strategy';
 import { UsersModule } from '../users/users.module';
+import { AccountsService } from './accounts.service';
+import { AdminAccountsController, OwnAccountController } from './accounts.controller';
 import { AuthController } from './auth.controller';
 import { AuthRepository } from './auth.repository';
 import { AuthService } from './auth.service';
@@ -22,10 +24,19 @@ import { TokensService } from './tokens.service';
 
 @Module({
   imports: [UsersModule, TypeOrmModule.forFeature([RefreshToken, Session, PasswordResetToken, EmailVerification])],
-  controllers: [AuthController, PasswordsController, SessionsController, AccountLocksController, EmailVerificationController],
+  controllers: [
+    AuthController,
+    PasswordsController,
+    SessionsController,
+    AccountLocksController,
+    EmailVerificationController,
+    AdminAccountsController,
+    OwnAccountController,
+  ],
   providers: [
     AuthService,
     CredentialsService,
+    AccountsService,
     LockoutService,
     EmailVerificationService,
     ResetLinks,

@@ -10,7 +10,8 @@ import type { RequestOrigin } from '../core/http/request-origin';
 import { Mailer } from '../mail/mailer';
 import { User } from '../users/user.entity';
 import { UsersService } from '../users/users.service';
-import { passwordChangedMail, passwordResetMail } from './auth-mails';
+import type { Mail } from '../mail/mail';
+import { accountCreatedMail, passwordChangedMail, passwordResetMail } from './auth-mails';
 import { AuthRepository } from './auth.repository';
 import { ChangePasswordDto, PasswordResetConfirmDto, PasswordResetRequestDto } from './dto/passwords.dto';
 import { LockoutService } from './lockout.service';
@@ -19,6 +20,8 @@ import { ResetLinks, sha256 } from './reset-links';
 import { TokensService } from './tokens.service';
 
 const BAD_RESET_TOKEN = 'The reset link is invalid, used or expired; ask for a new one.';
+/** How long the link to set the password of an account an admin made stays valid: its owner may not read mail at once. */
+export const ACCOUNT_SETUP_TTL_SECONDS = 7 * 24 * 60 * 60;
 
 /** Changing a password, and recovering a forgotten one through a mailed link. */
 @Injectable()
@@ -78,14 +81,36 @@ export class CredentialsService {
     });
   }
 
+  /** An admin's reset for an account: the same link and mail as the owner's own request, audited as the admin's. */
+  async sendResetLink(user: User, admin: AuthUser): Promise<void> {
+    await this.db.transaction((manager) => this.mailLink(manager, user, this.config.passwordResetTtlSeconds, passwordResetMail));
+    this.audit.of(admin, 'user').session('password_reset_request', user.id);
+  }
+
+  /**
+   * In the transaction that creates an account an admin made: a link to set its first password,
+   * the reset token with a week's validity, mailed once the account is committed.
+   */
+  mailSetupLink(manager: EntityManager, user: User): Promise<void> {
+    return this.mailLink(manager, user, ACCOUNT_SETUP_TTL_SECONDS, (to, link, ttl) => accountCreatedMail(to, user.username, link, ttl));
+  }
+
   private async mailResetLink(dto: PasswordResetRequestDto, origin: RequestOrigin): Promise<void> {
     const user = await this.users.findByLogin({ email: dto.email, username: dto.email == null ? dto.username : undefined });
     if (!user?.isActive) return;
-    await this.db.transaction(async (manager) => {
-      const link = await this.resetLinks.issue(manager, user.id);
-      this.mailer.sendAfterCommit(manager, passwordResetMail(user.email, link, this.config.passwordResetTtlSeconds));
-    });
+    await this.db.transaction((manager) => this.mailLink(manager, user, this.config.passwordResetTtlSeconds, passwordResetMail));
     this.audit.of({ id: null, origin }, 'user').session('password_reset_request', user.id);
+  }
+
+  /** A new reset token for `user`, voiding older ones, and the mail with its link, sent after `manager`'s transaction commits. */
+  private async mailLink(
+    manager: EntityManager,
+    user: User,
+    ttlSeconds: number,
+    mail: (to: string, link: string, ttlSeconds: number) => Mail,
+  ): Promise<void> {
+    const link = await this.resetLinks.issue(manager, user.id, ttlSeconds);
+    this.mailer.sendAfterCommit(manager, mail(user.email, link, ttlSeconds));
   }
 
   private async setPassword(

@@ -40,14 +40,16 @@ export class UsersController {
   }
 
   /**
-   * Change an account's role, or deactivate or reactivate it.
-   * @remarks Admins only. Deactivating an account ends its sessions at once: its refresh tokens are revoked and its access tokens refused.
+   * Change an account's role or email, or deactivate or reactivate it.
+   * @remarks Admins only. Deactivating an account ends its sessions at once: its refresh tokens are revoked and its access tokens refused. A new email must be free as at registration, and the account logs in with it at once. Audited.
    */
   @Patch(':id')
   @ApiIdParam('id', 'User id.')
   @ApiOkResponse({ type: UserDto, description: 'The account as changed.' })
   @ApiNotFoundResponse({ description: 'No account with this id.' })
-  @ApiConflictResponse({ description: 'An admin cannot deactivate their own account or remove their own admin role.' })
+  @ApiConflictResponse({
+    description: 'The email is taken (`errors.email`), or an admin tried to deactivate their own account or remove their own admin role.',
+  })
   updateUser(@Param('id', ParseIdPipe) id: number, @Body() changes: UpdateUserDto, @CurrentUser() admin: AuthUser): Promise<UserDto> {
     return this.users.update(id, changes, admin);
   }

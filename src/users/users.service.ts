@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, QueryFailedError } from 'typeorm';
-import { AuditService } from '../audit/audit.service';
+import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
+import { AuditActor, AuditService } from '../audit/audit.service';
 import { AuthUser } from '../core/auth/auth-user';
 import { ConflictError, NotFoundError } from '../core/errors';
 import { describeConstraint } from '../core/http/problem';
@@ -38,6 +38,20 @@ export interface NewUser {
   role: Role;
   phone?: string | null;
   fullName?: string | null;
+}
+
+/** What an account may change on itself (PATCH /api/auth/me/); the caller has checked the password an email change needs. */
+export interface OwnChanges {
+  fullName?: string | null;
+  phone?: string | null;
+}
+
+/** Who made an account (itself, when left out) and what else its transaction holds. */
+export interface Creation {
+  /** The admin who made it; a registration has no other actor than the account itself. */
+  by?: AuditActor;
+  /** Run in the account's transaction once it is inserted (the set-password link of an account made by an admin). */
+  within?: (manager: EntityManager, created: User) => Promise<void>;
 }
 
 @Injectable()
@@ -80,33 +94,36 @@ export class UsersService {
    * a username, the first free one derived from the email is taken; the unique indexes decide a
    * race, and the loser takes the next.
    */
-  async create(user: NewUser, origin?: RequestOrigin): Promise<User> {
+  async create(user: NewUser, origin?: RequestOrigin, creation: Creation = {}): Promise<User> {
+    const how = { ...creation, origin };
     await this.assertAvailable(user);
     const { username } = user;
     // The unique indexes still decide a race; the filter maps them to the same 409.
-    if (username !== undefined) return this.insert({ ...user, username }, origin);
+    if (username !== undefined) return this.insert({ ...user, username }, how);
     const base = usernameBaseFromEmail(user.email);
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.insert({ ...user, username: await this.freeUsername(base) }, origin);
+        return await this.insert({ ...user, username: await this.freeUsername(base) }, how);
       } catch (error) {
         if (attempt >= DERIVED_USERNAME_ATTEMPTS || !USERNAME_CONSTRAINTS.has(violatedConstraint(error) ?? '')) throw error;
       }
     }
   }
 
-  private insert(user: NewUser & { username: string }, origin?: RequestOrigin): Promise<User> {
+  private insert(user: NewUser & { username: string }, { origin, by, within }: Creation & { origin?: RequestOrigin }): Promise<User> {
     const given = [
       'username',
       'email',
-      'password',
+      // An account an admin makes has no password until its owner chooses one.
+      ...(by ? [] : ['password']),
       'role',
       ...(user.phone != null ? ['phone'] : []),
       ...(user.fullName != null ? ['name'] : []),
     ];
     return this.db.transaction(async (manager) => {
       const created = await this.users.insert(manager, user);
-      await this.audit.of({ id: created.id, origin }, 'user').changed(manager, 'create', created.id, given);
+      await this.audit.of(by ?? { id: created.id, origin }, 'user').changed(manager, 'create', created.id, given);
+      await within?.(manager, created);
       return created;
     });
   }
@@ -148,6 +165,7 @@ export class UsersService {
     const changedFields: string[] = [];
     if (changes.role !== undefined && changes.role !== user.role) changedFields.push('role');
     if (changes.is_active !== undefined && changes.is_active !== user.isActive) changedFields.push('is_active');
+    if (changes.email !== undefined && (await this.changeEmail(user, changes.email))) changedFields.push('email');
     if (changes.role !== undefined) user.role = changes.role;
     if (changes.is_active !== undefined) user.isActive = changes.is_active;
     await this.db.transaction(async (manager) => {
@@ -159,7 +177,51 @@ export class UsersService {
     return toUserDto(user);
   }
 
-  private async require(id: number): Promise<User> {
+  /** The caller's own name and phone; `user` is the caller's account. Audited with the fields that changed. */
+  async updateOwn(caller: AuthUser, user: User, changes: OwnChanges): Promise<UserDto> {
+    const changedFields: string[] = [];
+    if (changes.fullName !== undefined && changes.fullName !== user.fullName) {
+      user.fullName = changes.fullName;
+      changedFields.push('name');
+    }
+    if (changes.phone !== undefined && changes.phone !== user.phone) {
+      if (changes.phone !== null && (await this.users.phoneIsTaken(changes.phone, user.id))) {
+        throw new ConflictError(PHONE_TAKEN, { phone: [PHONE_TAKEN] });
+      }
+      user.phone = changes.phone;
+      changedFields.push('phone');
+    }
+    await this.db.transaction(async (manager) => {
+      await this.users.save(manager, user);
+      await this.audit.of(caller, 'user').changed(manager, 'update', user.id, changedFields);
+    });
+    this.callers.forget(user.id);
+    return toUserDto(user);
+  }
+
+  /** 409 naming `email` when another account has it or a look-alike (the unique indexes decide a race). */
+  async assertEmailFree(user: User, email: string): Promise<void> {
+    const errors = await findTakenNames(this.users, undefined, email, user);
+    if (errors.email) throw new ConflictError(EMAIL_TAKEN, { email: errors.email });
+  }
+
+  /**
+   * An admin sets `email` on `user` (saved by the caller): at once, and verified, as the admin
+   * vouches for it (an owner's own change waits for the verification link instead). False when
+   * it is the account's email already.
+   */
+  async changeEmail(user: User, email: string): Promise<boolean> {
+    if (email === user.email) return false;
+    await this.assertEmailFree(user, email);
+    user.email = email;
+    // Set on insert by UserSkeletonsSubscriber; an update keeps it in step here.
+    user.emailSkeleton = accountNameSkeleton(email);
+    user.emailVerified = true;
+    return true;
+  }
+
+  /** The account, whatever its state; 404 when there is none. */
+  async require(id: number): Promise<User> {
     const user = await this.users.findById(id);
     if (!user) throw new NotFoundError('User not found.');
     return user;
@@ -191,10 +253,13 @@ export async function findTakenNames(
   users: UsersRepository,
   username: string | undefined,
   email: string,
+  /** An account whose own names do not count (one changing its email): usernames are unique, so its username names it. */
+  except?: Pick<User, 'username'>,
 ): Promise<Record<string, string[]>> {
   const usernameSkeleton = username === undefined ? undefined : accountNameSkeleton(username);
   const emailSkeleton = accountNameSkeleton(email);
-  const taken = await users.findNameHolders({ username, email, usernameSkeleton, emailSkeleton });
+  const holders = await users.findNameHolders({ username, email, usernameSkeleton, emailSkeleton });
+  const taken = except ? holders.filter((u) => u.username.toLowerCase() !== except.username.toLowerCase()) : holders;
   const errors: Record<string, string[]> = {};
   if (
     username !== undefined &&

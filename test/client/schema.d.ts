@@ -240,7 +240,11 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        patch?: never;
+        /**
+         * Change the caller's name, phone or email.
+         * @description A new email needs `current_password`, and must be free as at registration; it takes effect at once. Audited.
+         */
+        patch: operations["updateMe"];
         trace?: never;
     };
     "/api/auth/password/change": {
@@ -732,7 +736,11 @@ export interface paths {
          */
         get: operations["listUsers"];
         put?: never;
-        post?: never;
+        /**
+         * Create an account.
+         * @description Admins only. The account has no usable password: its owner gets a mail with a link to `PUBLIC_URL/reset-password?token=…`, valid once for 7 days, to choose one (through `POST /api/auth/password/reset/confirm/`). Username, email and phone follow the rules of registration, and a username left out is derived from the email. Audited.
+         */
+        post: operations["createUser"];
         delete?: never;
         options?: never;
         head?: never;
@@ -757,10 +765,50 @@ export interface paths {
         options?: never;
         head?: never;
         /**
-         * Change an account's role, or deactivate or reactivate it.
-         * @description Admins only. Deactivating an account ends its sessions at once: its refresh tokens are revoked and its access tokens refused.
+         * Change an account's role or email, or deactivate or reactivate it.
+         * @description Admins only. Deactivating an account ends its sessions at once: its refresh tokens are revoked and its access tokens refused. A new email must be free as at registration, and the account logs in with it at once. Audited.
          */
         patch: operations["updateUser"];
+        trace?: never;
+    };
+    "/api/users/{id}/password-reset": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Mail an account a password reset link.
+         * @description Admins only. The same mail and link as the owner's own request (`POST /api/auth/password/reset/`), valid once for `PASSWORD_RESET_TTL`; it voids older links. The password stays as it is until the link is used. Audited.
+         */
+        post: operations["resetUserPassword"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/users/{id}/sessions/end": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * End every session of an account.
+         * @description Admins only. Its refresh tokens stop working, and so does every access token issued to it until now. Audited.
+         */
+        post: operations["endUserSessions"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/users/{id}/unlock": {
@@ -1111,6 +1159,34 @@ export interface components {
             name: string;
             /** @example +1 555 0100 */
             phone?: string | null;
+        };
+        CreateUserDto: {
+            /**
+             * Format: email
+             * @description Taken to NFKC first; no invisible or control characters. Unique ignoring case and look-alike characters (Cyrillic `а` for `a`).
+             * @example jane@clinic.example
+             */
+            email: string;
+            /**
+             * @description The account holder's full name.
+             * @example Jane Doe
+             */
+            name?: string | null;
+            /**
+             * @description Shown only to the account itself and to admins. Unique by its digits and leading `+` (`+1 (555) 010-0` and `+1 555 0100` are one number); stored as written.
+             * @example +1 555 0100
+             */
+            phone?: string | null;
+            /**
+             * @description Any role, admin included.
+             * @example doctor
+             */
+            role: components["schemas"]["Role"];
+            /**
+             * @description Required without an email. Left out (or null), it is derived from the email: its local part in the characters a username may have, with a number after it when taken (`jane`, `jane2`, …). Taken to NFKC first (full-width `ｊａｎｅ` is `jane`). Unique ignoring case and look-alike characters.
+             * @example jane.doe
+             */
+            username?: string | null;
         };
         DoctorDto: {
             address: string | null;
@@ -1703,6 +1779,30 @@ export interface components {
             /** @description Id of the linked account (role doctor), which reads the patients assigned to this profile. Only admins set or change it; the linked account may unlink itself (`null`); a doctor account's first profile of its own is linked to it automatically. */
             user?: number | null;
         };
+        UpdateMeDto: {
+            /**
+             * Format: password
+             * @description The current password; required to change `email`.
+             * @example correct-horse-battery
+             */
+            current_password?: string;
+            /**
+             * Format: email
+             * @description Not null; needs `current_password`. Unique ignoring case and look-alike characters, as at registration.
+             * @example jane@clinic.example
+             */
+            email?: string;
+            /**
+             * @description The account holder's full name.
+             * @example Jane Doe
+             */
+            name?: string | null;
+            /**
+             * @description Shown only to the account itself and to admins. Unique by its digits and leading `+` (`+1 (555) 010-0` and `+1 555 0100` are one number); stored as written.
+             * @example +1 555 0100
+             */
+            phone?: string | null;
+        };
         UpdatePatientDto: {
             /** @example 1 Main Street, Springfield */
             address?: string | null;
@@ -1762,6 +1862,12 @@ export interface components {
             phone?: string | null;
         };
         UpdateUserDto: {
+            /**
+             * Format: email
+             * @description Not null. Unique ignoring case and look-alike characters, as at registration; the account logs in with it at once.
+             * @example jane@clinic.example
+             */
+            email?: string;
             /**
              * @description Not null. Deactivating an account also revokes its refresh tokens.
              * @example false
@@ -3072,6 +3178,87 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    updateMe: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "current_password": "correct-horse-battery",
+                 *       "email": "jane@clinic.example",
+                 *       "name": "Jane Doe",
+                 *       "phone": "+1 555 0100"
+                 *     }
+                 */
+                "application/json": components["schemas"]["UpdateMeDto"];
+                "application/x-www-form-urlencoded": components["schemas"]["UpdateMeDto"];
+                "multipart/form-data": components["schemas"]["UpdateMeDto"];
+            };
+        };
+        responses: {
+            /** @description The caller's account as changed. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserDto"];
+                };
+            };
+            /** @description Invalid fields, or an email change without the right `current_password` (named in `errors`). */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "The request has invalid fields.",
+                     *       "instance": "/api/auth/me/",
+                     *       "request_id": "3f1e0c9a-3a51-4f4e-9d4c-2b1f6f0d9a7e",
+                     *       "status": 400,
+                     *       "title": "Bad Request",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description The email or the phone is taken (named in `errors`). */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "The request conflicts with an existing record.",
+                     *       "instance": "/api/auth/me/",
+                     *       "request_id": "3f1e0c9a-3a51-4f4e-9d4c-2b1f6f0d9a7e",
+                     *       "status": 409,
+                     *       "title": "Conflict",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalServerError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -5410,6 +5597,110 @@ export interface operations {
             503: components["responses"]["ServiceUnavailable"];
         };
     };
+    createUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "email": "jane@clinic.example",
+                 *       "name": "Jane Doe",
+                 *       "phone": "+1 555 0100",
+                 *       "role": "doctor",
+                 *       "username": "jane.doe"
+                 *     }
+                 */
+                "application/json": components["schemas"]["CreateUserDto"];
+                "application/x-www-form-urlencoded": components["schemas"]["CreateUserDto"];
+                "multipart/form-data": components["schemas"]["CreateUserDto"];
+            };
+        };
+        responses: {
+            /** @description The new account. */
+            201: {
+                headers: {
+                    /** @description The URL of the created record: `/api/users/{id}/`, the response body's field in braces filled in. */
+                    Location: string;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserDto"];
+                };
+            };
+            /** @description Invalid fields (named in `errors`). */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "The request has invalid fields.",
+                     *       "instance": "/api/users/",
+                     *       "request_id": "3f1e0c9a-3a51-4f4e-9d4c-2b1f6f0d9a7e",
+                     *       "status": 400,
+                     *       "title": "Bad Request",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description The caller's role is not admin. */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "You do not have permission to perform this action.",
+                     *       "instance": "/api/users/",
+                     *       "request_id": "3f1e0c9a-3a51-4f4e-9d4c-2b1f6f0d9a7e",
+                     *       "status": 403,
+                     *       "title": "Forbidden",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The username, the email or the phone is taken (named in `errors`). */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "The request conflicts with an existing record.",
+                     *       "instance": "/api/users/",
+                     *       "request_id": "3f1e0c9a-3a51-4f4e-9d4c-2b1f6f0d9a7e",
+                     *       "status": 409,
+                     *       "title": "Conflict",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
     getUser: {
         parameters: {
             query?: never;
@@ -5493,6 +5784,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
+                 *       "email": "jane@clinic.example",
                  *       "is_active": false,
                  *       "role": "doctor"
                  *     }
@@ -5555,7 +5847,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description An admin cannot deactivate their own account or remove their own admin role. */
+            /** @description The email is taken (`errors.email`), or an admin tried to deactivate their own account or remove their own admin role. */
             409: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -5577,6 +5869,160 @@ export interface operations {
             };
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    resetUserPassword: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description User id. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The reset link is on its way. */
+            202: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            /** @description The caller's role is not admin. */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "You do not have permission to perform this action.",
+                     *       "instance": "/api/users/1/password-reset/",
+                     *       "request_id": "3f1e0c9a-3a51-4f4e-9d4c-2b1f6f0d9a7e",
+                     *       "status": 403,
+                     *       "title": "Forbidden",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No account with this id. */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "User not found.",
+                     *       "instance": "/api/users/1/password-reset/",
+                     *       "request_id": "3f1e0c9a-3a51-4f4e-9d4c-2b1f6f0d9a7e",
+                     *       "status": 404,
+                     *       "title": "Not Found",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The account is deactivated. */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "The request conflicts with an existing record.",
+                     *       "instance": "/api/users/1/password-reset/",
+                     *       "request_id": "3f1e0c9a-3a51-4f4e-9d4c-2b1f6f0d9a7e",
+                     *       "status": 409,
+                     *       "title": "Conflict",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    endUserSessions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description User id. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every session of the account is over. */
+            204: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            /** @description The caller's role is not admin. */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "You do not have permission to perform this action.",
+                     *       "instance": "/api/users/1/sessions/end/",
+                     *       "request_id": "3f1e0c9a-3a51-4f4e-9d4c-2b1f6f0d9a7e",
+                     *       "status": 403,
+                     *       "title": "Forbidden",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No account with this id. */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "User not found.",
+                     *       "instance": "/api/users/1/sessions/end/",
+                     *       "request_id": "3f1e0c9a-3a51-4f4e-9d4c-2b1f6f0d9a7e",
+                     *       "status": 404,
+                     *       "title": "Not Found",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalServerError"];
             503: components["responses"]["ServiceUnavailable"];
