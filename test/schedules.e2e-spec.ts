@@ -81,6 +81,14 @@ describe('doctor schedules and free slots (e2e)', () => {
       expect((await t.as(creator).get(`/api/doctors/${doctor.id}/schedule/`)).body).toEqual(replaced);
     });
 
+    it('writes nothing for a PUT that changes nothing: the version and updated_at stay', async () => {
+      const doctor = await newDoctor(t, creator);
+      const first = await scheduled(t, creator, doctor.id, 'Europe/Berlin', 30, WORKDAY);
+      const again = await scheduled(t, creator, doctor.id, 'Europe/Berlin', 30, WORKDAY);
+      expect(again).toEqual(first);
+      expect(again).toMatchObject({ version: 1 });
+    });
+
     it('lets the linked doctor account and an admin set it, and answers anyone else 403', async () => {
       const { account, profile } = await newDoctorAccount(t);
       const otherDoctorAccount = await t.newUser({ role: 'doctor' });

@@ -1,10 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { whereVisible } from '../access/access.policy';
-import { columnsOf, query, sql, type Sql } from '../core/database/sql';
+import { columnsOf, joinedColumnsOf, nestJoined, query, selectOne, sql, type Sql } from '../core/database/sql';
 import { Page, PageQueryDto } from '../core/pagination/pagination';
+import { selectPage } from '../core/pagination/select-page';
 import type { RemovedRecord } from '../core/records/record-removal';
+import { LOCK_CLAUSES } from '../core/records/row-lock';
+import { Doctor } from '../doctors/doctor.entity';
+import { Patient } from '../patients/patient.entity';
 import { ACTIVE_STATUSES, AppointmentStatus } from './appointment-status';
 import { AppointmentStatusChange } from './appointment-status-change.entity';
 import { Appointment } from './appointment.entity';
@@ -25,12 +28,13 @@ export interface AppointmentFilter {
 }
 
 /**
- * Every statement on appointments and their status history, through TypeORM's query builder:
- * the reads join the doctor and patient and take the access predicate (access.policy.ts), which
- * a query builder says plainly. Hand-written SQL in two places only: the booking's statements, a
- * hot path the benchmark names (see core/database/sql.ts for what the ORM cost there), and the
- * cancellation of a removed record's future appointments, one statement with its history, which
- * a query builder cannot say (data-modifying CTEs).
+ * Every statement on appointments and their status history, hand-written (core/database/sql.ts):
+ * the booking's statements are a hot path of the benchmark, where building and hydrating through
+ * TypeORM cost more than the rest of the request, and the cancellation of a removed record's
+ * future appointments with its history is one statement a query builder cannot say
+ * (data-modifying CTEs); the other statements are in the same style, so the repository has one.
+ * The reads join the doctor and the patient (live ones only) and take the access predicate of
+ * access.policy.ts as it is, over the aliases it names. A write sets the version and `updated_at` itself.
  */
 @Injectable()
 export class AppointmentsRepository {
@@ -38,66 +42,70 @@ export class AppointmentsRepository {
 
   /** One page of the appointments `visible` lets through, by time, with doctor and patient joined. */
   async list(visible: Sql | null, filter: AppointmentFilter, page: PageQueryDto): Promise<Page<Appointment>> {
-    const qb = this.visible(this.db.manager, visible);
-    if (filter.doctor !== undefined) qb.andWhere('appointment.doctorId = :doctor', { doctor: filter.doctor });
-    if (filter.patient !== undefined) qb.andWhere('appointment.patientId = :patient', { patient: filter.patient });
-    if (filter.status !== undefined) qb.andWhere('appointment.status = :status', { status: filter.status });
-    if (filter.from !== undefined) qb.andWhere('appointment.appointmentDatetime >= :from', { from: filter.from });
-    if (filter.to !== undefined) qb.andWhere('appointment.appointmentDatetime < :to', { to: filter.to });
-    const [appointments, total] = await qb
-      .orderBy('appointment.appointmentDatetime', 'ASC')
-      .addOrderBy('appointment.id', 'ASC')
-      .offset(page.offset)
-      .limit(page.page_size)
-      .getManyAndCount();
-    return new Page(appointments, total, page);
+    const where = visible !== null ? [visible] : [];
+    if (filter.doctor !== undefined) where.push(sql`appointment.doctor_id = ${filter.doctor}`);
+    if (filter.patient !== undefined) where.push(sql`appointment.patient_id = ${filter.patient}`);
+    if (filter.status !== undefined) where.push(sql`appointment.status = ${filter.status}`);
+    if (filter.from !== undefined) where.push(sql`appointment.appointment_datetime >= ${filter.from}`);
+    if (filter.to !== undefined) where.push(sql`appointment.appointment_datetime < ${filter.to}`);
+    const manager = this.db.manager;
+    const rows = await selectPage<Appointment>(
+      manager,
+      { select: withParties(manager), from: WITH_PARTIES, where, orderBy: sql`appointment.appointment_datetime ASC, appointment.id ASC` },
+      page,
+    );
+    return rows.map(nestParties);
   }
 
-  /** The appointment if `visible` lets it through, with doctor and patient; locked for update if asked. */
-  findVisible(manager: EntityManager, id: number, visible: Sql | null, lock = false): Promise<Appointment | null> {
-    const qb = this.visible(manager, visible).andWhere('appointment.id = :id', { id });
-    if (lock) qb.setLock('pessimistic_write', undefined, ['appointment']);
-    return qb.getOne();
+  /**
+   * The appointment if `visible` lets it through, with doctor and patient; its row (only its own)
+   * locked for update if asked.
+   */
+  async findVisible(manager: EntityManager, id: number, visible: Sql | null, lock = false): Promise<Appointment | null> {
+    const row = await selectOne<Appointment>(
+      manager,
+      sql`SELECT ${withParties(manager)} FROM ${WITH_PARTIES}
+       WHERE appointment.id = ${id}${visible !== null ? sql` AND ${visible}` : sql.empty}${lock ? sql` ${LOCK_CLAUSES.update} OF appointment` : sql.empty}`,
+    );
+    return row && nestParties(row);
   }
 
   /** An appointment's status changes, oldest first. */
   history(appointmentId: number): Promise<AppointmentStatusChange[]> {
-    return this.db.manager
-      .createQueryBuilder(AppointmentStatusChange, 'change')
-      .where('change.appointmentId = :appointmentId', { appointmentId })
-      .orderBy('change.id', 'ASC')
-      .getMany();
+    const manager = this.db.manager;
+    return query<AppointmentStatusChange>(
+      manager,
+      sql`SELECT ${columnsOf(manager, AppointmentStatusChange, 'change')} FROM appointment_status_changes change
+       WHERE change.appointment_id = ${appointmentId} ORDER BY change.id ASC`,
+    );
   }
 
   /** Active appointments of a doctor that overlap [from, to), for free-slot search. */
   async busyTimes(doctorId: number, from: Date, to: Date): Promise<{ start: Date; end: Date }[]> {
-    const rows = await this.db.manager
-      .createQueryBuilder(Appointment, 'appointment')
-      .select(['appointment.appointmentDatetime', 'appointment.endsAt'])
-      .where('appointment.doctorId = :doctorId', { doctorId })
-      .andWhere('appointment.status IN (:...active)', { active: ACTIVE_STATUSES })
-      .andWhere('appointment.appointmentDatetime < :to AND appointment.endsAt > :from', { from, to })
-      .getMany();
-    return rows.map((row) => ({ start: row.appointmentDatetime, end: row.endsAt }));
+    const active = sql.join(
+      ACTIVE_STATUSES.map((status) => sql`${status}`),
+      ', ',
+    );
+    return query<{ start: Date; end: Date }>(
+      this.db.manager,
+      sql`SELECT appointment_datetime AS start, ends_at AS "end" FROM appointments
+       WHERE doctor_id = ${doctorId} AND status IN (${active}) AND appointment_datetime < ${to} AND ends_at > ${from}`,
+    );
   }
 
   /**
-   * Writes the fields a change may touch; the version goes up and `updated_at` moves (both read
-   * back into `appointment`, which its ETag and response show).
+   * Writes the fields a change may touch, one version on; `appointment` takes the row as stored
+   * (its version and `updated_at` are what its ETag and response show), keeping its doctor and patient.
    */
-  async update(manager: EntityManager, appointment: Appointment): Promise<void> {
-    const { status, appointmentDatetime, durationMinutes, endsAt, reason, notes } = appointment;
-    const result = await manager
-      .createQueryBuilder()
-      .update(Appointment)
-      .set({ status, appointmentDatetime, durationMinutes, endsAt, reason, notes })
-      .where('id = :id', { id: appointment.id })
-      .returning(['version', 'updatedAt'])
-      .updateEntity(false)
-      .execute();
-    const [row] = result.raw as { version: number; updated_at: Date }[];
-    appointment.version = row.version;
-    appointment.updatedAt = row.updated_at;
+  async update(manager: EntityManager, a: Appointment): Promise<void> {
+    const row = await selectOne<Appointment>(
+      manager,
+      sql`UPDATE appointments appointment SET status = ${a.status}, appointment_datetime = ${a.appointmentDatetime},
+            duration_minutes = ${a.durationMinutes}, ends_at = ${a.endsAt}, reason = ${a.reason}, notes = ${a.notes},
+            version = version + 1, updated_at = now()
+          WHERE id = ${a.id} RETURNING ${columnsOf(manager, Appointment, 'appointment')}`,
+    );
+    Object.assign(a, row);
   }
 
   async insertStatusChange(
@@ -107,12 +115,11 @@ export class AppointmentsRepository {
     to: AppointmentStatus,
     actorId: number,
   ): Promise<void> {
-    await manager
-      .createQueryBuilder()
-      .insert()
-      .into(AppointmentStatusChange)
-      .values({ appointmentId, fromStatus: from, toStatus: to, changedById: actorId })
-      .execute();
+    await query(
+      manager,
+      sql`INSERT INTO appointment_status_changes (appointment_id, from_status, to_status, changed_by_id)
+       VALUES (${appointmentId}, ${from}, ${to}, ${actorId})`,
+    );
   }
 
   /**
@@ -166,14 +173,21 @@ export class AppointmentsRepository {
     );
     return cancelled.map(({ appointment_id }) => appointment_id);
   }
+}
 
-  /** Appointments `visible` lets through, with doctor and patient joined (one query, no N+1). */
-  private visible(manager: EntityManager, visible: Sql | null) {
-    const qb = manager
-      .createQueryBuilder(Appointment, 'appointment')
-      .innerJoinAndSelect('appointment.doctor', 'doctor')
-      .innerJoinAndSelect('appointment.patient', 'patient');
-    whereVisible(qb, visible);
-    return qb;
-  }
+/** An appointment with its doctor and patient, as TypeORM's inner joins had them: live ones only. */
+const WITH_PARTIES = sql`appointments appointment
+       JOIN doctors doctor ON doctor.id = appointment.doctor_id AND doctor.deleted_at IS NULL
+       JOIN patients patient ON patient.id = appointment.patient_id AND patient.deleted_at IS NULL`;
+
+/** The select list over WITH_PARTIES: the appointment's columns, then the doctor's and the patient's. */
+function withParties(manager: EntityManager): Sql {
+  return sql`${columnsOf(manager, Appointment, 'appointment')}, ${joinedColumnsOf(manager, Doctor, 'doctor')}, ${joinedColumnsOf(manager, Patient, 'patient')}`;
+}
+
+/** A row selected by `withParties`, its doctor and patient gathered as `appointment.doctor` and `.patient`. */
+function nestParties(row: Appointment): Appointment {
+  nestJoined(row, 'doctor');
+  nestJoined(row, 'patient');
+  return row;
 }

@@ -40,10 +40,12 @@ export class SchedulesService {
         ...(entryKey(schedule.entries) !== entryKey(entries) ? ['entries'] : []),
       ];
       Object.assign(schedule, { timezone: dto.timezone, slotMinutes: dto.slot_minutes, entries });
-      const saved = await this.schedules.save(manager, schedule);
+      // Nothing changed, nothing written: the version (and so the ETag) stays.
+      if (!existing) await this.schedules.insert(manager, schedule);
+      else if (changedFields.length > 0) await this.schedules.update(manager, schedule);
       // A schedule is the doctor's: its entity id is the doctor's.
       await this.audit.of(user, 'schedule').changed(manager, existing ? 'update' : 'create', doctorId, changedFields);
-      return saved;
+      return schedule;
     });
     return toScheduleDto(schedule);
   }

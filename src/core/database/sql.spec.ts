@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import { describe, expect, it } from 'vitest';
-import { query, sql, type Sql } from './sql';
+import { columnsOf, joinedColumnsOf, nestJoined, query, sql, type Sql } from './sql';
 
 /** A value that would break the statement, or worse, if it were ever written into the text. */
 const HOSTILE = "x'; DROP TABLE patients; --";
@@ -80,5 +80,22 @@ describe('sql tag', () => {
     await expect(query(manager, `SELECT 1 FROM patients WHERE name = '${name}'`)).rejects.toThrow(TypeError);
     await query(manager, sql`SELECT 1 FROM patients WHERE name = ${name}`);
     expect(sent).toEqual(['SELECT 1 FROM patients WHERE name = $1']);
+  });
+
+  it("names a joined entity's columns under its alias, and nests them back into an object", () => {
+    const metadata = {
+      columns: [
+        { databaseName: 'id', propertyName: 'id', type: 'int' },
+        { databaseName: 'user_id', propertyName: 'userId', type: 'int' },
+      ],
+    };
+    const manager = { connection: { getMetadata: () => metadata } } as unknown as EntityManager;
+    expect(columnsOf(manager, 'Doctor', 'doctor').render().text).toBe('doctor."id" AS "id", doctor."user_id" AS "userId"');
+    expect(joinedColumnsOf(manager, 'Doctor', 'doctor').render().text).toBe(
+      'doctor."id" AS "doctor.id", doctor."user_id" AS "doctor.userId"',
+    );
+    const row: Record<string, unknown> = { id: 5, 'doctor.id': 3, 'doctor.userId': null };
+    nestJoined(row, 'doctor');
+    expect(row).toEqual({ id: 5, doctor: { id: 3, userId: null } });
   });
 });

@@ -150,21 +150,48 @@ const selectLists = new WeakMap<EntityMetadata, Map<string, Sql>>();
  * names come from the entity definitions, never from a request.
  */
 export function columnsOf(manager: EntityManager, entity: EntityTarget<ObjectLiteral>, alias: string): Sql {
+  return selectList(manager, entity, alias, '');
+}
+
+/**
+ * The select list of an entity joined under `alias`, as `columnsOf` makes it but each column
+ * named `alias.property` (`doctor."name" AS "doctor.name"`), so it cannot clash with the main
+ * entity's; `nestJoined` gathers them into the object TypeORM would hydrate for the relation.
+ */
+export function joinedColumnsOf(manager: EntityManager, entity: EntityTarget<ObjectLiteral>, alias: string): Sql {
+  return selectList(manager, entity, alias, `${alias}.`);
+}
+
+/** Moves a row's `alias.property` fields (from `joinedColumnsOf`) into an object at `row[alias]`. */
+export function nestJoined(row: object, alias: string): void {
+  const fields = row as Record<string, unknown>;
+  const prefix = `${alias}.`;
+  const joined: Record<string, unknown> = {};
+  for (const key of Object.keys(fields)) {
+    if (!key.startsWith(prefix)) continue;
+    joined[key.slice(prefix.length)] = fields[key];
+    delete fields[key];
+  }
+  fields[alias] = joined;
+}
+
+function selectList(manager: EntityManager, entity: EntityTarget<ObjectLiteral>, alias: string, namePrefix: string): Sql {
   const metadata = manager.connection.getMetadata(entity);
   let byAlias = selectLists.get(metadata);
   if (!byAlias) selectLists.set(metadata, (byAlias = new Map<string, Sql>()));
-  let list = byAlias.get(alias);
+  const key = `${namePrefix}${alias}`;
+  let list = byAlias.get(key);
   if (!list) {
     if (!IDENTIFIER.test(alias)) throw new Error(`Not a plain SQL identifier: ${JSON.stringify(alias)}`);
     list = trusted(
       metadata.columns
         .map(({ databaseName, propertyName, type }) => {
           const column = `${alias}."${databaseName}"`;
-          return `${type === 'date' ? `to_char(${column}, 'YYYY-MM-DD')` : column} AS "${propertyName}"`;
+          return `${type === 'date' ? `to_char(${column}, 'YYYY-MM-DD')` : column} AS "${namePrefix}${propertyName}"`;
         })
         .join(', '),
     );
-    byAlias.set(alias, list);
+    byAlias.set(key, list);
   }
   return list;
 }
