@@ -143,6 +143,27 @@ describe('sessions, logout everywhere and passwords (e2e)', () => {
       expect((await t.http().post('/api/auth/password/reset/').send({})).status).toBe(400);
     });
 
+    it('answers before it looks anything up, so its timing cannot tell whether the account exists', async () => {
+      const user = await t.newUser();
+      // Hold the users table: a lookup made before answering would wait for it.
+      const runner = t.db.createQueryRunner();
+      await runner.connect();
+      await runner.startTransaction();
+      try {
+        await runner.query('LOCK TABLE users IN ACCESS EXCLUSIVE MODE');
+        for (const email of [user.email, 'nobody-at-all@clinic.example']) {
+          const res = await t.http().post('/api/auth/password/reset/').send({ email }).timeout(5_000);
+          expect(res.status).toBe(202);
+        }
+        expect(smtp.mails.some((mail) => JSON.stringify(mail.to).includes(user.email) && /Reset/.test(mail.subject ?? ''))).toBe(false);
+      } finally {
+        await runner.rollbackTransaction();
+        await runner.release();
+      }
+      // Once the table is free, the account's mail follows.
+      await smtp.waitForMail(user.email, /Reset your password/);
+    });
+
     it('mails a single-use link whose token sets a new password and ends every session', async () => {
       const user = await t.newUser();
       expect((await t.http().post('/api/auth/password/reset/').send({ username: user.username })).status).toBe(202);

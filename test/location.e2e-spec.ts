@@ -94,7 +94,7 @@ describe('Location of created records (e2e)', () => {
     const doc = (await t.http().get('/swagger.json')).body as Document;
     const creating = Object.values(doc.paths).flatMap((item) => Object.values(item).filter((operation) => operation.responses['201']));
     const located = creating.filter((operation) => operation.responses['201'].headers?.Location).map((operation) => operation.operationId);
-    expect(located.sort()).toEqual(['createAppointment', 'createDoctor', 'createPatient', 'register', 'registerViaAuth']);
+    expect(located.sort()).toEqual(['createAppointment', 'createDoctor', 'createPatient', 'createUser', 'register', 'registerViaAuth']);
     expect(creating.map((operation) => operation.operationId).sort()).toEqual([...located, 'createMapping'].sort());
   });
 });
