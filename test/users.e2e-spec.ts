@@ -155,6 +155,22 @@ describe('users administration (e2e)', () => {
       expect((await t.as(admin).get(`/api/users/${target.id}`)).body.role).toBe('doctor');
     });
 
+    it('moves updated_at only when the PATCH changes something, keeping every other field', async () => {
+      const target = await insertUser(t.db);
+      const stored = () => t.db.getRepository(User).findOneByOrFail({ id: target.id });
+      // As text: a Date would hide the microseconds, which a write of the whole row would drop.
+      const joined = async () =>
+        (await t.db.query<{ joined: string }[]>('SELECT date_joined::text AS joined FROM users WHERE id = $1', [target.id]))[0].joined;
+      const [before, joinedBefore] = [await stored(), await joined()];
+      expect((await t.as(admin).patch(`/api/users/${target.id}/`).send({ role: before.role, is_active: true })).status).toBe(200);
+      expect(await stored()).toEqual(before);
+      expect((await t.as(admin).patch(`/api/users/${target.id}/`).send({ role: 'doctor' })).status).toBe(200);
+      const after = await stored();
+      expect(after.updatedAt.getTime()).toBeGreaterThan(before.updatedAt.getTime());
+      expect(after).toEqual({ ...before, role: 'doctor', updatedAt: after.updatedAt });
+      expect(await joined()).toBe(joinedBefore);
+    });
+
     it('promotes to admin, which opens the admin endpoints to that account', async () => {
       const target = await insertUser(t.db);
       expect((await t.as(target).get('/api/users/')).status).toBe(403);

@@ -170,8 +170,7 @@ export class AuditService implements OnApplicationShutdown {
 
   async list(query: ListAuditEventsQuery): Promise<Page<AuditEventDto>> {
     await this.flush();
-    const [events, total] = await this.events.findPage(query);
-    return new Page(events.map(toAuditEventDto), total, query);
+    return (await this.events.findPage(query)).map(toAuditEventDto);
   }
 
   async onApplicationShutdown(): Promise<void> {

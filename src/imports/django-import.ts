@@ -1,6 +1,5 @@
 import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
 import { DEFAULT_DURATION_MINUTES } from '../appointments/appointment.entity';
-import { AuditEvent } from '../audit/audit-event.entity';
 import { AuditRepository } from '../audit/audit.repository';
 import { type AuditedEntity, changesOf } from '../audit/audit.service';
 import { isSuperuser, mapAppointment, mapAssignment, mapDoctor, mapPatient, mapUser, type Mapped } from './django-mapping';
@@ -133,7 +132,7 @@ class DjangoImport {
     tables: Partial<Record<Kind, string>>,
     private readonly options: ImportOptions,
   ) {
-    this.audit = new AuditRepository(manager.connection.getRepository(AuditEvent));
+    this.audit = new AuditRepository(manager.connection);
     this.report = {
       source,
       tables,

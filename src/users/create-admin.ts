@@ -1,5 +1,4 @@
 import { DataSource } from 'typeorm';
-import { AuditEvent } from '../audit/audit-event.entity';
 import { AuditRepository } from '../audit/audit.repository';
 import { changesOf } from '../audit/audit.service';
 import { hashPassword, passwordProblems } from '../auth/passwords';
@@ -30,7 +29,7 @@ export async function createOrPromoteAdmin(
   const account = normaliseAccount(given);
   const problems = passwordProblems(account.password, account, passwordMinScore);
   if (problems.length > 0) throw new InvalidFieldError(`The password is not acceptable: ${problems.join(' ')}`, { password: problems });
-  const users = new UsersRepository(db.getRepository(User));
+  const users = new UsersRepository(db);
   const existing = await users.findByUsername(account.username);
   if (!existing) {
     const taken = await findTakenNames(users, account.username, account.email);
@@ -55,12 +54,7 @@ function saveAudited(db: DataSource, users: UsersRepository, user: User, action:
   return db.transaction(async (manager) => {
     const saved = await users.save(manager, user);
     const changedFields = [...changed, 'via:create-admin'];
-    await changesOf(new AuditRepository(db.getRepository(AuditEvent)), { id: null }, 'user').changed(
-      manager,
-      action,
-      saved.id,
-      changedFields,
-    );
+    await changesOf(new AuditRepository(db), { id: null }, 'user').changed(manager, action, saved.id, changedFields);
     return saved;
   });
 }

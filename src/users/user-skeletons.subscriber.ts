@@ -3,9 +3,9 @@ import { accountNameSkeleton } from './account-names';
 import { User } from './user.entity';
 
 /**
- * Gives every new account the skeletons of its username and email, whichever way it is inserted
- * (the services, the scripts, a test's factory), so their unique indexes refuse a look-alike of
- * an existing account even when two registrations race.
+ * Gives an account inserted through TypeORM (a test's factory) the skeletons of its username and
+ * email, as UsersRepository and the importer set them on their hand-written INSERTs, so that every
+ * account has them and their unique indexes refuse a look-alike of an existing one.
  */
 @EventSubscriber()
 export class UserSkeletonsSubscriber implements EntitySubscriberInterface<User> {

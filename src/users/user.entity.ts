@@ -22,7 +22,7 @@ export class User extends Timestamped {
   email!: string;
 
   /**
-   * TR39 confusable skeletons (users/account-names.ts), set on insert by UserSkeletonsSubscriber:
+   * TR39 confusable skeletons (users/account-names.ts), set on insert (UsersRepository, or UserSkeletonsSubscriber):
    * unique, so no account looks like another. Null only for an account that existed before them
    * and looks like an older one, which holds the skeleton (see the AccountNameSkeletons migration).
    */

@@ -148,8 +148,7 @@ export class UsersService {
   }
 
   async list(query: PageQueryDto): Promise<Page<UserDto>> {
-    const [users, total] = await this.users.findPage(query.offset, query.page_size);
-    return new Page(users.map(toUserDto), total, query);
+    return (await this.users.findPage(query)).map(toUserDto);
   }
 
   async get(id: number): Promise<UserDto> {
