@@ -157,9 +157,9 @@ export class UsersRepository {
     const row = await selectOne<User>(
       manager,
       sql`INSERT INTO users AS account (username, email, username_skeleton, email_skeleton, password_hash, phone, full_name, role,
-            is_active, date_joined, last_login, tokens_valid_after)
+            is_active, email_verified, date_joined, last_login, tokens_valid_after)
           VALUES (${u.username}, ${u.email}, ${u.usernameSkeleton}, ${u.emailSkeleton}, ${u.passwordHash}, ${orDefault(u.phone)},
-            ${orDefault(u.fullName)}, ${orDefault(u.role)}, ${orDefault(u.isActive)}, ${orDefault(u.dateJoined)},
+            ${orDefault(u.fullName)}, ${orDefault(u.role)}, ${orDefault(u.isActive)}, ${orDefault(u.emailVerified)}, ${orDefault(u.dateJoined)},
             ${orDefault(u.lastLogin)}, ${orDefault(u.tokensValidAfter)})
           RETURNING ${columnsOf(manager, User, 'account')}`,
     );
