@@ -10,6 +10,7 @@ import { AccountPhoneAndName1796100000000 } from './1796100000000-AccountPhoneAn
 import { DjangoImports1796200000000 } from './1796200000000-DjangoImports';
 import { AccountSessions1796400000000 } from './1796400000000-AccountSessions';
 import { PasswordResets1796500000000 } from './1796500000000-PasswordResets';
+import { TotpSecondFactor1796700000000 } from './1796700000000-TotpSecondFactor';
 
 /** Every migration, oldest first. A test fails when a file in this folder is missing here. */
 export const MIGRATIONS = [
@@ -25,4 +26,5 @@ export const MIGRATIONS = [
   DjangoImports1796200000000,
   AccountSessions1796400000000,
   PasswordResets1796500000000,
+  TotpSecondFactor1796700000000,
 ];

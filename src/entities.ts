@@ -4,6 +4,7 @@ import { Appointment } from './appointments/appointment.entity';
 import { AuditEvent } from './audit/audit-event.entity';
 import { RefreshToken } from './auth/refresh-token.entity';
 import { PasswordResetToken } from './auth/password-reset-token.entity';
+import { MfaRecoveryCode } from './auth/mfa/mfa-recovery-code.entity';
 import { Session } from './auth/session.entity';
 import { dataSourceOptions, DatabaseTimeouts } from './core/database/data-source-options';
 import { Doctor } from './doctors/doctor.entity';
@@ -27,6 +28,7 @@ export const ENTITIES = [
   Session,
   RefreshToken,
   PasswordResetToken,
+  MfaRecoveryCode,
   Patient,
   Doctor,
   Assignment,

@@ -13,15 +13,21 @@ import { RefreshToken } from './refresh-token.entity';
 import { PasswordResetToken } from './password-reset-token.entity';
 import { Session } from './session.entity';
 import { TokensService } from './tokens.service';
+import { MfaController } from './mfa/mfa.controller';
+import { MfaRecoveryCode } from './mfa/mfa-recovery-code.entity';
+import { MfaRepository } from './mfa/mfa.repository';
+import { MfaService } from './mfa/mfa.service';
 
 @Module({
-  imports: [UsersModule, TypeOrmModule.forFeature([RefreshToken, Session, PasswordResetToken])],
-  controllers: [AuthController, PasswordsController, SessionsController],
+  imports: [UsersModule, TypeOrmModule.forFeature([RefreshToken, Session, PasswordResetToken, MfaRecoveryCode])],
+  controllers: [AuthController, PasswordsController, SessionsController, MfaController],
   providers: [
     AuthService,
     CredentialsService,
     AuthRepository,
     TokensService,
+    MfaService,
+    MfaRepository,
     JwtStrategy,
     { provide: RequestAuthenticator, useExisting: JwtStrategy },
   ],

@@ -13,6 +13,8 @@ import { RegisterDto } from './dto/register.dto';
 import { LoginResponseDto, RegisterResponseDto, TokenPairDto } from './dto/tokens.dto';
 import { awaitFailureFloor, burnPasswordCheck, hashIsOutdated, hashPassword, passwordProblems, verifyPassword } from './passwords';
 import { TokensService } from './tokens.service';
+import { MfaChallengeDto } from './mfa/dto/mfa.dto';
+import { MfaService } from './mfa/mfa.service';
 import type { AuthUser } from '../core/auth/auth-user';
 import { Page, PageQueryDto } from '../core/pagination/pagination';
 import { SessionDto, toSessionDto } from './dto/session.dto';
@@ -28,6 +30,7 @@ export class AuthService {
     private readonly tokens: TokensService,
     private readonly audit: AuditService,
     @InjectAppConfig() private readonly config: AppConfig,
+    private readonly mfa: MfaService,
   ) {}
 
   async register(dto: RegisterDto, origin: RequestOrigin): Promise<RegisterResponseDto> {
@@ -55,7 +58,7 @@ export class AuthService {
   }
 
   /** The same answer, in about the same time, for an unknown account, a wrong password and an inactive account. */
-  async login(dto: LoginDto, origin: RequestOrigin): Promise<LoginResponseDto> {
+  async login(dto: LoginDto, origin: RequestOrigin): Promise<LoginResponseDto | MfaChallengeDto> {
     const started = performance.now();
     const user = await this.users.findByLogin(dto);
     const passwordMatches = user ? await verifyPassword(user.passwordHash, dto.password) : await burnPasswordCheck(dto.password);
@@ -64,6 +67,8 @@ export class AuthService {
       this.audit.of({ id: user?.id ?? null, origin }, 'user').session('login', user?.id ?? null, 'failure');
       throw new NotAuthenticatedError(BAD_CREDENTIALS);
     }
+    // The second factor's step ends the login (auth/mfa/mfa.service.ts).
+    if (this.mfa.isEnabled(user)) return this.mfa.challenge(user, origin);
     await this.users.recordLogin(user, hashIsOutdated(user.passwordHash) ? await hashPassword(dto.password) : undefined);
     this.audit.of({ id: user.id, origin }, 'user').session('login', user.id);
     return { ...(await this.tokens.issue(user, origin)), user: toUserDto(user) };

@@ -60,4 +60,20 @@ export class User extends Timestamped {
    */
   @Column({ type: 'timestamptz', nullable: true })
   tokensValidAfter!: Date | null;
+
+  /** The TOTP secret of enabled two-factor authentication, encrypted (auth/mfa/secret-box.ts); null without it. */
+  @Column({ type: 'text', nullable: true })
+  mfaSecret!: string | null;
+
+  /** A secret set up but not yet confirmed by a code, encrypted likewise; it replaces mfaSecret once enabled. */
+  @Column({ type: 'text', nullable: true })
+  mfaPendingSecret!: string | null;
+
+  /** When two-factor authentication was enabled; null while it is off. */
+  @Column({ type: 'timestamptz', nullable: true })
+  mfaEnabledAt!: Date | null;
+
+  /** The TOTP time step of the last code accepted: a code of this step or an earlier one is refused (no replay). */
+  @Column({ type: 'integer', nullable: true })
+  mfaLastStep!: number | null;
 }
