@@ -91,14 +91,19 @@ export class MfaService {
     const ended = user?.tokensValidAfter != null && claims.iat_ms < user.tokensValidAfter.getTime();
     if (!user || !user.mfaSecret || !this.isEnabled(user) || ended) throw new NotAuthenticatedError(BAD_MFA_TOKEN);
     const accepted = dto.code != null ? await this.acceptCode(user, dto.code) : await this.spendRecoveryCode(user, dto.recovery_code!);
-    if (!accepted) {
-      // Lockout hook: where failed logins are counted per account, a wrong second factor must count as one (issue 17).
-      this.audit.of({ id: user.id, origin }, 'user').session('login_mfa', user.id, 'failure');
-      throw new NotAuthenticatedError(BAD_CODE);
-    }
+    if (!accepted) return this.wrongSecondFactor(user, origin);
     await this.users.recordLogin(user);
     this.audit.of({ id: user.id, origin }, 'user').session('login_mfa', user.id);
     return { ...(await this.tokens.issue(user, origin)), user: toUserDto(user) };
+  }
+
+  /**
+   * A login's wrong (or used) code or recovery code: 401, audited. Lockout hook: where failed
+   * logins are counted per account (issue 17), count this one here, as a wrong password is.
+   */
+  private wrongSecondFactor(user: User, origin: RequestOrigin): never {
+    this.audit.of({ id: user.id, origin }, 'user').session('login_mfa', user.id, 'failure');
+    throw new NotAuthenticatedError(BAD_CODE);
   }
 
   /** A new secret, pending until a code of it enables it; a setup not finished is replaced. */
