@@ -89,6 +89,7 @@ const PROFILES_DIR = join(RESULTS_DIR, 'profiles');
 const PASSWORD = 'correct-horse-battery-42';
 const JWT_ACCESS_SECRET = `bench-access-${randomBytes(24).toString('hex')}`;
 const JWT_REFRESH_SECRET = `bench-refresh-${randomBytes(24).toString('hex')}`;
+const MFA_ENCRYPTION_KEY = `bench-mfa-${randomBytes(24).toString('hex')}`;
 /** The service's config accepts at most 1,000,000 per window for both limits. */
 const THROTTLE_MAX = '1000000';
 const MAX_UPCOMING = '10000';
@@ -198,6 +199,7 @@ async function startService(databaseUrl, port) {
       DB_POOL_SIZE: String(config.poolSize),
       JWT_ACCESS_SECRET,
       JWT_REFRESH_SECRET,
+      MFA_ENCRYPTION_KEY,
       JWT_ACCESS_TTL: '2h',
       LOG_LEVEL: 'warn',
       THROTTLE_TTL: config.throttleTtl,

@@ -11,6 +11,7 @@ import { DjangoImports1796200000000 } from './1796200000000-DjangoImports';
 import { AccountSessions1796400000000 } from './1796400000000-AccountSessions';
 import { PasswordResets1796500000000 } from './1796500000000-PasswordResets';
 import { LoginLockout1796600000000 } from './1796600000000-LoginLockout';
+import { TotpSecondFactor1796700000000 } from './1796700000000-TotpSecondFactor';
 import { EmailVerification1796800000000 } from './1796800000000-EmailVerification';
 
 /** Every migration, oldest first. A test fails when a file in this folder is missing here. */
@@ -28,5 +29,6 @@ export const MIGRATIONS = [
   AccountSessions1796400000000,
   PasswordResets1796500000000,
   LoginLockout1796600000000,
+  TotpSecondFactor1796700000000,
   EmailVerification1796800000000,
 ];

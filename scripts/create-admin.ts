@@ -12,7 +12,7 @@ import { DataSource } from 'typeorm';
 import { loadAppConfig } from '../src/core/config/app-config';
 import { standaloneDataSourceOptions } from '../src/entities';
 import { resolveDatabase } from '../src/core/database/resolve-database';
-import { createOrPromoteAdmin } from '../src/users/create-admin';
+import { createOrPromoteAdmin, mfaAdvice } from '../src/users/create-admin';
 
 async function main(): Promise<void> {
   if (existsSync('.env')) process.loadEnvFile('.env');
@@ -31,6 +31,7 @@ async function main(): Promise<void> {
     await db.runMigrations({ transaction: 'each' });
     const { user, created } = await createOrPromoteAdmin(db, { username, email, password }, config.passwordMinScore);
     process.stdout.write(`${created ? 'Created' : 'Promoted'} admin account "${user.username}" (id ${user.id}).\n`);
+    process.stdout.write(mfaAdvice(config.mfa.requiredRoles));
   } finally {
     if (db.isInitialized) await db.destroy();
     await embedded?.stop();

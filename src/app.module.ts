@@ -7,6 +7,7 @@ import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { JwtAuthGuard } from './core/auth/jwt-auth.guard';
 import { RolesGuard } from './core/auth/roles.guard';
+import { MfaRequiredGuard } from './core/auth/mfa-required.guard';
 import { TokenSignersModule } from './core/auth/token-signers';
 import type { AppConfig } from './core/config/app-config';
 import { APP_CONFIG, appConfigModule } from './core/config/app-config.provider';
@@ -46,9 +47,10 @@ import { UsersModule } from './users/users.module';
     ImportsModule,
   ],
   providers: [
-    // Guards run in this order: rate limit, authentication, roles.
+    // Guards run in this order: rate limit, authentication, two-factor requirement, roles.
     { provide: APP_GUARD, useClass: AppThrottlerGuard },
     { provide: APP_GUARD, useClass: JwtAuthGuard },
+    { provide: APP_GUARD, useClass: MfaRequiredGuard },
     { provide: APP_GUARD, useClass: RolesGuard },
     // Pipes run in this order: validation, then the configured page sizes on a validated list query.
     { provide: APP_PIPE, useFactory: createValidationPipe },

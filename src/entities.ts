@@ -5,6 +5,7 @@ import { AuditEvent } from './audit/audit-event.entity';
 import { RefreshToken } from './auth/refresh-token.entity';
 import { EmailVerification } from './auth/email-verification.entity';
 import { PasswordResetToken } from './auth/password-reset-token.entity';
+import { MfaRecoveryCode } from './auth/mfa/mfa-recovery-code.entity';
 import { Session } from './auth/session.entity';
 import { dataSourceOptions, DatabaseTimeouts } from './core/database/data-source-options';
 import { Doctor } from './doctors/doctor.entity';
@@ -29,6 +30,7 @@ export const ENTITIES = [
   RefreshToken,
   PasswordResetToken,
   EmailVerification,
+  MfaRecoveryCode,
   Patient,
   Doctor,
   Assignment,

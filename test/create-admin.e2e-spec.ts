@@ -64,6 +64,10 @@ describe('npm run create-admin (e2e)', () => {
     const run = await createAdmin(['--username', username, '--email', `${username}@clinic.example`], { ADMIN_PASSWORD });
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toMatch(new RegExp(`^Created admin account "${username}" \\(id \\d+\\)\\.$`, 'm'));
+    // MFA_REQUIRED_ROLES is admin by default: the operator learns how to set the second factor up.
+    expect(run.stdout).toMatch(
+      /Two-factor authentication is required for admins.*POST \/api\/auth\/mfa\/totp\/setup\/.*POST \/api\/auth\/mfa\/totp\/enable\//,
+    );
     expect(run.stdout + run.stderr).not.toContain(ADMIN_PASSWORD);
 
     const res = await login(username, ADMIN_PASSWORD);

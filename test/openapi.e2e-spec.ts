@@ -121,6 +121,7 @@ const PUBLIC_OPERATIONS = [
   ['post', '/api/auth/register'],
   ['post', '/api/auth'],
   ['post', '/api/auth/login'],
+  ['post', '/api/auth/login/mfa'],
   ['post', '/api/token'],
   ['post', '/api/auth/token/refresh'],
   ['post', '/api/auth/refresh'],

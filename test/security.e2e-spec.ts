@@ -520,6 +520,7 @@ describe('security: OWASP API Top 10 (e2e)', () => {
           'GET /health/ready',
           'POST /api/auth',
           'POST /api/auth/login',
+          'POST /api/auth/login/mfa',
           'POST /api/auth/logout',
           'POST /api/auth/email/verify',
           'POST /api/auth/email/verify/resend',
@@ -544,6 +545,8 @@ describe('security: OWASP API Top 10 (e2e)', () => {
         expired: `Bearer ${expiredAccessToken(alice)}`,
         'another secret': `Bearer ${signAccessToken({ sub: String(admin.id), username: admin.username, role: 'admin' }, 'x'.repeat(48))}`,
         'a refresh token': `Bearer ${alice.refresh}`,
+        // The first step of a two-factor login: signed with the access secret, but of its own type.
+        'an mfa token': `Bearer ${signAccessToken({ sub: String(admin.id), type: 'mfa', iat_ms: Date.now() })}`,
         'signed with the refresh secret': `Bearer ${signAccessToken({ sub: String(admin.id), username: admin.username, role: 'admin' }, TEST_REFRESH_SECRET)}`,
       };
       const protectedOperations = spec.operations.filter((operation) => !operation.public);

@@ -12,7 +12,21 @@ import { ListAuditEventsQuery } from './dto/list-audit-events.query';
 export type AuditedEntity = 'patient' | 'doctor' | 'mapping' | 'appointment' | 'schedule' | 'user';
 /** What a change did to a record. */
 /** What happens to an account's sessions and credentials outside a change of its record. */
-export type SessionAction = 'login' | 'logout' | 'logout_all' | 'session_end' | 'password_reset_request' | 'lock' | 'unlock';
+export type SessionAction =
+  | 'login'
+  | 'logout'
+  | 'logout_all'
+  | 'session_end'
+  | 'password_reset_request'
+  // A lockout put on by failed logins, lifted by an admin.
+  | 'lock'
+  | 'unlock'
+  // Two-factor authentication: set up, turned on and off, a login's password accepted (its second step asked), that second step.
+  | 'mfa_setup'
+  | 'mfa_enable'
+  | 'mfa_disable'
+  | 'mfa_challenge'
+  | 'login_mfa';
 
 export type ChangeAction = 'create' | 'update' | 'delete' | 'assign' | 'unassign' | 'cancel' | 'link' | 'unlink';
 

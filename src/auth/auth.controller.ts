@@ -3,13 +3,15 @@ import {
   ApiBadRequestResponse,
   ApiConflictResponse,
   ApiCreatedResponse,
+  ApiExtraModels,
   ApiNoContentResponse,
   ApiOkResponse,
   ApiTags,
   ApiUnauthorizedResponse,
+  getSchemaPath,
 } from '@nestjs/swagger';
 import { AuthUser } from '../core/auth/auth-user';
-import { CurrentUser, Public } from '../core/auth/decorators';
+import { AllowedBeforeMfa, CurrentUser, Public } from '../core/auth/decorators';
 import { CreatedLocation } from '../core/http/location';
 import { Origin, RequestOrigin } from '../core/http/request-origin';
 import { StrictThrottle } from '../core/throttling/throttling';
@@ -19,6 +21,7 @@ import { LoginDto } from './dto/login.dto';
 import { RefreshDto } from './dto/refresh.dto';
 import { RegisterDto } from './dto/register.dto';
 import { LoginResponseDto, RegisterResponseDto, TokenPairDto } from './dto/tokens.dto';
+import { MfaChallengeDto } from './mfa/dto/mfa.dto';
 
 /**
  * Registration, login, token refresh and logout. The further paths of a route are aliases kept
@@ -47,15 +50,20 @@ export class AuthController {
 
   /**
    * Log in with a username or an email, and a password.
-   * @remarks Answers an access token, a refresh token and the account. An unknown account, a wrong password and a deactivated account get the same 401, in about the same time. Rate limited by the strict per-address budget.
+   * @remarks Answers an access token, a refresh token and the account. For an account with two-factor authentication it answers `{mfa_required: true, mfa_token}` instead: the login ends at `POST /api/auth/login/mfa/` with a code. An unknown account, a wrong password and a deactivated account get the same 401, in about the same time. Rate limited by the strict per-address budget.
    */
   @Public()
   @StrictThrottle()
   @Post(['auth/login', 'token'])
   @HttpCode(HttpStatus.OK)
-  @ApiOkResponse({ type: LoginResponseDto, description: 'A new session: its access and refresh tokens, and the account.' })
+  @ApiExtraModels(LoginResponseDto, MfaChallengeDto)
+  @ApiOkResponse({
+    schema: { oneOf: [{ $ref: getSchemaPath(LoginResponseDto) }, { $ref: getSchemaPath(MfaChallengeDto) }] },
+    description:
+      'A new session (its access and refresh tokens, and the account), or, with two-factor authentication, the token of the second step.',
+  })
   @ApiUnauthorizedResponse({ description: 'No active account with these credentials.' })
-  login(@Body() dto: LoginDto, @Origin() origin: RequestOrigin): Promise<LoginResponseDto> {
+  login(@Body() dto: LoginDto, @Origin() origin: RequestOrigin): Promise<LoginResponseDto | MfaChallengeDto> {
     return this.auth.login(dto, origin);
   }
 
@@ -93,6 +101,7 @@ export class AuthController {
    * Get the caller's account.
    * @remarks The account the access token was issued to, as it is now.
    */
+  @AllowedBeforeMfa()
   @Get('auth/me')
   @ApiOkResponse({ type: UserDto, description: "The caller's account." })
   me(@CurrentUser() user: AuthUser): Promise<UserDto> {

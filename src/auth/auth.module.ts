@@ -21,9 +21,13 @@ import { EmailVerification } from './email-verification.entity';
 import { PasswordResetToken } from './password-reset-token.entity';
 import { Session } from './session.entity';
 import { TokensService } from './tokens.service';
+import { MfaController } from './mfa/mfa.controller';
+import { MfaRecoveryCode } from './mfa/mfa-recovery-code.entity';
+import { MfaRepository } from './mfa/mfa.repository';
+import { MfaService } from './mfa/mfa.service';
 
 @Module({
-  imports: [UsersModule, TypeOrmModule.forFeature([RefreshToken, Session, PasswordResetToken, EmailVerification])],
+  imports: [UsersModule, TypeOrmModule.forFeature([RefreshToken, Session, PasswordResetToken, EmailVerification, MfaRecoveryCode])],
   controllers: [
     AuthController,
     PasswordsController,
@@ -32,6 +36,7 @@ import { TokensService } from './tokens.service';
     EmailVerificationController,
     AdminAccountsController,
     OwnAccountController,
+    MfaController,
   ],
   providers: [
     AuthService,
@@ -42,6 +47,8 @@ import { TokensService } from './tokens.service';
     ResetLinks,
     AuthRepository,
     TokensService,
+    MfaService,
+    MfaRepository,
     JwtStrategy,
     { provide: RequestAuthenticator, useExisting: JwtStrategy },
   ],

@@ -15,6 +15,8 @@ import { awaitFailureFloor, burnPasswordCheck, hashIsOutdated, hashPassword, pas
 import { TokensService } from './tokens.service';
 import { LockoutService } from './lockout.service';
 import { EmailVerificationService } from './email-verification.service';
+import { MfaChallengeDto } from './mfa/dto/mfa.dto';
+import { MfaService } from './mfa/mfa.service';
 import type { AuthUser } from '../core/auth/auth-user';
 import { Page, PageQueryDto } from '../core/pagination/pagination';
 import { SessionDto, toSessionDto } from './dto/session.dto';
@@ -34,6 +36,7 @@ export class AuthService {
     private readonly verification: EmailVerificationService,
     private readonly audit: AuditService,
     @InjectAppConfig() private readonly config: AppConfig,
+    private readonly mfa: MfaService,
   ) {}
 
   async register(dto: RegisterDto, origin: RequestOrigin): Promise<RegisterResponseDto> {
@@ -62,7 +65,7 @@ export class AuthService {
   }
 
   /** The same answer, in about the same time, for an unknown account, a wrong password and an inactive account. */
-  async login(dto: LoginDto, origin: RequestOrigin): Promise<LoginResponseDto> {
+  async login(dto: LoginDto, origin: RequestOrigin): Promise<LoginResponseDto | MfaChallengeDto> {
     const started = performance.now();
     const user = await this.users.findByLogin(dto);
     // A locked account is answered as a wrong password, after as long a check: nothing tells it apart.
@@ -80,6 +83,8 @@ export class AuthService {
       this.audit.of({ id: user.id, origin }, 'user').session('login', user.id, 'failure');
       throw new NotAuthenticatedError(UNVERIFIED);
     }
+    // The second factor's step ends the login (auth/mfa/mfa.service.ts).
+    if (this.mfa.isEnabled(user)) return this.mfa.challenge(user, origin);
     await this.users.recordLogin(user, hashIsOutdated(user.passwordHash) ? await hashPassword(dto.password) : undefined);
     await this.lockout.recordSuccess(user);
     this.audit.of({ id: user.id, origin }, 'user').session('login', user.id);

@@ -58,3 +58,13 @@ function saveAudited(db: DataSource, users: UsersRepository, user: User, action:
     return saved;
   });
 }
+
+/** What the script tells the operator about the admin's second factor, after creating it. */
+export function mfaAdvice(requiredRoles: readonly Role[]): string {
+  const steps =
+    'log in, POST /api/auth/mfa/totp/setup/ (add the secret or its otpauth_url to an authenticator app), ' +
+    'then POST /api/auth/mfa/totp/enable/ with {"code": "<the app\'s 6-digit code>"} and keep the ten recovery codes it answers.';
+  return requiredRoles.includes(Role.Admin)
+    ? `Two-factor authentication is required for admins (MFA_REQUIRED_ROLES): until it is set up, the account can use nothing else. To set it up, ${steps}\n`
+    : `Two-factor authentication is recommended: ${steps}\n`;
+}

@@ -76,4 +76,20 @@ export class User extends Timestamped {
   /** Locks since the last successful login: each lasts twice as long as the one before. */
   @Column({ type: 'smallint', default: 0 })
   lockCount!: number;
+
+  /** The TOTP secret of enabled two-factor authentication, encrypted (auth/mfa/secret-box.ts); null without it. */
+  @Column({ type: 'text', nullable: true })
+  mfaSecret!: string | null;
+
+  /** A secret set up but not yet confirmed by a code, encrypted likewise; it replaces mfaSecret once enabled. */
+  @Column({ type: 'text', nullable: true })
+  mfaPendingSecret!: string | null;
+
+  /** When two-factor authentication was enabled; null while it is off. */
+  @Column({ type: 'timestamptz', nullable: true })
+  mfaEnabledAt!: Date | null;
+
+  /** The TOTP time step of the last code accepted: a code of this step or an earlier one is refused (no replay). */
+  @Column({ type: 'integer', nullable: true })
+  mfaLastStep!: number | null;
 }

@@ -40,7 +40,8 @@ export class UsersRepository {
   findActiveCaller(id: number): Promise<AuthUser | null> {
     return selectOne<AuthUser>(
       this.db.manager,
-      sql`SELECT id, username, role, (extract(epoch FROM tokens_valid_after) * 1000)::float8 AS "tokensValidAfter"
+      sql`SELECT id, username, role, (extract(epoch FROM tokens_valid_after) * 1000)::float8 AS "tokensValidAfter",
+                 mfa_enabled_at IS NOT NULL AS "mfaEnabled"
           FROM users WHERE id = ${id} AND is_active`,
     );
   }

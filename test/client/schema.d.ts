@@ -174,9 +174,29 @@ export interface paths {
         put?: never;
         /**
          * Log in with a username or an email, and a password.
-         * @description Answers an access token, a refresh token and the account. An unknown account, a wrong password and a deactivated account get the same 401, in about the same time. Rate limited by the strict per-address budget.
+         * @description Answers an access token, a refresh token and the account. For an account with two-factor authentication it answers `{mfa_required: true, mfa_token}` instead: the login ends at `POST /api/auth/login/mfa/` with a code. An unknown account, a wrong password and a deactivated account get the same 401, in about the same time. Rate limited by the strict per-address budget.
          */
         post: operations["login"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/login/mfa": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Log in, second step: a code from the authenticator app, or a recovery code.
+         * @description For an account with two-factor authentication the login answers `{mfa_required: true, mfa_token}`; send that token here, within 5 minutes, with `code` (the app's current 6-digit code) or `recovery_code`. Each code is accepted once, and so is each recovery code. Rate limited by the strict per-address budget.
+         */
+        post: operations["loginMfa"];
         delete?: never;
         options?: never;
         head?: never;
@@ -245,6 +265,66 @@ export interface paths {
          * @description A new email needs `current_password`, and must be free as at registration; it takes effect at once. Audited.
          */
         patch: operations["updateMe"];
+        trace?: never;
+    };
+    "/api/auth/mfa/totp/disable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Turn two-factor authentication off.
+         * @description Needs the current password and a current code; the recovery codes stop working. Rate limited by the strict per-address budget.
+         */
+        post: operations["disableTotp"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/mfa/totp/enable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Turn two-factor authentication on with a code of the secret set up.
+         * @description From now on a login asks for a code too. Answers ten recovery codes, each good for one login without the app: this is the only time they are shown. Rate limited by the strict per-address budget.
+         */
+        post: operations["enableTotp"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/mfa/totp/setup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Set up two-factor authentication: a new TOTP secret.
+         * @description Answers a new secret (RFC 6238: SHA-1, 6 digits, 30 seconds) and its `otpauth://` URL for a QR code. It is pending until `POST /api/auth/mfa/totp/enable/` confirms it with a code; a new setup replaces one not confirmed. The secret is stored encrypted. Rate limited by the strict per-address budget.
+         */
+        post: operations["setupTotp"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/auth/password/change": {
@@ -691,7 +771,7 @@ export interface paths {
          * @deprecated
          * @description Alias of `POST /api/auth/login`, kept for the clients of the Django projects this service replaces.
          *
-         *     Answers an access token, a refresh token and the account. An unknown account, a wrong password and a deactivated account get the same 401, in about the same time. Rate limited by the strict per-address budget.
+         *     Answers an access token, a refresh token and the account. For an account with two-factor authentication it answers `{mfa_required: true, mfa_token}` instead: the login ends at `POST /api/auth/login/mfa/` with a code. An unknown account, a wrong password and a deactivated account get the same 401, in about the same time. Rate limited by the strict per-address budget.
          */
         post: operations["loginViaToken"];
         delete?: never;
@@ -1366,6 +1446,35 @@ export interface components {
             name: string;
             phone: string | null;
         };
+        MfaChallengeDto: {
+            /**
+             * @description Always true: the account has two-factor authentication, and the login needs its second step.
+             * @example true
+             */
+            mfa_required: boolean;
+            /**
+             * @description Send it with a code to `POST /api/auth/login/mfa/` within 5 minutes; it is good for nothing else.
+             * @example eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxIiwidHlwZSI6Im1mYSJ9.c2lnbmF0dXJl
+             */
+            mfa_token: string;
+        };
+        MfaLoginDto: {
+            /**
+             * @description The 6-digit code the authenticator app shows now; or send `recovery_code`.
+             * @example 492039
+             */
+            code?: string;
+            /**
+             * @description The `mfa_token` the login answered.
+             * @example eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxIiwidHlwZSI6Im1mYSJ9.c2lnbmF0dXJl
+             */
+            mfa_token: string;
+            /**
+             * @description One of the recovery codes shown when two-factor authentication was enabled, instead of `code`; each works once.
+             * @example 7f3a-9c21-b04e-d5e8
+             */
+            recovery_code?: string;
+        };
         PasswordResetConfirmDto: {
             /**
              * Format: password
@@ -1491,6 +1600,16 @@ export interface components {
              * @example Europe/Berlin
              */
             timezone: string;
+        };
+        RecoveryCodesDto: {
+            /**
+             * @description Ten recovery codes, each good for one login without the app. Shown only now: keep them somewhere safe.
+             * @example [
+             *       "7f3a-9c21-b04e-d5e8",
+             *       "0b6d-42fa-e917-3c85"
+             *     ]
+             */
+            recovery_codes: string[];
         };
         RefreshDto: {
             /**
@@ -1687,6 +1806,37 @@ export interface components {
              * @example eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxIiwidHlwZSI6InJlZnJlc2gifQ.c2lnbmF0dXJl
              */
             refresh: string;
+        };
+        TotpCodeDto: {
+            /**
+             * @description The 6-digit code the authenticator app shows now.
+             * @example 492039
+             */
+            code: string;
+        };
+        TotpDisableDto: {
+            /**
+             * @description The 6-digit code the authenticator app shows now.
+             * @example 492039
+             */
+            code: string;
+            /**
+             * Format: password
+             * @example correct-horse-battery
+             */
+            current_password: string;
+        };
+        TotpSetupDto: {
+            /**
+             * @description The same secret as an `otpauth://totp/` URL (SHA-1, 6 digits, 30 seconds), for a QR code.
+             * @example otpauth://totp/Healthcare%20backend:jane.doe?secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP&issuer=Healthcare%20backend
+             */
+            otpauth_url: string;
+            /**
+             * @description The new secret, base32: type it into the authenticator app, or let it read `otpauth_url` from a QR code.
+             * @example JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP
+             */
+            secret: string;
         };
         UpdateAppointmentDto: {
             /**
@@ -1966,6 +2116,26 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
+        /** @description The caller's role must use two-factor authentication (`MFA_REQUIRED_ROLES`) and the account has not set it up yet: set it up first. */
+        MfaRequired: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "detail": "You do not have permission to perform this action.",
+                 *       "instance": "/api/patients/",
+                 *       "request_id": "3f1e0c9a-3a51-4f4e-9d4c-2b1f6f0d9a7e",
+                 *       "status": 403,
+                 *       "title": "Forbidden",
+                 *       "type": "about:blank"
+                 *     }
+                 */
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
         /** @description The request body is larger than the service accepts (`BODY_LIMIT_BYTES`). */
         PayloadTooLarge: {
             headers: {
@@ -2126,6 +2296,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["MfaRequired"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalServerError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -2281,6 +2452,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["MfaRequired"];
             /** @description No such appointment among the caller's (those of its patients, or of its doctor profile). */
             404: {
                 headers: {
@@ -2713,6 +2885,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["MfaRequired"];
             /** @description No such appointment among the caller's (those of its patients, or of its doctor profile). */
             404: {
                 headers: {
@@ -3039,14 +3212,14 @@ export interface operations {
             };
         };
         responses: {
-            /** @description A new session: its access and refresh tokens, and the account. */
+            /** @description A new session (its access and refresh tokens, and the account), or, with two-factor authentication, the token of the second step. */
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["LoginResponseDto"];
+                    "application/json": components["schemas"]["LoginResponseDto"] | components["schemas"]["MfaChallengeDto"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -3062,6 +3235,86 @@ export interface operations {
                      * @example {
                      *       "detail": "Authentication credentials were not provided or are not valid.",
                      *       "instance": "/api/auth/login/",
+                     *       "request_id": "3f1e0c9a-3a51-4f4e-9d4c-2b1f6f0d9a7e",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    loginMfa: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "code": "492039",
+                 *       "mfa_token": "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxIiwidHlwZSI6Im1mYSJ9.c2lnbmF0dXJl",
+                 *       "recovery_code": "7f3a-9c21-b04e-d5e8"
+                 *     }
+                 */
+                "application/json": components["schemas"]["MfaLoginDto"];
+                "application/x-www-form-urlencoded": components["schemas"]["MfaLoginDto"];
+                "multipart/form-data": components["schemas"]["MfaLoginDto"];
+            };
+        };
+        responses: {
+            /** @description A new session: its access and refresh tokens, and the account. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LoginResponseDto"];
+                };
+            };
+            /** @description Neither or both of `code` and `recovery_code` (named in `errors.code`). */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "The request has invalid fields.",
+                     *       "instance": "/api/auth/login/mfa/",
+                     *       "request_id": "3f1e0c9a-3a51-4f4e-9d4c-2b1f6f0d9a7e",
+                     *       "status": 400,
+                     *       "title": "Bad Request",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The code is wrong or used, or the `mfa_token` is invalid, expired or of an account changed since. */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Authentication credentials were not provided or are not valid.",
+                     *       "instance": "/api/auth/login/mfa/",
                      *       "request_id": "3f1e0c9a-3a51-4f4e-9d4c-2b1f6f0d9a7e",
                      *       "status": 401,
                      *       "title": "Unauthorized",
@@ -3153,6 +3406,7 @@ export interface operations {
                 content?: never;
             };
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["MfaRequired"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalServerError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -3237,6 +3491,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["MfaRequired"];
             /** @description The email or the phone is taken (named in `errors`). */
             409: {
                 headers: {
@@ -3259,6 +3514,207 @@ export interface operations {
             };
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    disableTotp: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "code": "492039",
+                 *       "current_password": "correct-horse-battery"
+                 *     }
+                 */
+                "application/json": components["schemas"]["TotpDisableDto"];
+                "application/x-www-form-urlencoded": components["schemas"]["TotpDisableDto"];
+                "multipart/form-data": components["schemas"]["TotpDisableDto"];
+            };
+        };
+        responses: {
+            /** @description Two-factor authentication is off. */
+            204: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The password is wrong (`errors.current_password`) or the code is wrong or used (`errors.code`). */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "The request has invalid fields.",
+                     *       "instance": "/api/auth/mfa/totp/disable/",
+                     *       "request_id": "3f1e0c9a-3a51-4f4e-9d4c-2b1f6f0d9a7e",
+                     *       "status": 400,
+                     *       "title": "Bad Request",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["MfaRequired"];
+            /** @description Two-factor authentication is not on. */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "The request conflicts with an existing record.",
+                     *       "instance": "/api/auth/mfa/totp/disable/",
+                     *       "request_id": "3f1e0c9a-3a51-4f4e-9d4c-2b1f6f0d9a7e",
+                     *       "status": 409,
+                     *       "title": "Conflict",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    enableTotp: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "code": "492039"
+                 *     }
+                 */
+                "application/json": components["schemas"]["TotpCodeDto"];
+                "application/x-www-form-urlencoded": components["schemas"]["TotpCodeDto"];
+                "multipart/form-data": components["schemas"]["TotpCodeDto"];
+            };
+        };
+        responses: {
+            /** @description Two-factor authentication is on; the recovery codes, shown once. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecoveryCodesDto"];
+                };
+            };
+            /** @description The code is wrong (`errors.code`). */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "The request has invalid fields.",
+                     *       "instance": "/api/auth/mfa/totp/enable/",
+                     *       "request_id": "3f1e0c9a-3a51-4f4e-9d4c-2b1f6f0d9a7e",
+                     *       "status": 400,
+                     *       "title": "Bad Request",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description Two-factor authentication is already on, or no setup is pending. */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "The request conflicts with an existing record.",
+                     *       "instance": "/api/auth/mfa/totp/enable/",
+                     *       "request_id": "3f1e0c9a-3a51-4f4e-9d4c-2b1f6f0d9a7e",
+                     *       "status": 409,
+                     *       "title": "Conflict",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    setupTotp: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The new secret, pending until enabled. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TotpSetupDto"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description Two-factor authentication is already on. */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "The request conflicts with an existing record.",
+                     *       "instance": "/api/auth/mfa/totp/setup/",
+                     *       "request_id": "3f1e0c9a-3a51-4f4e-9d4c-2b1f6f0d9a7e",
+                     *       "status": 409,
+                     *       "title": "Conflict",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalServerError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -3314,6 +3770,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["MfaRequired"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
@@ -3604,6 +4061,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["MfaRequired"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalServerError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -3631,6 +4089,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["MfaRequired"];
             /** @description No live session of the caller has this id. */
             404: {
                 headers: {
@@ -3749,6 +4208,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["MfaRequired"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalServerError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -3892,6 +4352,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["MfaRequired"];
             /** @description No doctor with this id in the directory. */
             404: {
                 headers: {
@@ -4323,6 +4784,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["MfaRequired"];
             /** @description No such doctor, or it has no schedule. */
             404: {
                 headers: {
@@ -4506,6 +4968,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["MfaRequired"];
             /** @description No such doctor, or it has no schedule (then any time can be booked). */
             404: {
                 headers: {
@@ -4565,6 +5028,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["MfaRequired"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalServerError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -4724,6 +5188,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["MfaRequired"];
             /** @description No such patient among the caller's (or, for a doctor account, those assigned to it). */
             404: {
                 headers: {
@@ -4780,6 +5245,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["MfaRequired"];
             /** @description No such patient among the caller's (or, for a doctor account, those assigned to it). */
             404: {
                 headers: {
@@ -4903,6 +5369,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["MfaRequired"];
             /** @description No such patient among the caller's (or, for a doctor account, those assigned to it). */
             404: {
                 headers: {
@@ -4966,6 +5433,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["MfaRequired"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalServerError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -5015,6 +5483,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["MfaRequired"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
@@ -5047,6 +5516,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["MfaRequired"];
             /** @description No such patient among the caller's (or, for a doctor account, those assigned to it). */
             404: {
                 headers: {
@@ -5400,6 +5870,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["MfaRequired"];
             /** @description No such patient among the caller's (or, for a doctor account, those assigned to it). */
             404: {
                 headers: {
@@ -5446,14 +5917,14 @@ export interface operations {
             };
         };
         responses: {
-            /** @description A new session: its access and refresh tokens, and the account. */
+            /** @description A new session (its access and refresh tokens, and the account), or, with two-factor authentication, the token of the second step. */
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["LoginResponseDto"];
+                    "application/json": components["schemas"]["LoginResponseDto"] | components["schemas"]["MfaChallengeDto"];
                 };
             };
             400: components["responses"]["BadRequest"];

@@ -57,6 +57,8 @@ export function testEnv(databaseUrl: string, env: Record<string, string> = {}): 
     JWT_REFRESH_SECRET: TEST_REFRESH_SECRET,
     THROTTLE_LIMIT: '100000',
     THROTTLE_AUTH_LIMIT: '100000',
+    // The suite's admins (newAdmin) have no second factor; the MFA tests require it explicitly.
+    MFA_REQUIRED_ROLES: '',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     ...env,
   };

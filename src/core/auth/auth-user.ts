@@ -8,6 +8,8 @@ export interface AuthUser {
   role: Role;
   /** Access tokens issued before this instant (ms since the epoch) are refused; null for none. */
   tokensValidAfter?: number | null;
+  /** Whether the account has two-factor authentication on (MFA_REQUIRED_ROLES shuts out those without). */
+  mfaEnabled?: boolean;
   /** The session (login) the request's access token belongs to; absent for tokens older than sessions. */
   sessionId?: number;
   /** The request this caller is making; absent outside HTTP (the seed script). */

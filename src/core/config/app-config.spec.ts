@@ -7,6 +7,7 @@ import { parseDurationSeconds } from './duration';
 
 const ACCESS = 'a'.repeat(40);
 const REFRESH = 'r'.repeat(40);
+const MFA_KEY = 'm'.repeat(40);
 
 /** The ConfigError that loading `env` throws; fails the test when it loads. */
 function configError(env: Record<string, string>): ConfigError {
@@ -29,7 +30,12 @@ describe('loadAppConfig', () => {
   const secretsFile = () => join(dataDir, 'dev-secrets.json');
 
   it('loads the defaults with only the secrets given', () => {
-    const config = loadAppConfig({ JWT_ACCESS_SECRET: ACCESS, JWT_REFRESH_SECRET: REFRESH, DATA_DIR: dataDir });
+    const config = loadAppConfig({
+      JWT_ACCESS_SECRET: ACCESS,
+      JWT_REFRESH_SECRET: REFRESH,
+      MFA_ENCRYPTION_KEY: MFA_KEY,
+      DATA_DIR: dataDir,
+    });
     expect(config).toMatchObject({
       nodeEnv: 'development',
       port: 8000,
@@ -61,6 +67,7 @@ describe('loadAppConfig', () => {
       'SMTP_URL is required when NODE_ENV=production: the service sends mail',
       'JWT_ACCESS_SECRET is required when NODE_ENV=production',
       'JWT_REFRESH_SECRET is required when NODE_ENV=production',
+      'MFA_ENCRYPTION_KEY is required when NODE_ENV=production',
     ]);
     expect(error.message).toContain('JWT_ACCESS_SECRET');
     expect(error.message).toContain('JWT_REFRESH_SECRET');
@@ -72,6 +79,7 @@ describe('loadAppConfig', () => {
       NODE_ENV: 'production',
       JWT_ACCESS_SECRET: ACCESS,
       JWT_REFRESH_SECRET: REFRESH,
+      MFA_ENCRYPTION_KEY: MFA_KEY,
       SMTP_URL: 'smtps://mailer:secret@mail.clinic.example:465',
       DATA_DIR: dataDir,
     });
@@ -108,17 +116,19 @@ describe('loadAppConfig', () => {
       'BODY_LIMIT_BYTES',
       'JWT_ACCESS_SECRET',
       'JWT_REFRESH_SECRET',
+      'MFA_ENCRYPTION_KEY',
       'SMTP_URL',
       'PUBLIC_URL',
     ]) {
       expect(named(variable), variable).toHaveLength(1);
       expect(error.message).toContain(variable);
     }
-    expect(error.problems).toHaveLength(13);
+    expect(error.problems).toHaveLength(14);
   });
 
   it('reads the mail settings: the public address without its trailing slash, the port in the default one', () => {
-    const mail = (env: Record<string, string>) => loadAppConfig({ JWT_ACCESS_SECRET: ACCESS, JWT_REFRESH_SECRET: REFRESH, ...env }).mail;
+    const mail = (env: Record<string, string>) =>
+      loadAppConfig({ JWT_ACCESS_SECRET: ACCESS, JWT_REFRESH_SECRET: REFRESH, MFA_ENCRYPTION_KEY: MFA_KEY, ...env }).mail;
     expect(
       mail({ PUBLIC_URL: 'https://clinic.example/app/', SMTP_URL: 'smtp://127.0.0.1:2525', MAIL_FROM: 'Clinic <a@clinic.example>' }),
     ).toEqual({
@@ -128,15 +138,17 @@ describe('loadAppConfig', () => {
       retryBaseMs: 2000,
     });
     expect(mail({ PORT: '3000' }).publicUrl).toBe('http://localhost:3000');
-    expect(configError({ JWT_ACCESS_SECRET: ACCESS, JWT_REFRESH_SECRET: REFRESH, MAIL_RETRY_BASE_MS: '1' }).problems).toEqual([
-      'MAIL_RETRY_BASE_MS must be an integer from 10 to 600000 (got "1")',
-    ]);
+    expect(
+      configError({ JWT_ACCESS_SECRET: ACCESS, JWT_REFRESH_SECRET: REFRESH, MFA_ENCRYPTION_KEY: MFA_KEY, MAIL_RETRY_BASE_MS: '1' })
+        .problems,
+    ).toEqual(['MAIL_RETRY_BASE_MS must be an integer from 10 to 600000 (got "1")']);
   });
 
   it('refuses secrets shorter than 32 characters or equal to each other', () => {
-    expect(configError({ JWT_ACCESS_SECRET: 'x'.repeat(31), JWT_REFRESH_SECRET: REFRESH, DATA_DIR: dataDir }).problems).toEqual([
-      'JWT_ACCESS_SECRET must be at least 32 characters long',
-    ]);
+    expect(
+      configError({ JWT_ACCESS_SECRET: 'x'.repeat(31), JWT_REFRESH_SECRET: REFRESH, MFA_ENCRYPTION_KEY: MFA_KEY, DATA_DIR: dataDir })
+        .problems,
+    ).toEqual(['JWT_ACCESS_SECRET must be at least 32 characters long']);
     expect(configError({ JWT_ACCESS_SECRET: ACCESS, JWT_REFRESH_SECRET: ACCESS, DATA_DIR: dataDir }).problems).toEqual([
       'JWT_ACCESS_SECRET and JWT_REFRESH_SECRET must differ',
     ]);
@@ -146,6 +158,7 @@ describe('loadAppConfig', () => {
     const config = loadAppConfig({
       JWT_ACCESS_SECRET: ACCESS,
       JWT_REFRESH_SECRET: REFRESH,
+      MFA_ENCRYPTION_KEY: MFA_KEY,
       DB_CONNECT_TIMEOUT_MS: '500',
       DB_POOL_TIMEOUT_MS: '3000',
       DB_STATEMENT_TIMEOUT_MS: '0',
@@ -154,6 +167,7 @@ describe('loadAppConfig', () => {
     const error = configError({
       JWT_ACCESS_SECRET: ACCESS,
       JWT_REFRESH_SECRET: REFRESH,
+      MFA_ENCRYPTION_KEY: MFA_KEY,
       DB_CONNECT_TIMEOUT_MS: '0',
       DB_POOL_TIMEOUT_MS: 'soon',
       DB_STATEMENT_TIMEOUT_MS: '-1',
@@ -169,6 +183,7 @@ describe('loadAppConfig', () => {
     const config = loadAppConfig({
       JWT_ACCESS_SECRET: ACCESS,
       JWT_REFRESH_SECRET: REFRESH,
+      MFA_ENCRYPTION_KEY: MFA_KEY,
       BOOKING_HORIZON_DAYS: '90',
       MAX_UPCOMING_APPOINTMENTS_PER_PATIENT: '3',
     });
@@ -176,6 +191,7 @@ describe('loadAppConfig', () => {
     const error = configError({
       JWT_ACCESS_SECRET: ACCESS,
       JWT_REFRESH_SECRET: REFRESH,
+      MFA_ENCRYPTION_KEY: MFA_KEY,
       BOOKING_HORIZON_DAYS: '3651',
       MAX_UPCOMING_APPOINTMENTS_PER_PATIENT: '0',
     });
@@ -186,10 +202,18 @@ describe('loadAppConfig', () => {
   });
 
   it('reads the lowest password score, 3 by default, refusing one outside 0-4', () => {
-    expect(loadAppConfig({ JWT_ACCESS_SECRET: ACCESS, JWT_REFRESH_SECRET: REFRESH }).passwordMinScore).toBe(3);
-    expect(loadAppConfig({ JWT_ACCESS_SECRET: ACCESS, JWT_REFRESH_SECRET: REFRESH, PASSWORD_MIN_SCORE: '4' }).passwordMinScore).toBe(4);
+    expect(loadAppConfig({ JWT_ACCESS_SECRET: ACCESS, JWT_REFRESH_SECRET: REFRESH, MFA_ENCRYPTION_KEY: MFA_KEY }).passwordMinScore).toBe(3);
+    expect(
+      loadAppConfig({ JWT_ACCESS_SECRET: ACCESS, JWT_REFRESH_SECRET: REFRESH, MFA_ENCRYPTION_KEY: MFA_KEY, PASSWORD_MIN_SCORE: '4' })
+        .passwordMinScore,
+    ).toBe(4);
     for (const value of ['5', '-1', '2.5', 'strong']) {
-      const error = configError({ JWT_ACCESS_SECRET: ACCESS, JWT_REFRESH_SECRET: REFRESH, PASSWORD_MIN_SCORE: value });
+      const error = configError({
+        JWT_ACCESS_SECRET: ACCESS,
+        JWT_REFRESH_SECRET: REFRESH,
+        MFA_ENCRYPTION_KEY: MFA_KEY,
+        PASSWORD_MIN_SCORE: value,
+      });
       expect(error.problems).toEqual([`PASSWORD_MIN_SCORE must be an integer from 0 to 4 (got "${value}")`]);
     }
   });
@@ -200,19 +224,25 @@ describe('loadAppConfig', () => {
     [' OFF ', false],
     ['false', false],
   ])('reads JWT_REFRESH_ROTATION %j as %s', (value, rotation) => {
-    expect(loadAppConfig({ JWT_ACCESS_SECRET: ACCESS, JWT_REFRESH_SECRET: REFRESH, JWT_REFRESH_ROTATION: value }).jwt.refreshRotation).toBe(
-      rotation,
-    );
+    expect(
+      loadAppConfig({ JWT_ACCESS_SECRET: ACCESS, JWT_REFRESH_SECRET: REFRESH, MFA_ENCRYPTION_KEY: MFA_KEY, JWT_REFRESH_ROTATION: value })
+        .jwt.refreshRotation,
+    ).toBe(rotation);
   });
 
   it.each(['1', 'no', 'rotate'])('refuses JWT_REFRESH_ROTATION %j', (value) => {
-    const error = configError({ JWT_ACCESS_SECRET: ACCESS, JWT_REFRESH_SECRET: REFRESH, JWT_REFRESH_ROTATION: value });
+    const error = configError({
+      JWT_ACCESS_SECRET: ACCESS,
+      JWT_REFRESH_SECRET: REFRESH,
+      MFA_ENCRYPTION_KEY: MFA_KEY,
+      JWT_REFRESH_ROTATION: value,
+    });
     expect(error.problems).toEqual([`JWT_REFRESH_ROTATION must be on or off (got "${value}")`]);
   });
 
   it('reads the page sizes, up to 1000, the default lowered to a maximum below it when not given', () => {
     const sizes = (env: Record<string, string>) =>
-      loadAppConfig({ JWT_ACCESS_SECRET: ACCESS, JWT_REFRESH_SECRET: REFRESH, ...env }).pageSize;
+      loadAppConfig({ JWT_ACCESS_SECRET: ACCESS, JWT_REFRESH_SECRET: REFRESH, MFA_ENCRYPTION_KEY: MFA_KEY, ...env }).pageSize;
     expect(sizes({ PAGE_SIZE_DEFAULT: '5', PAGE_SIZE_MAX: '7' })).toEqual({ default: 5, max: 7 });
     expect(sizes({ PAGE_SIZE_DEFAULT: '1000', PAGE_SIZE_MAX: '1000' })).toEqual({ default: 1000, max: 1000 });
     expect(sizes({ PAGE_SIZE_MAX: '10' })).toEqual({ default: 10, max: 10 });
@@ -226,7 +256,27 @@ describe('loadAppConfig', () => {
     [{ PAGE_SIZE_DEFAULT: '101' }, 'PAGE_SIZE_DEFAULT (101) must not be greater than PAGE_SIZE_MAX (100)'],
     [{ PAGE_SIZE_DEFAULT: '8', PAGE_SIZE_MAX: '7' }, 'PAGE_SIZE_DEFAULT (8) must not be greater than PAGE_SIZE_MAX (7)'],
   ])('refuses the page sizes %j', (env, problem) => {
-    expect(configError({ JWT_ACCESS_SECRET: ACCESS, JWT_REFRESH_SECRET: REFRESH, ...env }).problems).toEqual([problem]);
+    expect(configError({ JWT_ACCESS_SECRET: ACCESS, JWT_REFRESH_SECRET: REFRESH, MFA_ENCRYPTION_KEY: MFA_KEY, ...env }).problems).toEqual([
+      problem,
+    ]);
+  });
+
+  it('reads the two-factor settings: the issuer, the key, the roles that must use it (admin by default, empty for none)', () => {
+    const mfa = (env: Record<string, string>) =>
+      loadAppConfig({ JWT_ACCESS_SECRET: ACCESS, JWT_REFRESH_SECRET: REFRESH, MFA_ENCRYPTION_KEY: MFA_KEY, ...env }).mfa;
+    expect(mfa({})).toEqual({ issuer: 'Healthcare backend', encryptionKey: MFA_KEY, requiredRoles: ['admin'] });
+    expect(mfa({ MFA_ISSUER: 'Clinic', MFA_REQUIRED_ROLES: ' admin, doctor ' })).toMatchObject({
+      issuer: 'Clinic',
+      requiredRoles: ['admin', 'doctor'],
+    });
+    expect(mfa({ MFA_REQUIRED_ROLES: '' }).requiredRoles).toEqual([]);
+    expect(
+      configError({ JWT_ACCESS_SECRET: ACCESS, JWT_REFRESH_SECRET: REFRESH, MFA_ENCRYPTION_KEY: 'short', MFA_REQUIRED_ROLES: 'admin,root' })
+        .problems,
+    ).toEqual([
+      'MFA_ENCRYPTION_KEY must be at least 32 characters long',
+      'MFA_REQUIRED_ROLES entries must be among patient, doctor, admin (got "root")',
+    ]);
   });
 
   it('refuses an unknown NODE_ENV', () => {
@@ -242,20 +292,32 @@ describe('loadAppConfig', () => {
     [' 7D ', 604_800],
   ])('reads the duration %j as %i seconds', (value, seconds) => {
     expect(parseDurationSeconds(value)).toBe(seconds);
-    const config = loadAppConfig({ JWT_ACCESS_SECRET: ACCESS, JWT_REFRESH_SECRET: REFRESH, JWT_REFRESH_TTL: value, THROTTLE_TTL: value });
+    const config = loadAppConfig({
+      JWT_ACCESS_SECRET: ACCESS,
+      JWT_REFRESH_SECRET: REFRESH,
+      MFA_ENCRYPTION_KEY: MFA_KEY,
+      JWT_REFRESH_TTL: value,
+      THROTTLE_TTL: value,
+    });
     expect(config.jwt.refreshTtlSeconds).toBe(seconds);
     expect(config.throttle.windowSeconds).toBe(seconds);
   });
 
   it.each(['0', '-5', '15 minutes', '1.5h', 'm', '7w'])('refuses the duration %j', (value) => {
     expect(parseDurationSeconds(value)).toBeUndefined();
-    expect(configError({ JWT_ACCESS_SECRET: ACCESS, JWT_REFRESH_SECRET: REFRESH, JWT_ACCESS_TTL: value }).problems).toEqual([
-      `JWT_ACCESS_TTL must be a duration such as 900, 15m, 12h or 7d (got "${value.trim()}")`,
-    ]);
+    expect(
+      configError({ JWT_ACCESS_SECRET: ACCESS, JWT_REFRESH_SECRET: REFRESH, MFA_ENCRYPTION_KEY: MFA_KEY, JWT_ACCESS_TTL: value }).problems,
+    ).toEqual([`JWT_ACCESS_TTL must be a duration such as 900, 15m, 12h or 7d (got "${value.trim()}")`]);
   });
 
   it('treats blank variables as unset', () => {
-    const config = loadAppConfig({ JWT_ACCESS_SECRET: ACCESS, JWT_REFRESH_SECRET: REFRESH, PORT: '  ', DATABASE_URL: '' });
+    const config = loadAppConfig({
+      JWT_ACCESS_SECRET: ACCESS,
+      JWT_REFRESH_SECRET: REFRESH,
+      MFA_ENCRYPTION_KEY: MFA_KEY,
+      PORT: '  ',
+      DATABASE_URL: '',
+    });
     expect(config.port).toBe(8000);
     expect(config.databaseUrl).toBeUndefined();
   });
@@ -266,21 +328,27 @@ describe('loadAppConfig', () => {
       expect(first.jwt.accessSecret.length).toBeGreaterThanOrEqual(32);
       expect(first.jwt.refreshSecret.length).toBeGreaterThanOrEqual(32);
       expect(first.jwt.accessSecret).not.toBe(first.jwt.refreshSecret);
-      expect(first.warnings).toHaveLength(2);
+      expect(first.mfa.encryptionKey.length).toBeGreaterThanOrEqual(32);
+      expect(first.warnings).toHaveLength(3);
       expect(first.warnings.join('\n')).toContain(dataDir);
 
       const stored = JSON.parse(readFileSync(secretsFile(), 'utf8'));
-      expect(stored).toEqual({ JWT_ACCESS_SECRET: first.jwt.accessSecret, JWT_REFRESH_SECRET: first.jwt.refreshSecret });
+      expect(stored).toEqual({
+        JWT_ACCESS_SECRET: first.jwt.accessSecret,
+        JWT_REFRESH_SECRET: first.jwt.refreshSecret,
+        MFA_ENCRYPTION_KEY: first.mfa.encryptionKey,
+      });
       expect(statSync(secretsFile()).mode & 0o077).toBe(0);
 
       const second = loadAppConfig({ DATA_DIR: dataDir });
       expect(second.jwt).toEqual(first.jwt);
+      expect(second.mfa).toEqual(first.mfa);
     });
 
     it('generates only the missing one when the other is set', () => {
       const config = loadAppConfig({ DATA_DIR: dataDir, JWT_ACCESS_SECRET: ACCESS });
       expect(config.jwt.accessSecret).toBe(ACCESS);
-      expect(Object.keys(JSON.parse(readFileSync(secretsFile(), 'utf8')))).toEqual(['JWT_REFRESH_SECRET']);
+      expect(Object.keys(JSON.parse(readFileSync(secretsFile(), 'utf8')))).toEqual(['JWT_REFRESH_SECRET', 'MFA_ENCRYPTION_KEY']);
     });
 
     it('creates a DATA_DIR that does not exist yet', () => {

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { Role, ROLES } from '../auth/role';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, PAGE_SIZE_LIMIT } from '../pagination/page-sizes';
 import { parseDurationSeconds } from './duration';
 
@@ -87,6 +88,14 @@ export interface AppConfig {
     publicUrl: string;
     /** The wait before the first retry of a failed send; each further retry waits twice as long. */
     retryBaseMs: number;
+  };
+  mfa: {
+    /** The issuer authenticator apps show beside the account (the `otpauth://` URL's `issuer`). */
+    issuer: string;
+    /** What the TOTP secrets are encrypted under at rest (AES-256-GCM, key derived from it). */
+    encryptionKey: string;
+    /** Accounts of these roles may do nothing but set up two-factor authentication until they have. */
+    requiredRoles: Role[];
   };
   /** Notes for the log once a logger exists, e.g. that a development secret was generated. */
   warnings: string[];
@@ -210,6 +219,15 @@ export function loadAppConfig(env: Env = process.env): AppConfig {
     problems.push('JWT_ACCESS_SECRET and JWT_REFRESH_SECRET must differ');
   }
 
+  const mfaEncryptionKey = secret('MFA_ENCRYPTION_KEY');
+  const mfaRequiredRoles = (env.MFA_REQUIRED_ROLES ?? 'admin')
+    .split(',')
+    .map((role) => role.trim())
+    .filter(Boolean);
+  for (const role of mfaRequiredRoles) {
+    if (!ROLES.includes(role as Role)) problems.push(`MFA_REQUIRED_ROLES entries must be among ${ROLES.join(', ')} (got "${role}")`);
+  }
+
   const pageSizes = (): AppConfig['pageSize'] => {
     const max = int('PAGE_SIZE_MAX', MAX_PAGE_SIZE, 1, PAGE_SIZE_LIMIT);
     const fallback = Math.min(DEFAULT_PAGE_SIZE, max);
@@ -267,6 +285,11 @@ export function loadAppConfig(env: Env = process.env): AppConfig {
       publicUrl,
       retryBaseMs: int('MAIL_RETRY_BASE_MS', 2000, 10, 600_000),
     },
+    mfa: {
+      issuer: read('MFA_ISSUER') ?? 'Healthcare backend',
+      encryptionKey: '',
+      requiredRoles: mfaRequiredRoles as Role[],
+    },
     warnings,
   };
   if (problems.length > 0) throw new ConfigError(problems);
@@ -277,6 +300,7 @@ export function loadAppConfig(env: Env = process.env): AppConfig {
   };
   config.jwt.accessSecret = accessSecret || generated('JWT_ACCESS_SECRET');
   config.jwt.refreshSecret = refreshSecret || generated('JWT_REFRESH_SECRET');
+  config.mfa.encryptionKey = mfaEncryptionKey || generated('MFA_ENCRYPTION_KEY');
   return config;
 }
 

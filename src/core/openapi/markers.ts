@@ -11,3 +11,6 @@ export const OPENAPI_ETAG = 'x-etag';
 
 /** A creating operation whose 201 carries `Location`; the value is the URL template. */
 export const OPENAPI_LOCATION = 'x-location';
+
+/** An operation an account that must set up two-factor authentication may use before it has (MFA_REQUIRED_ROLES). */
+export const OPENAPI_BEFORE_MFA = 'x-before-mfa';

@@ -14,7 +14,7 @@ import { version } from '../../../package.json';
 import type { AppConfig } from '../config/app-config';
 import { FORM_CONTENT_TYPES } from '../http/form-body';
 import { UNSUPPORTED_MEDIA_TYPE } from '../http/problem';
-import { OPENAPI_ETAG, OPENAPI_LOCATION, OPENAPI_PUBLIC } from './markers';
+import { OPENAPI_BEFORE_MFA, OPENAPI_ETAG, OPENAPI_LOCATION, OPENAPI_PUBLIC } from './markers';
 import { ProblemDto } from './problem.dto';
 import { setUpRedoc } from './redoc';
 
@@ -82,6 +82,11 @@ const COMMON_PROBLEMS: Record<string, { status: string; description: string; hea
     status: '401',
     description: 'Missing, malformed, expired or revoked access token, or a deactivated account.',
     headers: STATUS_HEADERS['401'],
+  },
+  MfaRequired: {
+    status: '403',
+    description:
+      "The caller's role must use two-factor authentication (`MFA_REQUIRED_ROLES`) and the account has not set it up yet: set it up first.",
   },
   PayloadTooLarge: { status: '413', description: 'The request body is larger than the service accepts (`BODY_LIMIT_BYTES`).' },
   UnsupportedMediaType: {
@@ -231,9 +236,11 @@ function completeDocument(document: OpenAPIObject, settings: DocumentSettings): 
     for (const [method, operation] of operationsOf(item)) {
       const marked = operation as OperationObject & Record<string, unknown>;
       const isPublic = OPENAPI_PUBLIC in marked;
+      const beforeMfa = OPENAPI_BEFORE_MFA in marked;
       const sendsETag = OPENAPI_ETAG in marked;
       const location = marked[OPENAPI_LOCATION] as string | undefined;
       delete marked[OPENAPI_PUBLIC];
+      delete marked[OPENAPI_BEFORE_MFA];
       delete marked[OPENAPI_ETAG];
       delete marked[OPENAPI_LOCATION];
       if (isPublic) operation.security = [];
@@ -263,6 +270,7 @@ function completeDocument(document: OpenAPIObject, settings: DocumentSettings): 
         const common: string[] = [];
         if (inputs || operation.requestBody) common.push('BadRequest');
         if (!isPublic) common.push('Unauthorized');
+        if (!isPublic && !beforeMfa) common.push('MfaRequired');
         if (operation.requestBody) common.push('PayloadTooLarge', 'UnsupportedMediaType');
         common.push('TooManyRequests', 'InternalServerError', 'ServiceUnavailable');
         for (const name of common) {
