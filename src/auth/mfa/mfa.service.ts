@@ -92,7 +92,11 @@ export class MfaService {
     // A session ended since the first step (a password change or reset, a logout everywhere) ends this login too.
     const ended = user?.tokensValidAfter != null && claims.iat_ms < user.tokensValidAfter.getTime();
     if (!user || !user.mfaSecret || !this.isEnabled(user) || ended) throw new NotAuthenticatedError(BAD_MFA_TOKEN);
-    const accepted = dto.code != null ? await this.acceptCode(user, dto.code) : await this.spendRecoveryCode(user, dto.recovery_code!);
+    // A locked account's step is refused as a wrong code, without trying (or spending) the code:
+    // otherwise an mfa_token would go on guessing codes past the lockout for its 5 minutes.
+    const accepted =
+      !this.lockout.isLocked(user) &&
+      (dto.code != null ? await this.acceptCode(user, dto.code) : await this.spendRecoveryCode(user, dto.recovery_code!));
     if (!accepted) return this.wrongSecondFactor(user, origin);
     await this.lockout.recordSuccess(user);
     await this.users.recordLogin(user);
