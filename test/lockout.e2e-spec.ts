@@ -105,6 +105,30 @@ describe('per-account lockout (e2e)', () => {
     expect(smtp.mails.filter((mail) => JSON.stringify(mail.to).includes(user.email) && /locked/.test(mail.subject ?? ''))).toHaveLength(1);
   });
 
+  it('tries no password a signed-in session sends again while the account is locked: not even the right one', async () => {
+    const user = await t.newUser();
+    await failTimes(user, 3);
+    const change = await t
+      .as(user)
+      .post('/api/auth/password/change/')
+      .send({ current_password: TEST_PASSWORD, new_password: NEW_PASSWORD });
+    expect(change.status).toBe(400);
+    expect(Object.keys(change.body.errors)).toEqual(['current_password']);
+    const email = await t
+      .as(user)
+      .patch('/api/auth/me/')
+      .send({ email: `moved-${user.email}`, current_password: TEST_PASSWORD });
+    expect(email.status).toBe(400);
+    // Nothing changed, and the lock was not lifted or lengthened by it.
+    const [row] = await t.db.query<{ password_hash: string; locked_until: Date }[]>(
+      'SELECT password_hash, locked_until FROM users WHERE id = $1',
+      [user.id],
+    );
+    expect(row.locked_until.getTime()).toBeGreaterThan(Date.now());
+    await new Promise((resolve) => setTimeout(resolve, row.locked_until.getTime() - Date.now() + 50));
+    expect((await login(user, TEST_PASSWORD)).status).toBe(200);
+  });
+
   it('counts a wrong current password at a password change as a failed login', async () => {
     const user = await t.newUser();
     for (let i = 0; i < 3; i++) {

@@ -11,7 +11,6 @@ import { CredentialsService } from './credentials.service';
 import { EmailVerificationService } from './email-verification.service';
 import { LockoutService } from './lockout.service';
 import { UpdateMeDto } from './dto/update-me.dto';
-import { verifyPassword } from './passwords';
 import { TokensService } from './tokens.service';
 
 const WRONG_PASSWORD = 'The current password is wrong.';
@@ -81,10 +80,8 @@ export class AccountsService {
     const newEmail = dto.email !== undefined && dto.email !== user.email ? dto.email : undefined;
     if (newEmail !== undefined) {
       if (dto.current_password === undefined) throw new InvalidFieldError(PASSWORD_NEEDED, { current_password: [PASSWORD_NEEDED] });
-      if (!(await verifyPassword(user.passwordHash, dto.current_password))) {
+      if (!(await this.lockout.confirmPassword(user, dto.current_password, caller.origin))) {
         this.audit.of(caller, 'user').denied('update', user.id, ['email']);
-        // A guess at the password like any other: it counts towards the lockout.
-        await this.lockout.recordFailure(user, caller.origin);
         throw new InvalidFieldError(WRONG_PASSWORD, { current_password: [WRONG_PASSWORD] });
       }
       await this.users.assertEmailFree(user, newEmail);

@@ -47,10 +47,8 @@ export class CredentialsService {
   async change(caller: AuthUser, dto: ChangePasswordDto): Promise<void> {
     const user = await this.users.findActive(caller.id);
     if (!user) throw new NotAuthenticatedError('The account is not active.');
-    if (!(await verifyPassword(user.passwordHash, dto.current_password))) {
+    if (!(await this.lockout.confirmPassword(user, dto.current_password, caller.origin))) {
       this.audit.of(caller, 'user').denied('password_change', user.id);
-      // A guess at the password like any other: it counts towards the lockout.
-      await this.lockout.recordFailure(user, caller.origin);
       throw new InvalidFieldError('The current password is wrong.', { current_password: ['The current password is wrong.'] });
     }
     await this.setPassword(user, dto.new_password, caller, caller.sessionId);

@@ -10,6 +10,7 @@ import { Mailer } from '../mail/mailer';
 import type { User } from '../users/user.entity';
 import { UsersService } from '../users/users.service';
 import { accountLockedMail } from './auth-mails';
+import { burnPasswordCheck, verifyPassword } from './passwords';
 import { AuthRepository } from './auth.repository';
 import { ResetLinks } from './reset-links';
 
@@ -57,6 +58,26 @@ export class LockoutService {
       return until;
     });
     if (lockedUntil) this.audit.of({ id: null, origin }, 'user').session('lock', user.id);
+  }
+
+  /**
+   * Whether `password` is the signed-in account's own, for a change that asks for it again (the
+   * password, the email, turning MFA off): a guess like a login's, so a wrong one counts towards
+   * the lockout, and while the account is locked none is even tried, so a stolen session cannot
+   * go on guessing where the login cannot.
+   */
+  async confirmPassword(
+    user: Pick<User, 'id' | 'email' | 'passwordHash' | 'lockedUntil'>,
+    password: string,
+    origin?: RequestOrigin,
+  ): Promise<boolean> {
+    if (this.isLocked(user)) {
+      await burnPasswordCheck(password);
+      return false;
+    }
+    if (await verifyPassword(user.passwordHash, password)) return true;
+    await this.recordFailure(user, origin);
+    return false;
   }
 
   /** A successful login starts the count again. */

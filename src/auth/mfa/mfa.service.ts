@@ -15,7 +15,6 @@ import { toUserDto } from '../../users/dto/user.dto';
 import { User } from '../../users/user.entity';
 import { UsersService } from '../../users/users.service';
 import { LoginResponseDto } from '../dto/tokens.dto';
-import { verifyPassword } from '../passwords';
 import { TokensService } from '../tokens.service';
 import { MfaChallengeDto, MfaLoginDto, RecoveryCodesDto, TotpDisableDto, TotpSetupDto } from './dto/mfa.dto';
 import { LockoutService } from '../lockout.service';
@@ -148,7 +147,7 @@ export class MfaService {
   async disable(caller: AuthUser, dto: TotpDisableDto): Promise<void> {
     const user = await this.activeUser(caller);
     if (!this.isEnabled(user)) throw new ConflictError('Two-factor authentication is not on.');
-    if (!(await verifyPassword(user.passwordHash, dto.current_password))) {
+    if (!(await this.lockout.confirmPassword(user, dto.current_password, caller.origin))) {
       this.audit.of(caller, 'user').denied('mfa_disable', user.id);
       throw InvalidFieldError.of('current_password', WRONG_PASSWORD);
     }
