@@ -1,6 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { randomBytes } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import type { AppConfig } from '../core/config/app-config';
@@ -12,7 +11,7 @@ import type { User } from '../users/user.entity';
 import { UsersService } from '../users/users.service';
 import { verifyEmailMail } from './auth-mails';
 import { AuthRepository } from './auth.repository';
-import { sha256 } from './reset-links';
+import { newLinkToken, sha256 } from './reset-links';
 
 const BAD_TOKEN = 'The verification link is invalid, used or expired; ask for a new one.';
 
@@ -37,7 +36,7 @@ export class EmailVerificationService {
   /** Mails a link verifying `email` (the account's own by default), voiding older links; in the caller's transaction when given one. */
   async send(user: Pick<User, 'id' | 'email'>, email = user.email, manager?: EntityManager): Promise<void> {
     const ttl = this.config.emailVerificationTtlSeconds;
-    const token = randomBytes(32).toString('base64url');
+    const token = newLinkToken();
     const link = `${this.config.mail.publicUrl}/verify-email?token=${token}`;
     const write = async (tx: EntityManager) => {
       await this.repository.replaceVerifications(tx, user.id, email, sha256(token), new Date(Date.now() + ttl * 1000));
