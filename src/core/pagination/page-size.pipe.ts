@@ -7,8 +7,8 @@ import { PageQueryDto } from './pagination';
 /**
  * The configured page sizes applied to a validated list query: the default when `page_size` was
  * left out, and 400 over the maximum. A global pipe registered after the validation pipe, which
- * cannot know settings: its decorators are fixed when the classes load, and it remembers
- * validated queries whatever the settings of the application asking.
+ * cannot know settings: a DTO's decorators are fixed when its class loads, before any
+ * application (and its settings) exists.
  */
 @Injectable()
 export class PageSizePipe implements PipeTransform {
