@@ -4538,7 +4538,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "detail": "Not found.",
+                     *       "detail": "Clinic not found.",
                      *       "instance": "/api/clinics/1/",
                      *       "request_id": "3f1e0c9a-3a51-4f4e-9d4c-2b1f6f0d9a7e",
                      *       "status": 404,
@@ -4625,7 +4625,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "detail": "Not found.",
+                     *       "detail": "Clinic not found.",
                      *       "instance": "/api/clinics/1/",
                      *       "request_id": "3f1e0c9a-3a51-4f4e-9d4c-2b1f6f0d9a7e",
                      *       "status": 404,
@@ -4704,7 +4704,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "detail": "Not found.",
+                     *       "detail": "Clinic not found.",
                      *       "instance": "/api/clinics/1/members/",
                      *       "request_id": "3f1e0c9a-3a51-4f4e-9d4c-2b1f6f0d9a7e",
                      *       "status": 404,
@@ -4804,7 +4804,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "detail": "Not found.",
+                     *       "detail": "Clinic not found.",
                      *       "instance": "/api/clinics/1/members/",
                      *       "request_id": "3f1e0c9a-3a51-4f4e-9d4c-2b1f6f0d9a7e",
                      *       "status": 404,
@@ -4895,7 +4895,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "detail": "Not found.",
+                     *       "detail": "Clinic not found.",
                      *       "instance": "/api/clinics/1/members/1/",
                      *       "request_id": "3f1e0c9a-3a51-4f4e-9d4c-2b1f6f0d9a7e",
                      *       "status": 404,
@@ -5016,7 +5016,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "detail": "Not found.",
+                     *       "detail": "Clinic not found.",
                      *       "instance": "/api/clinics/1/members/1/",
                      *       "request_id": "3f1e0c9a-3a51-4f4e-9d4c-2b1f6f0d9a7e",
                      *       "status": 404,
@@ -5088,7 +5088,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "detail": "Not found.",
+                     *       "detail": "Clinic not found.",
                      *       "instance": "/api/clinics/1/membership/accept/",
                      *       "request_id": "3f1e0c9a-3a51-4f4e-9d4c-2b1f6f0d9a7e",
                      *       "status": 404,
@@ -5136,7 +5136,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "detail": "Not found.",
+                     *       "detail": "Clinic not found.",
                      *       "instance": "/api/clinics/1/membership/decline/",
                      *       "request_id": "3f1e0c9a-3a51-4f4e-9d4c-2b1f6f0d9a7e",
                      *       "status": 404,
