@@ -77,6 +77,7 @@ describe('security: OWASP API Top 10 (e2e)', () => {
   /** Alice's records, which the others attack. */
   const own: Record<'patient' | 'doctor' | 'mapping' | 'appointment' | 'session' | 'clinic', number> = {
     patient: 0,
+    clinic: 0,
     doctor: 0,
     mapping: 0,
     appointment: 0,
