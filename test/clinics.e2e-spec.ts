@@ -1,4 +1,5 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSmtpServer, type TestSmtpServer } from './support/smtp';
 import { auditEvents, Body, expectFieldError, expectList, expectProblem } from './support/records';
 import { TestUser, useTestApp } from './support/test-app';
 
@@ -239,5 +240,26 @@ describe('clinics (e2e)', () => {
     }
     expect(expectList(await t.as(stranger).get('/api/clinics/'), 0)).toEqual([]);
     expect(await members(manager, clinic)).toHaveLength(1);
+  });
+});
+
+describe('clinic invitations by mail (e2e)', () => {
+  let smtp: TestSmtpServer;
+  beforeAll(async () => {
+    smtp = await startSmtpServer();
+  });
+  const t = useTestApp(() => ({ SMTP_URL: smtp.url, MAIL_RETRY_BASE_MS: '20' }));
+  afterAll(() => smtp?.close());
+
+  it('mails the invited account how to accept or decline', async () => {
+    const [manager, invited] = [await t.newUser(), await t.newUser()];
+    const clinic = await t.as(manager).post('/api/clinics/').send({ name: 'Mail Clinic', timezone: 'UTC' });
+    expect(clinic.status).toBe(201);
+    expect((await t.as(manager).post(`/api/clinics/${clinic.body.id}/members/`).send({ user: invited.id, role: 'clinician' })).status).toBe(
+      201,
+    );
+    const mail = await smtp.waitForMail(invited.email, /invited to join Mail Clinic/);
+    expect(mail.text).toContain('as clinician');
+    expect(mail.text).toContain(`/api/clinics/${clinic.body.id}/membership/accept/`);
   });
 });

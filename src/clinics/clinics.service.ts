@@ -9,7 +9,9 @@ import { assertIfMatch } from '../core/http/etag';
 import { describeConstraint } from '../core/http/problem';
 import { Page, PageQueryDto } from '../core/pagination/pagination';
 import { applyChanges } from '../core/records/apply-changes';
+import { Mailer } from '../mail/mailer';
 import { isIanaTimeZone } from '../schedules/zoned-time';
+import { clinicInvitationMail } from './clinic-mails';
 import { ClinicMember } from './clinic-member.entity';
 import { Clinic } from './clinic.entity';
 import { ClinicsRepository } from './clinics.repository';
@@ -46,6 +48,7 @@ export class ClinicsService {
     @InjectDataSource() private readonly db: DataSource,
     private readonly clinics: ClinicsRepository,
     private readonly audit: AuditService,
+    private readonly mailer: Mailer,
   ) {}
 
   async create(dto: CreateClinicDto, user: AuthUser): Promise<ClinicDto> {
@@ -109,7 +112,7 @@ export class ClinicsService {
       throw InvalidFieldError.of('user', 'Name the account by exactly one of `user`, `email` or `username`.');
     }
     const member = await this.db.transaction(async (manager) => {
-      const { membership } = await this.seen(manager, id, user, true);
+      const { clinic, membership } = await this.seen(manager, id, user, true);
       if (!mayManageClinic(user, membership)) throw new NotAllowedError(MANAGERS_ONLY);
       const field = given[0];
       const account = await this.clinics.findAccount(
@@ -127,6 +130,7 @@ export class ClinicsService {
       });
       await this.clinics.saveMember(manager, member);
       await this.audit.of(user, 'clinic_member').changed(manager, 'invite', member.id, ['role']);
+      this.mailer.sendAfterCommit(manager, clinicInvitationMail(account.email, clinic, dto.role));
       return Object.assign(member, { user: account });
     });
     return toClinicMemberDto(member);
