@@ -13,6 +13,7 @@ import { PasswordResets1796500000000 } from './1796500000000-PasswordResets';
 import { LoginLockout1796600000000 } from './1796600000000-LoginLockout';
 import { TotpSecondFactor1796700000000 } from './1796700000000-TotpSecondFactor';
 import { EmailVerification1796800000000 } from './1796800000000-EmailVerification';
+import { Clinics1796900000000 } from './1796900000000-Clinics';
 
 /** Every migration, oldest first. A test fails when a file in this folder is missing here. */
 export const MIGRATIONS = [
@@ -31,4 +32,5 @@ export const MIGRATIONS = [
   LoginLockout1796600000000,
   TotpSecondFactor1796700000000,
   EmailVerification1796800000000,
+  Clinics1796900000000,
 ];

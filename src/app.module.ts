@@ -23,6 +23,7 @@ import { HealthModule } from './health/health.module';
 import { ImportsModule } from './imports/imports.module';
 import { MailModule } from './mail/mail.module';
 import { AssignmentsModule } from './assignments/assignments.module';
+import { ClinicsModule } from './clinics/clinics.module';
 import { PatientsModule } from './patients/patients.module';
 import { SchedulesModule } from './schedules/schedules.module';
 import { UsersModule } from './users/users.module';
@@ -42,6 +43,7 @@ import { UsersModule } from './users/users.module';
     PatientsModule,
     DoctorsModule,
     AssignmentsModule,
+    ClinicsModule,
     SchedulesModule,
     AppointmentsModule,
     ImportsModule,

@@ -11,6 +11,8 @@ import { dataSourceOptions, DatabaseTimeouts } from './core/database/data-source
 import { Doctor } from './doctors/doctor.entity';
 import { DjangoImport } from './imports/django-import.entity';
 import { Assignment } from './assignments/assignment.entity';
+import { ClinicMember } from './clinics/clinic-member.entity';
+import { Clinic } from './clinics/clinic.entity';
 import { Patient } from './patients/patient.entity';
 import { DoctorSchedule } from './schedules/doctor-schedule.entity';
 import { UserSkeletonsSubscriber } from './users/user-skeletons.subscriber';
@@ -39,6 +41,8 @@ export const ENTITIES = [
   Appointment,
   AppointmentStatusChange,
   DjangoImport,
+  Clinic,
+  ClinicMember,
 ];
 
 /** Every TypeORM subscriber of the service. */

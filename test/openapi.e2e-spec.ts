@@ -252,13 +252,15 @@ describe('OpenAPI document (e2e)', () => {
     const doctor = (await t.as(admin).post('/api/doctors/').send({ name: 'Dr Zed', specialization: 'Zoology' })).body as { id: number };
     await t.as(admin).post('/api/doctors/').send({ name: 'Dr Amy', specialization: 'Anatomy' });
     await t.as(admin).post('/api/mappings/').send({ patient: patient.id, doctor: doctor.id });
+    const clinic = (await t.as(admin).post('/api/clinics/').send({ name: 'Defaults Clinic', timezone: 'UTC' })).body as { id: number };
     let compared = 0;
     for (const { method, path, operation } of operationsOf(doc).filter(({ method }) => method === 'get')) {
       const defaults = (operation.parameters ?? []).filter(
         (parameter) => parameter.in === 'query' && parameter.schema?.default !== undefined,
       );
       if (defaults.length === 0) continue;
-      const url = `${path.replace(/\{[^}]+\}/g, String(patient.id))}/`; // every path id of a list is a patient's
+      // Every path id of a list is a patient's, but a clinic's.
+      const url = `${path.replace(/\{[^}]+\}/g, String(path.startsWith('/api/clinics/') ? clinic.id : patient.id))}/`;
       const query = defaults.map((parameter) => `${parameter.name}=${encodeURIComponent(String(parameter.schema!.default))}`).join('&');
       const [plain, filled] = await Promise.all([t.as(admin).get(url), t.as(admin).get(`${url}?${query}`)]);
       expect([plain.status, filled.status], `${method} ${path}`).toEqual([200, 200]);

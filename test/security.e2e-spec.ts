@@ -75,8 +75,9 @@ describe('security: OWASP API Top 10 (e2e)', () => {
   let carol: TestUser;
   let admin: TestUser;
   /** Alice's records, which the others attack. */
-  const own: Record<'patient' | 'doctor' | 'mapping' | 'appointment' | 'session', number> = {
+  const own: Record<'patient' | 'doctor' | 'mapping' | 'appointment' | 'session' | 'clinic', number> = {
     patient: 0,
+    clinic: 0,
     doctor: 0,
     mapping: 0,
     appointment: 0,
@@ -135,6 +136,8 @@ describe('security: OWASP API Top 10 (e2e)', () => {
         .post('/api/appointments/')
         .send({ patient: own.patient, doctor: own.doctor, appointment_datetime: futureSlot(3) }),
     );
+    // Alice runs a clinic alone: bob and carol are no members of it.
+    own.clinic = await created(t.as(alice).post('/api/clinics/').send({ name: 'Alice Private Clinic', timezone: 'UTC' }));
     [{ id: own.session }] = await t.db.query<{ id: number }[]>('SELECT id FROM sessions WHERE user_id = $1', [alice.id]);
   });
   afterAll(() => t?.close());
@@ -147,11 +150,13 @@ describe('security: OWASP API Top 10 (e2e)', () => {
         ? own.session
         : /\/api\/appointments\//.test(key)
           ? own.appointment
-          : /^DELETE \/api\/mappings\/\{\}$/.test(key)
-            ? own.mapping
-            : /\/api\/doctors\//.test(key)
-              ? own.doctor
-              : own.patient;
+          : /\/api\/clinics\//.test(key)
+            ? own.clinic
+            : /^DELETE \/api\/mappings\/\{\}$/.test(key)
+              ? own.mapping
+              : /\/api\/doctors\//.test(key)
+                ? own.doctor
+                : own.patient;
     return new Proxy<Record<string, number>>({}, { get: () => id, has: () => true });
   };
 
@@ -166,6 +171,9 @@ describe('security: OWASP API Top 10 (e2e)', () => {
     'PATCH /api/doctors/{}': { name: 'Taken Over' },
     'PUT /api/doctors/{}/schedule': { timezone: 'UTC', slot_minutes: 30, entries: [] },
     'PATCH /api/users/{}': { is_active: false },
+    'PATCH /api/clinics/{}': { name: 'Taken Over' },
+    'POST /api/clinics/{}/members': { user: 1, role: 'manager' },
+    'PATCH /api/clinics/{}/members/{}': { role: 'staff' },
   };
 
   const call = (who: TestUser | undefined, method: Method, path: string, body?: object): Promise<Response> => {
@@ -196,6 +204,15 @@ describe('security: OWASP API Top 10 (e2e)', () => {
       'DELETE /api/appointments/{}': 404,
       'GET /api/appointments/{}/history': 404,
       'DELETE /api/auth/sessions/{}': 404,
+      // Clinics: seen only by their active members (and admins).
+      'GET /api/clinics/{}': 404,
+      'PATCH /api/clinics/{}': 404,
+      'GET /api/clinics/{}/members': 404,
+      'POST /api/clinics/{}/members': 404,
+      'POST /api/clinics/{}/membership/accept': 404,
+      'POST /api/clinics/{}/membership/decline': 404,
+      'PATCH /api/clinics/{}/members/{}': 404,
+      'DELETE /api/clinics/{}/members/{}': 404,
       // Shared resource: the doctor directory.
       'GET /api/doctors/{}': 200,
       'GET /api/doctors/{}/schedule': 200,

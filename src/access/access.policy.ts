@@ -134,3 +134,35 @@ export function statusChangeRefusal(
   if (appointment.status !== AppointmentStatus.Scheduled) return 'The patient side may change only a scheduled appointment.';
   return null;
 }
+
+// ---- clinics ----
+// A clinic is seen by its active members and admins (anyone else: 404, like a missing one); its
+// managers (and admins) change it and its members; any member may leave. An invitation gives no
+// access until accepted.
+
+/** The caller's membership of one clinic, as far as access goes. */
+export interface ClinicMembership {
+  role: 'manager' | 'staff' | 'clinician';
+  status: 'invited' | 'active';
+}
+
+/** Clinics the caller lists, over `clinic`: those it is an active member of (admins: all). */
+export function clinicsListed(user: AuthUser): Sql | null {
+  if (isAdmin(user)) return null;
+  return sql`EXISTS (SELECT 1 FROM clinic_members cm WHERE cm.clinic_id = clinic.id AND cm.user_id = ${sql.param(user.id)} AND cm.status = 'active')`;
+}
+
+/** The caller may see the clinic (and its members) given its membership there, if any. */
+export function mayReadClinic(user: AuthUser, membership: ClinicMembership | null): boolean {
+  return isAdmin(user) || membership?.status === 'active';
+}
+
+/** The caller may change the clinic, invite, change roles and remove members. */
+export function mayManageClinic(user: AuthUser, membership: ClinicMembership | null): boolean {
+  return isAdmin(user) || (membership?.status === 'active' && membership.role === 'manager');
+}
+
+/** The caller may remove the account `userId` from the clinic: a manager anyone, a member itself. */
+export function mayRemoveMember(user: AuthUser, membership: ClinicMembership | null, userId: number): boolean {
+  return mayManageClinic(user, membership) || (membership?.status === 'active' && userId === user.id);
+}

@@ -9,7 +9,7 @@ import { AuditEventDto, toAuditEventDto } from './dto/audit-event.dto';
 import { ListAuditEventsQuery } from './dto/list-audit-events.query';
 
 /** What the trail has entries about. */
-export type AuditedEntity = 'patient' | 'doctor' | 'mapping' | 'appointment' | 'schedule' | 'user';
+export type AuditedEntity = 'patient' | 'doctor' | 'mapping' | 'appointment' | 'schedule' | 'user' | 'clinic' | 'clinic_member';
 /** What a change did to a record. */
 /** What happens to an account's sessions and credentials outside a change of its record. */
 export type SessionAction =
@@ -28,7 +28,19 @@ export type SessionAction =
   | 'mfa_challenge'
   | 'login_mfa';
 
-export type ChangeAction = 'create' | 'update' | 'delete' | 'assign' | 'unassign' | 'cancel' | 'link' | 'unlink';
+export type ChangeAction =
+  | 'create'
+  | 'update'
+  | 'delete'
+  | 'assign'
+  | 'unassign'
+  | 'cancel'
+  | 'link'
+  | 'unlink'
+  // Clinic memberships: an invitation made, accepted, declined.
+  | 'invite'
+  | 'accept'
+  | 'decline';
 
 /**
  * Who acted: a caller (an `AuthUser` is one), or nobody (`id: null`: a failed login with an

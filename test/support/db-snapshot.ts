@@ -13,6 +13,8 @@ export const SNAPSHOT_TABLES = [
   'doctor_schedules',
   'appointments',
   'appointment_status_changes',
+  'clinics',
+  'clinic_members',
 ];
 
 /** A digest of every row of the tables, and their row counts; equal digests mean no row changed. */

@@ -61,6 +61,7 @@ const TAGS: [name: string, description: string][] = [
   ['doctors', 'The doctor directory, weekly schedules and free slots.'],
   ['mappings', 'Doctor-patient assignments, kept as history when they end.'],
   ['appointments', 'Booking, rescheduling and status changes; overlapping bookings are refused by the database itself.'],
+  ['clinics', 'Clinics and their members: seen by their active members, run by their managers.'],
   ['audit', 'The append-only audit trail of reads and changes of clinical records and of logins: admins only.'],
   ['health', 'Liveness and readiness probes for orchestrators: public and never rate limited.'],
 ];
@@ -134,6 +135,7 @@ const NOT_FOUND_DETAILS: Record<string, string> = {
   doctors: 'Doctor not found.',
   appointments: 'Appointment not found.',
   users: 'User not found.',
+  clinics: 'Clinic not found.',
 };
 
 /**

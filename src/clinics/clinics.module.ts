@@ -1,0 +1,15 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { ClinicMember } from './clinic-member.entity';
+import { Clinic } from './clinic.entity';
+import { ClinicsController } from './clinics.controller';
+import { ClinicsRepository } from './clinics.repository';
+import { ClinicsService } from './clinics.service';
+
+@Module({
+  imports: [TypeOrmModule.forFeature([Clinic, ClinicMember])],
+  controllers: [ClinicsController],
+  providers: [ClinicsService, ClinicsRepository],
+  exports: [ClinicsService],
+})
+export class ClinicsModule {}
