@@ -90,11 +90,20 @@ describe('Location of created records (e2e)', () => {
     expect(res.headers.location).toBeUndefined();
   });
 
-  it('documents Location on the 201 of every creating operation but the assignment', async () => {
+  it('documents Location on the 201 of every creating operation but the assignment and the clinic invitation', async () => {
     const doc = (await t.http().get('/swagger.json')).body as Document;
     const creating = Object.values(doc.paths).flatMap((item) => Object.values(item).filter((operation) => operation.responses['201']));
     const located = creating.filter((operation) => operation.responses['201'].headers?.Location).map((operation) => operation.operationId);
-    expect(located.sort()).toEqual(['createAppointment', 'createDoctor', 'createPatient', 'createUser', 'register', 'registerViaAuth']);
-    expect(creating.map((operation) => operation.operationId).sort()).toEqual([...located, 'createMapping'].sort());
+    expect(located.sort()).toEqual([
+      'createAppointment',
+      'createClinic',
+      'createDoctor',
+      'createPatient',
+      'createUser',
+      'register',
+      'registerViaAuth',
+    ]);
+    // An invitation has no URL of its own to read: its member answers under the clinic's members.
+    expect(creating.map((operation) => operation.operationId).sort()).toEqual([...located, 'createMapping', 'inviteClinicMember'].sort());
   });
 });
