@@ -12,7 +12,8 @@ import { AuthorizedAgent, TestUser, uniqueName, useTestApp } from './support/tes
  * profile D1 and was once assigned (now ended) to the `linked doctor`'s profile D2; appointment
  * A is P's with D1, A2 P's with D2. `owner` also created the unlinked profile DU. The `other
  * doctor` is a doctor account without a profile; `deactivated` is an admin whose account was
- * deactivated, so any answer but 401 would be an admin's. An action that changes something acts
+ * deactivated, so any answer but 401 would be an admin's. `owner` also runs clinic C (its
+ * manager); nobody else is a member of it. Accounts acted on by the account routes are fresh. An action that changes something acts
  * on fresh records with the same relationships, so rows do not depend on one another.
  */
 
@@ -20,7 +21,7 @@ type Who = 'owner' | 'other owner' | 'assigned doctor' | 'linked doctor' | 'othe
 const WHO: Who[] = ['owner', 'other owner', 'assigned doctor', 'linked doctor', 'other doctor', 'admin', 'deactivated'];
 
 /** A status, or for a list: 200 and the record in it (`sees`) or not (`hidden`). */
-type Answer = 200 | 201 | 204 | 401 | 403 | 404 | 'sees' | 'hidden';
+type Answer = 200 | 201 | 202 | 204 | 401 | 403 | 404 | 'sees' | 'hidden';
 
 interface Action {
   /** The request, made by `as`. */
@@ -32,7 +33,7 @@ interface Action {
 const t = useTestApp();
 const users = {} as Record<Who, TestUser>;
 /** The fixture records (see above). */
-const f = { P: 0, patientName: '', M: 0, endedM: 0, D1: 0, D1name: '', D2: 0, DU: 0, A: 0, A2: 0 };
+const f = { P: 0, patientName: '', M: 0, endedM: 0, D1: 0, D1name: '', D2: 0, DU: 0, A: 0, A2: 0, C: 0 };
 
 let hour = 0;
 /** A distinct future start for every booking, on the hour, well within the booking horizon. */
@@ -61,6 +62,26 @@ async function freshCheckedIn(): Promise<number> {
   const res = await t.as(users.admin).patch(`/api/appointments/${id}/`).send({ status: 'CHECKED_IN' });
   expect(res.status, JSON.stringify(res.body)).toBe(200);
   return id;
+}
+
+/** A new clinic run by `owner`, like C. */
+async function freshClinic(): Promise<number> {
+  const res = await t
+    .as(users.owner)
+    .post('/api/clinics/')
+    .send({ name: uniqueName('Clinic '), timezone: 'UTC' });
+  expect(res.status, JSON.stringify(res.body)).toBe(201);
+  return res.body.id as number;
+}
+
+/** A new session of `owner`: a login of its own. */
+async function freshSessionOfOwner(): Promise<number> {
+  const login = await t.http().post('/api/auth/login/').send({ username: users.owner.username, password: users.owner.password });
+  expect(login.status).toBe(200);
+  const [session] = await t.db.query<{ id: number }[]>('SELECT id FROM sessions WHERE user_id = $1 ORDER BY id DESC LIMIT 1', [
+    users.owner.id,
+  ]);
+  return session.id;
 }
 
 /** A new unlinked profile created by `owner`, like DU. */
@@ -135,9 +156,31 @@ const ACTIONS: Record<string, Action> = {
         .put(`/api/doctors/${f.D2}/schedule/`)
         .send({ timezone: 'UTC', slot_minutes: 30, entries: [{ weekday: 1, start: '09:00', end: '17:00' }] }),
   },
+  // clinics
+  'read clinic C': { run: (as) => as.get(`/api/clinics/${f.C}/`) },
+  'list clinics (C?)': { run: (as) => as.get('/api/clinics/?page_size=100'), listed: () => f.C },
+  'list members of C': { run: (as) => as.get(`/api/clinics/${f.C}/members/`) },
+  'change a clinic of owner': { run: async (as) => as.patch(`/api/clinics/${await freshClinic()}/`).send({ address: 'Elm 3' }) },
+  'invite an account to a clinic of owner': {
+    run: async (as) => as.post(`/api/clinics/${await freshClinic()}/members/`).send({ user: (await fastUser(t)).id, role: 'staff' }),
+  },
+  // sessions
+  'end a session of owner': { run: async (as) => as.delete(`/api/auth/sessions/${await freshSessionOfOwner()}/`) },
   // admin-only areas
   'read audit events': { run: (as) => as.get('/api/audit-events/') },
   'list accounts': { run: (as) => as.get('/api/users/') },
+  'create an account': {
+    run: (as) => {
+      const username = uniqueName('made');
+      return as.post('/api/users/').send({ username, email: `${username}@clinic.example`, role: 'patient' });
+    },
+  },
+  "change an account's email": {
+    run: async (as) => as.patch(`/api/users/${(await fastUser(t)).id}/`).send({ email: `${uniqueName('moved')}@clinic.example` }),
+  },
+  "end an account's sessions": { run: async (as) => as.post(`/api/users/${(await fastUser(t)).id}/sessions/end/`) },
+  'mail an account a password reset': { run: async (as) => as.post(`/api/users/${(await fastUser(t)).id}/password-reset/`) },
+  'unlock an account': { run: async (as) => as.post(`/api/users/${(await fastUser(t)).id}/unlock/`) },
 };
 
 /** The policy. One line per action; one column per relationship. */
@@ -173,8 +216,20 @@ const POLICY: [action: keyof typeof ACTIONS, answers: Record<Who, Answer>][] = [
   ['link an unlinked profile to a doctor account', row(403, 403, 403, 403, 403, 200, 401)],
   ['read schedule of DU', row(200, 200, 200, 200, 200, 200, 401)],
   ['put schedule of linked profile D2', row(403, 403, 403, 200, 403, 200, 401)],
+  ['read clinic C', row(200, 404, 404, 404, 404, 200, 401)],
+  ['list clinics (C?)', row('sees', 'hidden', 'hidden', 'hidden', 'hidden', 'sees', 401)],
+  ['list members of C', row(200, 404, 404, 404, 404, 200, 401)],
+  ['change a clinic of owner', row(200, 404, 404, 404, 404, 200, 401)],
+  ['invite an account to a clinic of owner', row(201, 404, 404, 404, 404, 201, 401)],
+  // An admin ends another account's sessions at /api/users/:id/sessions/end/, not one by one.
+  ['end a session of owner', row(204, 404, 404, 404, 404, 404, 401)],
   ['read audit events', row(403, 403, 403, 403, 403, 200, 401)],
   ['list accounts', row(403, 403, 403, 403, 403, 200, 401)],
+  ['create an account', row(403, 403, 403, 403, 403, 201, 401)],
+  ["change an account's email", row(403, 403, 403, 403, 403, 200, 401)],
+  ["end an account's sessions", row(403, 403, 403, 403, 403, 204, 401)],
+  ['mail an account a password reset', row(403, 403, 403, 403, 403, 202, 401)],
+  ['unlock an account', row(403, 403, 403, 403, 403, 204, 401)],
 ];
 
 function row(...answers: Answer[]): Record<Who, Answer> {
@@ -212,6 +267,7 @@ describe('access policy: role × relationship × action (e2e)', () => {
     f.endedM = (await assign(t, owner, f.P, f.D2)).id;
     expect((await t.as(owner).delete(`/api/mappings/${f.endedM}/`)).status).toBe(204);
     f.DU = await freshUnlinked();
+    f.C = await freshClinic();
     const schedule = { timezone: 'UTC', slot_minutes: 30, entries: [{ weekday: 2, start: '08:00', end: '12:00' }] };
     expect((await t.as(owner).put(`/api/doctors/${f.DU}/schedule/`).send(schedule)).status).toBe(200);
     const bookA = await t.as(owner).post('/api/appointments/').send({ patient: f.P, doctor: f.D1, appointment_datetime: nextStart() });
