@@ -14,6 +14,7 @@ import { LoginLockout1796600000000 } from './1796600000000-LoginLockout';
 import { TotpSecondFactor1796700000000 } from './1796700000000-TotpSecondFactor';
 import { EmailVerification1796800000000 } from './1796800000000-EmailVerification';
 import { Clinics1796900000000 } from './1796900000000-Clinics';
+import { ClinicRecords1797000000000 } from './1797000000000-ClinicRecords';
 
 /** Every migration, oldest first. A test fails when a file in this folder is missing here. */
 export const MIGRATIONS = [
@@ -33,4 +34,5 @@ export const MIGRATIONS = [
   TotpSecondFactor1796700000000,
   EmailVerification1796800000000,
   Clinics1796900000000,
+  ClinicRecords1797000000000,
 ];

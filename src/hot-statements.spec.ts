@@ -18,8 +18,8 @@ import { Role } from './core/auth/role';
  * manager that records what it is asked, over the real entity metadata (no connection).
  */
 
-const PATIENT_COLUMNS = `patient."created_at" AS "createdAt", patient."updated_at" AS "updatedAt", patient."created_by_id" AS "createdById", patient."version" AS "version", patient."deleted_at" AS "deletedAt", patient."id" AS "id", patient."name" AS "name", patient."email" AS "email", patient."phone" AS "phone", to_char(patient."date_of_birth", 'YYYY-MM-DD') AS "dateOfBirth", patient."age" AS "age", patient."gender" AS "gender", patient."blood_group" AS "bloodGroup", patient."address" AS "address", patient."emergency_contact" AS "emergencyContact", patient."medical_history" AS "medicalHistory"`;
-const DOCTOR_COLUMNS = `doctor."created_at" AS "createdAt", doctor."updated_at" AS "updatedAt", doctor."created_by_id" AS "createdById", doctor."version" AS "version", doctor."deleted_at" AS "deletedAt", doctor."id" AS "id", doctor."name" AS "name", doctor."email" AS "email", doctor."phone" AS "phone", doctor."specialization" AS "specialization", doctor."license_number" AS "licenseNumber", doctor."experience_years" AS "experienceYears", doctor."consultation_fee" AS "consultationFee", doctor."address" AS "address", doctor."availability" AS "availability", doctor."hospital" AS "hospital", doctor."user_id" AS "userId"`;
+const PATIENT_COLUMNS = `patient."created_at" AS "createdAt", patient."updated_at" AS "updatedAt", patient."created_by_id" AS "createdById", patient."version" AS "version", patient."deleted_at" AS "deletedAt", patient."id" AS "id", patient."name" AS "name", patient."email" AS "email", patient."phone" AS "phone", to_char(patient."date_of_birth", 'YYYY-MM-DD') AS "dateOfBirth", patient."age" AS "age", patient."gender" AS "gender", patient."blood_group" AS "bloodGroup", patient."address" AS "address", patient."emergency_contact" AS "emergencyContact", patient."medical_history" AS "medicalHistory", patient."clinic_id" AS "clinicId"`;
+const DOCTOR_COLUMNS = `doctor."created_at" AS "createdAt", doctor."updated_at" AS "updatedAt", doctor."created_by_id" AS "createdById", doctor."version" AS "version", doctor."deleted_at" AS "deletedAt", doctor."id" AS "id", doctor."name" AS "name", doctor."email" AS "email", doctor."phone" AS "phone", doctor."specialization" AS "specialization", doctor."license_number" AS "licenseNumber", doctor."experience_years" AS "experienceYears", doctor."consultation_fee" AS "consultationFee", doctor."address" AS "address", doctor."availability" AS "availability", doctor."hospital" AS "hospital", doctor."user_id" AS "userId", doctor."clinic_id" AS "clinicId"`;
 const APPOINTMENT_COLUMNS = `appointment."created_at" AS "createdAt", appointment."updated_at" AS "updatedAt", appointment."id" AS "id", appointment."doctor_id" AS "doctorId", appointment."patient_id" AS "patientId", appointment."appointment_datetime" AS "appointmentDatetime", appointment."duration_minutes" AS "durationMinutes", appointment."ends_at" AS "endsAt", appointment."reason" AS "reason", appointment."status" AS "status", appointment."notes" AS "notes", appointment."created_by_id" AS "createdById", appointment."version" AS "version"`;
 
 const DOCTOR: AuthUser = { id: 31, username: 'doc', role: Role.Doctor };
@@ -72,7 +72,7 @@ describe('hot-path statements', () => {
   it('reads a patient for a doctor account: the caller once, in both arms', async () => {
     expect(await run(() => PatientsService.prototype.findReadable.call(services, manager, 5, DOCTOR))).toEqual([
       {
-        text: `SELECT ${PATIENT_COLUMNS} FROM patients patient WHERE patient.id = $1 AND patient.deleted_at IS NULL AND (patient.created_by_id = $2 OR EXISTS (SELECT 1 FROM patient_doctor_mappings m JOIN doctors d ON d.id = m.doctor_id\n          WHERE m.patient_id = patient.id AND m.is_active AND d.user_id = $2 AND d.deleted_at IS NULL))`,
+        text: `SELECT ${PATIENT_COLUMNS} FROM patients patient WHERE patient.id = $1 AND patient.deleted_at IS NULL AND ((patient.clinic_id IS NULL AND patient.created_by_id = $2) OR (patient.clinic_id IS NULL AND EXISTS (SELECT 1 FROM patient_doctor_mappings m JOIN doctors d ON d.id = m.doctor_id\n          WHERE m.patient_id = patient.id AND m.is_active AND d.user_id = $2 AND d.deleted_at IS NULL)))`,
         values: [5, 31],
       },
     ]);
@@ -80,7 +80,7 @@ describe('hot-path statements', () => {
 
   it('searches one owner’s patients: the WHERE shared by the page and its count', async () => {
     const query = Object.assign(new ListPatientsQuery(), { page_size: 100, search: 'Smi_th', blood_group: 'A+' });
-    const where = `WHERE patient.deleted_at IS NULL AND patient.created_by_id = $1 AND patient_search_keys(patient.created_by_id, patient.name, patient.email::text, patient.phone) @> patient_search_keys($1, $2, '', '') AND (patient.name ILIKE $3 OR patient.email::text ILIKE $3 OR patient.phone ILIKE $3) AND patient.blood_group = $4`;
+    const where = `WHERE patient.deleted_at IS NULL AND (patient.clinic_id IS NULL AND patient.created_by_id = $1) AND patient_search_keys(patient.created_by_id, patient.name, patient.email::text, patient.phone) @> patient_search_keys($1, $2, '', '') AND (patient.name ILIKE $3 OR patient.email::text ILIKE $3 OR patient.phone ILIKE $3) AND patient.blood_group = $4`;
     expect(await run(() => PatientsService.prototype.list.call(services, query, OWNER))).toEqual([
       {
         text: `SELECT ${PATIENT_COLUMNS}, (SELECT count(*) FROM patients patient ${where}) AS "listTotal" FROM patients patient ${where} ORDER BY patient.id ASC LIMIT 100 OFFSET 0`,
@@ -128,7 +128,7 @@ describe('hot-path statements', () => {
       }),
     ).toEqual([
       {
-        text: `SELECT ${PATIENT_COLUMNS}, patient.created_by_id = $1 AS readable FROM patients patient\n       WHERE patient.id = $2 AND patient.deleted_at IS NULL FOR NO KEY UPDATE`,
+        text: `SELECT ${PATIENT_COLUMNS}, (patient.clinic_id IS NULL AND patient.created_by_id = $1) AS readable FROM patients patient\n       WHERE patient.id = $2 AND patient.deleted_at IS NULL FOR NO KEY UPDATE`,
         values: [12, 5],
       },
       {

@@ -42,9 +42,9 @@ function nextStart(): string {
   return new Date(base + ++hour * 3_600_000).toISOString();
 }
 
-/** A new patient of `owner`, assigned to D1 like P. */
+/** A new patient of `owner`, assigned to D1 like P: personal, though `owner` runs clinics. */
 async function freshPatient(): Promise<{ patient: number; mapping: number }> {
-  const patient = await newPatient(t, users.owner);
+  const patient = await newPatient(t, users.owner, { clinic: null });
   const mapping = await assign(t, users.owner, patient.id, f.D1);
   return { patient: patient.id, mapping: mapping.id };
 }
@@ -262,7 +262,7 @@ describe('access policy: role × relationship × action (e2e)', () => {
     f.D1name = assigned.profile.name as string;
     f.D2 = linked.profile.id;
     f.patientName = uniqueName('Policy patient ');
-    f.P = (await newPatient(t, owner, { name: f.patientName })).id;
+    f.P = (await newPatient(t, owner, { name: f.patientName, clinic: null })).id;
     f.M = (await assign(t, owner, f.P, f.D1)).id;
     f.endedM = (await assign(t, owner, f.P, f.D2)).id;
     expect((await t.as(owner).delete(`/api/mappings/${f.endedM}/`)).status).toBe(204);

@@ -369,7 +369,7 @@ describe('a write whose audit entry cannot be written (e2e)', () => {
     const release = await refuseAuditEntries('hold_batched_audit', `NEW.request_id LIKE 'held-%'`);
     const audit = app.app.get(AuditService);
     const origin = { requestId: `held-${randomBytes(6).toString('hex')}`, clientIp: '127.0.0.1' };
-    // 9 parameters a row: 8,000 rows would need more than the 65,535 one statement may have.
+    // 10 parameters a row: 8,000 rows would need more than the 65,535 one statement may have.
     const backlog = 8_000;
     try {
       for (let i = 1; i <= backlog; i++)

@@ -1,6 +1,6 @@
 import { AppointmentStatus, CLINICIAN_ONLY } from '../appointments/appointment-status';
 import type { WhereExpressionBuilder } from 'typeorm';
-import type { AuthUser } from '../core/auth/auth-user';
+import type { AuthUser, ClinicRole } from '../core/auth/auth-user';
 import { Role } from '../core/auth/role';
 import { sql, type Sql } from '../core/database/sql';
 
@@ -9,19 +9,22 @@ import { sql, type Sql } from '../core/database/sql';
  * predicate that limits a statement to the caller's records or for a yes/no on a loaded record;
  * none writes a rule of its own. test/access-policy.e2e-spec.ts states the whole policy as a table.
  *
- * - Patients belong to the account that created them. Admins read and change all. A doctor
- *   account also reads (never changes) those actively assigned to its live doctor profile.
- *   Reading one that is not yours answers like a missing one (404); a reader who may not change
- *   it is told so (403).
+ * - A patient is personal (it belongs to the account that created it) or a clinic's. Admins read
+ *   and change all. A personal patient is read and changed by its owner; a clinic's by the clinic's
+ *   managers and staff, whoever created it. A doctor account also reads (never changes) those
+ *   actively assigned to its live doctor profile: personal ones, and a clinic's where it is a
+ *   clinician. Reading one that is not yours answers like a missing one (404); a reader who may
+ *   not change it is told so (403).
  * - Doctor profiles are a shared directory: everyone reads and adds. A linked profile (and its
- *   schedule) is changed by its account or an admin, an unlinked one by its creator or an admin.
- *   Only an admin links a profile to an account, except a doctor account's own first profile;
- *   a linked account may give its link up.
- * - Assignments: seen by the patient's owner, by the assigned doctor's account while active, and
- *   by admins; made and ended by whoever may change the patient.
- * - Appointments: seen by the patient's owner, the doctor's account and admins; booked by whoever
- *   may change the patient; only the doctor's account or an admin records an outcome, and the
- *   patient side changes only a scheduled one.
+ *   schedule) is changed by its account or an admin, an unlinked one by its creator or an admin,
+ *   and a clinic's profile by the clinic's managers too. Only an admin links a profile to an
+ *   account, except a doctor account's own first profile; a linked account may give its link up.
+ * - Moving a record between clinics: out of a clinic is for its managers; into one, for those who
+ *   run such records there (patients: managers and staff; doctor profiles: managers).
+ * - Assignments and appointments go with their patient: seen by those who may change the patient,
+ *   by admins, and by the doctor's account (assignments while active) under the same clinician
+ *   rule as the patient; made by whoever may change the patient. Only the doctor's account or an
+ *   admin records an outcome, and the patient side changes only a scheduled appointment.
  * - Schedules are read by everyone. Accounts and the audit trail are for admins (`@Roles` on
  *   their controllers). A deactivated account is refused (401) before any of this, by the guard.
  *
@@ -43,13 +46,56 @@ export function whereVisible(qb: WhereExpressionBuilder, predicate: Sql | null):
 const isAdmin = (user: AuthUser) => user.role === Role.Admin;
 const isDoctor = (user: AuthUser) => user.role === Role.Doctor;
 
-/** The caller owns `patient`. */
-const owns = (caller: Sql) => sql`patient.created_by_id = ${caller}`;
+/** The clinics where the caller is an active member in one of `roles`. */
+function clinicsAs(user: AuthUser, roles: readonly ClinicRole[]): number[] {
+  return (user.clinics ?? []).filter((m) => roles.includes(m.role)).map((m) => m.id);
+}
+
+const isMemberAs = (user: AuthUser, clinicId: number, roles: readonly ClinicRole[]) =>
+  user.clinics?.some((m) => m.id === clinicId && roles.includes(m.role)) ?? false;
+
+/** Who run a clinic's patient records; a clinic's doctor profiles are its managers'. */
+const RUN_PATIENTS: readonly ClinicRole[] = ['manager', 'staff'];
+const MANAGERS: readonly ClinicRole[] = ['manager'];
+
+/** Disjunction of predicates, bracketed when there are several. */
+function anyOf(parts: Sql[]): Sql {
+  return parts.length === 1 ? parts[0] : sql`(${sql.join(parts, ' OR ')})`;
+}
+
+/** `patient` is the caller's personal patient. */
+const ownsPersonal = (caller: Sql) => sql`(patient.clinic_id IS NULL AND patient.created_by_id = ${caller})`;
+
+/** `patient` is a patient of one of `clinics`. */
+const inClinics = (clinics: number[]) => sql`patient.clinic_id = ANY(${sql.param(clinics)})`;
 
 /** An active assignment of `patient` to the live doctor profile linked to the account `caller`. */
 const assignedTo = (caller: Sql) =>
   sql`EXISTS (SELECT 1 FROM patient_doctor_mappings m JOIN doctors d ON d.id = m.doctor_id
           WHERE m.patient_id = patient.id AND m.is_active AND d.user_id = ${caller} AND d.deleted_at IS NULL)`;
+
+/**
+ * `patient` is one the doctor account `user` acts on through its profile when `through` (an
+ * assignment or appointment of that profile) holds: a personal patient, or one of a clinic where
+ * it is a clinician. Null for an account that is not a doctor's.
+ */
+function asClinician(user: AuthUser, through: Sql): Sql | null {
+  if (!isDoctor(user)) return null;
+  const clinics = clinicsAs(user, ['clinician']);
+  const patientOf = clinics.length > 0 ? sql`(patient.clinic_id IS NULL OR ${inClinics(clinics)})` : sql`patient.clinic_id IS NULL`;
+  return sql`(${patientOf} AND ${through})`;
+}
+
+/** The patient side: the patients the caller may change, over `patient` (not for admins, who change all). */
+function patientSide(user: AuthUser, caller: Sql): Sql {
+  const clinics = clinicsAs(user, RUN_PATIENTS);
+  return clinics.length > 0 ? anyOf([ownsPersonal(caller), inClinics(clinics)]) : ownsPersonal(caller);
+}
+
+/** Either side of a record about a patient, or the patient side alone. */
+function eitherSide(patientSide: Sql, doctorSide: Sql | null): Sql {
+  return doctorSide ? sql`(${patientSide} OR ${doctorSide})` : patientSide;
+}
 
 // ---- patients ----
 
@@ -57,32 +103,81 @@ const assignedTo = (caller: Sql) =>
 export function patientReadable(user: AuthUser): Sql {
   if (isAdmin(user)) return sql`TRUE`;
   const caller = sql.param(user.id);
-  return isDoctor(user) ? sql`(${owns(caller)} OR ${assignedTo(caller)})` : owns(caller);
+  return eitherSide(patientSide(user, caller), asClinician(user, assignedTo(caller)));
 }
 
 /**
- * The patients a list shows, over `patient`: one's own (all, for admins), or with `assigned`
- * those assigned to the caller's doctor profile (none for an account that is not a doctor's).
- * `owner` is the caller's parameter when the list is limited to its own patients, for the
- * owner-keyed search index.
+ * How a list of patients is limited: `where` over `patient` (null: all), and `searchKey`, the key
+ * of a search index that holds every row the list may show (its owner's or its clinic's).
  */
-export function patientsListed(user: AuthUser, assigned: boolean): { where: Sql | null; owner?: Sql } {
-  if (assigned) return { where: isDoctor(user) ? assignedTo(sql.param(user.id)) : sql`FALSE` };
-  if (isAdmin(user)) return { where: null };
-  const owner = sql.param(user.id);
-  return { where: owns(owner), owner };
+export interface PatientsListed {
+  where: Sql | null;
+  searchKey?: { column: 'created_by_id' | 'clinic_id'; value: Sql };
 }
 
-/** Whether the caller may change (update, delete, assign, book for) a patient it may read. */
-export function mayChangePatient(user: AuthUser, patient: { createdById: number }): boolean {
-  return isAdmin(user) || patient.createdById === user.id;
+/**
+ * The patients a list shows, over `patient`: the caller's personal ones and those of the clinics
+ * where it runs patient records (all, for admins); with `clinic`, that clinic's; with `assigned`,
+ * those its doctor profile acts on (none for an account that is not a doctor's).
+ */
+export function patientsListed(user: AuthUser, assigned: boolean, clinic?: number): PatientsListed {
+  const ofClinic = clinic === undefined ? null : sql.param(clinic);
+  const inClinic = ofClinic && sql`patient.clinic_id = ${ofClinic}`;
+  if (assigned) {
+    const cared = asClinician(user, assignedTo(sql.param(user.id))) ?? sql`FALSE`;
+    return { where: inClinic ? sql`${cared} AND ${inClinic}` : cared };
+  }
+  if (ofClinic && inClinic) {
+    if (!isAdmin(user) && !isMemberAs(user, clinic!, RUN_PATIENTS)) return { where: sql`FALSE` };
+    return { where: inClinic, searchKey: { column: 'clinic_id', value: ofClinic } };
+  }
+  if (isAdmin(user)) return { where: null };
+  const caller = sql.param(user.id);
+  if (clinicsAs(user, RUN_PATIENTS).length > 0) return { where: patientSide(user, caller) };
+  return { where: ownsPersonal(caller), searchKey: { column: 'created_by_id', value: caller } };
+}
+
+/** Why the caller may not change (update, delete, assign, book for) a patient it may read; null when it may. */
+export function patientChangeRefusal(user: AuthUser, patient: { createdById: number; clinicId: number | null }): string | null {
+  if (isAdmin(user)) return null;
+  if (patient.clinicId === null) {
+    return patient.createdById === user.id ? null : 'Only the owner of a patient record or an admin may change it.';
+  }
+  return isMemberAs(user, patient.clinicId, RUN_PATIENTS) ? null : "Only the clinic's managers and staff or an admin may change it.";
+}
+
+/**
+ * The clinic a new patient belongs to: the one asked for (null: personal) or, when none is asked
+ * for, the caller's one clinic where it runs patient records if it has exactly one. `undefined`
+ * when the caller may not put a patient in the clinic asked for (admins may, in any).
+ */
+export function clinicOfNewPatient(user: AuthUser, asked: number | null | undefined): number | null | undefined {
+  if (asked === undefined) {
+    const clinics = clinicsAs(user, RUN_PATIENTS);
+    return clinics.length === 1 ? clinics[0] : null;
+  }
+  return asked === null || mayMoveInto(user, asked, 'patient') ? asked : undefined;
+}
+
+// Moving a record (that the caller may change) between clinics, or between a clinic and none:
+// out of a clinic is for its managers; into one, for those who run such records there. Admins move
+// anything anywhere.
+
+/** The caller may take a record out of clinic `clinicId` (null: it is in none). */
+export function mayMoveOutOf(user: AuthUser, clinicId: number | null): boolean {
+  return clinicId === null || isAdmin(user) || isMemberAs(user, clinicId, MANAGERS);
+}
+
+/** The caller may put a patient (managers and staff) or a doctor profile (managers) into clinic `clinicId`. */
+export function mayMoveInto(user: AuthUser, clinicId: number, record: 'patient' | 'doctor'): boolean {
+  return isAdmin(user) || isMemberAs(user, clinicId, record === 'patient' ? RUN_PATIENTS : MANAGERS);
 }
 
 // ---- doctor profiles and their schedules ----
 
 /** Whether the caller may change or delete a doctor profile, or its schedule. */
-export function mayManageDoctor(user: AuthUser, doctor: { userId: number | null; createdById: number }): boolean {
-  if (isAdmin(user)) return true;
+export function mayManageDoctor(user: AuthUser, doctor: { userId: number | null; createdById: number; clinicId: number | null }): boolean {
+  if (isAdmin(user) || (doctor.clinicId !== null && isMemberAs(user, doctor.clinicId, MANAGERS))) return true;
   return doctor.userId !== null ? doctor.userId === user.id : doctor.createdById === user.id;
 }
 
@@ -107,7 +202,7 @@ export function linksOwnProfile(user: AuthUser): boolean {
 export function assignmentsVisible(user: AuthUser): Sql | null {
   if (isAdmin(user)) return null;
   const caller = sql.param(user.id);
-  return isDoctor(user) ? sql`(${owns(caller)} OR (doctor.user_id = ${caller} AND assignment.is_active))` : owns(caller);
+  return eitherSide(patientSide(user, caller), asClinician(user, sql`doctor.user_id = ${caller} AND assignment.is_active`));
 }
 
 // ---- appointments ----
@@ -116,7 +211,7 @@ export function assignmentsVisible(user: AuthUser): Sql | null {
 export function appointmentsVisible(user: AuthUser): Sql | null {
   if (isAdmin(user)) return null;
   const caller = sql.param(user.id);
-  return isDoctor(user) ? sql`(${owns(caller)} OR doctor.user_id = ${caller})` : owns(caller);
+  return eitherSide(patientSide(user, caller), asClinician(user, sql`doctor.user_id = ${caller}`));
 }
 
 /**

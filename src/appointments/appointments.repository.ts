@@ -22,6 +22,8 @@ export type NewAppointment = Pick<
 export interface AppointmentFilter {
   doctor?: number;
   patient?: number;
+  /** The clinic of the appointment's patient. */
+  clinic?: number;
   status?: AppointmentStatus;
   from?: Date;
   to?: Date;
@@ -45,6 +47,7 @@ export class AppointmentsRepository {
     const where = visible !== null ? [visible] : [];
     if (filter.doctor !== undefined) where.push(sql`appointment.doctor_id = ${filter.doctor}`);
     if (filter.patient !== undefined) where.push(sql`appointment.patient_id = ${filter.patient}`);
+    if (filter.clinic !== undefined) where.push(sql`patient.clinic_id = ${filter.clinic}`);
     if (filter.status !== undefined) where.push(sql`appointment.status = ${filter.status}`);
     if (filter.from !== undefined) where.push(sql`appointment.appointment_datetime >= ${filter.from}`);
     if (filter.to !== undefined) where.push(sql`appointment.appointment_datetime < ${filter.to}`);

@@ -15,7 +15,7 @@ import { Removal, RecordRemoval } from '../core/records/record-removal';
 import { DoctorsService } from '../doctors/doctors.service';
 import { PatientsService } from '../patients/patients.service';
 import { SchedulesService } from '../schedules/schedules.service';
-import { outsideScheduleReason } from '../schedules/slots';
+import { outsideScheduleReason, weeklyOf } from '../schedules/slots';
 import { AppointmentStatus, canMove, isFinal } from './appointment-status';
 import { Appointment, DEFAULT_DURATION_MINUTES } from './appointment.entity';
 import { AppointmentsRepository, NewAppointment } from './appointments.repository';
@@ -83,6 +83,7 @@ export class AppointmentsService implements OnModuleInit {
     const filter = {
       doctor: query.doctor,
       patient: query.patient,
+      clinic: query.clinic,
       status: query.status,
       from: query.from !== undefined ? utcInstant(query.from) : undefined,
       to: query.to !== undefined ? exclusiveEnd(query.to) : undefined,
@@ -213,7 +214,7 @@ export class AppointmentsService implements OnModuleInit {
 
   private async assertWithinSchedule(manager: EntityManager, appointment: NewAppointment): Promise<void> {
     const schedule = await this.schedules.find(manager, appointment.doctorId);
-    const reason = schedule && outsideScheduleReason(schedule, appointment.appointmentDatetime, appointment.endsAt);
+    const reason = schedule && outsideScheduleReason(weeklyOf(schedule), appointment.appointmentDatetime, appointment.endsAt);
     if (reason) throw InvalidFieldError.of('appointment_datetime', reason);
   }
 

@@ -6,7 +6,7 @@ import { InjectAppConfig } from '../core/config/app-config.provider';
 import { InvalidFieldError, NotFoundError } from '../core/errors';
 import { DoctorsService } from '../doctors/doctors.service';
 import { SchedulesService } from '../schedules/schedules.service';
-import { freeSlots } from '../schedules/slots';
+import { freeSlots, weeklyOf } from '../schedules/slots';
 import { addDays } from '../schedules/zoned-time';
 import { AppointmentsRepository } from './appointments.repository';
 import { SlotDto, SlotsQuery } from './dto/slots.query';
@@ -43,7 +43,7 @@ export class AvailabilityService {
     );
     // Nothing a booking would refuse: slots past the booking horizon are not offered.
     const latest = Date.now() + this.config.booking.horizonDays * 86_400_000;
-    return freeSlots(schedule, from, to, busy, new Date())
+    return freeSlots(weeklyOf(schedule), from, to, busy, new Date())
       .filter(({ start }) => start.getTime() <= latest)
       .map(({ start, end }) => ({ start: start.toISOString(), end: end.toISOString() }));
   }

@@ -9,7 +9,7 @@ import { ListAssignmentsQuery } from './dto/list-assignments.query';
 import { Assignment } from './assignment.entity';
 
 /** Which assignments a list holds: the filters of `GET /api/mappings/`. */
-export type AssignmentFilter = Pick<ListAssignmentsQuery, 'patient' | 'doctor' | 'is_active'>;
+export type AssignmentFilter = Pick<ListAssignmentsQuery, 'patient' | 'doctor' | 'clinic' | 'is_active'>;
 
 /**
  * Every statement on assignments, through TypeORM (the query builder and find/save): none of them
@@ -51,6 +51,7 @@ export class AssignmentsRepository {
     whereVisible(qb, visible);
     if (filter.patient !== undefined) qb.andWhere('assignment.patientId = :patient', { patient: filter.patient });
     if (filter.doctor !== undefined) qb.andWhere('assignment.doctorId = :doctor', { doctor: filter.doctor });
+    if (filter.clinic !== undefined) qb.andWhere('patient.clinicId = :clinic', { clinic: filter.clinic });
     if (filter.is_active !== undefined) qb.andWhere('assignment.isActive = :active', { active: filter.is_active });
     const [assignments, total] = await qb.orderBy('assignment.id', 'ASC').offset(page.offset).limit(page.page_size).getManyAndCount();
     return new Page(assignments, total, page);

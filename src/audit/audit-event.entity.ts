@@ -11,6 +11,7 @@ export type AuditOutcome = (typeof AUDIT_OUTCOMES)[number];
 @Index('audit_events_entity_idx', ['entity', 'entityId', 'occurredAt'])
 @Index('audit_events_actor_idx', ['actorId', 'occurredAt'])
 @Index('audit_events_occurred_at_idx', ['occurredAt'])
+@Index('audit_events_clinic_idx', ['clinicId', 'occurredAt'], { where: 'clinic_id IS NOT NULL' })
 export class AuditEvent {
   @PrimaryGeneratedColumn('identity', { type: 'bigint', generatedIdentity: 'ALWAYS', primaryKeyConstraintName: 'audit_events_pkey' })
   id!: string;
@@ -39,6 +40,13 @@ export class AuditEvent {
 
   @Column({ type: 'inet', nullable: true })
   clientIp!: string | null;
+
+  /**
+   * The clinic of the record, for its managers' trail: filled in by a trigger from the record when
+   * the entry names none (see the ClinicRecords migration). No foreign key, as for the actor.
+   */
+  @Column({ type: 'integer', nullable: true })
+  clinicId!: number | null;
 
   @Column({ type: 'enum', enum: AUDIT_OUTCOMES, enumName: 'audit_outcome' })
   outcome!: AuditOutcome;

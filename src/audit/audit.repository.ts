@@ -10,10 +10,10 @@ import { ListAuditEventsQuery } from './dto/list-audit-events.query';
 /** An entry as it is written: everything but the id the database gives it. */
 export type PendingEvent = Omit<AuditEvent, 'id'>;
 
-const COLUMNS = sql`occurred_at, actor_id, action, entity, entity_id, changed_fields, request_id, client_ip, outcome`;
+const COLUMNS = sql`occurred_at, actor_id, action, entity, entity_id, changed_fields, request_id, client_ip, outcome, clinic_id`;
 /** One event's values, in the order of COLUMNS. */
 const tuple = (event: PendingEvent) =>
-  sql`(${event.occurredAt}, ${event.actorId}, ${event.action}, ${event.entity}, ${event.entityId}, ${event.changedFields}, ${event.requestId}, ${event.clientIp}, ${event.outcome})`;
+  sql`(${event.occurredAt}, ${event.actorId}, ${event.action}, ${event.entity}, ${event.entityId}, ${event.changedFields}, ${event.requestId}, ${event.clientIp}, ${event.outcome}, ${event.clinicId})`;
 
 /** One multi-row INSERT of `rows` events (hand-written: TypeORM's insert builder cost more than the write). */
 function insertSql(rows: PendingEvent[]): Sql {
@@ -21,7 +21,7 @@ function insertSql(rows: PendingEvent[]): Sql {
 }
 
 /** Rows per INSERT: PostgreSQL takes at most 65,535 parameters in one statement. */
-const MAX_ROWS = Math.floor(65_535 / 9);
+const MAX_ROWS = Math.floor(65_535 / 10);
 
 /**
  * Every statement on `audit_events`, hand-written (src/core/database/sql.ts): the entries are

@@ -60,6 +60,8 @@ export interface AuditEntry {
   entityId?: number | null;
   changedFields?: string[];
   outcome: AuditOutcome;
+  /** The clinic of the record; left out, a trigger takes it from the record (see the ClinicRecords migration). */
+  clinicId?: number | null;
 }
 
 const FLUSH_DELAY_MS = 50;
@@ -71,6 +73,7 @@ function pendingEvent({ origin, ...entry }: AuditEntry): PendingEvent {
     ...entry,
     entityId: entry.entityId ?? null,
     changedFields: entry.changedFields ?? [],
+    clinicId: entry.clinicId ?? null,
     requestId: origin?.requestId ?? null,
     clientIp: origin?.clientIp ?? null,
     occurredAt: new Date(),
@@ -88,6 +91,7 @@ export class ChangeAudit {
     private readonly events: AuditRepository,
     protected readonly actor: AuditActor,
     protected readonly entity: AuditedEntity,
+    protected readonly clinicId?: number,
   ) {}
 
   /** One change of record `id`, with the fields it changed by their API names. */
@@ -107,7 +111,7 @@ export class ChangeAudit {
 
   protected entry(action: string, id: number | null, outcome: AuditOutcome, changedFields: string[] = []): AuditEntry {
     const { id: actorId, origin } = this.actor;
-    return { actorId, origin, action, entity: this.entity, entityId: id, changedFields, outcome };
+    return { actorId, origin, action, entity: this.entity, entityId: id, changedFields, outcome, clinicId: this.clinicId };
   }
 }
 
@@ -121,8 +125,9 @@ export class EntityAudit extends ChangeAudit {
     events: AuditRepository,
     actor: AuditActor,
     entity: AuditedEntity,
+    clinicId?: number,
   ) {
-    super(events, actor, entity);
+    super(events, actor, entity, clinicId);
   }
 
   read(id: number): void {
@@ -179,9 +184,12 @@ export class AuditService implements OnApplicationShutdown {
     else this.timer ??= setTimeout(() => void this.flush(), FLUSH_DELAY_MS);
   }
 
-  /** The entries `actor` makes about records of kind `entity`, e.g. `audit.of(user, 'patient').read(id)`. */
-  of(actor: AuditActor, entity: AuditedEntity): EntityAudit {
-    return new EntityAudit(this, this.events, actor, entity);
+  /**
+   * The entries `actor` makes about records of kind `entity`, e.g. `audit.of(user, 'patient').read(id)`;
+   * with `clinicId`, about records of that clinic (needed only where the record is gone when the entry is written).
+   */
+  of(actor: AuditActor, entity: AuditedEntity, clinicId?: number): EntityAudit {
+    return new EntityAudit(this, this.events, actor, entity, clinicId);
   }
 
   /** Writes everything recorded so far; resolves once it is in the database. */

@@ -12,7 +12,9 @@ import { applyChanges } from '../core/records/apply-changes';
 import { Mailer } from '../mail/mailer';
 import { isIanaTimeZone } from '../schedules/zoned-time';
 import { clinicInvitationMail } from './clinic-mails';
-import { ClinicMember } from './clinic-member.entity';
+import { ClinicMember, ClinicRole } from './clinic-member.entity';
+import { Role } from '../core/auth/role';
+import { UsersService } from '../users/users.service';
 import { Clinic } from './clinic.entity';
 import { ClinicsRepository } from './clinics.repository';
 import { ClinicDto, toClinicDto } from './dto/clinic.dto';
@@ -49,6 +51,7 @@ export class ClinicsService {
     private readonly clinics: ClinicsRepository,
     private readonly audit: AuditService,
     private readonly mailer: Mailer,
+    private readonly users: UsersService,
   ) {}
 
   async create(dto: CreateClinicDto, user: AuthUser): Promise<ClinicDto> {
@@ -120,6 +123,7 @@ export class ClinicsService {
         field === 'user' ? { id: dto.user! } : field === 'email' ? { email: dto.email! } : { username: dto.username! },
       );
       if (!account) throw InvalidFieldError.of(field, 'No account matches.');
+      assertCanHold(account.role, dto.role);
       if (await this.clinics.findMember(manager, id, account.id)) throw new ConflictError(ALREADY_MEMBER);
       const member = this.clinics.buildMember({
         clinicId: id,
@@ -129,7 +133,7 @@ export class ClinicsService {
         invitedById: user.id,
       });
       await this.clinics.saveMember(manager, member);
-      await this.audit.of(user, 'clinic_member').changed(manager, 'invite', member.id, ['role']);
+      await this.audit.of(user, 'clinic_member', id).changed(manager, 'invite', member.id, ['role']);
       this.mailer.sendAfterCommit(manager, clinicInvitationMail(account.email, clinic, dto.role));
       return Object.assign(member, { user: account });
     });
@@ -142,9 +146,10 @@ export class ClinicsService {
       const member = await this.invitation(manager, id, user);
       member.status = 'active';
       await this.clinics.saveMember(manager, member);
-      await this.audit.of(user, 'clinic_member').changed(manager, 'accept', member.id, ['status']);
+      await this.audit.of(user, 'clinic_member', id).changed(manager, 'accept', member.id, ['status']);
       return member;
     });
+    this.users.forget(user.id);
     return toClinicMemberDto(member);
   }
 
@@ -153,7 +158,7 @@ export class ClinicsService {
     await this.db.transaction(async (manager) => {
       const member = await this.invitation(manager, id, user);
       await this.clinics.deleteMember(manager, member);
-      await this.audit.of(user, 'clinic_member').changed(manager, 'decline', member.id);
+      await this.audit.of(user, 'clinic_member', id).changed(manager, 'decline', member.id);
     });
   }
 
@@ -164,13 +169,15 @@ export class ClinicsService {
       const member = await this.clinics.findMember(manager, id, userId);
       if (!member) throw new NotFoundError(MEMBER_NOT_FOUND);
       if (member.role === dto.role) return member;
+      if (dto.role === 'clinician') assertCanHold((await this.clinics.findAccount(manager, { id: userId }))!.role, dto.role);
       if (dto.role !== 'manager') await this.keepAManager(manager, member);
       member.role = dto.role;
       await this.clinics.saveMember(manager, member);
-      await this.audit.of(user, 'clinic_member').changed(manager, 'update', member.id, ['role']);
-      // Later, when access depends on memberships, the caller cache is told of the change here.
+      await this.audit.of(user, 'clinic_member', id).changed(manager, 'update', member.id, ['role']);
       return member;
     });
+    // What the member may see changed: this instance forgets it now, the others on the trigger's notification.
+    this.users.forget(userId);
     return toClinicMemberDto(member);
   }
 
@@ -183,9 +190,10 @@ export class ClinicsService {
       if (!member) throw new NotFoundError(MEMBER_NOT_FOUND);
       await this.keepAManager(manager, member);
       await this.clinics.deleteMember(manager, member);
-      await this.audit.of(user, 'clinic_member').changed(manager, 'delete', member.id);
-      // Later, when access depends on memberships, the caller cache is told of the change here.
+      // The row is gone when the entry is written, so the entry names its clinic itself.
+      await this.audit.of(user, 'clinic_member', id).changed(manager, 'delete', member.id);
     });
+    this.users.forget(userId);
   }
 
   /**
@@ -213,6 +221,11 @@ export class ClinicsService {
     if (member.role !== 'manager' || member.status !== 'active') return;
     if ((await this.clinics.countActiveManagers(manager, member.clinicId)) <= 1) throw new ConflictError(LAST_MANAGER);
   }
+}
+
+/** A clinician is a doctor account (its doctor profile is what the clinic's records are about). */
+function assertCanHold(accountRole: Role, role: ClinicRole): void {
+  if (role === 'clinician' && accountRole !== Role.Doctor) throw InvalidFieldError.of('role', 'Only a doctor account can be a clinician.');
 }
 
 function checkTimeZone(timezone: string): void {

@@ -1,5 +1,6 @@
 import { Check, Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
 import { RetainedRecord } from '../core/database/retained-record';
+import { Clinic } from '../clinics/clinic.entity';
 import { User } from '../users/user.entity';
 
 @Entity('doctors')
@@ -10,6 +11,8 @@ import { User } from '../users/user.entity';
 @Index('doctors_license_number_key', ['licenseNumber'], { unique: true, where: 'deleted_at IS NULL' })
 // One live profile per doctor account.
 @Index('doctors_user_id_key', ['userId'], { unique: true, where: 'deleted_at IS NULL' })
+// A clinic's doctors (`?clinic=`).
+@Index('doctors_clinic_idx', ['clinicId', 'id'], { where: 'deleted_at IS NULL AND clinic_id IS NOT NULL' })
 @Index('doctors_specialization_idx', ['specialization'], { where: 'deleted_at IS NULL' })
 @Index('doctors_name_trgm_idx', { synchronize: false })
 @Index('doctors_specialization_trgm_idx', { synchronize: false })
@@ -57,6 +60,14 @@ export class Doctor extends RetainedRecord {
   @ManyToOne(() => User, { onDelete: 'SET NULL' })
   @JoinColumn({ name: 'user_id', foreignKeyConstraintName: 'doctors_user_id_fkey' })
   user?: User;
+
+  /** The clinic whose managers may change the profile as its creator can; null for none. */
+  @Column({ type: 'integer', nullable: true })
+  clinicId!: number | null;
+
+  @ManyToOne(() => Clinic, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'clinic_id', foreignKeyConstraintName: 'doctors_clinic_id_fkey' })
+  clinic?: Clinic;
 
   @ManyToOne(() => User, { onDelete: 'RESTRICT' })
   @JoinColumn({ name: 'created_by_id', foreignKeyConstraintName: 'doctors_created_by_id_fkey' })

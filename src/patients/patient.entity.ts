@@ -1,5 +1,6 @@
 import { Check, Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
 import { RetainedRecord } from '../core/database/retained-record';
+import { Clinic } from '../clinics/clinic.entity';
 import { User } from '../users/user.entity';
 import { BLOOD_GROUPS, BloodGroup, Gender, GENDERS } from './patient.enums';
 
@@ -13,6 +14,9 @@ import { BLOOD_GROUPS, BloodGroup, Gender, GENDERS } from './patient.enums';
 @Index('patients_phone_trgm_idx', { synchronize: false })
 // One owner's search: trigrams prefixed by their row's owner (see the OwnerSearchKeys migration).
 @Index('patients_owner_search_idx', { synchronize: false })
+// A clinic's list, and its search keyed by the clinic (see the ClinicRecords migration).
+@Index('patients_clinic_idx', ['clinicId', 'id'], { where: 'deleted_at IS NULL AND clinic_id IS NOT NULL' })
+@Index('patients_clinic_search_idx', { synchronize: false })
 export class Patient extends RetainedRecord {
   @PrimaryGeneratedColumn('identity', { generatedIdentity: 'ALWAYS', primaryKeyConstraintName: 'patients_pkey' })
   id!: number;
@@ -47,6 +51,14 @@ export class Patient extends RetainedRecord {
 
   @Column({ type: 'text', nullable: true })
   medicalHistory!: string | null;
+
+  /** The clinic the patient belongs to; null for a personal patient of its creator. */
+  @Column({ type: 'integer', nullable: true })
+  clinicId!: number | null;
+
+  @ManyToOne(() => Clinic, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'clinic_id', foreignKeyConstraintName: 'patients_clinic_id_fkey' })
+  clinic?: Clinic;
 
   @ManyToOne(() => User, { onDelete: 'RESTRICT' })
   @JoinColumn({ name: 'created_by_id', foreignKeyConstraintName: 'patients_created_by_id_fkey' })

@@ -6,6 +6,7 @@ import { likePattern, parseOrdering } from '../core/pagination/ordering';
 import { Page } from '../core/pagination/pagination';
 import { selectPage } from '../core/pagination/select-page';
 import { LOCK_CLAUSES, RowLock } from '../core/records/row-lock';
+import type { PatientsListed } from '../access/access.policy';
 import { ListPatientsQuery } from './dto/list-patients.query';
 import { Patient } from './patient.entity';
 
@@ -17,13 +18,6 @@ const ORDER_COLUMNS: Record<string, string> = {
   created_at: 'created_at',
   updated_at: 'updated_at',
 };
-
-/** Who may see which patients, as access/access.policy.ts states it for a list. */
-export interface PatientsListed {
-  where: Sql | null;
-  /** The caller's id as a parameter when the list is one owner's patients (for the search index). */
-  owner?: Sql;
-}
 
 /**
  * Every statement on patients, hand-written (src/core/database/sql.ts): the read by id, the list
@@ -41,12 +35,12 @@ export class PatientsRepository {
   }
 
   /** One page of the patients that `listed` admits, filtered and ordered as the query asks. */
-  findPage(query: ListPatientsQuery, { where: listed, owner }: PatientsListed): Promise<Page<Patient>> {
+  findPage(query: ListPatientsQuery, { where: listed, searchKey }: PatientsListed): Promise<Page<Patient>> {
     const manager = this.db.manager;
     const where = [sql`patient.deleted_at IS NULL`];
     if (listed !== null) where.push(listed);
     if (query.search) {
-      if (owner && HAS_TRIGRAM.test(query.search)) where.push(ownerSearchKeysMatch(owner, query.search));
+      if (searchKey && HAS_TRIGRAM.test(query.search)) where.push(searchKeysMatch(searchKey, query.search));
       const pattern = sql.param(likePattern(query.search));
       where.push(sql`(patient.name ILIKE ${pattern} OR patient.email::text ILIKE ${pattern} OR patient.phone ILIKE ${pattern})`);
     }
@@ -96,8 +90,8 @@ export class PatientsRepository {
   async insert(manager: EntityManager, p: Patient): Promise<void> {
     const row = await selectOne<Patient>(
       manager,
-      sql`INSERT INTO patients AS patient (created_by_id, name, email, phone, date_of_birth, age, gender, blood_group, address, emergency_contact, medical_history)
-          VALUES (${p.createdById}, ${p.name}, ${p.email}, ${p.phone}, ${p.dateOfBirth}, ${p.age}, ${p.gender}, ${p.bloodGroup}, ${p.address}, ${p.emergencyContact}, ${p.medicalHistory})
+      sql`INSERT INTO patients AS patient (created_by_id, clinic_id, name, email, phone, date_of_birth, age, gender, blood_group, address, emergency_contact, medical_history)
+          VALUES (${p.createdById}, ${p.clinicId}, ${p.name}, ${p.email}, ${p.phone}, ${p.dateOfBirth}, ${p.age}, ${p.gender}, ${p.bloodGroup}, ${p.address}, ${p.emergencyContact}, ${p.medicalHistory})
           RETURNING ${columnsOf(manager, Patient, 'patient')}`,
     );
     Object.assign(p, row);
@@ -109,10 +103,15 @@ export class PatientsRepository {
       manager,
       sql`UPDATE patients patient SET name = ${p.name}, email = ${p.email}, phone = ${p.phone}, date_of_birth = ${p.dateOfBirth}, age = ${p.age},
             gender = ${p.gender}, blood_group = ${p.bloodGroup}, address = ${p.address}, emergency_contact = ${p.emergencyContact},
-            medical_history = ${p.medicalHistory}, version = version + 1, updated_at = now()
+            medical_history = ${p.medicalHistory}, clinic_id = ${p.clinicId}, version = version + 1, updated_at = now()
           WHERE id = ${p.id} RETURNING ${columnsOf(manager, Patient, 'patient')}`,
     );
     Object.assign(p, row);
+  }
+
+  /** Whether the clinic exists. */
+  async clinicExists(manager: EntityManager, id: number): Promise<boolean> {
+    return (await selectOne(manager, sql`SELECT 1 FROM clinics WHERE id = ${id}`)) !== null;
   }
 
   async softDelete(manager: EntityManager, id: number): Promise<void> {
@@ -124,10 +123,11 @@ export class PatientsRepository {
 const HAS_TRIGRAM = /[A-Za-z0-9]{3}/;
 
 /**
- * Narrows one owner's search to the rows whose owner-prefixed trigrams include all of the term's
- * (the patients_owner_search_idx index; see the OwnerSearchKeys migration). The ILIKE stays the
- * test of a match. Only for a term with a trigram: with none, every row would qualify.
+ * Narrows one owner's or one clinic's search to the rows whose key-prefixed trigrams include all
+ * of the term's (the patients_owner_search_idx and patients_clinic_search_idx indexes; see the
+ * OwnerSearchKeys migration). The ILIKE stays the test of a match. Only for a term with a
+ * trigram: with none, every row would qualify.
  */
-function ownerSearchKeysMatch(owner: Sql, term: string): Sql {
-  return sql`patient_search_keys(patient.created_by_id, patient.name, patient.email::text, patient.phone) @> patient_search_keys(${owner}, ${term}, '', '')`;
+function searchKeysMatch({ column, value }: NonNullable<PatientsListed['searchKey']>, term: string): Sql {
+  return sql`patient_search_keys(patient.${sql.identifier(column)}, patient.name, patient.email::text, patient.phone) @> patient_search_keys(${value}, ${term}, '', '')`;
 }

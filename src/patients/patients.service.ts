@@ -1,10 +1,17 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { mayChangePatient, patientReadable, patientsListed } from '../access/access.policy';
+import {
+  clinicOfNewPatient,
+  mayMoveInto,
+  mayMoveOutOf,
+  patientChangeRefusal,
+  patientReadable,
+  patientsListed,
+} from '../access/access.policy';
 import { AuditService } from '../audit/audit.service';
 import { AuthUser } from '../core/auth/auth-user';
-import { NotAllowedError, NotFoundError } from '../core/errors';
+import { InvalidFieldError, NotAllowedError, NotFoundError } from '../core/errors';
 import { assertIfMatch } from '../core/http/etag';
 import { Page } from '../core/pagination/pagination';
 import { applyChanges } from '../core/records/apply-changes';
@@ -32,7 +39,11 @@ const FIELDS = {
   address: 'address',
   emergency_contact: 'emergencyContact',
   medical_history: 'medicalHistory',
-} as const satisfies Record<keyof CreatePatientDto, keyof Patient>;
+} as const satisfies Record<Exclude<keyof CreatePatientDto, 'clinic'>, keyof Patient>;
+
+/** The same answer whether the clinic is missing or not the caller's: ids of other clinics tell nothing. */
+const NOT_YOUR_CLINIC = 'No clinic where you are a manager or staff has this id.';
+const MANAGERS_MOVE_OUT = "Only the managers of the patient's clinic or an admin may move it out of the clinic.";
 
 /** Patients; who sees or changes which is for access/access.policy.ts to say. */
 @Injectable()
@@ -46,9 +57,12 @@ export class PatientsService {
   ) {}
 
   async create(dto: CreatePatientDto, user: AuthUser): Promise<PatientDto> {
-    const patient = this.patients.build({ createdById: user.id });
-    const changed = applyPatientChanges(patient, dto, undefined);
+    const clinicId = clinicOfNewPatient(user, dto.clinic);
+    if (clinicId === undefined) throw InvalidFieldError.of('clinic', NOT_YOUR_CLINIC);
+    const patient = this.patients.build({ createdById: user.id, clinicId });
+    const changed = [...applyPatientChanges(patient, dto, undefined), ...(clinicId !== null ? ['clinic'] : [])];
     await this.db.transaction(async (manager) => {
+      if (clinicId !== null) await this.assertClinicExists(manager, clinicId);
       await this.patients.insert(manager, patient);
       await this.audit.of(user, 'patient').changed(manager, 'create', patient.id, changed);
     });
@@ -56,7 +70,7 @@ export class PatientsService {
   }
 
   async list(query: ListPatientsQuery, user: AuthUser): Promise<Page<PatientDto>> {
-    const page = await this.patients.findPage(query, patientsListed(user, query.assigned === true));
+    const page = await this.patients.findPage(query, patientsListed(user, query.assigned === true, query.clinic));
     this.audit.of(user, 'patient').listed();
     return page.map(toPatientDto);
   }
@@ -86,9 +100,10 @@ export class PatientsService {
   async requireWritable(manager: EntityManager, id: number, user: AuthUser, lock?: RowLock): Promise<Patient> {
     const found = await this.patients.findWithReadable(manager, id, patientReadable(user), lock);
     if (!found?.readable) throw new NotFoundError(NOT_FOUND);
-    if (mayChangePatient(user, found.patient)) return found.patient;
+    const refusal = patientChangeRefusal(user, found.patient);
     // A care-team doctor may know the patient exists, so it is told why, not "not found".
-    throw new NotAllowedError('Only the owner of a patient record or an admin may change it.');
+    if (refusal) throw new NotAllowedError(refusal);
+    return found.patient;
   }
 
   /** Locks a patient's row for the transaction, for a write the caller was already allowed on one of its records. */
@@ -103,12 +118,31 @@ export class PatientsService {
         const patient = await this.requireWritable(manager, id, user, 'update');
         assertIfMatch(ifMatch, patient.version);
         const changed = applyPatientChanges(patient, dto, patient.name);
+        if (dto.clinic !== undefined && dto.clinic !== patient.clinicId) {
+          await this.move(manager, patient, dto.clinic, user);
+          changed.push('clinic');
+        }
         if (changed.length > 0) await this.patients.update(manager, patient);
         await audit.changed(manager, 'update', id, changed);
         return patient;
       }),
     );
     return toPatientDto(patient);
+  }
+
+  /**
+   * Moves the patient into another clinic, or out of its clinic to its owner (`to` null). Out of
+   * a clinic is for its managers; into one, for its managers and staff (access/access.policy.ts).
+   */
+  private async move(manager: EntityManager, patient: Patient, to: number | null, user: AuthUser): Promise<void> {
+    if (!mayMoveOutOf(user, patient.clinicId)) throw new NotAllowedError(MANAGERS_MOVE_OUT);
+    if (to !== null && !mayMoveInto(user, to, 'patient')) throw InvalidFieldError.of('clinic', NOT_YOUR_CLINIC);
+    if (to !== null) await this.assertClinicExists(manager, to);
+    patient.clinicId = to;
+  }
+
+  private async assertClinicExists(manager: EntityManager, id: number): Promise<void> {
+    if (!(await this.patients.clinicExists(manager, id))) throw InvalidFieldError.of('clinic', NOT_YOUR_CLINIC);
   }
 
   /** Soft delete: the record is kept for retention; its assignments end and its future appointments are cancelled. */

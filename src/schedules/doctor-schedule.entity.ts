@@ -20,8 +20,9 @@ export class DoctorSchedule extends Timestamped {
   @JoinColumn({ name: 'doctor_id', foreignKeyConstraintName: 'doctor_schedules_doctor_id_fkey' })
   doctor?: Doctor;
 
-  @Column({ length: 64 })
-  timezone!: string;
+  /** Null: the time zone of the doctor's clinic. */
+  @Column({ type: 'varchar', length: 64, nullable: true })
+  timezone!: string | null;
 
   @Column({ type: 'smallint' })
   slotMinutes!: number;

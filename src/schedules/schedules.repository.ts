@@ -19,12 +19,19 @@ export class SchedulesRepository {
     return this.db.manager.create(DoctorSchedule, values);
   }
 
-  /** Hot path (read on every booking): the doctor's schedule, if it has one. */
-  find(manager: EntityManager, doctorId: number): Promise<DoctorSchedule | null> {
-    return selectOne<DoctorSchedule>(
+  /** Hot path (read on every booking): the doctor's schedule, if it has one, with the time zone in effect. */
+  find(manager: EntityManager, doctorId: number): Promise<ZonedSchedule | null> {
+    return selectOne<ZonedSchedule>(
       manager,
-      sql`SELECT ${columnsOf(manager, DoctorSchedule, 'schedule')} FROM doctor_schedules schedule WHERE schedule.doctor_id = ${doctorId}`,
+      sql`SELECT ${columnsOf(manager, DoctorSchedule, 'schedule')}, coalesce(schedule.timezone, (${clinicTimezone(sql`schedule.doctor_id`)})) AS "effectiveTimezone"
+          FROM doctor_schedules schedule WHERE schedule.doctor_id = ${doctorId}`,
     );
+  }
+
+  /** The time zone of the doctor's clinic; null when it belongs to none. */
+  async clinicTimezone(manager: EntityManager, doctorId: number): Promise<string | null> {
+    const row = await selectOne<{ timezone: string | null }>(manager, sql`SELECT (${clinicTimezone(sql`${doctorId}`)}) AS timezone`);
+    return row?.timezone ?? null;
   }
 
   /** Inserts a new schedule; it takes the version and timestamps the row was given. */
@@ -48,6 +55,12 @@ export class SchedulesRepository {
     Object.assign(s, row);
   }
 }
+
+/** A stored schedule and the time zone its openings are in: its own, or else its doctor's clinic's (null: neither). */
+export type ZonedSchedule = DoctorSchedule & { effectiveTimezone: string | null };
+
+const clinicTimezone = (doctorId: Sql) =>
+  sql`SELECT clinic.timezone FROM doctors doctor JOIN clinics clinic ON clinic.id = doctor.clinic_id WHERE doctor.id = ${doctorId}`;
 
 /**
  * What the database sets on a write. Only these are read back: the entries stay as written, in

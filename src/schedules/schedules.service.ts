@@ -5,8 +5,8 @@ import { AuditService } from '../audit/audit.service';
 import { AuthUser } from '../core/auth/auth-user';
 import { InvalidFieldError, NotFoundError } from '../core/errors';
 import { DoctorsService } from '../doctors/doctors.service';
-import { DoctorSchedule, ScheduleEntry } from './doctor-schedule.entity';
-import { SchedulesRepository } from './schedules.repository';
+import { ScheduleEntry } from './doctor-schedule.entity';
+import { SchedulesRepository, ZonedSchedule } from './schedules.repository';
 import { PutScheduleDto, ScheduleDto, toScheduleDto } from './dto/schedule.dto';
 import { isIanaTimeZone, parseClock } from './zoned-time';
 
@@ -29,17 +29,25 @@ export class SchedulesService {
 
   async put(doctorId: number, dto: PutScheduleDto, user: AuthUser): Promise<ScheduleDto> {
     assertValid(dto);
+    const timezone = dto.timezone ?? null;
     const schedule = await this.db.transaction(async (manager) => {
       await this.doctors.requireWritable(manager, doctorId, user);
+      const clinicTimezone = timezone === null ? await this.schedules.clinicTimezone(manager, doctorId) : null;
+      if (timezone === null && clinicTimezone === null) {
+        throw InvalidFieldError.of(
+          'timezone',
+          "Name the schedule's time zone: the doctor belongs to no clinic whose time zone it could use.",
+        );
+      }
       const existing = await this.find(manager, doctorId);
-      const schedule = existing ?? this.schedules.create({ doctorId });
+      const schedule: ZonedSchedule = existing ?? Object.assign(this.schedules.create({ doctorId }), { effectiveTimezone: null });
       const entries = dto.entries.map(({ weekday, start, end }) => ({ weekday, start, end }));
       const changedFields = [
-        ...(schedule.timezone !== dto.timezone ? ['timezone'] : []),
+        ...(schedule.timezone !== timezone ? ['timezone'] : []),
         ...(schedule.slotMinutes !== dto.slot_minutes ? ['slot_minutes'] : []),
         ...(entryKey(schedule.entries) !== entryKey(entries) ? ['entries'] : []),
       ];
-      Object.assign(schedule, { timezone: dto.timezone, slotMinutes: dto.slot_minutes, entries });
+      Object.assign(schedule, { timezone, effectiveTimezone: timezone ?? clinicTimezone, slotMinutes: dto.slot_minutes, entries });
       // Nothing changed, nothing written: the version (and so the ETag) stays.
       if (!existing) await this.schedules.insert(manager, schedule);
       else if (changedFields.length > 0) await this.schedules.update(manager, schedule);
@@ -51,7 +59,7 @@ export class SchedulesService {
   }
 
   /** The doctor's schedule, if it has one; read on every booking. */
-  find(manager: EntityManager, doctorId: number): Promise<DoctorSchedule | null> {
+  find(manager: EntityManager, doctorId: number): Promise<ZonedSchedule | null> {
     return this.schedules.find(manager, doctorId);
   }
 }
@@ -64,7 +72,8 @@ function entryKey(entries: ScheduleEntry[] | undefined): string {
 /** Rules the DTO decorators cannot say: a real time zone, and openings that end after they start and do not overlap. */
 function assertValid(dto: PutScheduleDto): void {
   const errors: Record<string, string[]> = {};
-  if (!isIanaTimeZone(dto.timezone)) errors.timezone = [`Unknown time zone "${dto.timezone}"; use an IANA name like Europe/Berlin.`];
+  if (dto.timezone != null && !isIanaTimeZone(dto.timezone))
+    errors.timezone = [`Unknown time zone "${dto.timezone}"; use an IANA name like Europe/Berlin.`];
   dto.entries.forEach((entry, index) => {
     const reversed = parseClock(entry.end) <= parseClock(entry.start);
     if (reversed) errors[`entries.${index}.end`] = ['end must be after start'];

@@ -7,6 +7,15 @@ export interface WeeklySchedule {
   entries: ScheduleEntry[];
 }
 
+/**
+ * The weekly schedule a stored one stands for, in the zone in effect: its own, else its clinic's.
+ * UTC for one with neither, which the API never leaves behind (a schedule without a zone needs a
+ * clinic, and a doctor leaving its clinic takes the zone along).
+ */
+export function weeklyOf(schedule: { effectiveTimezone: string | null; slotMinutes: number; entries: ScheduleEntry[] }): WeeklySchedule {
+  return { timezone: schedule.effectiveTimezone ?? 'UTC', slotMinutes: schedule.slotMinutes, entries: schedule.entries };
+}
+
 export interface Slot {
   start: Date;
   end: Date;

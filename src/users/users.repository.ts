@@ -41,7 +41,9 @@ export class UsersRepository {
     return selectOne<AuthUser>(
       this.db.manager,
       sql`SELECT id, username, role, (extract(epoch FROM tokens_valid_after) * 1000)::float8 AS "tokensValidAfter",
-                 mfa_enabled_at IS NOT NULL AS "mfaEnabled"
+                 mfa_enabled_at IS NOT NULL AS "mfaEnabled",
+                 (SELECT coalesce(json_agg(json_build_object('id', cm.clinic_id, 'role', cm.role) ORDER BY cm.clinic_id), '[]')
+                  FROM clinic_members cm WHERE cm.user_id = users.id AND cm.status = 'active') AS clinics
           FROM users WHERE id = ${id} AND is_active`,
     );
   }

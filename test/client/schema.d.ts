@@ -1394,6 +1394,8 @@ export interface components {
              * @enum {string|null}
              */
             blood_group?: "A+" | "A-" | "B+" | "B-" | "AB+" | "AB-" | "O+" | "O-" | null;
+            /** @description The clinic the patient belongs to (its managers and staff share it), or null for a personal patient of its creator. Left out on a create: the one clinic where the caller is manager or staff, if it has exactly one. Moving out of a clinic is for its managers. */
+            clinic?: number | null;
             /**
              * @deprecated
              * @description Alias of `phone` (seed 000).
@@ -1724,9 +1726,11 @@ export interface components {
             age: number | null;
             /** @enum {string|null} */
             blood_group: "A+" | "A-" | "B+" | "B-" | "AB+" | "AB-" | "O+" | "O-" | null;
+            /** @description The clinic the patient belongs to; null for a personal patient. */
+            clinic: number | null;
             /** Format: date-time */
             readonly created_at: string;
-            /** @description Id of the user who created the record: its owner. */
+            /** @description Id of the user who created the record: its owner, while it belongs to no clinic. */
             readonly created_by: number;
             /** Format: date */
             date_of_birth: string | null;
@@ -1813,10 +1817,10 @@ export interface components {
              */
             slot_minutes: number;
             /**
-             * @description The doctor's IANA time zone; openings are local times there.
+             * @description The doctor's IANA time zone; openings are local times there. None (null or left out): the doctor's clinic's time zone, for a doctor of a clinic.
              * @example Europe/Berlin
              */
-            timezone: string;
+            timezone?: string | null;
         };
         RecoveryCodesDto: {
             /**
@@ -1926,6 +1930,11 @@ export interface components {
         ScheduleDto: {
             /** @description Doctor id. */
             readonly doctor: number;
+            /**
+             * @description The time zone the openings are in: `timezone`, or else the clinic's.
+             * @example Europe/Berlin
+             */
+            readonly effective_timezone: string;
             /** @description Openings; several per day are allowed (e.g. around a lunch break), overlapping ones are not. */
             entries: components["schemas"]["ScheduleEntryDto"][];
             /**
@@ -1934,10 +1943,10 @@ export interface components {
              */
             slot_minutes: number;
             /**
-             * @description The doctor's IANA time zone; openings are local times there.
+             * @description The doctor's IANA time zone; openings are local times there. None (null or left out): the doctor's clinic's time zone, for a doctor of a clinic.
              * @example Europe/Berlin
              */
-            timezone: string;
+            timezone?: string | null;
             /** Format: date-time */
             readonly updated_at: string;
             /**
@@ -2194,6 +2203,8 @@ export interface components {
              * @enum {string|null}
              */
             blood_group?: "A+" | "A-" | "B+" | "B-" | "AB+" | "AB-" | "O+" | "O-" | null;
+            /** @description The clinic the patient belongs to (its managers and staff share it), or null for a personal patient of its creator. Left out on a create: the one clinic where the caller is manager or staff, if it has exactly one. Moving out of a clinic is for its managers. */
+            clinic?: number | null;
             /**
              * @deprecated
              * @description Alias of `phone` (seed 000).
@@ -2500,6 +2511,8 @@ export interface operations {
                 doctor?: number;
                 /** @description Patient id. */
                 patient?: number;
+                /** @description Clinic id: the records of that clinic's patients. */
+                clinic?: number;
                 status?: components["schemas"]["AppointmentStatus"];
                 /** @description Starting at or after: a date (its start, UTC) or an ISO 8601 date-time, such as `2030-01-15`. Years 1900 to 2100. */
                 from?: string;
@@ -5983,6 +5996,8 @@ export interface operations {
                 patient?: number;
                 /** @description Doctor id. */
                 doctor?: number;
+                /** @description Clinic id: the records of that clinic's patients. */
+                clinic?: number;
                 /** @description true: active assignments only; false: ended ones only. */
                 is_active?: boolean;
             };
@@ -6388,6 +6403,8 @@ export interface operations {
                 blood_group?: "A+" | "A-" | "B+" | "B-" | "AB+" | "AB-" | "O+" | "O-";
                 /** @description Sort field; `-` before it for descending. */
                 ordering?: "id" | "-id" | "name" | "-name" | "date_of_birth" | "-date_of_birth" | "created_at" | "-created_at" | "updated_at" | "-updated_at";
+                /** @description Clinic id: that clinic's patients (for its managers and staff; with `assigned`, a clinician's there). */
+                clinic?: number;
                 /** @description true: the patients assigned to the calling doctor instead of those they own. */
                 assigned?: boolean;
             };

@@ -11,6 +11,9 @@ export class ListAppointmentsQuery extends PageQueryDto {
   @IdFilter('Patient id.')
   patient?: number;
 
+  @IdFilter("Clinic id: the records of that clinic's patients.")
+  clinic?: number;
+
   @EnumField(APPOINTMENT_STATUSES, { optional: true, enumName: 'AppointmentStatus' })
   status?: AppointmentStatus;
 

@@ -8,6 +8,9 @@ export class ListAssignmentsQuery extends PageQueryDto {
   @IdFilter('Doctor id.')
   doctor?: number;
 
+  @IdFilter("Clinic id: the records of that clinic's patients.")
+  clinic?: number;
+
   @BooleanFilter('true: active assignments only; false: ended ones only.')
   is_active?: boolean;
 }

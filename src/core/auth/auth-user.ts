@@ -1,6 +1,9 @@
 import { Role } from './role';
 import type { RequestOrigin } from '../http/request-origin';
 
+/** What a member does in a clinic (see access/access.policy.ts). */
+export type ClinicRole = 'manager' | 'staff' | 'clinician';
+
 /** The authenticated caller, as the guards put it on the request. */
 export interface AuthUser {
   id: number;
@@ -10,6 +13,11 @@ export interface AuthUser {
   tokensValidAfter?: number | null;
   /** Whether the account has two-factor authentication on (MFA_REQUIRED_ROLES shuts out those without). */
   mfaEnabled?: boolean;
+  /**
+   * The clinics the caller is an active member of, with its role in each. Loaded with the caller,
+   * so a change of a membership forgets the caller like a change of the account. Absent: none.
+   */
+  clinics?: ReadonlyArray<{ id: number; role: ClinicRole }>;
   /** The session (login) the request's access token belongs to; absent for tokens older than sessions. */
   sessionId?: number;
   /** The request this caller is making; absent outside HTTP (the seed script). */

@@ -2,7 +2,7 @@ import { ApiProperty } from '@nestjs/swagger';
 import { IsOptional } from 'class-validator';
 import { Aliased } from '../../core/validation/aliases';
 import { YEAR_PATTERN } from '../../core/validation/dates';
-import { EmailField, IntField, PhoneField, StringField } from '../../core/validation/fields';
+import { EmailField, IdField, IntField, PhoneField, StringField } from '../../core/validation/fields';
 import { NAME_PARTS } from '../../core/validation/name-parts';
 import { IsPastDate } from '../../core/validation/validators';
 import { type BloodGroup, type Gender } from '../patient.enums';
@@ -54,4 +54,11 @@ export class CreatePatientDto {
 
   @StringField({ max: 20000, nullable: true })
   medical_history?: string | null;
+
+  @IdField({
+    nullable: true,
+    description:
+      'The clinic the patient belongs to (its managers and staff share it), or null for a personal patient of its creator. Left out on a create: the one clinic where the caller is manager or staff, if it has exactly one. Moving out of a clinic is for its managers.',
+  })
+  clinic?: number | null;
 }

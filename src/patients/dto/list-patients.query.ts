@@ -1,6 +1,6 @@
 import { orderingChoices, OrderingFilter } from '../../core/pagination/ordering';
 import { PageQueryDto } from '../../core/pagination/pagination';
-import { BooleanFilter, StringField } from '../../core/validation/fields';
+import { BooleanFilter, IdFilter, StringField } from '../../core/validation/fields';
 import { type BloodGroup, type Gender } from '../patient.enums';
 import { BloodGroupField, GenderField } from './patient-fields';
 
@@ -18,6 +18,9 @@ export class ListPatientsQuery extends PageQueryDto {
 
   @OrderingFilter(PATIENT_ORDERING)
   ordering: string = 'id';
+
+  @IdFilter("Clinic id: that clinic's patients (for its managers and staff; with `assigned`, a clinician's there).")
+  clinic?: number;
 
   @BooleanFilter('true: the patients assigned to the calling doctor instead of those they own.')
   assigned?: boolean;

@@ -54,7 +54,14 @@ export class PatientDto extends RecordMetadataDto {
   @ApiProperty({ type: String, nullable: true })
   medical_history!: string | null;
 
-  @ApiProperty({ type: 'integer', readOnly: true, description: 'Id of the user who created the record: its owner.' })
+  @ApiProperty({ type: 'integer', nullable: true, description: 'The clinic the patient belongs to; null for a personal patient.' })
+  clinic!: number | null;
+
+  @ApiProperty({
+    type: 'integer',
+    readOnly: true,
+    description: 'Id of the user who created the record: its owner, while it belongs to no clinic.',
+  })
   declare created_by: number;
 }
 
@@ -79,6 +86,7 @@ export function toPatientDto(patient: Patient): PatientDto {
     address: patient.address,
     emergency_contact: patient.emergencyContact,
     medical_history: patient.medicalHistory,
+    clinic: patient.clinicId,
     ...recordMetadataOf(patient),
   };
 }

@@ -1,8 +1,8 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsString, Matches, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsOptional, IsString, Matches, ValidateNested } from 'class-validator';
 import { IntField } from '../../core/validation/fields';
-import { DoctorSchedule } from '../doctor-schedule.entity';
+import type { ZonedSchedule } from '../schedules.repository';
 
 const CLOCK = /^(([01]\d|2[0-3]):[0-5]\d|24:00)$/;
 
@@ -22,9 +22,17 @@ export class ScheduleEntryDto {
 }
 
 export class PutScheduleDto {
-  @ApiProperty({ example: 'Europe/Berlin', description: "The doctor's IANA time zone; openings are local times there." })
+  @ApiProperty({
+    type: 'string',
+    nullable: true,
+    required: false,
+    example: 'Europe/Berlin',
+    description:
+      "The doctor's IANA time zone; openings are local times there. None (null or left out): the doctor's clinic's time zone, for a doctor of a clinic.",
+  })
+  @IsOptional()
   @IsString()
-  timezone!: string;
+  timezone?: string | null;
 
   @IntField({ min: 5, max: 480, example: 30, description: 'Length of a bookable slot, in minutes.' })
   slot_minutes!: number;
@@ -45,6 +53,13 @@ export class ScheduleDto extends PutScheduleDto {
   @ApiProperty({ type: 'integer', readOnly: true, description: 'Doctor id.' })
   doctor!: number;
 
+  @ApiProperty({
+    readOnly: true,
+    example: 'Europe/Berlin',
+    description: "The time zone the openings are in: `timezone`, or else the clinic's.",
+  })
+  effective_timezone!: string;
+
   @ApiProperty({ readOnly: true, format: 'date-time' })
   updated_at!: string;
 
@@ -52,10 +67,11 @@ export class ScheduleDto extends PutScheduleDto {
   version!: number;
 }
 
-export function toScheduleDto(schedule: DoctorSchedule): ScheduleDto {
+export function toScheduleDto(schedule: ZonedSchedule): ScheduleDto {
   return {
     doctor: schedule.doctorId,
     timezone: schedule.timezone,
+    effective_timezone: schedule.effectiveTimezone ?? 'UTC',
     slot_minutes: schedule.slotMinutes,
     entries: schedule.entries,
     updated_at: schedule.updatedAt.toISOString(),
