@@ -79,6 +79,42 @@ describe('callers remembered between requests (e2e)', () => {
     await expect.poll(() => statusOf(b, user, '/api/users/'), NOTIFIED).toBe(200);
   });
 
+  it("applies a clinic membership's removal or demotion at once on the instance that made it, and on the other", async () => {
+    const [manager, staff, deputy] = [await insertUser(a.db), await insertUser(a.db), await insertUser(a.db)];
+    const clinic = (await a.as(manager).post('/api/clinics/').send({ name: 'Cache Clinic', timezone: 'UTC' })).body.id as number;
+    for (const [member, role] of [
+      [staff, 'staff'],
+      [deputy, 'manager'],
+    ] as const) {
+      expect((await a.as(manager).post(`/api/clinics/${clinic}/members/`).send({ user: member.id, role })).status).toBe(201);
+      expect((await a.as(member).post(`/api/clinics/${clinic}/membership/accept/`)).status).toBe(200);
+    }
+    const patient = await a.as(staff).post('/api/patients/').send({ name: 'Shared Patient' });
+    expect(patient.body.clinic).toBe(clinic);
+    const path = `/api/patients/${patient.body.id}/`;
+    // Both instances now remember both members with their memberships.
+    for (const instance of [a, b]) {
+      expect(await statusOf(instance, staff, path)).toBe(200);
+      expect(await statusOf(instance, deputy, path)).toBe(200);
+      expect((await instance.as(deputy).patch(`/api/clinics/${clinic}/`).send({ phone: '+1 555 0100' })).status).toBe(200);
+    }
+
+    expect((await a.as(manager).delete(`/api/clinics/${clinic}/members/${staff.id}/`)).status).toBe(204);
+    expect(await statusOf(a, staff, path)).toBe(404);
+    await expect.poll(() => statusOf(b, staff, path), NOTIFIED).toBe(404);
+
+    expect((await a.as(manager).patch(`/api/clinics/${clinic}/members/${deputy.id}/`).send({ role: 'staff' })).status).toBe(200);
+    expect((await a.as(deputy).patch(`/api/clinics/${clinic}/`).send({ phone: '+1 555 0101' })).status).toBe(403);
+    await expect
+      .poll(async () => (await b.as(deputy).patch(`/api/clinics/${clinic}/`).send({ phone: '+1 555 0102' })).status, NOTIFIED)
+      .toBe(403);
+
+    // Also when the membership goes in SQL by hand.
+    await a.db.query('DELETE FROM clinic_members WHERE clinic_id = $1 AND user_id = $2', [clinic, deputy.id]);
+    await expect.poll(() => statusOf(a, deputy, path), NOTIFIED).toBe(404);
+    await expect.poll(() => statusOf(b, deputy, path), NOTIFIED).toBe(404);
+  });
+
   it('forgets what it knew when its listening connection breaks, and listens again', async () => {
     const user = await insertUser(a.db);
     expect(await statusOf(a, user, '/api/users/')).toBe(403);
