@@ -5,6 +5,8 @@ import { MigrationInterface, QueryRunner } from "typeorm";
  * personal: the column is null); a schedule may name no time zone and use its clinic's; audit
  * entries carry the clinic of their record for its managers' trail.
  *
+ * - An owner's list is of its personal patients: the owner index holds only those, so the list
+ *   and its count still read the index alone.
  * - A clinic's search reads only that clinic's keys: the owner-keyed search index of the
  *   OwnerSearchKeys migration, keyed by the clinic instead.
  * - The trail's clinic is filled in by a trigger from the record an entry names, so that no write
@@ -26,6 +28,8 @@ export class ClinicRecords1797000000000 implements MigrationInterface {
         await queryRunner.query(`CREATE INDEX "audit_events_clinic_idx" ON "audit_events"  ("clinic_id", "occurred_at") WHERE clinic_id IS NOT NULL`);
         await queryRunner.query(`ALTER TABLE "doctors" ADD CONSTRAINT "doctors_clinic_id_fkey" FOREIGN KEY ("clinic_id") REFERENCES "clinics"("id") ON DELETE RESTRICT ON UPDATE NO ACTION`);
         await queryRunner.query(`ALTER TABLE "patients" ADD CONSTRAINT "patients_clinic_id_fkey" FOREIGN KEY ("clinic_id") REFERENCES "clinics"("id") ON DELETE RESTRICT ON UPDATE NO ACTION`);
+        await queryRunner.query(`DROP INDEX "public"."patients_owner_idx"`);
+        await queryRunner.query(`CREATE INDEX "patients_owner_idx" ON "patients"  ("created_by_id", "id") WHERE deleted_at IS NULL AND clinic_id IS NULL`);
         await queryRunner.query(`CREATE INDEX "patients_clinic_search_idx" ON "patients" USING gin (patient_search_keys("clinic_id", "name", "email"::text, "phone")) WHERE deleted_at IS NULL AND clinic_id IS NOT NULL`);
         await queryRunner.query(`
             CREATE FUNCTION audit_event_clinic() RETURNS trigger
@@ -65,6 +69,8 @@ export class ClinicRecords1797000000000 implements MigrationInterface {
         await queryRunner.query(`DROP TRIGGER audit_events_clinic ON audit_events`);
         await queryRunner.query(`DROP FUNCTION audit_event_clinic()`);
         await queryRunner.query(`DROP INDEX "public"."patients_clinic_search_idx"`);
+        await queryRunner.query(`DROP INDEX "public"."patients_owner_idx"`);
+        await queryRunner.query(`CREATE INDEX "patients_owner_idx" ON "patients"  ("created_by_id", "id") WHERE deleted_at IS NULL`);
         await queryRunner.query(`ALTER TABLE "patients" DROP CONSTRAINT "patients_clinic_id_fkey"`);
         await queryRunner.query(`ALTER TABLE "doctors" DROP CONSTRAINT "doctors_clinic_id_fkey"`);
         await queryRunner.query(`DROP INDEX "public"."audit_events_clinic_idx"`);

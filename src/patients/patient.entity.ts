@@ -6,8 +6,9 @@ import { BLOOD_GROUPS, BloodGroup, Gender, GENDERS } from './patient.enums';
 
 @Entity('patients')
 @Check('patients_age_range', 'age BETWEEN 0 AND 150')
-// An owner's list, newest or by id, without touching other owners' rows.
-@Index('patients_owner_idx', ['createdById', 'id'], { where: 'deleted_at IS NULL' })
+// An owner's list of personal patients, newest or by id, without touching other owners' rows (and
+// counted from the index alone).
+@Index('patients_owner_idx', ['createdById', 'id'], { where: 'deleted_at IS NULL AND clinic_id IS NULL' })
 // Trigram indexes for ?search= (ILIKE '%term%'), created by the migration: TypeORM cannot describe them.
 @Index('patients_name_trgm_idx', { synchronize: false })
 @Index('patients_email_trgm_idx', { synchronize: false })
