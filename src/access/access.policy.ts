@@ -121,14 +121,14 @@ export interface PatientsListed {
  * those its doctor profile acts on (none for an account that is not a doctor's).
  */
 export function patientsListed(user: AuthUser, assigned: boolean, clinic?: number): PatientsListed {
-  const ofClinic = clinic === undefined ? null : sql.param(clinic);
-  const inClinic = ofClinic && sql`patient.clinic_id = ${ofClinic}`;
+  const ofClinic = sql.param(clinic);
+  const inClinic = sql`patient.clinic_id = ${ofClinic}`;
   if (assigned) {
     const cared = asClinician(user, assignedTo(sql.param(user.id))) ?? sql`FALSE`;
-    return { where: inClinic ? sql`${cared} AND ${inClinic}` : cared };
+    return { where: clinic === undefined ? cared : sql`${cared} AND ${inClinic}` };
   }
-  if (ofClinic && inClinic) {
-    if (!isAdmin(user) && !isMemberAs(user, clinic!, RUN_PATIENTS)) return { where: sql`FALSE` };
+  if (clinic !== undefined) {
+    if (!mayMoveInto(user, clinic, 'patient')) return { where: sql`FALSE` };
     return { where: inClinic, searchKey: { column: 'clinic_id', value: ofClinic } };
   }
   if (isAdmin(user)) return { where: null };
@@ -168,7 +168,7 @@ export function mayMoveOutOf(user: AuthUser, clinicId: number | null): boolean {
   return clinicId === null || isAdmin(user) || isMemberAs(user, clinicId, MANAGERS);
 }
 
-/** The caller may put a patient (managers and staff) or a doctor profile (managers) into clinic `clinicId`. */
+/** The caller may put a patient (managers and staff: those who run its patients) or a doctor profile (managers) into clinic `clinicId`. */
 export function mayMoveInto(user: AuthUser, clinicId: number, record: 'patient' | 'doctor'): boolean {
   return isAdmin(user) || isMemberAs(user, clinicId, record === 'patient' ? RUN_PATIENTS : MANAGERS);
 }
