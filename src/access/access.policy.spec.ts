@@ -4,28 +4,46 @@ import { Role } from '../core/auth/role';
 import type { Sql } from '../core/database/sql';
 import { appointmentsVisible, assignmentsVisible, patientReadable, patientsListed } from './access.policy';
 
-/** A caller id that would stand out if it were ever written into the SQL text. */
+/** A caller id and clinic ids that would stand out if they were ever written into the SQL text. */
 const CALLER = 987_654_321;
+const CLINICS = [
+  { id: 876_543_210, role: 'staff' },
+  { id: 765_432_109, role: 'clinician' },
+  { id: 654_321_098, role: 'manager' },
+] as const;
 
 const PREDICATES: [string, (user: AuthUser) => Sql | null][] = [
   ['patientReadable', (user) => patientReadable(user)],
   ['patientsListed', (user) => patientsListed(user, false).where],
   ['patientsListed (assigned)', (user) => patientsListed(user, true).where],
+  ['patientsListed (a clinic)', (user) => patientsListed(user, false, CLINICS[0].id).where],
+  ['patientsListed (assigned, a clinic)', (user) => patientsListed(user, true, CLINICS[1].id).where],
   ['assignmentsVisible', (user) => assignmentsVisible(user)],
   ['appointmentsVisible', (user) => appointmentsVisible(user)],
 ];
 
 describe('access predicates', () => {
   for (const [name, predicate] of PREDICATES) {
-    for (const role of [Role.Patient, Role.Doctor, Role.Admin]) {
-      it(`${name} for a ${role} carries the caller only as a parameter, and is self-contained`, () => {
-        const predicated = predicate({ id: CALLER, username: 'x', role });
+    for (const [role, clinics] of [
+      [Role.Patient, []],
+      [Role.Doctor, []],
+      [Role.Admin, []],
+      [Role.Patient, CLINICS],
+      [Role.Doctor, CLINICS],
+    ] as const) {
+      const member = clinics.length > 0 ? ', member of clinics,' : '';
+      it(`${name} for a ${role}${member} carries the caller and its clinics only as parameters, and is self-contained`, () => {
+        const predicated = predicate({ id: CALLER, username: 'x', role, clinics });
         if (predicated === null) return expect(role).toBe(Role.Admin);
         const { text: sql, values } = predicated.render();
-        expect(sql).not.toContain(String(CALLER));
-        // The caller, sent once however often the predicate names it.
-        expect(values.length).toBeLessThanOrEqual(1);
-        expect(values.every((value) => value === CALLER)).toBe(true);
+        for (const id of [CALLER, ...clinics.map((clinic) => clinic.id)]) expect(sql).not.toContain(String(id));
+        // The caller, sent once however often the predicate names it; clinics as ids or lists of ids.
+        expect(values.filter((value) => value === CALLER).length).toBeLessThanOrEqual(1);
+        // Any of CLINICS may be a list's filter, a member of it or not.
+        const clinicIds: unknown[] = CLINICS.map((clinic) => clinic.id);
+        const isClinics = (value: unknown) =>
+          clinicIds.includes(value) || (Array.isArray(value) && value.every((id) => clinicIds.includes(id)));
+        expect(values.every((value) => value === CALLER || isClinics(value))).toBe(true);
         // ANDed as written: either one term or one bracketed disjunction, never a bare OR.
         expect(/ OR /.test(sql) ? sql.startsWith('(') && sql.endsWith(')') : true).toBe(true);
       });

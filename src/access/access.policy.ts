@@ -125,7 +125,7 @@ export function patientsListed(user: AuthUser, assigned: boolean, clinic?: numbe
   const inClinic = sql`patient.clinic_id = ${ofClinic}`;
   if (assigned) {
     const cared = asClinician(user, assignedTo(sql.param(user.id))) ?? sql`FALSE`;
-    return { where: clinic === undefined ? cared : sql`${cared} AND ${inClinic}` };
+    return { where: clinic === undefined ? cared : sql`(${cared} AND ${inClinic})` };
   }
   if (clinic !== undefined) {
     if (!mayMoveInto(user, clinic, 'patient')) return { where: sql`FALSE` };
