@@ -14,9 +14,10 @@ import { UpdateDoctorDto } from './dto/update-doctor.dto';
 
 const NOT_FOUND = 'No doctor with this id in the directory.';
 const NOT_MANAGER =
-  'Only its linked account or an admin may change a linked doctor profile, only its creator or an admin an unlinked one; only an admin may set or move `user` (a linked account may unlink itself with `null`).';
+  "Only its linked account or an admin may change a linked doctor profile, only its creator or an admin an unlinked one, and a clinic's profile its managers too; only an admin may set or move `user` (a linked account may unlink itself with `null`); only the clinic's managers or an admin may take a profile out of its clinic.";
 const NOT_LINKER = "Only an admin may link a profile to another account than the caller's own (named in `errors`).";
-const INVALID = 'Invalid fields, or a `user` that is not the id of an account with role doctor.';
+const INVALID =
+  'Invalid fields, a `user` that is not the id of an account with role doctor, or a `clinic` that is not one where the caller is a manager.';
 const TAKEN = 'The email, the license number or the linked account is already used by another doctor (named in `errors`).';
 const CHANGED = {
   id: 'Doctor id.',
@@ -34,7 +35,7 @@ export class DoctorsController {
 
   /**
    * Add a doctor to the directory.
-   * @remarks Anyone may add a doctor. A doctor account without a profile gets this one linked to it (the one automatic link); only admins may link an account through `user`, to any account of role doctor.
+   * @remarks Anyone may add a doctor; into a `clinic`, only its managers or an admin. A doctor account without a profile gets this one linked to it (the one automatic link); only admins may link an account through `user`, to any account of role doctor.
    */
   @Post()
   @CreatesRecord(DoctorDto, { description: 'The new doctor.', badRequest: INVALID, forbidden: NOT_LINKER, conflict: TAKEN })
@@ -45,7 +46,7 @@ export class DoctorsController {
 
   /**
    * List the doctor directory.
-   * @remarks Everyone sees the whole directory. Filter with `search` and `specialization`; sort with `ordering`.
+   * @remarks Everyone sees the whole directory. Filter with `search`, `specialization` and `clinic`; sort with `ordering`.
    */
   @Get()
   @Paginated(DoctorDto)
@@ -65,7 +66,7 @@ export class DoctorsController {
 
   /**
    * Replace a doctor's fields.
-   * @remarks `name` and `specialization` are required; fields left out keep their values, and `null` clears an optional one. A linked profile only its account or an admin, an unlinked one only its creator or an admin; `user` only an admin changes (the linked account may set it to `null`). Send the `ETag` last read as `If-Match` to refuse the write (412) when someone changed the doctor since.
+   * @remarks `name` and `specialization` are required; fields left out keep their values, and `null` clears an optional one. A linked profile only its account or an admin, an unlinked one only its creator or an admin, a clinic's profile its managers too; `user` only an admin changes (the linked account may set it to `null`); `clinic` moves out of a clinic only for its managers, into one only for its managers (admins: any). Send the `ETag` last read as `If-Match` to refuse the write (412) when someone changed the doctor since.
    */
   @Put(':id')
   @ChangesRecord(DoctorDto, CHANGED)
@@ -80,7 +81,7 @@ export class DoctorsController {
 
   /**
    * Change some of a doctor's fields.
-   * @remarks Any subset of the fields; `null` clears an optional one. A linked profile only its account or an admin, an unlinked one only its creator or an admin; `user` only an admin changes (the linked account may set it to `null`). Send the `ETag` last read as `If-Match` to refuse the write (412) when someone changed the doctor since.
+   * @remarks Any subset of the fields; `null` clears an optional one. A linked profile only its account or an admin, an unlinked one only its creator or an admin, a clinic's profile its managers too; `user` only an admin changes (the linked account may set it to `null`); `clinic` moves out of a clinic only for its managers, into one only for its managers (admins: any). Send the `ETag` last read as `If-Match` to refuse the write (412) when someone changed the doctor since.
    */
   @Patch(':id')
   @ChangesRecord(DoctorDto, CHANGED)
@@ -95,7 +96,7 @@ export class DoctorsController {
 
   /**
    * Delete a doctor.
-   * @remarks A soft delete: kept for history, gone from the directory. In the same transaction its assignments end and its future appointments are cancelled; its email and license number are free again. A linked profile only its account or an admin, an unlinked one only its creator or an admin.
+   * @remarks A soft delete: kept for history, gone from the directory. In the same transaction its assignments end and its future appointments are cancelled; its email and license number are free again. A linked profile only its account or an admin, an unlinked one only its creator or an admin, a clinic's profile its managers too.
    */
   @Delete(':id')
   @HttpCode(HttpStatus.NO_CONTENT)

@@ -49,6 +49,8 @@ export class DoctorsRepository {
       );
     }
     if (query.specialization) where.push(sql`doctor.specialization ILIKE ${likePattern(query.specialization).slice(1, -1)}`);
+    // doctors_clinic_idx.
+    if (query.clinic !== undefined) where.push(sql`doctor.clinic_id = ${query.clinic}`);
     const { field, direction } = parseOrdering(query.ordering);
     const nulls = direction === 'ASC' ? sql`NULLS LAST` : sql`NULLS FIRST`;
     const orderBy = sql`doctor.${sql.identifier(ORDER_COLUMNS[field])} ${sql.raw(direction)} ${nulls}${field === 'id' ? sql.empty : sql`, doctor.id ASC`}`;
@@ -96,8 +98,8 @@ export class DoctorsRepository {
   async insert(manager: EntityManager, d: Doctor): Promise<void> {
     const row = await selectOne<Doctor>(
       manager,
-      sql`INSERT INTO doctors AS doctor (created_by_id, name, email, phone, specialization, license_number, experience_years, consultation_fee, address, availability, hospital, user_id)
-          VALUES (${d.createdById}, ${d.name}, ${d.email}, ${d.phone}, ${d.specialization}, ${d.licenseNumber}, ${d.experienceYears}, ${d.consultationFee}, ${d.address}, ${d.availability}, ${d.hospital}, ${d.userId})
+      sql`INSERT INTO doctors AS doctor (created_by_id, name, email, phone, specialization, license_number, experience_years, consultation_fee, address, availability, hospital, user_id, clinic_id)
+          VALUES (${d.createdById}, ${d.name}, ${d.email}, ${d.phone}, ${d.specialization}, ${d.licenseNumber}, ${d.experienceYears}, ${d.consultationFee}, ${d.address}, ${d.availability}, ${d.hospital}, ${d.userId}, ${d.clinicId})
           RETURNING ${columnsOf(manager, Doctor, 'doctor')}`,
     );
     Object.assign(d, row);
@@ -109,11 +111,30 @@ export class DoctorsRepository {
       manager,
       sql`UPDATE doctors doctor SET name = ${d.name}, email = ${d.email}, phone = ${d.phone}, specialization = ${d.specialization},
             license_number = ${d.licenseNumber}, experience_years = ${d.experienceYears}, consultation_fee = ${d.consultationFee},
-            address = ${d.address}, availability = ${d.availability}, hospital = ${d.hospital}, user_id = ${d.userId},
+            address = ${d.address}, availability = ${d.availability}, hospital = ${d.hospital}, user_id = ${d.userId}, clinic_id = ${d.clinicId},
             version = version + 1, updated_at = now()
           WHERE id = ${d.id} RETURNING ${columnsOf(manager, Doctor, 'doctor')}`,
     );
     Object.assign(d, row);
+  }
+
+  /** Whether the clinic exists. */
+  async clinicExists(manager: EntityManager, id: number): Promise<boolean> {
+    return (await selectOne(manager, sql`SELECT 1 FROM clinics WHERE id = ${id}`)) !== null;
+  }
+
+  /**
+   * Writes clinic `clinicId`'s time zone into the doctor's schedule if it names none, for a doctor
+   * leaving that clinic: its openings stay where they were. Whether there was such a schedule.
+   */
+  async pinScheduleTimezone(manager: EntityManager, doctorId: number, clinicId: number): Promise<boolean> {
+    const rows = await query(
+      manager,
+      sql`UPDATE doctor_schedules schedule SET timezone = clinic.timezone, version = schedule.version + 1, updated_at = now()
+          FROM clinics clinic WHERE clinic.id = ${clinicId} AND schedule.doctor_id = ${doctorId} AND schedule.timezone IS NULL
+          RETURNING schedule.doctor_id`,
+    );
+    return rows.length > 0;
   }
 
   async softDelete(manager: EntityManager, id: number): Promise<void> {

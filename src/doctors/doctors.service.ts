@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { linksOwnProfile, mayLink, mayManageDoctor } from '../access/access.policy';
+import { linksOwnProfile, mayLink, mayManageDoctor, mayMoveInto, mayMoveOutOf } from '../access/access.policy';
 import { AuditService } from '../audit/audit.service';
 import { AuthUser } from '../core/auth/auth-user';
 import { assertIfMatch } from '../core/http/etag';
@@ -38,7 +38,11 @@ const FIELDS = {
   availability: 'availability',
   hospital: 'hospital',
   user: 'userId',
-} as const satisfies Record<keyof CreateDoctorDto, keyof Doctor>;
+} as const satisfies Record<Exclude<keyof CreateDoctorDto, 'clinic'>, keyof Doctor>;
+
+/** The same answer whether the clinic is missing or not the caller's: ids of other clinics tell nothing. */
+const NOT_YOUR_CLINIC = 'No clinic where you are a manager has this id.';
+const MANAGERS_MOVE_OUT = "Only the managers of the doctor profile's clinic or an admin may take it out of the clinic.";
 
 /**
  * The shared doctor directory. The link to an account grants that account the patients assigned
@@ -54,8 +58,10 @@ export class DoctorsService {
   ) {}
 
   async create(dto: CreateDoctorDto, user: AuthUser): Promise<DoctorDto> {
-    const doctor = this.doctors.create({ createdById: user.id });
-    const changed = applyChanges(doctor, { ...dto, name: nameFromParts(dto) }, FIELDS);
+    const clinicId = dto.clinic ?? null;
+    if (clinicId !== null && !mayMoveInto(user, clinicId, 'doctor')) throw InvalidFieldError.of('clinic', NOT_YOUR_CLINIC);
+    const doctor = this.doctors.create({ createdById: user.id, clinicId });
+    const changed = [...applyChanges(doctor, { ...dto, name: nameFromParts(dto) }, FIELDS), ...(clinicId !== null ? ['clinic'] : [])];
     if (dto.user !== undefined && dto.user !== null) {
       // Naming one's own account is the automatic link asked for explicitly (409 when it has a profile already).
       if (!mayLink(user, null, dto.user, true)) throw this.linkRefused(user, null, null, dto.user);
@@ -66,6 +72,7 @@ export class DoctorsService {
     }
     // Unique email, license and account link are decided by partial unique indexes; the filter turns a violation into 409.
     await this.db.transaction(async (manager) => {
+      if (clinicId !== null) await this.assertClinicExists(manager, clinicId);
       await this.doctors.insert(manager, doctor);
       const audit = this.audit.of(user, 'doctor');
       await audit.changed(manager, 'create', doctor.id, changed);
@@ -109,6 +116,10 @@ export class DoctorsService {
         if (to !== null) await this.assertDoctorAccount(to);
       }
       const changed = applyChanges(doctor, { ...dto, name: nameFromParts(dto, doctor.name) }, FIELDS);
+      if (dto.clinic !== undefined && dto.clinic !== doctor.clinicId) {
+        await this.move(manager, doctor, dto.clinic, user);
+        changed.push('clinic');
+      }
       if (changed.length > 0) await this.doctors.update(manager, doctor);
       const audit = this.audit.of(user, 'doctor');
       await audit.changed(manager, 'update', id, changed);
@@ -140,6 +151,26 @@ export class DoctorsService {
     return doctor;
   }
 
+  /**
+   * Moves the profile into another clinic, or out of its clinic to none (`to` null). Out of a
+   * clinic is for its managers; into one, for its managers (access/access.policy.ts). A schedule
+   * that used the clinic's time zone keeps it when the profile leaves for none, so its openings stay.
+   */
+  private async move(manager: EntityManager, doctor: Doctor, to: number | null, user: AuthUser): Promise<void> {
+    const from = doctor.clinicId;
+    if (!mayMoveOutOf(user, from)) throw new NotAllowedError(MANAGERS_MOVE_OUT);
+    if (to !== null && !mayMoveInto(user, to, 'doctor')) throw InvalidFieldError.of('clinic', NOT_YOUR_CLINIC);
+    if (to !== null) await this.assertClinicExists(manager, to);
+    if (from !== null && to === null && (await this.doctors.pinScheduleTimezone(manager, doctor.id, from))) {
+      await this.audit.of(user, 'schedule').changed(manager, 'update', doctor.id, ['timezone']);
+    }
+    doctor.clinicId = to;
+  }
+
+  private async assertClinicExists(manager: EntityManager, id: number): Promise<void> {
+    if (!(await this.doctors.clinicExists(manager, id))) throw InvalidFieldError.of('clinic', NOT_YOUR_CLINIC);
+  }
+
   private async assertDoctorAccount(accountId: number): Promise<void> {
     if ((await this.doctors.findAccountRole(accountId)) !== Role.Doctor) {
       const message = 'user must be the id of an account with role doctor.';
@@ -167,9 +198,6 @@ function linkFields(from: number | null, to: number | null): string[] {
 }
 
 function notManager(doctor: Doctor): NotAllowedError {
-  return new NotAllowedError(
-    doctor.userId !== null
-      ? 'Only the account linked to this doctor profile or an admin may change it.'
-      : "Only the doctor profile's creator or an admin may change it.",
-  );
+  const who = doctor.userId !== null ? 'the account linked to this doctor profile' : "the doctor profile's creator";
+  return new NotAllowedError(`Only ${who}${doctor.clinicId !== null ? ", its clinic's managers" : ''} or an admin may change it.`);
 }

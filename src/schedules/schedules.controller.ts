@@ -26,7 +26,7 @@ export class SchedulesController {
 
   /**
    * Set a doctor's weekly schedule.
-   * @remarks Replaces the previous schedule. A linked profile's only its account or an admin, an unlinked one's only its creator or an admin. Openings are local `HH:MM` times in an IANA time zone; several a day make breaks, and they may not overlap. From then on bookings must fall within an opening; existing appointments are kept.
+   * @remarks Replaces the previous schedule. A linked profile's only its account or an admin, an unlinked one's only its creator or an admin, a clinic's profile's its managers too. Openings are local `HH:MM` times in an IANA time zone, the clinic's when none is named (a doctor of no clinic must name one); several a day make breaks, and they may not overlap. From then on bookings must fall within an opening; existing appointments are kept.
    */
   @Put(':id/schedule')
   @WithETag()

@@ -635,13 +635,13 @@ export interface paths {
         };
         /**
          * List the doctor directory.
-         * @description Everyone sees the whole directory. Filter with `search` and `specialization`; sort with `ordering`.
+         * @description Everyone sees the whole directory. Filter with `search`, `specialization` and `clinic`; sort with `ordering`.
          */
         get: operations["listDoctors"];
         put?: never;
         /**
          * Add a doctor to the directory.
-         * @description Anyone may add a doctor. A doctor account without a profile gets this one linked to it (the one automatic link); only admins may link an account through `user`, to any account of role doctor.
+         * @description Anyone may add a doctor; into a `clinic`, only its managers or an admin. A doctor account without a profile gets this one linked to it (the one automatic link); only admins may link an account through `user`, to any account of role doctor.
          */
         post: operations["createDoctor"];
         delete?: never;
@@ -664,20 +664,20 @@ export interface paths {
         get: operations["getDoctor"];
         /**
          * Replace a doctor's fields.
-         * @description `name` and `specialization` are required; fields left out keep their values, and `null` clears an optional one. A linked profile only its account or an admin, an unlinked one only its creator or an admin; `user` only an admin changes (the linked account may set it to `null`). Send the `ETag` last read as `If-Match` to refuse the write (412) when someone changed the doctor since.
+         * @description `name` and `specialization` are required; fields left out keep their values, and `null` clears an optional one. A linked profile only its account or an admin, an unlinked one only its creator or an admin, a clinic's profile its managers too; `user` only an admin changes (the linked account may set it to `null`); `clinic` moves out of a clinic only for its managers, into one only for its managers (admins: any). Send the `ETag` last read as `If-Match` to refuse the write (412) when someone changed the doctor since.
          */
         put: operations["replaceDoctor"];
         post?: never;
         /**
          * Delete a doctor.
-         * @description A soft delete: kept for history, gone from the directory. In the same transaction its assignments end and its future appointments are cancelled; its email and license number are free again. A linked profile only its account or an admin, an unlinked one only its creator or an admin.
+         * @description A soft delete: kept for history, gone from the directory. In the same transaction its assignments end and its future appointments are cancelled; its email and license number are free again. A linked profile only its account or an admin, an unlinked one only its creator or an admin, a clinic's profile its managers too.
          */
         delete: operations["deleteDoctor"];
         options?: never;
         head?: never;
         /**
          * Change some of a doctor's fields.
-         * @description Any subset of the fields; `null` clears an optional one. A linked profile only its account or an admin, an unlinked one only its creator or an admin; `user` only an admin changes (the linked account may set it to `null`). Send the `ETag` last read as `If-Match` to refuse the write (412) when someone changed the doctor since.
+         * @description Any subset of the fields; `null` clears an optional one. A linked profile only its account or an admin, an unlinked one only its creator or an admin, a clinic's profile its managers too; `user` only an admin changes (the linked account may set it to `null`); `clinic` moves out of a clinic only for its managers, into one only for its managers (admins: any). Send the `ETag` last read as `If-Match` to refuse the write (412) when someone changed the doctor since.
          */
         patch: operations["updateDoctor"];
         trace?: never;
@@ -696,7 +696,7 @@ export interface paths {
         get: operations["getDoctorSchedule"];
         /**
          * Set a doctor's weekly schedule.
-         * @description Replaces the previous schedule. A linked profile's only its account or an admin, an unlinked one's only its creator or an admin. Openings are local `HH:MM` times in an IANA time zone; several a day make breaks, and they may not overlap. From then on bookings must fall within an opening; existing appointments are kept.
+         * @description Replaces the previous schedule. A linked profile's only its account or an admin, an unlinked one's only its creator or an admin, a clinic's profile's its managers too. Openings are local `HH:MM` times in an IANA time zone, the clinic's when none is named (a doctor of no clinic must name one); several a day make breaks, and they may not overlap. From then on bookings must fall within an opening; existing appointments are kept.
          */
         put: operations["putDoctorSchedule"];
         post?: never;
@@ -1282,6 +1282,8 @@ export interface components {
             address?: string | null;
             /** @example Mon-Fri 9AM-5PM */
             availability?: string | null;
+            /** @description The clinic the profile belongs to (its managers change it, and its schedule may use the clinic's time zone), or null for none. Left out on a create: none. Only a clinic's managers (or an admin) put a profile into it or take it out. */
+            clinic?: number | null;
             /**
              * @description A non-negative decimal amount with at most 2 places, as a string; a JSON number is accepted too and kept exactly.
              * @example 1500.00
@@ -1474,6 +1476,8 @@ export interface components {
         DoctorDto: {
             address: string | null;
             availability: string | null;
+            /** @description The clinic the profile belongs to; null for none. */
+            clinic: number | null;
             /**
              * @description A decimal amount with exactly 2 places, as a string.
              * @example 1500.00
@@ -2099,6 +2103,8 @@ export interface components {
             address?: string | null;
             /** @example Mon-Fri 9AM-5PM */
             availability?: string | null;
+            /** @description The clinic the profile belongs to (its managers change it, and its schedule may use the clinic's time zone), or null for none. Left out on a create: none. Only a clinic's managers (or an admin) put a profile into it or take it out. */
+            clinic?: number | null;
             /**
              * @description A non-negative decimal amount with at most 2 places, as a string; a JSON number is accepted too and kept exactly.
              * @example 1500.00
@@ -5178,6 +5184,8 @@ export interface operations {
                 specialization?: string;
                 /** @description Sort field; `-` before it for descending. */
                 ordering?: "id" | "-id" | "name" | "-name" | "specialization" | "-specialization" | "experience_years" | "-experience_years" | "consultation_fee" | "-consultation_fee" | "created_at" | "-created_at";
+                /** @description Clinic id: that clinic's doctor profiles. */
+                clinic?: number;
             };
             header?: never;
             path?: never;
@@ -5250,7 +5258,7 @@ export interface operations {
                     "application/json": components["schemas"]["DoctorDto"];
                 };
             };
-            /** @description Invalid fields, or a `user` that is not the id of an account with role doctor. */
+            /** @description Invalid fields, a `user` that is not the id of an account with role doctor, or a `clinic` that is not one where the caller is a manager. */
             400: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -5418,7 +5426,7 @@ export interface operations {
                     "application/json": components["schemas"]["DoctorDto"];
                 };
             };
-            /** @description Invalid fields, or a `user` that is not the id of an account with role doctor. */
+            /** @description Invalid fields, a `user` that is not the id of an account with role doctor, or a `clinic` that is not one where the caller is a manager. */
             400: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -5439,7 +5447,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
-            /** @description Only its linked account or an admin may change a linked doctor profile, only its creator or an admin an unlinked one; only an admin may set or move `user` (a linked account may unlink itself with `null`). */
+            /** @description Only its linked account or an admin may change a linked doctor profile, only its creator or an admin an unlinked one, and a clinic's profile its managers too; only an admin may set or move `user` (a linked account may unlink itself with `null`); only the clinic's managers or an admin may take a profile out of its clinic. */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -5548,7 +5556,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            /** @description Only its linked account or an admin may change a linked doctor profile, only its creator or an admin an unlinked one; only an admin may set or move `user` (a linked account may unlink itself with `null`). */
+            /** @description Only its linked account or an admin may change a linked doctor profile, only its creator or an admin an unlinked one, and a clinic's profile its managers too; only an admin may set or move `user` (a linked account may unlink itself with `null`); only the clinic's managers or an admin may take a profile out of its clinic. */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -5642,7 +5650,7 @@ export interface operations {
                     "application/json": components["schemas"]["DoctorDto"];
                 };
             };
-            /** @description Invalid fields, or a `user` that is not the id of an account with role doctor. */
+            /** @description Invalid fields, a `user` that is not the id of an account with role doctor, or a `clinic` that is not one where the caller is a manager. */
             400: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -5663,7 +5671,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
-            /** @description Only its linked account or an admin may change a linked doctor profile, only its creator or an admin an unlinked one; only an admin may set or move `user` (a linked account may unlink itself with `null`). */
+            /** @description Only its linked account or an admin may change a linked doctor profile, only its creator or an admin an unlinked one, and a clinic's profile its managers too; only an admin may set or move `user` (a linked account may unlink itself with `null`); only the clinic's managers or an admin may take a profile out of its clinic. */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];

@@ -71,4 +71,11 @@ export class CreateDoctorDto {
       "Id of the linked account (role doctor), which reads the patients assigned to this profile. Only admins set or change it; the linked account may unlink itself (`null`); a doctor account's first profile of its own is linked to it automatically.",
   })
   user?: number | null;
+
+  @IdField({
+    nullable: true,
+    description:
+      "The clinic the profile belongs to (its managers change it, and its schedule may use the clinic's time zone), or null for none. Left out on a create: none. Only a clinic's managers (or an admin) put a profile into it or take it out.",
+  })
+  clinic?: number | null;
 }

@@ -57,6 +57,9 @@ export class DoctorDto extends RecordMetadataDto {
   @ApiProperty({ type: 'integer', nullable: true, description: 'Id of the linked doctor account.' })
   user!: number | null;
 
+  @ApiProperty({ type: 'integer', nullable: true, description: 'The clinic the profile belongs to; null for none.' })
+  clinic!: number | null;
+
   @ApiProperty({ type: 'integer', readOnly: true, description: 'Id of the user who added the doctor.' })
   declare created_by: number;
 }
@@ -76,6 +79,7 @@ export function toDoctorDto(doctor: Doctor): DoctorDto {
     availability: doctor.availability,
     hospital: doctor.hospital,
     user: doctor.userId,
+    clinic: doctor.clinicId,
     ...recordMetadataOf(doctor),
   };
 }

@@ -1,6 +1,6 @@
 import { orderingChoices, OrderingFilter } from '../../core/pagination/ordering';
 import { PageQueryDto } from '../../core/pagination/pagination';
-import { StringField } from '../../core/validation/fields';
+import { IdFilter, StringField } from '../../core/validation/fields';
 import { SpecializationField } from '../specializations';
 
 export const DOCTOR_ORDERING = orderingChoices(['id', 'name', 'specialization', 'experience_years', 'consultation_fee', 'created_at']);
@@ -22,4 +22,7 @@ export class ListDoctorsQuery extends PageQueryDto {
 
   @OrderingFilter(DOCTOR_ORDERING)
   ordering: string = 'id';
+
+  @IdFilter("Clinic id: that clinic's doctor profiles.")
+  clinic?: number;
 }
