@@ -152,6 +152,7 @@ describe('doctor profiles of a clinic (e2e)', () => {
       const clinic = await newClinic(manager);
       const doctor = await newDoctor(t, account);
       expect(doctor.user).toBe(account.id);
+      // Not a clinician of the clinic: it may not put its profile there.
       expectFieldError(await patchDoctor(account, doctor.id, { clinic }), 'clinic');
       expect(expectOk(await patchDoctor(admin, doctor.id, { clinic })).clinic).toBe(clinic);
       expect(expectOk(await patchDoctor(account, doctor.id, { hospital: 'Own Practice' })).hospital).toBe('Own Practice');
@@ -159,6 +160,26 @@ describe('doctor profiles of a clinic (e2e)', () => {
       // The clinic's manager, who did not create it, takes it out.
       expect(expectOk(await patchDoctor(manager, doctor.id, { clinic: null })).clinic).toBeNull();
       expectProblem(await patchDoctor(manager, doctor.id, { hospital: 'Gone' }), 403);
+    });
+
+    it("a clinician puts its own linked profile in its clinic, which the clinic's manager could not", async () => {
+      const manager = await t.newUser();
+      const [account, colleague] = [await t.newUser({ role: 'doctor' }), await t.newUser({ role: 'doctor' })];
+      const clinic = await newClinic(manager);
+      for (const member of [account, colleague]) {
+        expect((await t.as(manager).post(`/api/clinics/${clinic}/members/`).send({ user: member.id, role: 'clinician' })).status).toBe(201);
+        expect((await t.as(member).post(`/api/clinics/${clinic}/membership/accept/`)).status).toBe(200);
+      }
+      const [own, theirs] = [await newDoctor(t, account), await newDoctor(t, colleague)];
+      // The manager may not change a linked profile outside its clinic, so it cannot bring it in.
+      expectProblem(await patchDoctor(manager, own.id, { clinic }), 403);
+      expect(expectOk(await patchDoctor(account, own.id, { clinic })).clinic).toBe(clinic);
+      // Another clinician's profile is not its own to place.
+      expectProblem(await patchDoctor(account, theirs.id, { clinic }), 403);
+      expectFieldError(
+        await t.as(account).post('/api/doctors/').send({ name: 'Dr Second', specialization: 'Cardiology', clinic }),
+        'clinic',
+      );
     });
 
     it('filters the directory by `?clinic=` for everyone', async () => {

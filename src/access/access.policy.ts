@@ -168,9 +168,15 @@ export function mayMoveOutOf(user: AuthUser, clinicId: number | null): boolean {
   return clinicId === null || isAdmin(user) || isMemberAs(user, clinicId, MANAGERS);
 }
 
-/** The caller may put a patient (managers and staff: those who run its patients) or a doctor profile (managers) into clinic `clinicId`. */
-export function mayMoveInto(user: AuthUser, clinicId: number, record: 'patient' | 'doctor'): boolean {
-  return isAdmin(user) || isMemberAs(user, clinicId, record === 'patient' ? RUN_PATIENTS : MANAGERS);
+/**
+ * The caller may put a patient (managers and staff: those who run its patients) or a doctor
+ * profile (managers) into clinic `clinicId`. A clinician may also put its own linked profile there,
+ * which nobody else could (a manager may not change a linked profile outside its clinic).
+ */
+export function mayMoveInto(user: AuthUser, clinicId: number, record: 'patient' | { userId: number | null }): boolean {
+  if (isAdmin(user)) return true;
+  if (record === 'patient') return isMemberAs(user, clinicId, RUN_PATIENTS);
+  return isMemberAs(user, clinicId, record.userId === user.id ? ['manager', 'clinician'] : MANAGERS);
 }
 
 // ---- doctor profiles and their schedules ----

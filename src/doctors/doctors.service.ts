@@ -59,7 +59,7 @@ export class DoctorsService {
 
   async create(dto: CreateDoctorDto, user: AuthUser): Promise<DoctorDto> {
     const clinicId = dto.clinic ?? null;
-    if (clinicId !== null && !mayMoveInto(user, clinicId, 'doctor')) throw InvalidFieldError.of('clinic', NOT_YOUR_CLINIC);
+    if (clinicId !== null && !mayMoveInto(user, clinicId, { userId: null })) throw InvalidFieldError.of('clinic', NOT_YOUR_CLINIC);
     const doctor = this.doctors.create({ createdById: user.id, clinicId });
     const changed = [...applyChanges(doctor, { ...dto, name: nameFromParts(dto) }, FIELDS), ...(clinicId !== null ? ['clinic'] : [])];
     if (dto.user !== undefined && dto.user !== null) {
@@ -153,13 +153,13 @@ export class DoctorsService {
 
   /**
    * Moves the profile into another clinic, or out of its clinic to none (`to` null). Out of a
-   * clinic is for its managers; into one, for its managers (access/access.policy.ts). A schedule
+   * clinic is for its managers; into one, for its managers or the profile's own clinician (access/access.policy.ts). A schedule
    * that used the clinic's time zone keeps it when the profile leaves for none, so its openings stay.
    */
   private async move(manager: EntityManager, doctor: Doctor, to: number | null, user: AuthUser): Promise<void> {
     const from = doctor.clinicId;
     if (!mayMoveOutOf(user, from)) throw new NotAllowedError(MANAGERS_MOVE_OUT);
-    if (to !== null && !mayMoveInto(user, to, 'doctor')) throw InvalidFieldError.of('clinic', NOT_YOUR_CLINIC);
+    if (to !== null && !mayMoveInto(user, to, doctor)) throw InvalidFieldError.of('clinic', NOT_YOUR_CLINIC);
     if (to !== null) await this.assertClinicExists(manager, to);
     if (from !== null && to === null && (await this.doctors.pinScheduleTimezone(manager, doctor.id, from))) {
       await this.audit.of(user, 'schedule').changed(manager, 'update', doctor.id, ['timezone']);
