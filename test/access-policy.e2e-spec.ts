@@ -6,7 +6,8 @@ import { AuthorizedAgent, TestUser, uniqueName, useTestApp } from './support/tes
 /**
  * The whole access policy as one table: who (the caller's relationship to the records) × what
  * (the action) → the answer, each cell sent through HTTP. The rules themselves live in
- * src/access/access.policy.ts; a new feature adds its actions here.
+ * src/access/access.policy.ts; a new feature adds its actions here. The same actions on a clinic's
+ * records, for every relationship to the clinic, are the table of test/access-policy-clinics.e2e-spec.ts.
  *
  * The records: `owner` owns patient P; P is actively assigned to the `assigned doctor`'s linked
  * profile D1 and was once assigned (now ended) to the `linked doctor`'s profile D2; appointment

@@ -18,7 +18,8 @@ import { expiredAccessToken, insertUser, signAccessToken, tamperedToken, unsigne
  * The OWASP API Security Top 10 (2023), walked over the live OpenAPI document so that a new
  * route is covered (or this suite fails asking for it to be classified):
  *
- * - API1 broken object level authorization: every route with an id, as two other users;
+ * - API1 broken object level authorization: every route with an id, as two other users, and with
+ *   a clinic's ids as the members of another clinic;
  * - API2 broken authentication: every protected route with every kind of bad token (the token
  *   rules themselves, refresh rotation and reuse detection are in tokens.e2e-spec.ts and
  *   auth.e2e-spec.ts);
@@ -74,15 +75,20 @@ describe('security: OWASP API Top 10 (e2e)', () => {
   let bob: TestUser;
   let carol: TestUser;
   let admin: TestUser;
+  /** Records of each kind a route with an id is about; `account` for the account routes, `member` for a clinic's member. */
+  type Records = Record<'patient' | 'doctor' | 'mapping' | 'appointment' | 'session' | 'clinic' | 'account' | 'member', number>;
+  const none = (): Records => ({ patient: 0, clinic: 0, doctor: 0, mapping: 0, appointment: 0, session: 0, account: 0, member: 0 });
   /** Alice's records, which the others attack. */
-  const own: Record<'patient' | 'doctor' | 'mapping' | 'appointment' | 'session' | 'clinic', number> = {
-    patient: 0,
-    clinic: 0,
-    doctor: 0,
-    mapping: 0,
-    appointment: 0,
-    session: 0,
-  };
+  const own = none();
+  /**
+   * Clinic K's records, which the members of another clinic K2 attack: its patient, assigned to
+   * (and booked with) the profile of K2's clinician, who is no clinician of K; K's clinician's
+   * profile; K itself and its staff member; its manager's session.
+   */
+  const clinicK = none();
+  /** K's staff member, who reaches K's records; K2's manager, staff and clinician, who do not. */
+  let kStaff: TestUser;
+  let otherClinic: TestUser[] = [];
   const SECRET_NOTE = `confidential-${uniqueName('note')}`;
 
   const register = async (role: 'patient' | 'doctor'): Promise<TestUser> => {
@@ -139,25 +145,75 @@ describe('security: OWASP API Top 10 (e2e)', () => {
     // Alice runs a clinic alone: bob and carol are no members of it.
     own.clinic = await created(t.as(alice).post('/api/clinics/').send({ name: 'Alice Private Clinic', timezone: 'UTC' }));
     [{ id: own.session }] = await t.db.query<{ id: number }[]>('SELECT id FROM sessions WHERE user_id = $1', [alice.id]);
+    [own.account, own.member] = [bob.id, alice.id];
+
+    // Clinic K, run by a manager who logged in (so it has a session), and another clinic K2.
+    const kManager = await register('patient');
+    const [kDoctor, k2Manager, k2Staff, k2Clinician] = [
+      await insertUser(t.db, { role: Role.Doctor }),
+      await insertUser(t.db),
+      await insertUser(t.db),
+      await insertUser(t.db, { role: Role.Doctor }),
+    ];
+    kStaff = await insertUser(t.db);
+    otherClinic = [k2Manager, k2Staff, k2Clinician];
+    clinicK.clinic = await created(t.as(kManager).post('/api/clinics/').send({ name: 'Kay Clinic', timezone: 'UTC' }));
+    const k2 = await created(t.as(k2Manager).post('/api/clinics/').send({ name: 'Other Clinic', timezone: 'UTC' }));
+    const join = async (clinic: number, manager: TestUser, user: TestUser, role: string) => {
+      expect((await t.as(manager).post(`/api/clinics/${clinic}/members/`).send({ user: user.id, role })).status).toBe(201);
+      expect((await t.as(user).post(`/api/clinics/${clinic}/membership/accept/`)).status).toBe(200);
+    };
+    await join(clinicK.clinic, kManager, kStaff, 'staff');
+    await join(clinicK.clinic, kManager, kDoctor, 'clinician');
+    await join(k2, k2Manager, k2Staff, 'staff');
+    await join(k2, k2Manager, k2Clinician, 'clinician');
+    const profile = (who: TestUser) =>
+      created(
+        t
+          .as(who)
+          .post('/api/doctors/')
+          .send({ name: uniqueName('Dr Kay '), specialization: 'Pediatrics' }),
+      );
+    clinicK.doctor = await profile(kDoctor);
+    const kSchedule = {
+      timezone: 'UTC',
+      slot_minutes: 30,
+      entries: [1, 3, 5].map((weekday) => ({ weekday, start: '08:00', end: '16:00' })),
+    };
+    expect((await t.as(kDoctor).put(`/api/doctors/${clinicK.doctor}/schedule/`).send(kSchedule)).status).toBe(200);
+    const k2Profile = await profile(k2Clinician);
+    clinicK.patient = await created(
+      t.as(kStaff).post('/api/patients/').send({ name: 'Kay Private', medical_history: SECRET_NOTE, clinic: clinicK.clinic }),
+    );
+    await created(t.as(kStaff).post('/api/mappings/').send({ patient: clinicK.patient, doctor: clinicK.doctor }));
+    clinicK.mapping = await created(t.as(kStaff).post('/api/mappings/').send({ patient: clinicK.patient, doctor: k2Profile }));
+    clinicK.appointment = await created(
+      t
+        .as(kStaff)
+        .post('/api/appointments/')
+        .send({ patient: clinicK.patient, doctor: k2Profile, appointment_datetime: futureSlot(4) }),
+    );
+    [{ id: clinicK.session }] = await t.db.query<{ id: number }[]>('SELECT id FROM sessions WHERE user_id = $1', [kManager.id]);
+    [clinicK.account, clinicK.member] = [kStaff.id, kStaff.id];
   });
   afterAll(() => t?.close());
 
-  /** Path values for a route: Alice's record of the kind the route is about. */
-  const idsFor = (key: string): Record<string, number> => {
+  /** Path values for a route: the record of `of` (Alice's unless told) of the kind the route is about. */
+  const idsFor = (key: string, of: Records = own): Record<string, number> => {
     const id = /^\w+ \/api\/users\//.test(key)
-      ? bob.id
+      ? of.account
       : /\/api\/auth\/sessions\//.test(key)
-        ? own.session
+        ? of.session
         : /\/api\/appointments\//.test(key)
-          ? own.appointment
+          ? of.appointment
           : /\/api\/clinics\//.test(key)
-            ? own.clinic
+            ? of.clinic
             : /^DELETE \/api\/mappings\/\{\}$/.test(key)
-              ? own.mapping
+              ? of.mapping
               : /\/api\/doctors\//.test(key)
-                ? own.doctor
-                : own.patient;
-    return new Proxy<Record<string, number>>({}, { get: () => id, has: () => true });
+                ? of.doctor
+                : of.patient;
+    return new Proxy<Record<string, number>>({}, { get: (_, name) => (name === 'user_id' ? of.member : id), has: () => true });
   };
 
   /** A valid body for a write, so that a refusal is about who asks, not about what is sent. */
@@ -236,18 +292,23 @@ describe('security: OWASP API Top 10 (e2e)', () => {
       expect(idRoutes.filter((key) => !(key in FOR_OTHERS))).toEqual([]);
     });
 
-    it("answers another user's ids on every such route as if they did not exist, and changes nothing", async () => {
+    /**
+     * Sends the ids of `of` to every route with an id as each of `attackers`: each answers as
+     * FOR_OTHERS says (404: like a missing id), and nothing changes; `reader` (whose records they
+     * are) does reach every GET. `name` is the patient's, which no answer may show.
+     */
+    const expectEveryIdRouteRefused = async (of: Records, attackers: TestUser[], reader: TestUser, name: string): Promise<string[]> => {
       const before = await snapshot(t.db);
       const checked: string[] = [];
       for (const operation of spec.operations.filter((op) => op.pathParams.length > 0)) {
         const key = routeKey(operation);
-        const path = fillPath(operation.path, idsFor(key)) + query(key);
+        const path = fillPath(operation.path, idsFor(key, of)) + query(key);
         const missing = fillPath(operation.path, new Proxy({}, { get: () => 2_147_483_647, has: () => true })) + query(key);
-        for (const attacker of [bob, carol]) {
+        for (const attacker of attackers) {
           const res = await call(attacker, operation.method, path, BODIES[key]);
           expect(res.status, `${key} as ${attacker.role}: ${res.text}`).toBe(FOR_OTHERS[key]);
           expect(res.text).not.toContain(SECRET_NOTE);
-          expect(res.text).not.toContain('Alice Private');
+          expect(res.text).not.toContain(name);
           if (FOR_OTHERS[key] === 404) {
             // Indistinguishable from an id that does not exist.
             const absent = await call(attacker, operation.method, missing, BODIES[key]);
@@ -265,10 +326,21 @@ describe('security: OWASP API Top 10 (e2e)', () => {
       for (const operation of spec.operations.filter((op) => op.pathParams.length > 0 && op.method === 'get')) {
         const key = routeKey(operation);
         if (key.includes('/users/')) continue;
-        const res = await t.as(alice).get(fillPath(operation.path, idsFor(key)) + query(key));
+        const res = await t.as(reader).get(fillPath(operation.path, idsFor(key, of)) + query(key));
         expect(res.status, `${key} as the owner: ${res.text}`).toBe(200);
       }
+      return checked;
+    };
+
+    it("answers another user's ids on every such route as if they did not exist, and changes nothing", async () => {
+      const checked = await expectEveryIdRouteRefused(own, [bob, carol], alice, 'Alice Private');
       console.info(`security: object level authorization checked on ${checked.length} routes with ids, as a patient and as a doctor`);
+    });
+
+    it("answers another clinic's ids on every such route as if they did not exist, to its manager, staff and clinician, and changes nothing", async () => {
+      // K2's clinician is the doctor of K's assignment and appointment, yet no clinician of K: they stay K's.
+      const checked = await expectEveryIdRouteRefused(clinicK, otherClinic, kStaff, 'Kay Private');
+      console.info(`security: object level authorization checked on ${checked.length} routes with ids of another clinic, as its 3 roles`);
     });
 
     it("refuses another user's ids inside bodies and filters", async () => {
@@ -307,6 +379,60 @@ describe('security: OWASP API Top 10 (e2e)', () => {
         .post('/api/doctors/')
         .send({ name: uniqueName('Dr Fake '), specialization: 'X', user: carol.id });
       expectProblem(res, 403);
+    });
+
+    it("refuses another clinic's ids inside bodies and filters, to its manager, staff and clinician", async () => {
+      const mine = new Map<TestUser, number>();
+      for (const attacker of otherClinic) {
+        mine.set(
+          attacker,
+          await created(
+            t
+              .as(attacker)
+              .post('/api/patients/')
+              .send({ name: uniqueName('Mine '), clinic: null }),
+          ),
+        );
+      }
+      const before = await snapshot(t.db);
+      for (const attacker of otherClinic) {
+        const as = t.as(attacker);
+        expectProblem(await as.post('/api/mappings/').send({ patient: clinicK.patient, doctor: clinicK.doctor }), 404);
+        expectProblem(
+          await as
+            .post('/api/appointments/')
+            .send({ patient: clinicK.patient, doctor: clinicK.doctor, appointment_datetime: futureSlot(6) }),
+          404,
+        );
+        // A patient put into K, made or moved: the same field error as for a clinic that does not exist.
+        for (const put of [
+          (clinic: number) => as.post('/api/patients/').send({ name: uniqueName('Planted '), clinic }),
+          (clinic: number) => as.patch(`/api/patients/${mine.get(attacker)}/`).send({ clinic }),
+        ]) {
+          const [res, absent] = [await put(clinicK.clinic), await put(2_147_483_647)];
+          expectProblem(res, 400);
+          expect(Object.keys(res.body.errors), attacker.role).toEqual(['clinic']);
+          expect(res.body.errors).toEqual(absent.body.errors);
+        }
+        for (const path of [
+          `/api/patients/?clinic=${clinicK.clinic}`,
+          `/api/patients/?clinic=${clinicK.clinic}&assigned=true`,
+          '/api/patients/?assigned=true',
+          '/api/patients/?search=Kay%20Private',
+          '/api/mappings/',
+          `/api/mappings/?clinic=${clinicK.clinic}`,
+          `/api/mappings/?patient=${clinicK.patient}`,
+          '/api/appointments/',
+          `/api/appointments/?clinic=${clinicK.clinic}`,
+          `/api/appointments/?patient=${clinicK.patient}`,
+        ]) {
+          const res = await as.get(path);
+          expect(res.status, path).toBe(200);
+          expect(res.body, `${path} as ${attacker.username}`).toEqual([]);
+          expect(res.headers['x-total-count']).toBe('0');
+        }
+      }
+      expect((await snapshot(t.db)).digest).toBe(before.digest);
     });
   });
 

@@ -7,7 +7,8 @@ import { sql, type Sql } from '../core/database/sql';
 /**
  * Who may see or change what: the one place that says it. Every feature asks here, for a
  * predicate that limits a statement to the caller's records or for a yes/no on a loaded record;
- * none writes a rule of its own. test/access-policy.e2e-spec.ts states the whole policy as a table.
+ * none writes a rule of its own. test/access-policy.e2e-spec.ts (personal records) and
+ * test/access-policy-clinics.e2e-spec.ts (a clinic's) state the whole policy as tables.
  *
  * - A patient is personal (it belongs to the account that created it) or a clinic's. Admins read
  *   and change all. A personal patient is read and changed by its owner; a clinic's by the clinic's
