@@ -1,6 +1,6 @@
 import type { Response } from 'supertest';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { assign, fastUser, newDoctorAccount, newPatient } from './support/records';
+import { assign, fastUser, newDoctor, newDoctorAccount, newPatient } from './support/records';
 import { AuthorizedAgent, TestUser, uniqueName, useTestApp } from './support/test-app';
 
 /**
@@ -17,7 +17,8 @@ import { AuthorizedAgent, TestUser, uniqueName, useTestApp } from './support/tes
  * `invited` was invited to K as staff and has not accepted. `personal owner` is in no clinic.
  * `deactivated` is an admin whose account was deactivated, so any answer but 401 would be an admin's.
  *
- * The records: KP, made by `creator (left)` in K; its appointments KA with D1 and KA2 with D2.
+ * The records: KP, made by `creator (left)` in K; its appointments KA with D1 and KA2 with D2;
+ * D1 is K's profile (its clinician put it there), and fresh unlinked profiles of K are an admin's.
  * An action that changes something acts on a fresh record with the same relationships, so rows do
  * not depend on one another: a fresh K patient comes from a pool that `creator (left)` made (and
  * assigned to D1) before it left; a fresh member of K is invited and accepts first. Each caller
@@ -117,6 +118,11 @@ async function freshMember(): Promise<number> {
 
 const search = (name: string) => `search=${encodeURIComponent(name)}`;
 
+/** A new unlinked doctor profile of K, created by an admin (so no column's caller created it). */
+async function freshProfileOfK(): Promise<number> {
+  return (await newDoctor(t, users.admin, { clinic: f.K })).id;
+}
+
 const ACTIONS: Record<string, Action> = {
   // patients
   'read patient KP': { run: (as) => as.get(`/api/patients/${f.KP}/`) },
@@ -174,6 +180,19 @@ const ACTIONS: Record<string, Action> = {
     fresh: 1,
   },
   'delete (cancel) a K appointment': { run: async (as) => as.delete(`/api/appointments/${await freshAppointment()}/`), fresh: 1 },
+  // doctor profiles of K: the directory is everyone's to read; K's managers change them as their creator can
+  'list doctors ?clinic=K (D1?)': { run: (as) => as.get(`/api/doctors/?clinic=${f.K}&page_size=100`), listed: () => f.D1 },
+  'change an unlinked profile of K': { run: async (as) => as.patch(`/api/doctors/${await freshProfileOfK()}/`).send({ address: 'Oak 3' }) },
+  'put the schedule of an unlinked profile of K (in its time zone)': {
+    run: async (as) =>
+      as
+        .put(`/api/doctors/${await freshProfileOfK()}/schedule/`)
+        .send({ slot_minutes: 30, entries: [{ weekday: 1, start: '09:00', end: '12:00' }] }),
+  },
+  'take an unlinked profile out of K': { run: async (as) => as.patch(`/api/doctors/${await freshProfileOfK()}/`).send({ clinic: null }) },
+  'create a profile in K': {
+    run: (as) => as.post('/api/doctors/').send({ name: uniqueName('Dr '), specialization: 'Cardiology', clinic: f.K }),
+  },
   // the clinic (its audit trail, GET /api/clinics/:id/audit-events/, is not in this table yet)
   'read clinic K': { run: (as) => as.get(`/api/clinics/${f.K}/`) },
   'list clinics (K?)': { run: (as) => as.get('/api/clinics/?page_size=100'), listed: () => f.K },
@@ -239,6 +258,11 @@ const POLICY: [action: keyof typeof ACTIONS, answers: Record<Who, Answer>][] = [
   ['mark a K appointment completed', row(403, 403, 200, 404, 404, 404, 404, 404, 404, 200, 401)],
   ['cancel a checked-in K appointment', row(403, 403, 200, 404, 404, 404, 404, 404, 404, 200, 401)],
   ['delete (cancel) a K appointment', row(204, 204, 204, 404, 404, 404, 404, 404, 404, 204, 401)],
+  ['list doctors ?clinic=K (D1?)', row('sees', 'sees', 'sees', 'sees', 'sees', 'sees', 'sees', 'sees', 'sees', 'sees', 401)],
+  ['change an unlinked profile of K', row(200, 403, 403, 403, 403, 403, 403, 403, 403, 200, 401)],
+  ['put the schedule of an unlinked profile of K (in its time zone)', row(200, 403, 403, 403, 403, 403, 403, 403, 403, 200, 401)],
+  ['take an unlinked profile out of K', row(200, 403, 403, 403, 403, 403, 403, 403, 403, 200, 401)],
+  ['create a profile in K', row(201, 400, 400, 400, 400, 400, 400, 400, 400, 201, 401)],
   ['read clinic K', row(200, 200, 200, 200, 404, 404, 404, 404, 404, 200, 401)],
   ['list clinics (K?)', row('sees', 'sees', 'sees', 'sees', 'hidden', 'hidden', 'hidden', 'hidden', 'hidden', 'sees', 401)],
   ['list members of K', row(200, 200, 200, 200, 404, 404, 404, 404, 404, 200, 401)],
@@ -313,6 +337,8 @@ describe('access policy for clinic records: relationship × action (e2e)', () =>
       join(f.K2, manager2, otherClinic, 'staff'),
     ]);
     expect((await t.as(manager).post(`/api/clinics/${f.K}/members/`).send({ user: invited.id, role: 'staff' })).status).toBe(201);
+    // The clinician's linked profile D1 is K's: the clinician puts it there itself.
+    expect((await t.as(clinician.account).patch(`/api/doctors/${f.D1}/`).send({ clinic: f.K })).status).toBe(200);
 
     // K's records, all made by `creator` while it is staff: a patient made without `clinic` goes to its one clinic.
     f.KPname = uniqueName('Clinic patient ');
