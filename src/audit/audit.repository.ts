@@ -47,10 +47,14 @@ export class AuditRepository {
     }
   }
 
-  /** A page of the trail, newest first, and how many entries match the filters. */
-  findPage(query: ListAuditEventsQuery): Promise<Page<AuditEvent>> {
+  /**
+   * A page of the trail, newest first, and how many entries match the filters; with `clinicId`,
+   * only the entries of that clinic's records (audit_events_clinic_idx).
+   */
+  findPage(query: ListAuditEventsQuery, clinicId?: number): Promise<Page<AuditEvent>> {
     const manager = this.db.manager;
     const where: Sql[] = [];
+    if (clinicId !== undefined) where.push(sql`event.clinic_id = ${clinicId}`);
     if (query.actor !== undefined) where.push(sql`event.actor_id = ${query.actor}`);
     if (query.entity !== undefined) where.push(sql`event.entity = ${query.entity}`);
     if (query.entity_id !== undefined) where.push(sql`event.entity_id = ${query.entity_id}`);

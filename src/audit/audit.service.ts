@@ -202,9 +202,10 @@ export class AuditService implements OnApplicationShutdown {
     return this.writing;
   }
 
-  async list(query: ListAuditEventsQuery): Promise<Page<AuditEventDto>> {
+  /** The trail (with `clinicId`, the entries of that clinic's records), once what is pending is written. */
+  async list(query: ListAuditEventsQuery, clinicId?: number): Promise<Page<AuditEventDto>> {
     await this.flush();
-    return (await this.events.findPage(query)).map(toAuditEventDto);
+    return (await this.events.findPage(query, clinicId)).map(toAuditEventDto);
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -1,5 +1,7 @@
 import { Body, Controller, Delete, Get, Headers, HttpCode, HttpStatus, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { AuditEventDto } from '../audit/dto/audit-event.dto';
+import { ListAuditEventsQuery } from '../audit/dto/list-audit-events.query';
 import { AuthUser } from '../core/auth/auth-user';
 import { CurrentUser } from '../core/auth/decorators';
 import { ParseIdPipe } from '../core/http/id';
@@ -83,6 +85,22 @@ export class ClinicsController {
     @CurrentUser() user: AuthUser,
   ): Promise<Page<ClinicMemberDto>> {
     return this.clinics.members(id, query, user);
+  }
+
+  /**
+   * List the audit events of a clinic's records.
+   * @remarks For its managers (and admins); newest first. The entries of the admins' trail (`GET /api/audit-events/`) whose `clinic` is this one: those about the clinic's patients (reads and refused attempts included), their assignments and appointments (those a patient's delete ended or cancelled too), the clinic's doctor profiles and their schedules, the clinic and its members (invitations, acceptances, declines, role changes, removals). An entry belongs to the clinic its record belonged to when it was written. Filter with `actor`, `entity`, `entity_id`, `action`, `from` and `to`.
+   */
+  @Get(':id/audit-events')
+  @Paginated(AuditEventDto)
+  @ApiIdParam('id', 'Clinic id.')
+  @ApiProblems({ notFound: NOT_VISIBLE, forbidden: MANAGERS_ONLY })
+  listClinicAuditEvents(
+    @Param('id', ParseIdPipe) id: number,
+    @Query() query: ListAuditEventsQuery,
+    @CurrentUser() user: AuthUser,
+  ): Promise<Page<AuditEventDto>> {
+    return this.clinics.auditEvents(id, query, user);
   }
 
   /**

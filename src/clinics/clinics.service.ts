@@ -3,6 +3,8 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { clinicsListed, mayManageClinic, mayReadClinic, mayRemoveMember } from '../access/access.policy';
 import { AuditService } from '../audit/audit.service';
+import { AuditEventDto } from '../audit/dto/audit-event.dto';
+import { ListAuditEventsQuery } from '../audit/dto/list-audit-events.query';
 import { AuthUser } from '../core/auth/auth-user';
 import { ConflictError, InvalidFieldError, NotAllowedError, NotFoundError } from '../core/errors';
 import { assertIfMatch } from '../core/http/etag';
@@ -106,6 +108,13 @@ export class ClinicsService {
     await this.seen(this.db.manager, id, user);
     const page = await this.clinics.findMembersPage(id, query);
     return page.map(toClinicMemberDto);
+  }
+
+  /** The trail of the clinic's records, for its managers (and admins), with the filters of the admins' trail. */
+  async auditEvents(id: number, query: ListAuditEventsQuery, user: AuthUser): Promise<Page<AuditEventDto>> {
+    const { membership } = await this.seen(this.db.manager, id, user);
+    if (!mayManageClinic(user, membership)) throw new NotAllowedError(MANAGERS_ONLY);
+    return this.audit.list(query, id);
   }
 
   /** Invites an existing account; it is a member once it accepts. */

@@ -538,6 +538,26 @@ export interface paths {
         patch: operations["updateClinic"];
         trace?: never;
     };
+    "/api/clinics/{id}/audit-events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the audit events of a clinic's records.
+         * @description For its managers (and admins); newest first. The entries of the admins' trail (`GET /api/audit-events/`) whose `clinic` is this one: those about the clinic's patients (reads and refused attempts included), their assignments and appointments (those a patient's delete ended or cancelled too), the clinic's doctor profiles and their schedules, the clinic and its members (invitations, acceptances, declines, role changes, removals). An entry belongs to the clinic its record belonged to when it was written. Filter with `actor`, `entity`, `entity_id`, `action`, `from` and `to`.
+         */
+        get: operations["listClinicAuditEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/clinics/{id}/members": {
         parameters: {
             query?: never;
@@ -1139,7 +1159,7 @@ export interface components {
         AppointmentStatus: "SCHEDULED" | "CHECKED_IN" | "COMPLETED" | "CANCELLED" | "NO_SHOW";
         AuditEventDto: {
             /**
-             * @description What was done: `create`, `read`, `list`, `update`, `delete` (patients), `assign`, `unassign` (assignments), `create`, `update`, `cancel` (appointments), `create`, `update` (schedules), `create`, `update`, `delete`, `link`, `unlink` (doctor profiles), `create`, `update`, `login`, `logout`, `refresh_reuse` (accounts), and possibly more in later versions.
+             * @description What was done: `create`, `read`, `list`, `update`, `delete` (patients), `assign`, `unassign` (assignments), `create`, `update`, `cancel` (appointments), `create`, `update` (schedules), `create`, `update`, `delete`, `link`, `unlink` (doctor profiles), `create`, `update`, `login`, `logout`, `refresh_reuse` (accounts), `create`, `update` (clinics), `create`, `invite`, `accept`, `decline`, `update`, `delete` (clinic members), and possibly more in later versions.
              * @example read
              */
             action: string;
@@ -1149,8 +1169,10 @@ export interface components {
             changed_fields: string[];
             /** @description The client address (behind a proxy with `TRUST_PROXY`, the forwarded one). */
             client_ip: string | null;
+            /** @description Id of the clinic the record belonged to when the event was stored (a clinic's patient, its assignments and appointments, a clinic's doctor profile and its schedule, the clinic and its members); null for personal records and for accounts. */
+            clinic: number | null;
             /**
-             * @description The kind of record: `patient`, `mapping`, `appointment`, `schedule` (its id is the doctor's), `doctor`, `user`, and possibly more in later versions.
+             * @description The kind of record: `patient`, `mapping`, `appointment`, `schedule` (its id is the doctor's), `doctor`, `user`, `clinic`, `clinic_member`, and possibly more in later versions.
              * @example patient
              */
             entity: string;
@@ -4677,6 +4699,94 @@ export interface operations {
             };
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listClinicAuditEvents: {
+        parameters: {
+            query?: {
+                /** @description Page number, from 1. */
+                page?: number;
+                /** @description Items per page. */
+                page_size?: number;
+                /** @description User id of the actor. */
+                actor?: number;
+                /** @description The kind of record, such as `patient`. */
+                entity?: string;
+                /** @description Id of the record. */
+                entity_id?: number;
+                /** @description What was done, such as `login`. */
+                action?: string;
+                /** @description Events at or after this time. Years 1900 to 2100. */
+                from?: string;
+                /** @description Events before this time. Years 1900 to 2100. */
+                to?: string;
+            };
+            header?: never;
+            path: {
+                /** @description Clinic id. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of the list: a JSON array, with the total in `X-Total-Count` and the other pages in `Link`. */
+            200: {
+                headers: {
+                    Link: components["headers"]["Link"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-Total-Count": components["headers"]["X-Total-Count"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditEventDto"][];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            /** @description The caller is a member but not one of the clinic's managers. */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "You do not have permission to perform this action.",
+                     *       "instance": "/api/clinics/1/audit-events/",
+                     *       "request_id": "3f1e0c9a-3a51-4f4e-9d4c-2b1f6f0d9a7e",
+                     *       "status": 403,
+                     *       "title": "Forbidden",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such clinic among those the caller is an active member of. */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Clinic not found.",
+                     *       "instance": "/api/clinics/1/audit-events/",
+                     *       "request_id": "3f1e0c9a-3a51-4f4e-9d4c-2b1f6f0d9a7e",
+                     *       "status": 404,
+                     *       "title": "Not Found",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalServerError"];
             503: components["responses"]["ServiceUnavailable"];

@@ -24,14 +24,14 @@ export class AuditEventDto {
   @ApiProperty({
     example: 'read',
     description:
-      'What was done: `create`, `read`, `list`, `update`, `delete` (patients), `assign`, `unassign` (assignments), `create`, `update`, `cancel` (appointments), `create`, `update` (schedules), `create`, `update`, `delete`, `link`, `unlink` (doctor profiles), `create`, `update`, `login`, `logout`, `refresh_reuse` (accounts), and possibly more in later versions.',
+      'What was done: `create`, `read`, `list`, `update`, `delete` (patients), `assign`, `unassign` (assignments), `create`, `update`, `cancel` (appointments), `create`, `update` (schedules), `create`, `update`, `delete`, `link`, `unlink` (doctor profiles), `create`, `update`, `login`, `logout`, `refresh_reuse` (accounts), `create`, `update` (clinics), `create`, `invite`, `accept`, `decline`, `update`, `delete` (clinic members), and possibly more in later versions.',
   })
   action!: string;
 
   @ApiProperty({
     example: 'patient',
     description:
-      "The kind of record: `patient`, `mapping`, `appointment`, `schedule` (its id is the doctor's), `doctor`, `user`, and possibly more in later versions.",
+      "The kind of record: `patient`, `mapping`, `appointment`, `schedule` (its id is the doctor's), `doctor`, `user`, `clinic`, `clinic_member`, and possibly more in later versions.",
   })
   entity!: string;
 
@@ -53,6 +53,14 @@ export class AuditEventDto {
 
   @ApiProperty({ enum: AUDIT_OUTCOMES, enumName: 'AuditOutcome' })
   outcome!: AuditOutcome;
+
+  @ApiProperty({
+    type: 'integer',
+    nullable: true,
+    description:
+      "Id of the clinic the record belonged to when the event was stored (a clinic's patient, its assignments and appointments, a clinic's doctor profile and its schedule, the clinic and its members); null for personal records and for accounts.",
+  })
+  clinic!: number | null;
 }
 
 export function toAuditEventDto(event: AuditEvent): AuditEventDto {
@@ -67,5 +75,6 @@ export function toAuditEventDto(event: AuditEvent): AuditEventDto {
     request_id: event.requestId,
     client_ip: event.clientIp,
     outcome: event.outcome,
+    clinic: event.clinicId,
   };
 }
