@@ -3,15 +3,13 @@ import { MigrationInterface, QueryRunner } from "typeorm";
 /**
  * Records of a clinic. Patients and doctor profiles may belong to one (existing rows stay
  * personal: the column is null); a schedule may name no time zone and use its clinic's; audit
- * entries carry the clinic of their record for its managers' trail.
+ * entries carry the clinic of their record for its managers' trail (the statement that writes
+ * them looks it up: see AuditRepository).
  *
  * - An owner's list is of its personal patients: the owner index holds only those, so the list
  *   and its count still read the index alone.
  * - A clinic's search reads only that clinic's keys: the owner-keyed search index of the
  *   OwnerSearchKeys migration, keyed by the clinic instead.
- * - The trail's clinic is filled in by a trigger from the record an entry names, so that no write
- *   path (the cascades of a delete, batched reads, a script) can forget it; an entry that names its
- *   clinic (a membership, written after the row it names is gone) keeps it.
  * - A membership's change notifies `users_changed` with its account, as a change of the account
  *   does: what the caller may see depends on it, and every instance forgets that caller at once.
  */
@@ -32,25 +30,6 @@ export class ClinicRecords1797000000000 implements MigrationInterface {
         await queryRunner.query(`CREATE INDEX "patients_owner_idx" ON "patients"  ("created_by_id", "id") WHERE deleted_at IS NULL AND clinic_id IS NULL`);
         await queryRunner.query(`CREATE INDEX "patients_clinic_search_idx" ON "patients" USING gin (patient_search_keys("clinic_id", "name", "email"::text, "phone")) WHERE deleted_at IS NULL AND clinic_id IS NOT NULL`);
         await queryRunner.query(`
-            CREATE FUNCTION audit_event_clinic() RETURNS trigger
-            LANGUAGE plpgsql AS $$
-            BEGIN
-                IF NEW.clinic_id IS NULL AND NEW.entity_id IS NOT NULL THEN
-                    NEW.clinic_id := CASE NEW.entity
-                        WHEN 'patient' THEN (SELECT clinic_id FROM patients WHERE id = NEW.entity_id)
-                        WHEN 'mapping' THEN (SELECT p.clinic_id FROM patient_doctor_mappings m JOIN patients p ON p.id = m.patient_id WHERE m.id = NEW.entity_id)
-                        WHEN 'appointment' THEN (SELECT p.clinic_id FROM appointments a JOIN patients p ON p.id = a.patient_id WHERE a.id = NEW.entity_id)
-                        WHEN 'doctor' THEN (SELECT clinic_id FROM doctors WHERE id = NEW.entity_id)
-                        WHEN 'schedule' THEN (SELECT clinic_id FROM doctors WHERE id = NEW.entity_id)
-                        WHEN 'clinic' THEN NEW.entity_id
-                        WHEN 'clinic_member' THEN (SELECT clinic_id FROM clinic_members WHERE id = NEW.entity_id)
-                    END;
-                END IF;
-                RETURN NEW;
-            END
-            $$`);
-        await queryRunner.query(`CREATE TRIGGER audit_events_clinic BEFORE INSERT ON audit_events FOR EACH ROW EXECUTE FUNCTION audit_event_clinic()`);
-        await queryRunner.query(`
             CREATE FUNCTION notify_member_changed() RETURNS trigger
             LANGUAGE plpgsql AS $$
             BEGIN
@@ -66,8 +45,6 @@ export class ClinicRecords1797000000000 implements MigrationInterface {
         await queryRunner.query(`DROP TRIGGER clinic_members_changed_truncate ON clinic_members`);
         await queryRunner.query(`DROP TRIGGER clinic_members_changed ON clinic_members`);
         await queryRunner.query(`DROP FUNCTION notify_member_changed()`);
-        await queryRunner.query(`DROP TRIGGER audit_events_clinic ON audit_events`);
-        await queryRunner.query(`DROP FUNCTION audit_event_clinic()`);
         await queryRunner.query(`DROP INDEX "public"."patients_clinic_search_idx"`);
         await queryRunner.query(`DROP INDEX "public"."patients_owner_idx"`);
         await queryRunner.query(`CREATE INDEX "patients_owner_idx" ON "patients"  ("created_by_id", "id") WHERE deleted_at IS NULL`);

@@ -42,8 +42,8 @@ export class AuditEvent {
   clientIp!: string | null;
 
   /**
-   * The clinic of the record, for its managers' trail: filled in by a trigger from the record when
-   * the entry names none (see the ClinicRecords migration). No foreign key, as for the actor.
+   * The clinic of the record, for its managers' trail: taken from the record as the entry is
+   * written when the entry names none (see AuditRepository). No foreign key, as for the actor.
    */
   @Column({ type: 'integer', nullable: true })
   clinicId!: number | null;

@@ -60,7 +60,7 @@ export interface AuditEntry {
   entityId?: number | null;
   changedFields?: string[];
   outcome: AuditOutcome;
-  /** The clinic of the record; left out, a trigger takes it from the record (see the ClinicRecords migration). */
+  /** The clinic of the record; left out, it is taken from the record as the entry is written (see AuditRepository). */
   clinicId?: number | null;
 }
 
