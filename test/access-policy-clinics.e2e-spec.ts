@@ -193,8 +193,9 @@ const ACTIONS: Record<string, Action> = {
   'create a profile in K': {
     run: (as) => as.post('/api/doctors/').send({ name: uniqueName('Dr '), specialization: 'Cardiology', clinic: f.K }),
   },
-  // the clinic (its audit trail, GET /api/clinics/:id/audit-events/, is not in this table yet)
+  // the clinic
   'read clinic K': { run: (as) => as.get(`/api/clinics/${f.K}/`) },
+  "read K's audit trail": { run: (as) => as.get(`/api/clinics/${f.K}/audit-events/`) },
   'list clinics (K?)': { run: (as) => as.get('/api/clinics/?page_size=100'), listed: () => f.K },
   'list members of K': { run: (as) => as.get(`/api/clinics/${f.K}/members/`) },
   'change clinic K': { run: (as) => as.patch(`/api/clinics/${f.K}/`).send({ address: `Elm ${++hour}` }) },
@@ -263,6 +264,7 @@ const POLICY: [action: keyof typeof ACTIONS, answers: Record<Who, Answer>][] = [
   ['put the schedule of an unlinked profile of K (in its time zone)', row(200, 403, 403, 403, 403, 403, 403, 403, 403, 200, 401)],
   ['take an unlinked profile out of K', row(200, 403, 403, 403, 403, 403, 403, 403, 403, 200, 401)],
   ['create a profile in K', row(201, 400, 400, 400, 400, 400, 400, 400, 400, 201, 401)],
+  ["read K's audit trail", row(200, 403, 403, 403, 404, 404, 404, 404, 404, 200, 401)],
   ['read clinic K', row(200, 200, 200, 200, 404, 404, 404, 404, 404, 200, 401)],
   ['list clinics (K?)', row('sees', 'sees', 'sees', 'sees', 'hidden', 'hidden', 'hidden', 'hidden', 'hidden', 'sees', 401)],
   ['list members of K', row(200, 200, 200, 200, 404, 404, 404, 404, 404, 200, 401)],
