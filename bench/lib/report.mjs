@@ -59,7 +59,11 @@ export function checkTargets(results) {
   }
   const readWrite = results.runs.filter((run) => run.target === 'service' && results.scenarios[run.scenario].kind !== 'auth');
   const peak = Math.max(...readWrite.map((run) => run.peakRssMb));
-  checks.push({ target: `service peak RSS < ${TARGETS.rssMb} MB (scenarios 1-4, 6-8)`, value: `${fixed(peak)} MB`, met: peak < TARGETS.rssMb });
+  checks.push({
+    target: `service peak RSS < ${TARGETS.rssMb} MB (scenarios 1-4, 6-8)`,
+    value: `${fixed(peak)} MB`,
+    met: peak < TARGETS.rssMb,
+  });
   const login = results.runs.find((run) => run.target === 'service' && results.scenarios[run.scenario].kind === 'auth');
   if (login) {
     checks.push({
