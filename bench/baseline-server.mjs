@@ -5,15 +5,22 @@
 //
 //   DATABASE_URL=… JWT_ACCESS_SECRET=… PORT=… [DB_POOL_SIZE=10] node bench/baseline-server.mjs
 //
-// Only what the benchmark drives is here: GET /api/doctors/, GET /api/patients/ (owner's list with
-// ?search=), GET /api/patients/:id/, POST /api/appointments/ (for doctors without a schedule) and
+// Only what the benchmark drives is here: GET /api/doctors/, GET /api/patients/ (the list of an
+// owner or of a clinic's manager or staff member, with ?clinic= and ?search=), GET /api/patients/:id/, POST /api/appointments/ (for doctors without a schedule) and
 // GET /health/ready. It answers on 127.0.0.1 only.
 import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { STATUS_CODES } from 'node:http';
 import {
   APPOINTMENT_COLUMNS,
+  CALLER_SQL,
+  CLINIC_SEARCH_WHERE,
+  CLINIC_SEARCH_WHERE_UNKEYED,
+  CLINIC_WHERE,
   DOCTOR_COLUMNS,
+  memberSearchWhere,
+  MEMBER_SEARCH_WHERE_UNKEYED,
+  MEMBER_WHERE,
   OWNER_WHERE,
   PATIENT_COLUMNS,
   READABLE_PATIENT,
@@ -75,11 +82,11 @@ function sendProblem(request, reply, error) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Authentication: an HS256 access token of an active user (the role comes from the database).
+// Authentication: an HS256 access token of an active user (the role and the clinic memberships
+// come from the database).
 
 const NOT_AUTHENTICATED = 'Authentication credentials were not provided or are not valid.';
 const BEARER = /^Bearer\s+(\S+)$/i;
-const USER_SQL = 'SELECT id, username, role FROM users WHERE id = $1 AND is_active';
 
 function verifyHs256(token) {
   const parts = token.split('.');
@@ -111,7 +118,7 @@ const callers = new Map();
 async function loadCaller(id) {
   const known = callers.get(id);
   if (known && known.expiresAt > Date.now()) return known.user;
-  const { rows } = await pool.query(USER_SQL, [id]);
+  const { rows } = await pool.query(CALLER_SQL, [id]);
   if (rows.length > 0) callers.set(id, { user: rows[0], expiresAt: Date.now() + CALLER_MAX_AGE_MS });
   return rows[0];
 }
@@ -230,9 +237,16 @@ function formatMoney(amount) {
   return `${units.replace(/^0+(?=\d)/, '')}.${cents.padEnd(2, '0')}`;
 }
 
+/** `name` up to its first space, and the rest, as the service returns `first_name` and `last_name`. */
+function splitName(name) {
+  const space = name.search(/\s/);
+  return space < 0 ? { first_name: name, last_name: '' } : { first_name: name.slice(0, space), last_name: name.slice(space).trim() };
+}
+
 const toDoctor = (d) => ({
   id: d.id,
   name: d.name,
+  ...splitName(d.name),
   email: d.email,
   phone: d.phone,
   specialization: d.specialization,
@@ -241,6 +255,7 @@ const toDoctor = (d) => ({
   consultation_fee: formatMoney(d.consultationFee),
   address: d.address,
   availability: d.availability,
+  hospital: d.hospital,
   user: d.userId,
   created_by: d.createdById,
   created_at: d.createdAt.toISOString(),
@@ -271,6 +286,7 @@ function ageOn(dateOfBirth, today = new Date()) {
 const toPatient = (p) => ({
   id: p.id,
   name: p.name,
+  ...splitName(p.name),
   email: p.email,
   phone: p.phone,
   date_of_birth: p.dateOfBirth,
@@ -280,11 +296,43 @@ const toPatient = (p) => ({
   address: p.address,
   emergency_contact: p.emergencyContact,
   medical_history: p.medicalHistory,
+  clinic: p.clinicId,
   created_by: p.createdById,
   created_at: p.createdAt.toISOString(),
   updated_at: p.updatedAt.toISOString(),
   version: p.version,
 });
+
+/** Clinics where the caller runs patient records (manager or staff). */
+const runsPatientsIn = (user) => user.clinics.filter((m) => m.role === 'manager' || m.role === 'staff').map((m) => m.id);
+
+/**
+ * The WHERE and parameters of a patient list, as access.policy's patientsListed and
+ * PatientsRepository.findPage make them for a caller with the patient role (the benchmark's owner
+ * and clinic staff member; no admin, no doctor, no ?assigned=).
+ */
+function patientsWhere(user, clinic, search) {
+  const keyed = search && HAS_TRIGRAM.test(search);
+  if (clinic !== undefined) {
+    // The service lists nothing (`FALSE`) for a clinic the caller does not run; the benchmark never asks.
+    if (!runsPatientsIn(user).includes(clinic)) throw new HttpError(501, 'The baseline lists only clinics the caller runs.');
+    if (!search) return { where: CLINIC_WHERE, params: [clinic] };
+    return keyed
+      ? { where: CLINIC_SEARCH_WHERE, params: [clinic, search, likePattern(search)] }
+      : { where: CLINIC_SEARCH_WHERE_UNKEYED, params: [clinic, likePattern(search)] };
+  }
+  const clinics = runsPatientsIn(user);
+  if (clinics.length > 0) {
+    if (!search) return { where: MEMBER_WHERE, params: [user.id, clinics] };
+    return keyed
+      ? { where: memberSearchWhere(clinics.length), params: [user.id, clinics, search, ...clinics, likePattern(search)] }
+      : { where: MEMBER_SEARCH_WHERE_UNKEYED, params: [user.id, clinics, likePattern(search)] };
+  }
+  if (!search) return { where: OWNER_WHERE, params: [user.id] };
+  return keyed
+    ? { where: SEARCH_WHERE, params: [user.id, search, likePattern(search)] }
+    : { where: SEARCH_WHERE_UNKEYED, params: [user.id, likePattern(search)] };
+}
 
 async function listPatients(request, reply) {
   const user = await authenticate(request);
@@ -293,9 +341,12 @@ async function listPatients(request, reply) {
   if (search !== undefined && (typeof search !== 'string' || search.length < 1 || search.length > 100)) {
     throw fieldError('search', 'search must be longer than or equal to 1 and shorter than or equal to 100 characters');
   }
-  const keyed = search && HAS_TRIGRAM.test(search);
-  const where = !search ? OWNER_WHERE : keyed ? SEARCH_WHERE : SEARCH_WHERE_UNKEYED;
-  const params = !search ? [user.id] : keyed ? [user.id, likePattern(search), search] : [user.id, likePattern(search)];
+  let clinic;
+  if (request.query.clinic !== undefined) {
+    clinic = Number(request.query.clinic);
+    if (!Number.isInteger(clinic) || clinic < 1 || clinic > 2_147_483_647) throw fieldError('clinic', 'clinic must be an integer id');
+  }
+  const { where, params } = patientsWhere(user, clinic, search);
   const { rows, total } = await pageAndCount(
     { select: PATIENT_COLUMNS, from: 'patients patient', where, orderBy: 'patient.id ASC' },
     params,

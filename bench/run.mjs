@@ -13,12 +13,15 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execFileSync } from 'node:child_process';
 import {
+  CLINIC_PATIENTS,
+  CLINIC_SEARCH_TERM,
   connect,
   explainScenarios,
   loadScale,
   openDatabase,
   OWNER_PATIENTS,
   SEARCH_TERM,
+  seedClinic,
   seedOwnerPatients,
   SPECIALIZATIONS,
 } from './lib/database.mjs';
@@ -110,7 +113,12 @@ const SCENARIOS = {
   patient_get: { title: '3. GET /api/patients/:id/ (random own id)', kind: 'read' },
   appointment_create: { title: '4. POST /api/appointments/ (free slots)', kind: 'write' },
   login: { title: '5. POST /api/auth/login/ (argon2id, service only)', kind: 'auth' },
+  staff_list: { title: "6. GET /api/patients/?page_size=20 as a clinic's staff member", kind: 'read' },
+  staff_search: { title: "7. GET /api/patients/?page_size=20&search=… as a clinic's staff member", kind: 'read' },
+  clinic_search: { title: '8. GET /api/patients/?clinic=…&page_size=20&search=… (staff)', kind: 'read' },
 };
+/** The scenarios driven as the clinic's staff member; the others as the owner. */
+const STAFF_SCENARIOS = new Set(['staff_list', 'staff_search', 'clinic_search']);
 
 // ---------------------------------------------------------------------------------------------
 // Cleanup: everything started here is stopped, on success, on error and on SIGINT/SIGTERM.
@@ -401,6 +409,9 @@ async function seed(service, databaseUrl) {
     }).then((res) => res.body);
   const owner = await register('bench_owner');
   const doctorAccount = await register('bench_doctor', 'doctor');
+  // The clinic's manager (who made its patients) and its staff member (who has none of its own).
+  const manager = await register('bench_manager');
+  const staff = await register('bench_staff');
 
   // 200 doctors through the API: the doctor account's own (linked) profile, 199 by the owner.
   const first = ['Alice', 'Bruno', 'Chioma', 'Dmitri', 'Elena', 'Farid', 'Grace', 'Hiro', 'Ines', 'Jamal', 'Kaito', 'Lena'];
@@ -423,6 +434,7 @@ async function seed(service, databaseUrl) {
   const client = await connect(databaseUrl);
   try {
     const { searchMatches } = await seedOwnerPatients(client, owner.user.id);
+    const clinic = await seedClinic(client, { managerId: manager.user.id, staffId: staff.user.id });
     await client.query('ANALYZE users, doctors');
     const patientIds = (await client.query('SELECT id FROM patients WHERE created_by_id = $1 ORDER BY id', [owner.user.id])).rows.map(
       (r) => r.id,
@@ -430,9 +442,10 @@ async function seed(service, databaseUrl) {
     const doctorIds = (await client.query('SELECT id FROM doctors WHERE deleted_at IS NULL ORDER BY id')).rows.map((r) => r.id);
     const seconds = (performance.now() - started) / 1000;
     log(
-      `seeded 2 accounts, ${doctorIds.length} doctors, ${patientIds.length} patients (search "${SEARCH_TERM}" matches ${searchMatches}) in ${seconds.toFixed(1)} s`,
+      `seeded 4 accounts, ${doctorIds.length} doctors, ${patientIds.length} patients (search "${SEARCH_TERM}" matches ${searchMatches}), ` +
+        `a clinic of ${CLINIC_PATIENTS} patients (search "${CLINIC_SEARCH_TERM}" matches ${clinic.searchMatches}) in ${seconds.toFixed(1)} s`,
     );
-    return { owner, doctorAccount, patientIds, doctorIds, searchMatches, seconds };
+    return { owner, doctorAccount, staff, clinic, patientIds, doctorIds, searchMatches, seconds };
   } finally {
     await client.end();
   }
@@ -459,8 +472,12 @@ function firstDifference(a, b, path = '$') {
 
 async function checkParity(service, baseline, token, paths, appointmentBody) {
   const results = [];
-  for (const [scenario, path] of Object.entries(paths)) {
-    const [s, b] = await Promise.all([service, baseline].map((server) => api(server.port, 'GET', path, { token })));
+  for (const [scenario, given] of Object.entries(paths)) {
+    // A path alone is asked as the owner; { path, token } as another caller.
+    const { path, token: as = token } = typeof given === 'string' ? { path: given } : given;
+    const [s, b] = await Promise.all([service, baseline].map((server) => api(server.port, 'GET', path, { token: as })));
+    if (s.body?.length === 0 || b.body?.length === 0)
+      console.warn(`[bench] WARNING: ${scenario} (${path}) answered an empty list: nothing to compare`);
     let detail = firstDifference(s.body, b.body);
     for (const header of ['x-total-count', 'link', 'etag']) {
       if (!detail && s.headers[header] !== b.headers[header]) detail = `header ${header}: ${s.headers[header]} vs ${b.headers[header]}`;
@@ -597,12 +614,26 @@ async function main() {
   log(`baseline ready in ${baseline.readyMs.toFixed(0)} ms`);
 
   const searchPath = `/api/patients/?page_size=20&search=${SEARCH_TERM}`;
+  const staffToken = data.staff.tokens.access;
+  const clinicId = data.clinic.clinicId;
+  const clinicTerm = encodeURIComponent(CLINIC_SEARCH_TERM);
+  const staffPaths = {
+    staff_list: '/api/patients/?page_size=20',
+    staff_search: `/api/patients/?page_size=20&search=${clinicTerm}`,
+    clinic_search: `/api/patients/?clinic=${clinicId}&page_size=20&search=${clinicTerm}`,
+  };
   const appointmentBase = Math.ceil((Date.now() + 30 * 86_400_000) / 3_600_000) * 3_600_000;
   const parity = await checkParity(
     service,
     baseline,
     token,
-    { doctors_list: '/api/doctors/?page_size=20', patients_search: searchPath, patient_get: `/api/patients/${data.patientIds[1234]}/` },
+    {
+      doctors_list: '/api/doctors/?page_size=20',
+      patients_search: searchPath,
+      patient_get: `/api/patients/${data.patientIds[1234]}/`,
+      ...Object.fromEntries(Object.entries(staffPaths).map(([scenario, path]) => [scenario, { path, token: staffToken }])),
+      clinic_list: { path: `/api/patients/?clinic=${clinicId}&page_size=20`, token: staffToken },
+    },
     (i) => ({
       doctor: data.doctorIds[i],
       patient: data.patientIds[i],
@@ -612,7 +643,8 @@ async function main() {
     }),
   );
 
-  const explain = { '10k': await explainScenarios(admin, data.owner.user.id, data.patientIds[1234]) };
+  const explained = { ownerId: data.owner.user.id, patientId: data.patientIds[1234], staffId: data.staff.user.id, clinicId };
+  const explain = { '10k': await explainScenarios(admin, explained) };
 
   const loads = {
     doctors_list: { kind: 'get', path: '/api/doctors/?page_size=20' },
@@ -634,12 +666,14 @@ async function main() {
       warmupConnections: 2,
       timeoutSeconds: 60,
     },
+    ...Object.fromEntries(Object.entries(staffPaths).map(([scenario, path]) => [scenario, { kind: 'get', path }])),
   };
   const servers = { service: [service, serviceSampler], baseline: [baseline, baselineSampler] };
   const runs = [];
   const measure = async (scenario, target, scale, { withToken = true, connections = config.connections } = {}) => {
     const [server, sampler] = servers[target];
-    const run = await drive(admin, server, sampler, scenario, loads[scenario], withToken ? token : undefined, {
+    const as = STAFF_SCENARIOS.has(scenario) ? staffToken : token;
+    const run = await drive(admin, server, sampler, scenario, loads[scenario], withToken ? as : undefined, {
       scale,
       target,
       connections,
@@ -649,7 +683,7 @@ async function main() {
   };
 
   // Scenario by scenario, service then baseline, so both see the same database state.
-  const againstBaseline = ['doctors_list', 'patients_search', 'patient_get', 'appointment_create'];
+  const againstBaseline = ['doctors_list', 'patients_search', 'patient_get', 'appointment_create', ...STAFF_SCENARIOS];
   for (const scenario of againstBaseline) {
     await measure(scenario, 'service', '10k');
     await measure(scenario, 'baseline', '10k');
@@ -666,16 +700,17 @@ async function main() {
 
   let scale;
   if (config.scale) {
-    log('scale step: loading 990,000 more patients for other owners…');
+    log('scale step: loading 980,000 more patients of other owners, in 999 other clinics…');
     const loaded = await loadScale(admin, log);
-    explain['1M'] = await explainScenarios(admin, data.owner.user.id, data.patientIds[1234]);
-    for (const scenario of ['patients_search', 'patient_get']) {
+    explain['1M'] = await explainScenarios(admin, explained);
+    const scaled = ['patients_search', 'patient_get', ...STAFF_SCENARIOS];
+    for (const scenario of scaled) {
       await measure(scenario, 'service', '1M');
       await measure(scenario, 'baseline', '1M');
     }
     const p50Ratios = [];
     for (const target of ['service', 'baseline']) {
-      for (const scenario of ['patients_search', 'patient_get']) {
+      for (const scenario of scaled) {
         const small = findRun(runs, scenario, target, '10k', config.connections);
         const large = findRun(runs, scenario, target, '1M', config.connections);
         p50Ratios.push({
@@ -689,6 +724,12 @@ async function main() {
     }
     scale = { patients: loaded.patients, loadTimingsMs: loaded.timingsMs, p50Ratios };
   }
+  // A statement that reads the whole patients table at 1M rows is a failure of the run, whatever its timings.
+  const seqScans = Object.entries(explain['1M'] ?? {})
+    .filter(([, plan]) => plan.seqScanOnPatients)
+    .map(([name]) => name);
+  for (const name of seqScans)
+    log(`FAILED: the plan of ${name} at 1M reads the patients table sequentially (see the EXPLAIN in the results)`);
 
   const results = {
     meta: {
@@ -704,6 +745,11 @@ async function main() {
       ownerPatients: OWNER_PATIENTS,
       searchTerm: SEARCH_TERM,
       searchMatches: data.searchMatches,
+      staffId: data.staff.user.id,
+      clinicId,
+      clinicPatients: CLINIC_PATIENTS,
+      clinicSearchTerm: CLINIC_SEARCH_TERM,
+      clinicSearchMatches: data.clinic.searchMatches,
       seedSeconds: data.seconds,
     },
     start,
@@ -712,6 +758,7 @@ async function main() {
     runs: runs.map(({ profile, ...run }) => ({ ...run, ...(profile ? { profile: profile.replace(`${ROOT}/`, '') } : {}) })),
     scale,
     explain,
+    seqScansAt1M: seqScans,
     parity,
     totalSeconds: (performance.now() - runStarted) / 1000,
   };
@@ -731,6 +778,10 @@ async function main() {
   }
   console.log(`\n${report}`);
   log(`wrote ${join(RESULTS_DIR, `${OUTPUT_NAME}.json`)} and ${OUTPUT_NAME}.md in ${results.totalSeconds.toFixed(0)} s`);
+  if (seqScans.length > 0) {
+    console.error(`[bench] FAILED: Seq Scan on patients at 1M in ${seqScans.join(', ')}`);
+    process.exitCode = 1;
+  }
 }
 
 try {

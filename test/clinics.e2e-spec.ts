@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSmtpServer, type TestSmtpServer } from './support/smtp';
 import { auditEvents, Body, expectFieldError, expectList, expectProblem } from './support/records';
-import { TestUser, useTestApp } from './support/test-app';
+import { TestUser, uniqueName, useTestApp } from './support/test-app';
 
 describe('clinics (e2e)', () => {
   const t = useTestApp();
@@ -209,6 +209,39 @@ describe('clinics (e2e)', () => {
     expectFieldError(await t.as(manager).patch(`/api/clinics/${id}/`).send({ timezone: 'Nowhere/Land' }), 'timezone');
     expectFieldError(await t.as(manager).patch(`/api/clinics/${id}/`).send({ name: null }), 'name');
     expect((await t.as(manager).get(`/api/clinics/${id}/`)).body).toMatchObject({ name: 'Riverside Clinic', version: 2 });
+  });
+
+  it("a member's search finds its personal patients and each of its clinics', once each, and no one else's", async () => {
+    const [first, second, third, staff, stranger] = [
+      await t.newUser(),
+      await t.newUser(),
+      await t.newUser(),
+      await t.newUser(),
+      await t.newUser(),
+    ];
+    const [c1, c2] = [await clinicWith(first, [[staff, 'staff']]), await clinicWith(second, [[staff, 'staff']])];
+    const c3 = await clinicWith(third);
+    const name = uniqueName('Qwz ');
+    const add = async (by: TestUser, clinic: number | null) => {
+      const res = await t
+        .as(by)
+        .post('/api/patients/')
+        .send({ name: `${name} ${by.id}`, clinic });
+      expect(res.status, res.text).toBe(201);
+      return res.body.id as number;
+    };
+    const personal = await add(staff, null);
+    const madeByStaff = await add(staff, c1);
+    const ofFirst = await add(first, c1);
+    const ofSecond = await add(second, c2);
+    await add(third, c3);
+    await add(stranger, null);
+    await add(first, null);
+    const search = (query: string) => t.as(staff).get(`/api/patients/?search=${encodeURIComponent(name)}${query}`);
+    const ids = (res: import('supertest').Response, total: number) => expectList(res, total).map((patient) => patient.id);
+    expect(ids(await search(''), 4)).toEqual([personal, madeByStaff, ofFirst, ofSecond]);
+    expect(ids(await search(`&clinic=${c2}`), 1)).toEqual([ofSecond]);
+    expect(ids(await search(`&clinic=${c3}`), 0)).toEqual([]);
   });
 
   it('answers 404 to a non-member on every clinic route, exactly as for a missing clinic', async () => {

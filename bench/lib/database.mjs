@@ -6,7 +6,16 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './processes.mjs';
-import { listStatements, PATIENT_COLUMNS, READABLE_PATIENT, SEARCH_WHERE } from './service-sql.mjs';
+import {
+  CLINIC_SEARCH_WHERE,
+  CLINIC_WHERE,
+  listStatements,
+  memberSearchWhere,
+  MEMBER_WHERE,
+  PATIENT_COLUMNS,
+  READABLE_PATIENT,
+  SEARCH_WHERE,
+} from './service-sql.mjs';
 
 const require = createRequire(import.meta.url);
 const pg = require('pg');
@@ -22,6 +31,11 @@ const LAST_NAMES =
   );
 /** Matches one last name in 40 (and only that one): about 250 of the owner's 10,000 patients. */
 export const SEARCH_TERM = 'okafor';
+/**
+ * What a front desk types to find one patient: a full name, matching a handful of the clinic's
+ * 10,000 patients (one first name in 60, one last name in 40).
+ */
+export const CLINIC_SEARCH_TERM = 'grace okafor';
 const STREETS = 'Oak Street, Maple Avenue, Cedar Lane, Elm Road, Pine Court, Birch Way, Harbor Drive, Mill Road'.split(', ');
 const CITIES = 'Springfield Riverside Fairview Lakeside Greenville Bristol Salem Madison'.split(' ');
 const HISTORIES = [
@@ -39,11 +53,18 @@ export const SPECIALIZATIONS =
     ', ',
   );
 
-/** The owner's patients get ids 100, 200, … 1,000,000; the scale load fills the gaps. */
+/**
+ * The owner's patients get ids 100, 200, … 1,000,000 and the measured clinic's 50, 150, …
+ * 999,950; the scale load fills the gaps.
+ */
 export const OWNER_ID_STEP = 100;
 export const OWNER_PATIENTS = 10_000;
+const CLINIC_ID_OFFSET = 50;
+export const CLINIC_PATIENTS = 10_000;
 export const SCALE_TOTAL = 1_000_000;
 const OTHER_OWNERS = 1_000;
+/** With the measured clinic, the scale step's patients are in 1,000 clinics. */
+const OTHER_CLINICS = 999;
 
 const sqlArray = (values) => `ARRAY[${values.map((v) => (v === null ? 'NULL' : `'${v.replace(/'/g, "''")}'`)).join(', ')}]::text[]`;
 
@@ -126,10 +147,10 @@ export async function connect(url) {
 function patientsInsert(rowsSql) {
   const h = (salt) => `((hashint8(g.id::bigint * 7919 + ${salt}) % 1000003 + 1000003) % 1000003)`;
   return `
-    INSERT INTO patients (id, created_by_id, name, email, phone, date_of_birth, gender, blood_group, address,
+    INSERT INTO patients (id, created_by_id, clinic_id, name, email, phone, date_of_birth, gender, blood_group, address,
                           emergency_contact, medical_history, created_at, updated_at)
     OVERRIDING SYSTEM VALUE
-    SELECT g.id, g.owner,
+    SELECT g.id, g.owner, g.clinic,
            p.first || ' ' || p.last,
            lower(p.first || '.' || p.last || (g.id % 1000)) || '@' || (ARRAY['example.com', 'mail.example', 'post.example'])[1 + ${h(1)} % 3],
            '+1-' || (200 + ${h(2)} % 800) || '-555-' || lpad((${h(3)} % 10000)::text, 4, '0'),
@@ -150,9 +171,10 @@ function patientsInsert(rowsSql) {
 
 /** The owner's 10,000 patients, ids spread over 1..1,000,000 like a long-lived owner's would be. */
 export async function seedOwnerPatients(client, ownerId) {
-  await client.query(patientsInsert(`SELECT i * ${OWNER_ID_STEP} AS id, $1::int AS owner FROM generate_series(1, ${OWNER_PATIENTS}) i`), [
-    ownerId,
-  ]);
+  await client.query(
+    patientsInsert(`SELECT i * ${OWNER_ID_STEP} AS id, $1::int AS owner, NULL::int AS clinic FROM generate_series(1, ${OWNER_PATIENTS}) i`),
+    [ownerId],
+  );
   // New patients made through the API go after every bulk id.
   await client.query(`SELECT setval(pg_get_serial_sequence('patients', 'id'), ${SCALE_TOTAL + 1000})`);
   await client.query('VACUUM ANALYZE patients');
@@ -164,8 +186,40 @@ export async function seedOwnerPatients(client, ownerId) {
 }
 
 /**
- * Brings the table to 1,000,000 patients: 990,000 for 1,000 other owners fill the ids between the
- * owner's, with the same name distribution (so the search term is as common for them). The table
+ * The measured clinic, as the clinics service would store it: made by `managerId`, with that
+ * account as its active manager and `staffId` as its active staff member, and its 10,000 patients
+ * (made by the manager, so the staff member has no patient of its own) at ids 50, 150, … 999,950.
+ * Rows straight in SQL, as the patients are: the API has no bulk path.
+ */
+export async function seedClinic(client, { managerId, staffId }) {
+  const {
+    rows: [{ id: clinicId }],
+  } = await client.query(
+    `INSERT INTO clinics (name, timezone, address, phone, created_by_id) VALUES ('Springfield Family Practice', 'Europe/Berlin', '1 Main Street, Springfield', '+1-555-0100', $1) RETURNING id`,
+    [managerId],
+  );
+  await client.query(
+    `INSERT INTO clinic_members (clinic_id, user_id, role, status, invited_by_id) VALUES ($1, $2, 'manager', 'active', NULL), ($1, $3, 'staff', 'active', $2)`,
+    [clinicId, managerId, staffId],
+  );
+  await client.query(
+    patientsInsert(
+      `SELECT i * ${OWNER_ID_STEP} - ${OWNER_ID_STEP - CLINIC_ID_OFFSET} AS id, $1::int AS owner, $2::int AS clinic FROM generate_series(1, ${CLINIC_PATIENTS}) i`,
+    ),
+    [managerId, clinicId],
+  );
+  await client.query('VACUUM ANALYZE patients, clinics, clinic_members');
+  const { rows } = await client.query(
+    `SELECT count(*)::int AS n FROM patients WHERE clinic_id = $1 AND (name ILIKE $2 OR email::text ILIKE $2 OR phone ILIKE $2)`,
+    [clinicId, `%${CLINIC_SEARCH_TERM}%`],
+  );
+  return { clinicId, searchMatches: rows[0].n };
+}
+
+/**
+ * Brings the table to 1,000,000 patients: 980,000 made by 1,000 other owners fill the ids between
+ * the owner's and the measured clinic's, in 999 other clinics (about 981 each), with the same name
+ * distribution (so the search terms are as common for them). The table
  * is then rewritten in id order (CLUSTER), so the owner's rows are spread over the whole heap as
  * they would be after years of mixed inserts, not packed at its start. The search (GIN) indexes
  * are dropped during the load and rebuilt from their own definitions.
@@ -183,6 +237,13 @@ export async function loadScale(client, log) {
     `INSERT INTO users (username, email, password_hash, role)
      SELECT 'bench_other_' || i, 'bench_other_' || i || '@example.com', 'not-a-usable-hash', 'patient' FROM generate_series(1, ${OTHER_OWNERS}) i`,
   );
+  // The other clinics, each made by one of the other owners.
+  await timed(
+    'clinics',
+    `INSERT INTO clinics (name, timezone, created_by_id)
+     SELECT 'Bench clinic ' || k, 'UTC', id FROM (SELECT id, row_number() OVER (ORDER BY id) AS k FROM users WHERE username::text LIKE 'bench\\_other\\_%') o
+     WHERE k <= ${OTHER_CLINICS}`,
+  );
   const { rows: trigram } = await client.query(
     `SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'patients' AND indexdef ILIKE '%USING gin%' ORDER BY indexname`,
   );
@@ -190,35 +251,44 @@ export async function loadScale(client, log) {
   await timed(
     'insert',
     patientsInsert(
-      `SELECT i AS id, o.id AS owner FROM generate_series(1, ${SCALE_TOTAL}) i
+      `SELECT i AS id, o.id AS owner, c.id AS clinic FROM generate_series(1, ${SCALE_TOTAL}) i
        JOIN (SELECT id, (row_number() OVER (ORDER BY id) - 1)::int AS k FROM users WHERE username::text LIKE 'bench\\_other\\_%') o
          ON o.k = ((hashint4(i) % ${OTHER_OWNERS}) + ${OTHER_OWNERS}) % ${OTHER_OWNERS}
-       WHERE i % ${OWNER_ID_STEP} <> 0`,
+       JOIN (SELECT id, (row_number() OVER (ORDER BY id) - 1)::int AS k FROM clinics WHERE name LIKE 'Bench clinic %') c
+         ON c.k = ((hashint4(i + 7) % ${OTHER_CLINICS}) + ${OTHER_CLINICS}) % ${OTHER_CLINICS}
+       WHERE i % ${OWNER_ID_STEP} NOT IN (0, ${CLINIC_ID_OFFSET})`,
     ),
   );
-  log(`  inserted ${SCALE_TOTAL - OWNER_PATIENTS} patients for ${OTHER_OWNERS} other owners in ${timings.insert} ms`);
+  log(
+    `  inserted ${SCALE_TOTAL - OWNER_PATIENTS - CLINIC_PATIENTS} patients for ${OTHER_OWNERS} other owners in ${OTHER_CLINICS} other clinics in ${timings.insert} ms`,
+  );
   await timed('cluster', 'CLUSTER patients USING patients_pkey');
   const started = performance.now();
   for (const { indexdef } of trigram) await client.query(indexdef);
   timings.trigramIndexes = Math.round(performance.now() - started);
-  await timed('vacuumAnalyze', 'VACUUM ANALYZE patients, users');
+  await timed('vacuumAnalyze', 'VACUUM ANALYZE patients, users, clinics');
   const { rows } = await client.query('SELECT count(*)::int AS n FROM patients');
   log(`  cluster ${timings.cluster} ms, search indexes ${timings.trigramIndexes} ms, vacuum analyze ${timings.vacuumAnalyze} ms`);
   return { patients: rows[0].n, timingsMs: timings };
 }
 
-/** The SQL the service runs for scenario 2 (page and count) and 3, as EXPLAIN (ANALYZE, BUFFERS). */
-export async function explainScenarios(client, ownerId, patientId) {
-  const search = [ownerId, `%${SEARCH_TERM}%`, SEARCH_TERM];
+/**
+ * The SQL the service runs for scenarios 2 and 3 and for the clinic's staff member (6-8, and the
+ * clinic's list with ?clinic=), as EXPLAIN (ANALYZE, BUFFERS). `seqScanOnPatients` flags a plan
+ * that reads the whole patients table.
+ */
+export async function explainScenarios(client, { ownerId, patientId, staffId, clinicId }) {
+  const page = (where) =>
+    listStatements({ select: PATIENT_COLUMNS, from: 'patients patient', where, orderBy: 'patient.id ASC' }, { pageSize: 20, offset: 0 })
+      .page;
+  const clinicPattern = `%${CLINIC_SEARCH_TERM}%`;
   const queries = {
-    search_page: [
-      listStatements(
-        { select: PATIENT_COLUMNS, from: 'patients patient', where: SEARCH_WHERE, orderBy: 'patient.id ASC' },
-        { pageSize: 20, offset: 0 },
-      ).page,
-      search,
-    ],
+    search_page: [page(SEARCH_WHERE), [ownerId, SEARCH_TERM, `%${SEARCH_TERM}%`]],
     get_by_id: [READABLE_PATIENT, [patientId, ownerId]],
+    staff_list_page: [page(MEMBER_WHERE), [staffId, [clinicId]]],
+    staff_search_page: [page(memberSearchWhere(1)), [staffId, [clinicId], CLINIC_SEARCH_TERM, clinicId, clinicPattern]],
+    clinic_list_page: [page(CLINIC_WHERE), [clinicId]],
+    clinic_search_page: [page(CLINIC_SEARCH_WHERE), [clinicId, CLINIC_SEARCH_TERM, clinicPattern]],
   };
   const plans = {};
   for (const [name, [sql, params]] of Object.entries(queries)) {
@@ -229,7 +299,8 @@ export async function explainScenarios(client, ownerId, patientId) {
     const planningMs = Number(/Planning Time: ([\d.]+) ms/.exec(text)?.[1]);
     // The node that decides the cost: the first scan in the plan.
     const scan = /((?:Bitmap Heap|Bitmap Index|Index Only|Index|Seq) Scan[^(\n]*)/.exec(text)?.[1]?.trim();
-    plans[name] = { executionMs, planningMs, scan, plan: text };
+    const seqScanOnPatients = /Seq Scan on patients\b/.test(text);
+    plans[name] = { executionMs, planningMs, scan, seqScanOnPatients, plan: text };
   }
   return plans;
 }

@@ -107,13 +107,19 @@ export function patientReadable(user: AuthUser): Sql {
   return eitherSide(patientSide(user, caller), asClinician(user, assignedTo(caller)));
 }
 
+/** A key of a search index: the rows of one owner (`created_by_id`) or of one clinic (`clinic_id`). */
+export interface PatientSearchKey {
+  column: 'created_by_id' | 'clinic_id';
+  value: Sql;
+}
+
 /**
- * How a list of patients is limited: `where` over `patient` (null: all), and `searchKey`, the key
- * of a search index that holds every row the list may show (its owner's or its clinic's).
+ * How a list of patients is limited: `where` over `patient` (null: all), and `searchKeys`, keys of
+ * search indexes that together hold every row the list may show (its owner's, its clinics').
  */
 export interface PatientsListed {
   where: Sql | null;
-  searchKey?: { column: 'created_by_id' | 'clinic_id'; value: Sql };
+  searchKeys?: PatientSearchKey[];
 }
 
 /**
@@ -130,12 +136,21 @@ export function patientsListed(user: AuthUser, assigned: boolean, clinic?: numbe
   }
   if (clinic !== undefined) {
     if (!mayMoveInto(user, clinic, 'patient')) return { where: sql`FALSE` };
-    return { where: inClinic, searchKey: { column: 'clinic_id', value: ofClinic } };
+    return { where: inClinic, searchKeys: [{ column: 'clinic_id', value: ofClinic }] };
   }
   if (isAdmin(user)) return { where: null };
   const caller = sql.param(user.id);
-  if (clinicsAs(user, RUN_PATIENTS).length > 0) return { where: patientSide(user, caller) };
-  return { where: ownsPersonal(caller), searchKey: { column: 'created_by_id', value: caller } };
+  const own: PatientSearchKey = { column: 'created_by_id', value: caller };
+  const clinics = clinicsAs(user, RUN_PATIENTS);
+  // A clinic's member searches by its own keys and each clinic's: without them, a search tests
+  // the ILIKE on every row of its clinics, and the trigram indexes (keyed by owner) cannot help.
+  if (clinics.length > 0) {
+    return {
+      where: patientSide(user, caller),
+      searchKeys: [own, ...clinics.map((id): PatientSearchKey => ({ column: 'clinic_id', value: sql.param(id) }))],
+    };
+  }
+  return { where: ownsPersonal(caller), searchKeys: [own] };
 }
 
 /** Why the caller may not change (update, delete, assign, book for) a patient it may read; null when it may. */

@@ -6,7 +6,7 @@ import { likePattern, parseOrdering } from '../core/pagination/ordering';
 import { Page } from '../core/pagination/pagination';
 import { selectPage } from '../core/pagination/select-page';
 import { LOCK_CLAUSES, RowLock } from '../core/records/row-lock';
-import type { PatientsListed } from '../access/access.policy';
+import type { PatientSearchKey, PatientsListed } from '../access/access.policy';
 import { ListPatientsQuery } from './dto/list-patients.query';
 import { Patient } from './patient.entity';
 
@@ -35,12 +35,12 @@ export class PatientsRepository {
   }
 
   /** One page of the patients that `listed` admits, filtered and ordered as the query asks. */
-  findPage(query: ListPatientsQuery, { where: listed, searchKey }: PatientsListed): Promise<Page<Patient>> {
+  findPage(query: ListPatientsQuery, { where: listed, searchKeys }: PatientsListed): Promise<Page<Patient>> {
     const manager = this.db.manager;
     const where = [sql`patient.deleted_at IS NULL`];
     if (listed !== null) where.push(listed);
     if (query.search) {
-      if (searchKey && HAS_TRIGRAM.test(query.search)) where.push(searchKeysMatch(searchKey, query.search));
+      if (searchKeys && HAS_TRIGRAM.test(query.search)) where.push(searchKeysMatch(searchKeys, query.search));
       const pattern = sql.param(likePattern(query.search));
       where.push(sql`(patient.name ILIKE ${pattern} OR patient.email::text ILIKE ${pattern} OR patient.phone ILIKE ${pattern})`);
     }
@@ -123,11 +123,17 @@ export class PatientsRepository {
 const HAS_TRIGRAM = /[A-Za-z0-9]{3}/;
 
 /**
- * Narrows one owner's or one clinic's search to the rows whose key-prefixed trigrams include all
- * of the term's (the patients_owner_search_idx and patients_clinic_search_idx indexes; see the
+ * Narrows a search to the rows whose key-prefixed trigrams include all of the term's, under any
+ * of `keys` (the patients_owner_search_idx and patients_clinic_search_idx indexes; see the
  * OwnerSearchKeys migration). The ILIKE stays the test of a match. Only for a term with a
  * trigram: with none, every row would qualify.
  */
-function searchKeysMatch({ column, value }: NonNullable<PatientsListed['searchKey']>, term: string): Sql {
-  return sql`patient_search_keys(patient.${sql.identifier(column)}, patient.name, patient.email::text, patient.phone) @> patient_search_keys(${value}, ${term}, '', '')`;
+function searchKeysMatch(keys: readonly PatientSearchKey[], term: string): Sql {
+  const wanted = sql.param(term);
+  const arms = keys.map(({ column, value }) => {
+    const match = sql`patient_search_keys(patient.${sql.identifier(column)}, patient.name, patient.email::text, patient.phone) @> patient_search_keys(${value}, ${wanted}, '', '')`;
+    // The clinic-keyed index holds clinics' rows only: an arm of an OR names its clinic, or the planner may not use the index for it.
+    return keys.length > 1 && column === 'clinic_id' ? sql`(patient.clinic_id = ${value} AND ${match})` : match;
+  });
+  return arms.length === 1 ? arms[0] : sql`(${sql.join(arms, ' OR ')})`;
 }
