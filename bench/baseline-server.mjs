@@ -18,9 +18,8 @@ import {
   CLINIC_SEARCH_WHERE_UNKEYED,
   CLINIC_WHERE,
   DOCTOR_COLUMNS,
-  memberSearchWhere,
-  MEMBER_SEARCH_WHERE_UNKEYED,
-  MEMBER_WHERE,
+  memberList,
+  auditInsert,
   OWNER_WHERE,
   PATIENT_COLUMNS,
   READABLE_PATIENT,
@@ -165,13 +164,9 @@ function flush() {
 
 async function writeAudit(batch) {
   if (batch.length === 0) return;
-  const values = [];
-  const tuples = batch.map((row) => `(${row.map((value) => `$${values.push(value)}`).join(', ')})`);
+  const { text, values } = auditInsert(batch);
   try {
-    await pool.query(
-      `INSERT INTO audit_events (occurred_at, actor_id, action, entity, entity_id, changed_fields, request_id, client_ip, outcome) VALUES ${tuples.join(', ')}`,
-      values,
-    );
+    await pool.query(text, values);
   } catch (error) {
     console.error('could not write audit events', error);
   }
@@ -323,10 +318,10 @@ function patientsWhere(user, clinic, search) {
   }
   const clinics = runsPatientsIn(user);
   if (clinics.length > 0) {
-    if (!search) return { where: MEMBER_WHERE, params: [user.id, clinics] };
+    if (!search) return { ...memberList(clinics.length), params: [user.id, ...clinics] };
     return keyed
-      ? { where: memberSearchWhere(clinics.length), params: [user.id, clinics, search, ...clinics, likePattern(search)] }
-      : { where: MEMBER_SEARCH_WHERE_UNKEYED, params: [user.id, clinics, likePattern(search)] };
+      ? { ...memberList(clinics.length, 'keyed'), params: [user.id, search, ...clinics, likePattern(search)] }
+      : { ...memberList(clinics.length, 'unkeyed'), params: [user.id, ...clinics, likePattern(search)] };
   }
   if (!search) return { where: OWNER_WHERE, params: [user.id] };
   return keyed
@@ -346,12 +341,8 @@ async function listPatients(request, reply) {
     clinic = Number(request.query.clinic);
     if (!Number.isInteger(clinic) || clinic < 1 || clinic > 2_147_483_647) throw fieldError('clinic', 'clinic must be an integer id');
   }
-  const { where, params } = patientsWhere(user, clinic, search);
-  const { rows, total } = await pageAndCount(
-    { select: PATIENT_COLUMNS, from: 'patients patient', where, orderBy: 'patient.id ASC' },
-    params,
-    page,
-  );
+  const { from = 'patients patient', where, params } = patientsWhere(user, clinic, search);
+  const { rows, total } = await pageAndCount({ select: PATIENT_COLUMNS, from, where, orderBy: 'patient.id ASC' }, params, page);
   record(request, { actorId: user.id, action: 'list', entity: 'patient', outcome: 'success' });
   return sendPage(request, reply, rows.map(toPatient), total, page);
 }

@@ -10,8 +10,7 @@ import {
   CLINIC_SEARCH_WHERE,
   CLINIC_WHERE,
   listStatements,
-  memberSearchWhere,
-  MEMBER_WHERE,
+  memberList,
   PATIENT_COLUMNS,
   READABLE_PATIENT,
   SEARCH_WHERE,
@@ -278,15 +277,18 @@ export async function loadScale(client, log) {
  * that reads the whole patients table.
  */
 export async function explainScenarios(client, { ownerId, patientId, staffId, clinicId }) {
-  const page = (where) =>
-    listStatements({ select: PATIENT_COLUMNS, from: 'patients patient', where, orderBy: 'patient.id ASC' }, { pageSize: 20, offset: 0 })
-      .page;
+  const page = (where, from = 'patients patient') =>
+    listStatements({ select: PATIENT_COLUMNS, from, where, orderBy: 'patient.id ASC' }, { pageSize: 20, offset: 0 }).page;
+  const member = (search) => {
+    const { from, where } = memberList(1, search);
+    return page(where, from);
+  };
   const clinicPattern = `%${CLINIC_SEARCH_TERM}%`;
   const queries = {
     search_page: [page(SEARCH_WHERE), [ownerId, SEARCH_TERM, `%${SEARCH_TERM}%`]],
     get_by_id: [READABLE_PATIENT, [patientId, ownerId]],
-    staff_list_page: [page(MEMBER_WHERE), [staffId, [clinicId]]],
-    staff_search_page: [page(memberSearchWhere(1)), [staffId, [clinicId], CLINIC_SEARCH_TERM, clinicId, clinicPattern]],
+    staff_list_page: [member(), [staffId, clinicId]],
+    staff_search_page: [member('keyed'), [staffId, CLINIC_SEARCH_TERM, clinicId, clinicPattern]],
     clinic_list_page: [page(CLINIC_WHERE), [clinicId]],
     clinic_search_page: [page(CLINIC_SEARCH_WHERE), [clinicId, CLINIC_SEARCH_TERM, clinicPattern]],
   };

@@ -53,20 +53,20 @@ export const SEARCH_WHERE = `${OWNER_WHERE} AND ${KEYS('created_by_id', '$1', '$
 export const SEARCH_WHERE_UNKEYED = `${OWNER_WHERE} AND ${ILIKE(2)}`;
 export const HAS_TRIGRAM = /[A-Za-z0-9]{3}/;
 
-/** A clinic's manager or staff member without ?clinic=: $1 the caller, $2 the clinics where it runs patients (an array). */
-export const MEMBER_WHERE = `${NOT_DELETED} AND ((patient.clinic_id IS NULL AND patient.created_by_id = $1) OR patient.clinic_id = ANY($2))`;
 /**
- * …matching a search term with a trigram, for a member of `clinics` clinics: $3 the term, whose
- * trigrams prefixed by the caller or by one of its clinics ($4, … one parameter each) narrow the
- * rows; then the term as an ILIKE pattern.
+ * A clinic's manager or staff member without ?clinic=, a member of `clinics` clinics: the UNION ALL
+ * of its personal patients ($1 the caller) and each clinic's (one parameter each), with `search`
+ * ('keyed': a term with a trigram, whose caller- and clinic-prefixed trigrams narrow each part;
+ * 'unkeyed'; or none) and its ILIKE pattern last. Returns the FROM and the WHERE.
  */
-export const memberSearchWhere = (clinics) => {
-  const arms = [KEYS('created_by_id', '$1', '$3')];
-  for (let i = 0; i < clinics; i++) arms.push(`(patient.clinic_id = $${4 + i} AND ${KEYS('clinic_id', `$${4 + i}`, '$3')})`);
-  return `${MEMBER_WHERE} AND (${arms.join(' OR ')}) AND ${ILIKE(4 + clinics)}`;
+export const memberList = (clinics, search) => {
+  const term = search === 'keyed' ? '$2' : null;
+  let n = term ? 3 : 2;
+  const parts = [`(patient.clinic_id IS NULL AND patient.created_by_id = $1)${term ? ` AND ${KEYS('created_by_id', '$1', term)}` : ''}`];
+  for (let i = 0; i < clinics; i++, n++) parts.push(`patient.clinic_id = $${n}${term ? ` AND ${KEYS('clinic_id', `$${n}`, term)}` : ''}`);
+  const from = `(${parts.map((part) => `SELECT patient.* FROM patients patient WHERE ${part}`).join(' UNION ALL ')}) patient`;
+  return { from, where: search ? `${NOT_DELETED} AND ${ILIKE(n)}` : NOT_DELETED };
 };
-/** …matching a term without a trigram: $3 the ILIKE pattern. */
-export const MEMBER_SEARCH_WHERE_UNKEYED = `${MEMBER_WHERE} AND ${ILIKE(3)}`;
 
 /** ?clinic=$1 for its manager or staff member. */
 export const CLINIC_WHERE = `${NOT_DELETED} AND patient.clinic_id = $1`;
@@ -84,4 +84,28 @@ export function listStatements({ select, from, where, orderBy }, { pageSize, off
     page: `SELECT ${select}, (${count}) AS "listTotal" FROM ${from} WHERE ${where} ORDER BY ${orderBy} LIMIT ${pageSize} OFFSET ${offset}`,
     count,
   };
+}
+
+/**
+ * The batched write of audit entries (AuditRepository.insert), for `rows` of [occurred_at,
+ * actor_id, action, entity, entity_id, changed_fields, request_id, client_ip, outcome]: each entry's
+ * clinic is looked up from its record in the same statement.
+ */
+export function auditInsert(rows) {
+  const values = [];
+  const CASTS = ['timestamptz', 'integer', 'varchar', 'varchar', 'integer', 'text[]', 'varchar', 'inet', 'audit_outcome', 'integer'];
+  const tuples = rows.map((row, i) => `(${i}, ${[...row, null].map((value, k) => `$${values.push(value)}::${CASTS[k]}`).join(', ')})`);
+  const COLUMNS = 'occurred_at, actor_id, action, entity, entity_id, changed_fields, request_id, client_ip, outcome, clinic_id';
+  const text = `INSERT INTO audit_events (${COLUMNS})
+    SELECT e.occurred_at, e.actor_id, e.action, e.entity, e.entity_id, e.changed_fields, e.request_id, e.client_ip, e.outcome,
+           coalesce(e.clinic_id, patient.clinic_id, owner.clinic_id, doctor.clinic_id, member.clinic_id, CASE WHEN e.entity = 'clinic' THEN e.entity_id END)
+    FROM (VALUES ${tuples.join(', ')}) AS e (ordinal, ${COLUMNS})
+    LEFT JOIN patients patient ON e.entity = 'patient' AND patient.id = e.entity_id
+    LEFT JOIN patient_doctor_mappings mapping ON e.entity = 'mapping' AND mapping.id = e.entity_id
+    LEFT JOIN appointments appointment ON e.entity = 'appointment' AND appointment.id = e.entity_id
+    LEFT JOIN patients owner ON owner.id = coalesce(mapping.patient_id, appointment.patient_id)
+    LEFT JOIN doctors doctor ON e.entity IN ('doctor', 'schedule') AND doctor.id = e.entity_id
+    LEFT JOIN clinic_members member ON e.entity = 'clinic_member' AND member.id = e.entity_id
+    ORDER BY e.ordinal`;
+  return { text, values };
 }

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { AuthUser } from '../core/auth/auth-user';
 import { Role } from '../core/auth/role';
-import type { Sql } from '../core/database/sql';
-import { appointmentsVisible, assignmentsVisible, patientReadable, patientsListed } from './access.policy';
+import { sql, type Sql } from '../core/database/sql';
+import { appointmentsVisible, assignmentsVisible, patientReadable, patientsListed, type PatientsListed } from './access.policy';
 
 /** A caller id and clinic ids that would stand out if they were ever written into the SQL text. */
 const CALLER = 987_654_321;
@@ -12,12 +12,21 @@ const CLINICS = [
   { id: 654_321_098, role: 'manager' },
 ] as const;
 
+/** A list's parts as one predicate (each part must be self-contained for this to hold). */
+const listed = (parts: PatientsListed): Sql | null =>
+  parts.length === 1
+    ? parts[0].where
+    : sql`(${sql.join(
+        parts.map((part) => part.where!),
+        ' OR ',
+      )})`;
+
 const PREDICATES: [string, (user: AuthUser) => Sql | null][] = [
   ['patientReadable', (user) => patientReadable(user)],
-  ['patientsListed', (user) => patientsListed(user, false).where],
-  ['patientsListed (assigned)', (user) => patientsListed(user, true).where],
-  ['patientsListed (a clinic)', (user) => patientsListed(user, false, CLINICS[0].id).where],
-  ['patientsListed (assigned, a clinic)', (user) => patientsListed(user, true, CLINICS[1].id).where],
+  ['patientsListed', (user) => listed(patientsListed(user, false))],
+  ['patientsListed (assigned)', (user) => listed(patientsListed(user, true))],
+  ['patientsListed (a clinic)', (user) => listed(patientsListed(user, false, CLINICS[0].id))],
+  ['patientsListed (assigned, a clinic)', (user) => listed(patientsListed(user, true, CLINICS[1].id))],
   ['assignmentsVisible', (user) => assignmentsVisible(user)],
   ['appointmentsVisible', (user) => appointmentsVisible(user)],
 ];

@@ -114,13 +114,20 @@ export interface PatientSearchKey {
 }
 
 /**
- * How a list of patients is limited: `where` over `patient` (null: all), and `searchKeys`, keys of
- * search indexes that together hold every row the list may show (its owner's, its clinics').
+ * One part of a list of patients: the rows `where` admits, over `patient` (null: all), and
+ * `searchKey`, the key of a search index that holds all of them (its owner's, or its clinic's).
  */
-export interface PatientsListed {
+export interface ListedPart {
   where: Sql | null;
-  searchKeys?: PatientSearchKey[];
+  searchKey?: PatientSearchKey;
 }
+
+/**
+ * A list of patients as disjoint parts whose union it is: one, or for a clinic's member its
+ * personal patients and each clinic's, so that each part is read (and counted) from an index of
+ * its own. As one OR, the total could only be counted through the table: 2.5× slower at 1M rows.
+ */
+export type PatientsListed = ListedPart[];
 
 /**
  * The patients a list shows, over `patient`: the caller's personal ones and those of the clinics
@@ -132,25 +139,20 @@ export function patientsListed(user: AuthUser, assigned: boolean, clinic?: numbe
   const inClinic = sql`patient.clinic_id = ${ofClinic}`;
   if (assigned) {
     const cared = asClinician(user, assignedTo(sql.param(user.id))) ?? sql`FALSE`;
-    return { where: clinic === undefined ? cared : sql`(${cared} AND ${inClinic})` };
+    return [{ where: clinic === undefined ? cared : sql`(${cared} AND ${inClinic})` }];
   }
   if (clinic !== undefined) {
-    if (!mayMoveInto(user, clinic, 'patient')) return { where: sql`FALSE` };
-    return { where: inClinic, searchKeys: [{ column: 'clinic_id', value: ofClinic }] };
+    if (!mayMoveInto(user, clinic, 'patient')) return [{ where: sql`FALSE` }];
+    return [{ where: inClinic, searchKey: { column: 'clinic_id', value: ofClinic } }];
   }
-  if (isAdmin(user)) return { where: null };
+  if (isAdmin(user)) return [{ where: null }];
   const caller = sql.param(user.id);
-  const own: PatientSearchKey = { column: 'created_by_id', value: caller };
-  const clinics = clinicsAs(user, RUN_PATIENTS);
-  // A clinic's member searches by its own keys and each clinic's: without them, a search tests
-  // the ILIKE on every row of its clinics, and the trigram indexes (keyed by owner) cannot help.
-  if (clinics.length > 0) {
-    return {
-      where: patientSide(user, caller),
-      searchKeys: [own, ...clinics.map((id): PatientSearchKey => ({ column: 'clinic_id', value: sql.param(id) }))],
-    };
-  }
-  return { where: ownsPersonal(caller), searchKeys: [own] };
+  const personal: ListedPart = { where: ownsPersonal(caller), searchKey: { column: 'created_by_id', value: caller } };
+  const ofEachClinic = clinicsAs(user, RUN_PATIENTS).map((id): ListedPart => {
+    const value = sql.param(id);
+    return { where: sql`patient.clinic_id = ${value}`, searchKey: { column: 'clinic_id', value } };
+  });
+  return [personal, ...ofEachClinic];
 }
 
 /** Why the caller may not change (update, delete, assign, book for) a patient it may read; null when it may. */

@@ -6,7 +6,7 @@ import { likePattern, parseOrdering } from '../core/pagination/ordering';
 import { Page } from '../core/pagination/pagination';
 import { selectPage } from '../core/pagination/select-page';
 import { LOCK_CLAUSES, RowLock } from '../core/records/row-lock';
-import type { PatientSearchKey, PatientsListed } from '../access/access.policy';
+import type { ListedPart, PatientSearchKey, PatientsListed } from '../access/access.policy';
 import { ListPatientsQuery } from './dto/list-patients.query';
 import { Patient } from './patient.entity';
 
@@ -34,22 +34,42 @@ export class PatientsRepository {
     return this.db.manager.create(Patient, fields);
   }
 
-  /** One page of the patients that `listed` admits, filtered and ordered as the query asks. */
-  findPage(query: ListPatientsQuery, { where: listed, searchKeys }: PatientsListed): Promise<Page<Patient>> {
+  /**
+   * One page of the patients that `listed` admits, filtered and ordered as the query asks. A list
+   * of several parts reads their UNION ALL (PostgreSQL pushes the filters into each part, merges
+   * their ordered index scans for the page and adds up their counts).
+   */
+  findPage(query: ListPatientsQuery, listed: PatientsListed): Promise<Page<Patient>> {
     const manager = this.db.manager;
-    const where = [sql`patient.deleted_at IS NULL`];
-    if (listed !== null) where.push(listed);
+    const term = query.search && sql.param(query.search);
+    /** A part's own conditions: who it admits, and its search index's keys for a term with a trigram. */
+    const partOf = ({ where, searchKey }: ListedPart): Sql[] => [
+      ...(where ? [where] : []),
+      ...(term && searchKey && HAS_TRIGRAM.test(query.search!) ? [searchKeysMatch(searchKey, term)] : []),
+    ];
+    const filters: Sql[] = [];
     if (query.search) {
-      if (searchKeys && HAS_TRIGRAM.test(query.search)) where.push(searchKeysMatch(searchKeys, query.search));
       const pattern = sql.param(likePattern(query.search));
-      where.push(sql`(patient.name ILIKE ${pattern} OR patient.email::text ILIKE ${pattern} OR patient.phone ILIKE ${pattern})`);
+      filters.push(sql`(patient.name ILIKE ${pattern} OR patient.email::text ILIKE ${pattern} OR patient.phone ILIKE ${pattern})`);
     }
-    if (query.gender) where.push(sql`patient.gender = ${query.gender}`);
-    if (query.blood_group) where.push(sql`patient.blood_group = ${query.blood_group}`);
+    if (query.gender) filters.push(sql`patient.gender = ${query.gender}`);
+    if (query.blood_group) filters.push(sql`patient.blood_group = ${query.blood_group}`);
+    const notDeleted = sql`patient.deleted_at IS NULL`;
+    const [only, ...more] = listed;
+    const { from, where } =
+      more.length === 0
+        ? { from: sql`patients patient`, where: [notDeleted, ...partOf(only), ...filters] }
+        : {
+            from: sql`(${sql.join(
+              listed.map((part) => sql`SELECT patient.* FROM patients patient WHERE ${sql.join(partOf(part), ' AND ')}`),
+              ' UNION ALL ',
+            )}) patient`,
+            where: [notDeleted, ...filters],
+          };
     const { field, direction } = parseOrdering(query.ordering);
     const orderBy = sql`patient.${sql.identifier(ORDER_COLUMNS[field])} ${sql.raw(direction)}${field === 'id' ? sql.empty : sql`, patient.id ASC`}`;
     const select = columnsOf(manager, Patient, 'patient');
-    return selectPage<Patient>(manager, { select, from: sql`patients patient`, where, orderBy }, query);
+    return selectPage<Patient>(manager, { select, from, where, orderBy }, query);
   }
 
   /** The patient if it exists, is not deleted and `readable` holds for it. */
@@ -123,17 +143,11 @@ export class PatientsRepository {
 const HAS_TRIGRAM = /[A-Za-z0-9]{3}/;
 
 /**
- * Narrows a search to the rows whose key-prefixed trigrams include all of the term's, under any
- * of `keys` (the patients_owner_search_idx and patients_clinic_search_idx indexes; see the
- * OwnerSearchKeys migration). The ILIKE stays the test of a match. Only for a term with a
- * trigram: with none, every row would qualify.
+ * Narrows a search to the rows whose key-prefixed trigrams include all of the term's (the
+ * patients_owner_search_idx and patients_clinic_search_idx indexes; see the OwnerSearchKeys
+ * migration). The ILIKE stays the test of a match. Only for a term with a trigram: with none,
+ * every row would qualify.
  */
-function searchKeysMatch(keys: readonly PatientSearchKey[], term: string): Sql {
-  const wanted = sql.param(term);
-  const arms = keys.map(({ column, value }) => {
-    const match = sql`patient_search_keys(patient.${sql.identifier(column)}, patient.name, patient.email::text, patient.phone) @> patient_search_keys(${value}, ${wanted}, '', '')`;
-    // The clinic-keyed index holds clinics' rows only: an arm of an OR names its clinic, or the planner may not use the index for it.
-    return keys.length > 1 && column === 'clinic_id' ? sql`(patient.clinic_id = ${value} AND ${match})` : match;
-  });
-  return arms.length === 1 ? arms[0] : sql`(${sql.join(arms, ' OR ')})`;
+function searchKeysMatch({ column, value }: PatientSearchKey, term: Sql): Sql {
+  return sql`patient_search_keys(patient.${sql.identifier(column)}, patient.name, patient.email::text, patient.phone) @> patient_search_keys(${value}, ${term}, '', '')`;
 }
