@@ -78,6 +78,23 @@ describe('deeply nested JSON bodies (e2e)', () => {
     expect(Object.keys(res.body.errors as object)).toEqual(['email']);
   });
 
+  it('refuses text that is not valid Unicode (a lone surrogate) with 400, where an email validator threw a 500', async () => {
+    const admin = await t.newAdmin();
+    const sends = [
+      t.http().post('/api/auth/register/').set('Content-Type', 'application/json').send('{"email":"\\ud800","password":"x"}'),
+      t.as(admin).patch(`/api/users/${user.id}/`).set('Content-Type', 'application/json').send('{"email":"\\ud800"}'),
+      t.as(user).post('/api/patients/').set('Content-Type', 'application/json').send('{"name":"A","email":"a\\udc00@b.example"}'),
+    ];
+    for (const res of await Promise.all(sends)) {
+      expectProblem(res, 400);
+      expect(res.body.detail).toBe('The request body holds text that is not valid Unicode (a lone surrogate such as "\\ud800").');
+    }
+    // A whole pair (an emoji) is text like any other.
+    const emoji = await t.as(user).post('/api/patients/').set('Content-Type', 'application/json').send('{"name":"Zoë \\ud83d\\ude00"}');
+    expect(emoji.status, emoji.text).toBe(201);
+    expect(emoji.body.name).toBe('Zoë 😀');
+  });
+
   it('still refuses __proto__ keys and malformed JSON as before', async () => {
     const proto = await t.http().post('/api/auth/login/').set('Content-Type', 'application/json').send('{"__proto__": {"x": 1}}');
     expectProblem(proto, 400);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { nestsDeeperThan } from './json-body';
+import { holdsLoneSurrogate, nestsDeeperThan } from './json-body';
 
 const nest = (depth: number, open = '[', close = ']') => `${open.repeat(depth)}${close.repeat(depth)}`;
 
@@ -35,5 +35,19 @@ describe('nestsDeeperThan', () => {
   it('does not judge malformed text, which JSON.parse refuses afterwards', () => {
     expect(nestsDeeperThan(']]]]{', 1)).toBe(false);
     expect(nestsDeeperThan('"unterminated [[[[', 1)).toBe(false);
+  });
+});
+
+describe('holdsLoneSurrogate', () => {
+  it('finds a surrogate without its other half in any string, key or value, at any depth', () => {
+    expect(holdsLoneSurrogate(JSON.parse('{"email":"\\ud800"}'))).toBe(true);
+    expect(holdsLoneSurrogate(JSON.parse('{"a":[{"b":"x\\udc00y"}]}'))).toBe(true);
+    expect(holdsLoneSurrogate(JSON.parse('{"\\ud83d":1}'))).toBe(true);
+    expect(holdsLoneSurrogate(JSON.parse('["\\udc00\\ud800"]'))).toBe(true);
+  });
+
+  it('lets whole pairs (an emoji) and plain text through', () => {
+    expect(holdsLoneSurrogate(JSON.parse('{"name":"Zoë \\ud83d\\ude00","n":1,"x":null,"l":[true]}'))).toBe(false);
+    expect(holdsLoneSurrogate('plain')).toBe(false);
   });
 });

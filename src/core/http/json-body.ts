@@ -39,11 +39,24 @@ export function nestsDeeperThan(text: string, limit: number): boolean {
   return false;
 }
 
+/** A UTF-16 surrogate without its other half: text no encoding can carry (JSON can, as `"\ud800"`). */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+/** A surrogate escape in JSON text: only a body with one can hold a lone surrogate. */
+const SURROGATE_ESCAPE = /\\u[dD][89a-fA-F]/;
+
+/** Whether any string (key or value) in a parsed body holds a lone surrogate; bodies are depth-bounded, so recursion is safe. */
+export function holdsLoneSurrogate(value: unknown): boolean {
+  if (typeof value === 'string') return LONE_SURROGATE.test(value);
+  if (value === null || typeof value !== 'object') return false;
+  return Object.entries(value).some(([key, item]) => LONE_SURROGATE.test(key) || holdsLoneSurrogate(item));
+}
+
 /**
  * Replaces Fastify's JSON body parser with one that first refuses bodies nested deeper than
  * `maxDepth` (400, before anything recurses over them), then parses as Fastify does: its own
  * parser, so the body limit, the malformed-JSON errors and the refusal of `__proto__` and
- * `constructor.prototype` keys (secure-json-parse) stay as they were. An empty body is no body
+ * `constructor.prototype` keys (secure-json-parse) stay as they were; then refuses text that is
+ * not valid Unicode (a lone surrogate escape). An empty body is no body
  * at all: many HTTP client wrappers send `Content-Type: application/json` on every request, a
  * `DELETE` included.
  */
@@ -58,6 +71,16 @@ export function refuseDeepJsonBodies(fastify: FastifyInstance, maxDepth = MAX_JS
       done(new BadRequestException(`The request body nests objects and arrays deeper than ${maxDepth} levels.`), undefined);
       return;
     }
-    void parse(request, body, done);
+    void parse(request, body, (error: Error | null, value?: unknown) => {
+      // Validators choke on such text (validator's isEmail threw a URIError: a 500), and PostgreSQL could not store it.
+      if (!error && SURROGATE_ESCAPE.test(body) && holdsLoneSurrogate(value)) {
+        done(
+          new BadRequestException('The request body holds text that is not valid Unicode (a lone surrogate such as "\\ud800").'),
+          undefined,
+        );
+        return;
+      }
+      done(error, value);
+    });
   });
 }
