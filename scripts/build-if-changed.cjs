@@ -42,6 +42,7 @@ function newestMtime(path) {
 const CONSOLE_INPUTS = [
   'admin/src',
   'admin/index.html',
+  'admin/public',
   'admin/vite.config.ts',
   'admin/tsconfig.json',
   'admin/package.json',

@@ -102,18 +102,21 @@ export const PatientShow = () => (
   </Show>
 );
 
+/** A cleared optional field is null for the API (an empty string is not an email, a gender...). */
+const emptyToNull = (value: unknown) => (value === '' ? null : value);
+
 const patientForm = (
   <SimpleForm>
     <TextInput source="name" validate={required()} />
-    <TextInput source="email" type="email" validate={email()} />
-    <TextInput source="phone" />
+    <TextInput source="email" type="email" validate={email()} parse={emptyToNull} />
+    <TextInput source="phone" parse={emptyToNull} />
     <DateInput source="date_of_birth" />
     <NumberInput source="age" validate={[minValue(0), maxValue(150)]} />
-    <SelectInput source="gender" choices={GENDERS} emptyValue={null} />
-    <SelectInput source="blood_group" choices={BLOOD_GROUPS} translateChoice={false} emptyValue={null} />
-    <TextInput source="address" multiline />
-    <TextInput source="emergency_contact" />
-    <TextInput source="medical_history" multiline />
+    <SelectInput source="gender" choices={GENDERS} parse={emptyToNull} />
+    <SelectInput source="blood_group" choices={BLOOD_GROUPS} translateChoice={false} parse={emptyToNull} />
+    <TextInput source="address" multiline parse={emptyToNull} />
+    <TextInput source="emergency_contact" parse={emptyToNull} />
+    <TextInput source="medical_history" multiline parse={emptyToNull} />
   </SimpleForm>
 );
 
