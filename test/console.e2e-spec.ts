@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { generate } from 'otplib';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { CONSOLE_CSP } from '../src/core/http/console';
@@ -24,9 +25,12 @@ const CONSOLE_INDEX = join(__dirname, '..', 'admin', 'dist', 'index.html');
 
 const STALE_MESSAGE = 'Someone changed this record since you opened it';
 
+/** The TOTP code of `secret`, `steps` periods of 30 s from now. */
+const totp = (secret: string, steps = 0) => generate({ secret, epoch: Math.floor(Date.now() / 1000) + steps * 30 });
+
 /**
  * The console served at /admin, driven in a real browser against the real service: a staff member
- * logs in through the form, finds a patient made through the API, registers one, edits it, and
+ * logs in through the form (with the MFA step), finds a patient made through the API, registers one, edits it, and
  * sees the 412 message when another session changed it meanwhile; the browser logs no error and
  * no CSP violation on the way.
  */
@@ -96,17 +100,32 @@ describe('the console at /admin, in Chromium (e2e)', () => {
       console.error(`The browser's errors so far:\n${problems.join('\n')}`);
     });
     const staff: TestUser = await t.newUser();
+    // Two-factor authentication on, enabled with the previous period's code: the current one is left for the login.
+    const setup = await t.as(staff).post('/api/auth/mfa/totp/setup/');
+    expect(setup.status).toBe(200);
+    const secret = setup.body.secret as string;
+    expect(
+      (
+        await t
+          .as(staff)
+          .post('/api/auth/mfa/totp/enable/')
+          .send({ code: await totp(secret, -1) })
+      ).status,
+    ).toBe(200);
     const apiName = `Ada ${uniqueName('api')}`;
     const made = await t.as(staff).post('/api/patients/').send({ name: apiName, phone: '+15550100' });
     expect(made.status).toBe(201);
 
-    // Not signed in: the console shows its login form. Sign in by email.
+    // Not signed in: the console shows its login form. Sign in by email, then the code.
     await page.goto(`${base}/admin`);
     // The first load parses the whole bundle: seconds on a busy machine.
     await page.getByLabel('Username or email').fill(staff.email, { timeout: 45_000 });
     await page.getByLabel('Password').fill(staff.password);
     await screenshot('login');
     await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByLabel('Authentication code').fill(await totp(secret));
+    await screenshot('login-code');
+    await page.getByRole('button', { name: 'Verify' }).click();
 
     // The patients list, with the one made through the API.
     await expect.poll(() => page.url()).toBe(`${base}/admin/patients`);
@@ -151,8 +170,8 @@ describe('the console at /admin, in Chromium (e2e)', () => {
     // Open the form, let another session change the record, then save: 412, said in words.
     await page.goto(`${base}/admin/patients/${id}`);
     await expect.poll(() => field('Phone').inputValue()).toBe('+15550122');
-    const other = await t.http().post('/api/auth/login/').send({ username: staff.username, password: staff.password });
-    const meanwhile = await t.as(other.body).patch(`/api/patients/${id}/`).send({ medical_history: 'Changed in another session' });
+    // The other session: the one registration opened.
+    const meanwhile = await t.as(staff).patch(`/api/patients/${id}/`).send({ medical_history: 'Changed in another session' });
     expect(meanwhile.status).toBe(200);
     await field('Phone').fill('+15550133');
     await page.getByRole('button', { name: 'Save' }).click();
