@@ -117,9 +117,15 @@ describe('the console at /admin, in Chromium (e2e)', () => {
     expect(made.status).toBe(201);
 
     // Not signed in: the console shows its login form. Sign in by email, then the code.
+    let navigations = 0;
+    const countNavigation = () => navigations++;
+    page.on('framenavigated', countNavigation);
     await page.goto(`${base}/admin`);
     // The first load parses the whole bundle: seconds on a busy machine.
     await page.getByLabel('Username or email').fill(staff.email, { timeout: 45_000 });
+    page.off('framenavigated', countNavigation);
+    // /admin/, then the login page: not the redirect loop a silent checkAuth failure once caused.
+    expect(navigations).toBeLessThan(10);
     await page.getByLabel('Password').fill(staff.password);
     await screenshot('login');
     await page.getByRole('button', { name: 'Sign in' }).click();

@@ -17,7 +17,6 @@ export function App() {
         authProvider={authProvider}
         i18nProvider={i18nProvider}
         loginPage={LoginPage}
-        requireAuth
         disableTelemetry
       >
         <Resource name="patients" list={PatientList} show={PatientShow} create={PatientCreate} edit={PatientEdit} />

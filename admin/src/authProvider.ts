@@ -4,13 +4,19 @@ import { ApiError, currentSession, login, loginWithCode, logout } from './api';
 /** What the login page sends: a name (username or email) and password, or the MFA step's code. */
 export type LoginParams = { username: string; password: string } | { mfaToken: string; code: string };
 
+/**
+ * react-admin goes to the login page on it, and shows its message. (With `message: false`, no
+ * message, react-admin 5.15 went on redirecting to the login page for seconds, hundreds of times.)
+ */
+const notSignedIn = () => new Error('ra.auth.auth_check_error');
+
 export const authProvider: AuthProvider = {
   async login(params: LoginParams) {
     if ('mfaToken' in params) await loginWithCode(params.mfaToken, params.code);
     else await login(params.username, params.password);
   },
   logout: () => logout(),
-  checkAuth: () => (currentSession() ? Promise.resolve() : Promise.reject(new Error('Not signed in'))),
+  checkAuth: () => (currentSession() ? Promise.resolve() : Promise.reject(notSignedIn())),
   async checkError(error: { status?: number }) {
     // A 401 left after the data provider's refresh: the session is over. A 403 is the server
     // deciding access: the page says so, the session goes on.
