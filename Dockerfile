@@ -1,10 +1,11 @@
 # Build stage: full install (argon2 compiles its native module here if no prebuilt one fits),
-# compile TypeScript (the build also copies ReDoc's bundle next to the code), then drop the dev
-# dependencies.
+# compile TypeScript (the build also copies ReDoc's bundle next to the code and builds the console
+# into admin/dist), then drop the dev dependencies (the console's are all dev: it ships as files).
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json ./
+COPY admin/package.json ./admin/
 RUN npm ci --no-audit --no-fund
 COPY . .
 RUN npm run build && npm prune --omit=dev --no-audit --no-fund
@@ -18,6 +19,7 @@ ENV NODE_ENV=production \
 WORKDIR /app
 COPY --from=build --chown=node:node /app/node_modules ./node_modules
 COPY --from=build --chown=node:node /app/dist ./dist
+COPY --from=build --chown=node:node /app/admin/dist ./admin/dist
 COPY --from=build --chown=node:node /app/package.json ./package.json
 COPY --from=build --chown=node:node /app/scripts/thread-pool.cjs ./scripts/thread-pool.cjs
 USER node

@@ -8,6 +8,7 @@ import type { DestinationStream } from 'pino';
 import { AppModule } from './app.module';
 import { AppConfig } from './core/config/app-config';
 import { answerClientError } from './core/http/client-error';
+import { CONSOLE_CSP, isConsolePage, setUpConsole } from './core/http/console';
 import { tagWithVersion } from './core/http/etag';
 import { acceptFormBodies } from './core/http/form-body';
 import { refuseDeepJsonBodies } from './core/http/json-body';
@@ -112,11 +113,12 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
 
   // Helmet's security headers on every response, errors included. Its Content-Security-Policy is
   // replaced by one per kind of response: the API's locks everything down, which would leave the
-  // documentation pages blank.
+  // documentation pages and the console blank.
   const headers = securityHeaders({ contentSecurityPolicy: false, xFrameOptions: { action: 'deny' } });
   const fastify = app.getHttpAdapter().getInstance();
   fastify.addHook('onRequest', (request, reply, done) => {
-    void reply.headers(headers).header('Content-Security-Policy', isDocsPage(request.url) ? DOCS_CSP : API_CSP);
+    const csp = isDocsPage(request.url) ? DOCS_CSP : isConsolePage(request.url) ? CONSOLE_CSP : API_CSP;
+    void reply.headers(headers).header('Content-Security-Policy', csp);
     done();
   });
   // What the route returned, as it is sent: a Page as a JSON array with its paging headers, a
@@ -137,6 +139,7 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   acceptFormBodies(fastify);
 
   setUpOpenApi(app, config);
+  await setUpConsole(app);
   for (const warning of config.warnings) logger.warn(warning);
   return app;
 }

@@ -7,10 +7,15 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 interface BuildStamp {
   buildReason: (root: string) => string | undefined;
   buildIfChanged: (root: string, build?: () => void) => boolean;
+  consoleBuildReason: (root: string) => string | undefined;
+  buildConsoleIfChanged: (root: string, build?: () => void) => boolean;
   INPUTS: string[];
   STAMP: string;
+  CONSOLE_STAMP: string;
 }
-const { buildReason, buildIfChanged, STAMP } = createRequire(__filename)('../scripts/build-if-changed.cjs') as BuildStamp;
+const { buildReason, buildIfChanged, consoleBuildReason, buildConsoleIfChanged, STAMP, CONSOLE_STAMP } = createRequire(__filename)(
+  '../scripts/build-if-changed.cjs',
+) as BuildStamp;
 
 /** What `npm start` runs first: a build only when a source changed since the last one. */
 describe('scripts/build-if-changed.cjs', () => {
@@ -98,5 +103,43 @@ describe('scripts/build-if-changed.cjs', () => {
       }),
     ).toThrow('tsc failed');
     expect(buildReason(root)).toBe('no previous build');
+  });
+
+  it('builds the console on its own, when its sources or the API types changed', () => {
+    let consoleBuilds = 0;
+    /** A stand-in for the console's vite build: it empties admin/dist and writes index.html. */
+    const buildConsole = () => {
+      consoleBuilds++;
+      rmSync(join(root, 'admin/dist'), { recursive: true, force: true });
+      write('admin/dist/index.html', '');
+    };
+    for (const file of ['admin/src/App.tsx', 'admin/index.html', 'test/client/schema.d.ts']) {
+      write(file);
+      touch(file, -60);
+    }
+    touch('admin/src', -60);
+    expect(consoleBuildReason(root)).toBe('no previous build');
+    expect(buildConsoleIfChanged(root, buildConsole)).toBe(true);
+    expect(buildConsoleIfChanged(root, buildConsole)).toBe(false);
+    writeFileSync(join(root, CONSOLE_STAMP), String(Date.now() - 30_000));
+
+    // A server source is not the console's: only the server builds again.
+    touch('src/main.ts', -10);
+    expect(consoleBuildReason(root)).toBeUndefined();
+    for (const [file, folder] of [
+      ['admin/src/App.tsx', 'admin/src'],
+      ['test/client/schema.d.ts', 'test/client/schema.d.ts'],
+    ]) {
+      touch(file, -10);
+      expect(consoleBuildReason(root)).toBe(`${folder} changed`);
+      expect(buildConsoleIfChanged(root, buildConsole)).toBe(true);
+      writeFileSync(join(root, CONSOLE_STAMP), String(Date.now() - 30_000));
+      touch(file, -60);
+    }
+    expect(consoleBuildReason(root)).toBeUndefined();
+    rmSync(join(root, 'admin/dist/index.html'));
+    expect(consoleBuildReason(root)).toBe('the previous build is incomplete');
+    expect(consoleBuilds).toBe(3);
+    expect(builds).toBe(0);
   });
 });
