@@ -252,6 +252,7 @@ const toDoctor = (d) => ({
   availability: d.availability,
   hospital: d.hospital,
   user: d.userId,
+  clinic: d.clinicId,
   created_by: d.createdById,
   created_at: d.createdAt.toISOString(),
   updated_at: d.updatedAt.toISOString(),
@@ -306,7 +307,7 @@ const runsPatientsIn = (user) => user.clinics.filter((m) => m.role === 'manager'
  * PatientsRepository.findPage make them for a caller with the patient role (the benchmark's owner
  * and clinic staff member; no admin, no doctor, no ?assigned=).
  */
-function patientsWhere(user, clinic, search) {
+function patientsWhere(user, clinic, search, page) {
   const keyed = search && HAS_TRIGRAM.test(search);
   if (clinic !== undefined) {
     // The service lists nothing (`FALSE`) for a clinic the caller does not run; the benchmark never asks.
@@ -318,10 +319,11 @@ function patientsWhere(user, clinic, search) {
   }
   const clinics = runsPatientsIn(user);
   if (clinics.length > 0) {
-    if (!search) return { ...memberList(clinics.length), params: [user.id, ...clinics] };
+    const parts = { orderBy: 'patient.id ASC', first: page.offset + page.pageSize };
+    if (!search) return { ...memberList(clinics.length, undefined, parts), params: [user.id, ...clinics] };
     return keyed
-      ? { ...memberList(clinics.length, 'keyed'), params: [user.id, search, ...clinics, likePattern(search)] }
-      : { ...memberList(clinics.length, 'unkeyed'), params: [user.id, ...clinics, likePattern(search)] };
+      ? { ...memberList(clinics.length, 'keyed', parts), params: [user.id, search, ...clinics, likePattern(search)] }
+      : { ...memberList(clinics.length, 'unkeyed', parts), params: [user.id, ...clinics, likePattern(search)] };
   }
   if (!search) return { where: OWNER_WHERE, params: [user.id] };
   return keyed
@@ -341,8 +343,8 @@ async function listPatients(request, reply) {
     clinic = Number(request.query.clinic);
     if (!Number.isInteger(clinic) || clinic < 1 || clinic > 2_147_483_647) throw fieldError('clinic', 'clinic must be an integer id');
   }
-  const { from = 'patients patient', where, params } = patientsWhere(user, clinic, search);
-  const { rows, total } = await pageAndCount({ select: PATIENT_COLUMNS, from, where, orderBy: 'patient.id ASC' }, params, page);
+  const { from = 'patients patient', where, count, params } = patientsWhere(user, clinic, search, page);
+  const { rows, total } = await pageAndCount({ select: PATIENT_COLUMNS, from, where, count, orderBy: 'patient.id ASC' }, params, page);
   record(request, { actorId: user.id, action: 'list', entity: 'patient', outcome: 'success' });
   return sendPage(request, reply, rows.map(toPatient), total, page);
 }

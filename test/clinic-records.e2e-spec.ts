@@ -173,4 +173,42 @@ describe('clinic records (e2e)', () => {
     // Back again is for the managers of `to`, where `manager` is only staff.
     expectProblem(await t.as(manager).patch(`/api/patients/${patient.id}/`).send({ clinic: from }), 403);
   });
+  it("pages a member's list of its own and two clinics' patients in order, with the total of all three", async () => {
+    const [manager, otherManager] = [await t.newUser(), await t.newUser()];
+    const [first, second] = [await clinicWith(manager), await clinicWith(otherManager, [[manager, 'staff']])];
+    // Names interleave across the three parts, so every page draws on more than one of them.
+    const made: Body[] = [];
+    for (const [n, clinic] of [first, null, second, first, second, null, first].entries())
+      made.push(
+        await newPatient(t, manager, {
+          name: uniqueName(`Pager ${String.fromCharCode(90 - n)} `),
+          clinic,
+          gender: n % 2 ? 'female' : 'male',
+        }),
+      );
+    const mine = made.map((p) => p.id as number);
+    const byName = [...made].sort((a, b) => (a.name as string).localeCompare(b.name as string) || (a.id as number) - (b.id as number));
+    const pages = async (query: Record<string, string | number>, total: number) => {
+      const listed: number[] = [];
+      for (let page = 1; page <= Math.ceil(total / 3); page++)
+        listed.push(
+          ...ids({
+            body: expectList(
+              await t
+                .as(manager)
+                .get('/api/patients/')
+                .query({ ...query, page, page_size: 3 }),
+              total,
+            ),
+          }),
+        );
+      return listed;
+    };
+    expect(await pages({ ordering: '-id' }, 7)).toEqual([...mine].reverse());
+    expect(await pages({ ordering: 'name' }, 7)).toEqual(byName.map((p) => p.id));
+    const women = made.filter((p) => p.gender === 'female').map((p) => p.id as number);
+    expect(await pages({ gender: 'female', search: 'Pager' }, women.length)).toEqual(women);
+    // Past the end: no rows, and still the total.
+    expectList(await t.as(manager).get('/api/patients/').query({ page: 4, page_size: 3 }), 7);
+  });
 });

@@ -277,11 +277,11 @@ export async function loadScale(client, log) {
  * that reads the whole patients table.
  */
 export async function explainScenarios(client, { ownerId, patientId, staffId, clinicId }) {
-  const page = (where, from = 'patients patient') =>
-    listStatements({ select: PATIENT_COLUMNS, from, where, orderBy: 'patient.id ASC' }, { pageSize: 20, offset: 0 }).page;
+  const page = (where, from = 'patients patient', count = undefined) =>
+    listStatements({ select: PATIENT_COLUMNS, from, where, count, orderBy: 'patient.id ASC' }, { pageSize: 20, offset: 0 }).page;
   const member = (search) => {
-    const { from, where } = memberList(1, search);
-    return page(where, from);
+    const { from, where, count } = memberList(1, search, { orderBy: 'patient.id ASC', first: 20 });
+    return page(where, from, count);
   };
   const clinicPattern = `%${CLINIC_SEARCH_TERM}%`;
   const queries = {

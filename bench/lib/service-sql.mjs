@@ -54,18 +54,23 @@ export const SEARCH_WHERE_UNKEYED = `${OWNER_WHERE} AND ${ILIKE(2)}`;
 export const HAS_TRIGRAM = /[A-Za-z0-9]{3}/;
 
 /**
- * A clinic's manager or staff member without ?clinic=, a member of `clinics` clinics: the UNION ALL
- * of its personal patients ($1 the caller) and each clinic's (one parameter each), with `search`
- * ('keyed': a term with a trigram, whose caller- and clinic-prefixed trigrams narrow each part;
- * 'unkeyed'; or none) and its ILIKE pattern last. Returns the FROM and the WHERE.
+ * A clinic's manager or staff member without ?clinic=, a member of `clinics` clinics: its personal
+ * patients ($1 the caller) and each clinic's (one parameter each) as parts, with `search` ('keyed':
+ * a term with a trigram, whose caller- and clinic-prefixed trigrams narrow each part; 'unkeyed';
+ * or none) and its ILIKE pattern last. The page is taken from the first `first` rows of each part,
+ * ordered by `orderBy`, and the count adds up the parts' counts (PatientsRepository.findPage).
  */
-export const memberList = (clinics, search) => {
+export const memberList = (clinics, search, { orderBy, first }) => {
   const term = search === 'keyed' ? '$2' : null;
   let n = term ? 3 : 2;
-  const parts = [`(patient.clinic_id IS NULL AND patient.created_by_id = $1)${term ? ` AND ${KEYS('created_by_id', '$1', term)}` : ''}`];
-  for (let i = 0; i < clinics; i++, n++) parts.push(`patient.clinic_id = $${n}${term ? ` AND ${KEYS('clinic_id', `$${n}`, term)}` : ''}`);
-  const from = `(${parts.map((part) => `SELECT patient.* FROM patients patient WHERE ${part}`).join(' UNION ALL ')}) patient`;
-  return { from, where: search ? `${NOT_DELETED} AND ${ILIKE(n)}` : NOT_DELETED };
+  const own = [`(patient.clinic_id IS NULL AND patient.created_by_id = $1)${term ? ` AND ${KEYS('created_by_id', '$1', term)}` : ''}`];
+  for (let i = 0; i < clinics; i++, n++) own.push(`patient.clinic_id = $${n}${term ? ` AND ${KEYS('clinic_id', `$${n}`, term)}` : ''}`);
+  const parts = own.map((part) => `${NOT_DELETED} AND ${part}${search ? ` AND ${ILIKE(n)}` : ''}`);
+  return {
+    from: `(${parts.map((part) => `(SELECT patient.* FROM patients patient WHERE ${part} ORDER BY ${orderBy} LIMIT ${first})`).join(' UNION ALL ')}) patient`,
+    where: '',
+    count: `SELECT ${parts.map((part) => `(SELECT count(*) FROM patients patient WHERE ${part})`).join(' + ')} AS count`,
+  };
 };
 
 /** ?clinic=$1 for its manager or staff member. */
@@ -78,10 +83,11 @@ export const CLINIC_SEARCH_WHERE_UNKEYED = `${CLINIC_WHERE} AND ${ILIKE(2)}`;
 export const READABLE_PATIENT = `SELECT ${PATIENT_COLUMNS} FROM patients patient WHERE patient.id = $1 AND patient.deleted_at IS NULL AND (patient.clinic_id IS NULL AND patient.created_by_id = $2)`;
 
 /** A page of a list with the list's total on each row, and the count alone (past the end), as `selectPage` sends them. */
-export function listStatements({ select, from, where, orderBy }, { pageSize, offset }) {
-  const count = `SELECT count(*) FROM ${from} WHERE ${where}`;
+export function listStatements({ select, from, where, orderBy, count: counted }, { pageSize, offset }) {
+  const filtered = where ? ` WHERE ${where}` : '';
+  const count = counted ?? `SELECT count(*) FROM ${from}${filtered}`;
   return {
-    page: `SELECT ${select}, (${count}) AS "listTotal" FROM ${from} WHERE ${where} ORDER BY ${orderBy} LIMIT ${pageSize} OFFSET ${offset}`,
+    page: `SELECT ${select}, (${count}) AS "listTotal" FROM ${from}${filtered} ORDER BY ${orderBy} LIMIT ${pageSize} OFFSET ${offset}`,
     count,
   };
 }

@@ -36,8 +36,9 @@ export class PatientsRepository {
 
   /**
    * One page of the patients that `listed` admits, filtered and ordered as the query asks. A list
-   * of several parts reads their UNION ALL (PostgreSQL pushes the filters into each part, merges
-   * their ordered index scans for the page and adds up their counts).
+   * of several parts takes the page from the first rows of each part (each read in order from an
+   * index of its own) and adds up the parts' counts, each read from an index alone: PostgreSQL
+   * plans neither on its own for an OR, nor for a plain UNION ALL.
    */
   findPage(query: ListPatientsQuery, listed: PatientsListed): Promise<Page<Patient>> {
     const manager = this.db.manager;
@@ -55,21 +56,32 @@ export class PatientsRepository {
     if (query.gender) filters.push(sql`patient.gender = ${query.gender}`);
     if (query.blood_group) filters.push(sql`patient.blood_group = ${query.blood_group}`);
     const notDeleted = sql`patient.deleted_at IS NULL`;
-    const [only, ...more] = listed;
-    const { from, where } =
-      more.length === 0
-        ? { from: sql`patients patient`, where: [notDeleted, ...partOf(only), ...filters] }
-        : {
-            from: sql`(${sql.join(
-              listed.map((part) => sql`SELECT patient.* FROM patients patient WHERE ${sql.join(partOf(part), ' AND ')}`),
-              ' UNION ALL ',
-            )}) patient`,
-            where: [notDeleted, ...filters],
-          };
     const { field, direction } = parseOrdering(query.ordering);
     const orderBy = sql`patient.${sql.identifier(ORDER_COLUMNS[field])} ${sql.raw(direction)}${field === 'id' ? sql.empty : sql`, patient.id ASC`}`;
     const select = columnsOf(manager, Patient, 'patient');
-    return selectPage<Patient>(manager, { select, from, where, orderBy }, query);
+    const from = sql`patients patient`;
+    if (listed.length === 1)
+      return selectPage<Patient>(manager, { select, from, where: [notDeleted, ...partOf(listed[0]), ...filters], orderBy }, query);
+    const parts = listed.map((part) => sql.join([notDeleted, ...partOf(part), ...filters], ' AND '));
+    // No part holds a row of the page beyond its own first offset + page_size rows.
+    const first = sql.integer(Math.trunc(query.offset + query.page_size));
+    return selectPage<Patient>(
+      manager,
+      {
+        select,
+        from: sql`(${sql.join(
+          parts.map((part) => sql`(SELECT patient.* FROM ${from} WHERE ${part} ORDER BY ${orderBy} LIMIT ${first})`),
+          ' UNION ALL ',
+        )}) patient`,
+        where: [],
+        orderBy,
+        count: sql`SELECT ${sql.join(
+          parts.map((part) => sql`(SELECT count(*) FROM ${from} WHERE ${part})`),
+          ' + ',
+        )} AS count`,
+      },
+      query,
+    );
   }
 
   /** The patient if it exists, is not deleted and `readable` holds for it. */

@@ -9,6 +9,8 @@ export interface ListSql {
   /** Conditions, all of which must hold. */
   where: Sql[];
   orderBy: Sql;
+  /** The statement that counts the list (`SELECT … AS count`), when `from` and `where` would not count it well. */
+  count?: Sql;
 }
 
 /** The column that carries the list's total on every row of a page. */
@@ -24,7 +26,7 @@ const TOTAL = 'listTotal';
 export async function selectPage<T>(manager: EntityManager, list: ListSql, page: PageQueryDto): Promise<Page<T>> {
   // One fragment in both places: rendered once, so the page and the count share its parameters.
   const where = list.where.length > 0 ? sql` WHERE ${sql.join(list.where, ' AND ')}` : sql.empty;
-  const count = sql`SELECT count(*) FROM ${list.from}${where}`;
+  const count = list.count ?? sql`SELECT count(*) FROM ${list.from}${where}`;
   // Validated integers (page ≤ MAX_PAGE, page_size ≤ PAGE_SIZE_MAX), written out so the page and the count share one parameter list.
   const limit = sql`LIMIT ${sql.integer(Math.trunc(page.page_size))} OFFSET ${sql.integer(Math.trunc(page.offset))}`;
   const rows = await query<T & { [TOTAL]: string }>(
