@@ -9,7 +9,7 @@ import { configDefaults, defineConfig } from 'vitest/config';
 const SLOW_SUITES = [
   'test/audit-crash.e2e-spec.ts', // kills a running service mid-write
   'test/cluster.e2e-spec.ts', // a primary and its worker processes
-  'test/console.e2e-spec.ts', // a browser, on the console `npm run build` made
+  'test/console*.e2e-spec.ts', // a browser, on the console `npm run build` made
   'test/create-admin.e2e-spec.ts', // runs the npm script
   'test/embedded-postgres.e2e-spec.ts', // starts PostgreSQL servers
   'test/embedded-service.e2e-spec.ts', // `npm start` on its own PostgreSQL

@@ -189,7 +189,7 @@ describe('clinic records (e2e)', () => {
     const mine = made.map((p) => p.id as number);
     const byName = [...made].sort((a, b) => (a.name as string).localeCompare(b.name as string) || (a.id as number) - (b.id as number));
     const pages = async (query: Record<string, string | number>, total: number) => {
-      const listed: number[] = [];
+      const listed: unknown[] = [];
       for (let page = 1; page <= Math.ceil(total / 3); page++)
         listed.push(
           ...ids({

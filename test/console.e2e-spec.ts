@@ -1,32 +1,9 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { generate } from 'otplib';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
+import { expect, it, describe } from 'vitest';
 import { CONSOLE_CSP } from '../src/core/http/console';
+import { enableMfa, totp, useConsole } from './support/console';
 import { uniqueName, useTestApp, type TestUser } from './support/test-app';
 
-/** Debian's Chromium: the test never downloads a browser (.ci/run installs the package). */
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-/** Where each step's screenshot goes (gitignored). */
-const SCREENSHOTS = join(__dirname, '..', 'test-results', 'console');
-const CONSOLE_INDEX = join(__dirname, '..', 'admin', 'dist', 'index.html');
-
 const STALE_MESSAGE = 'Someone changed this record since you opened it';
-
-/** The TOTP code of `secret`, `steps` periods of 30 s from now. */
-const totp = (secret: string, steps = 0) => generate({ secret, epoch: Math.floor(Date.now() / 1000) + steps * 30 });
 
 /**
  * The console served at /admin, driven in a real browser against the real service: a staff member
@@ -36,37 +13,8 @@ const totp = (secret: string, steps = 0) => generate({ secret, epoch: Math.floor
  */
 describe('the console at /admin, in Chromium (e2e)', () => {
   const t = useTestApp();
-  let base: string;
-  let context: BrowserContext;
-  let page: Page;
-  let profile: string;
-  /** What the browser logged as errors, and the scripts' uncaught exceptions. */
-  const problems: string[] = [];
-  let step = 0;
-  /** A form's text field by its label. */
-  const field = (label: string) => page.getByRole('textbox', { name: label });
-  const screenshot = (name: string) => page.screenshot({ path: join(SCREENSHOTS, `${String(++step).padStart(2, '0')}-${name}.png`) });
-
-  beforeAll(async () => {
-    if (!existsSync(CONSOLE_INDEX))
-      throw new Error('admin/dist is missing: run `npm run build` (or `npm run build:admin`) before this test');
-    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium package (apt-get install -y chromium)`);
-    await t.app.listen(0, '127.0.0.1');
-    base = await t.app.getUrl();
-    mkdirSync(SCREENSHOTS, { recursive: true });
-    profile = mkdtempSync(join(tmpdir(), 'hc-console-chromium-'));
-    context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
-    page = context.pages()[0] ?? (await context.newPage());
-    page.setDefaultTimeout(15_000);
-    page.on('console', (message) => {
-      if (message.type() === 'error') problems.push(`console: ${message.text()} (${message.location().url})`);
-    });
-    page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
-  });
-  afterAll(async () => {
-    await context?.close();
-    if (profile) rmSync(profile, { recursive: true, force: true });
-  });
+  const browser = useConsole(t, 'foundation');
+  const { field, screenshot, problems } = browser;
 
   it('serves the app with its own CSP, index.html for client-side routes, and a 404 for a missing file', async () => {
     const redirect = await t.http().get('/admin');
@@ -95,23 +43,10 @@ describe('the console at /admin, in Chromium (e2e)', () => {
   });
 
   it('logs in, lists, creates and edits a patient, and shows the 412 when another session changed it', async () => {
-    onTestFailed(async () => {
-      await page.screenshot({ path: join(SCREENSHOTS, 'failure.png') });
-      console.error(`The browser's errors so far:\n${problems.join('\n')}`);
-    });
+    browser.reportFailures();
+    const { page, base } = browser;
     const staff: TestUser = await t.newUser();
-    // Two-factor authentication on, enabled with the previous period's code: the current one is left for the login.
-    const setup = await t.as(staff).post('/api/auth/mfa/totp/setup/');
-    expect(setup.status).toBe(200);
-    const secret = setup.body.secret as string;
-    expect(
-      (
-        await t
-          .as(staff)
-          .post('/api/auth/mfa/totp/enable/')
-          .send({ code: await totp(secret, -1) })
-      ).status,
-    ).toBe(200);
+    const secret = await enableMfa(t, staff);
     const apiName = `Ada ${uniqueName('api')}`;
     const made = await t.as(staff).post('/api/patients/').send({ name: apiName, phone: '+15550100' });
     expect(made.status).toBe(201);
