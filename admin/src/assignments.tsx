@@ -21,16 +21,32 @@ import type { Schemas } from './api';
 export type Assignment = Schemas['MappingDto'];
 
 /** A patient by name, found with the API's `search` (react-admin's `q`). */
-export const PatientInput = ({ source = 'patient', validate }: { source?: string; validate?: ReturnType<typeof required> }) => (
+export const PatientInput = ({
+  source = 'patient',
+  label,
+  validate,
+}: {
+  source?: string;
+  label?: string;
+  validate?: ReturnType<typeof required>;
+}) => (
   <ReferenceInput source={source} reference="patients">
-    <AutocompleteInput optionText="name" validate={validate} />
+    <AutocompleteInput optionText="name" label={label} validate={validate} />
   </ReferenceInput>
 );
 
 /** A doctor of the directory by name, found with the API's `search`. */
-export const DoctorInput = ({ source = 'doctor', validate }: { source?: string; validate?: ReturnType<typeof required> }) => (
+export const DoctorInput = ({
+  source = 'doctor',
+  label,
+  validate,
+}: {
+  source?: string;
+  label?: string;
+  validate?: ReturnType<typeof required>;
+}) => (
   <ReferenceInput source={source} reference="doctors">
-    <AutocompleteInput optionText="name" validate={validate} />
+    <AutocompleteInput optionText="name" label={label} validate={validate} />
   </ReferenceInput>
 );
 

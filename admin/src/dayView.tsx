@@ -76,7 +76,7 @@ function DayPicker() {
   return (
     <Stack direction={{ xs: 'column', md: 'row' }} spacing={2} useFlexGap sx={{ alignItems: { md: 'center' }, flexWrap: 'wrap' }}>
       <Box sx={{ minWidth: 280 }}>
-        <DoctorInput />
+        <DoctorInput label="hc.appointments.day.doctor" />
       </Box>
       <Stack direction="row" spacing={1} sx={{ alignItems: 'center' }}>
         <Button variant="outlined" size="small" onClick={() => step(-1)} aria-label={translate('hc.appointments.day.previous_day')}>
@@ -88,7 +88,7 @@ function DayPicker() {
         </Button>
       </Stack>
       <Box sx={{ minWidth: 280 }}>
-        <PatientInput />
+        <PatientInput label="hc.appointments.day.patient" />
       </Box>
     </Stack>
   );
