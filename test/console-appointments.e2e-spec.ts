@@ -4,6 +4,10 @@ import { useConsole } from './support/console';
 import { uniqueName, useTestApp, type TestApp, type TestUser } from './support/test-app';
 
 const ZONE = 'America/New_York';
+const STALE_MESSAGE = 'Someone changed this record since you opened it';
+
+/** `halfHours` half hours after the instant `iso`, as ISO. */
+const halfHoursAfter = (iso: string, halfHours: number) => new Date(Date.parse(iso) + halfHours * 30 * 60_000).toISOString();
 
 /** The next Monday-to-Friday date in ZONE at least two days ahead, as YYYY-MM-DD. */
 function comingWeekday(): string {
@@ -125,6 +129,12 @@ describe('the console: appointments and the day view, in Chromium (e2e)', () => 
     await expect.poll(() => history.getByRole('row').count()).toBe(3);
     await screenshot('appointment-checked-in');
 
+    // Back to the doctor's day from the appointment: its day in the doctor's zone.
+    await page.getByRole('link', { name: 'Day view' }).click();
+    await expect.poll(() => page.url()).toBe(`${base}/admin/day?doctor=${doctor.id}&date=${date}`);
+    await page.getByRole('link', { name: new RegExp(`^09:00–09:30 ${name}`) }).waitFor();
+    await page.getByText('Checked in').waitFor();
+
     // The one error the browser logs is the 409 of the slot taken meanwhile.
     expect(problems.filter((problem) => !/status of 409/.test(problem))).toEqual([]);
     expect(problems.filter((problem) => /status of 409/.test(problem))).toHaveLength(1);
@@ -172,6 +182,69 @@ describe('the console: appointments and the day view, in Chromium (e2e)', () => 
     await page.getByText('No further status change is yours to make.').waitFor();
     await screenshot('doctor-completed');
 
-    expect(problems).toEqual([]);
+    // A second one, cancelled in another session while its page is open: the click gets the 412, said in words.
+    const next = await booked(t, staff, { doctor: mine.id, patient: patient.id, appointment_datetime: halfHoursAfter(slot.start, 2) });
+    await page.goto(`${base}/admin/appointments/${next.id}/show`);
+    const noShow = page.getByRole('button', { name: 'No show' });
+    await noShow.waitFor();
+    expect((await t.as(staff).patch(`/api/appointments/${next.id}/`).send({ status: 'CANCELLED' })).status).toBe(200);
+    await noShow.click();
+    await page.getByText(STALE_MESSAGE).waitFor();
+    expect((await t.as(account).get(`/api/appointments/${next.id}/`)).body.status).toBe('CANCELLED');
+    await screenshot('doctor-stale-status');
+
+    expect(problems.filter((problem) => !/status of 412/.test(problem))).toEqual([]);
+    expect(problems.filter((problem) => /status of 412/.test(problem))).toHaveLength(1);
+    await browser.signOut();
+  }, 60_000);
+
+  it("assigns a doctor to a patient through the form, refuses the same pair again with the API's words, and ends it", async () => {
+    browser.reportFailures();
+    problems.length = 0;
+    const { page } = browser;
+    const staff = await t.newUser();
+    const patient = await newPatient(t, staff, { name: uniqueName('Noor ') });
+    const doctor = await newDoctor(t, staff, { name: uniqueName('Dr Assign ') });
+    const last = (name: unknown) => String(name).split(' ').pop()!;
+
+    await browser.signIn(staff);
+    await page.getByRole('menuitem', { name: 'Assignments' }).click();
+    await page.getByRole('link', { name: 'Create' }).click();
+    const assignThem = async () => {
+      await page.getByRole('combobox', { name: 'Patient' }).fill(last(patient.name));
+      await page.getByRole('option', { name: String(patient.name) }).click();
+      await page.getByRole('combobox', { name: 'Doctor' }).fill(last(doctor.name));
+      await page.getByRole('option', { name: String(doctor.name) }).click();
+      await field('Notes').fill('Referral for a check-up');
+    };
+    await assignThem();
+    await screenshot('assignment-create');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('cell', { name: String(patient.name) }).waitFor();
+    const listed = await t.as(staff).get(`/api/mappings/?patient=${patient.id}`);
+    expect(listed.body).toHaveLength(1);
+    expect(listed.body[0]).toMatchObject({ doctor: doctor.id, notes: 'Referral for a check-up', is_active: true });
+    await screenshot('assignment-list');
+
+    // The same pair again: the 409's detail, and still one assignment.
+    await page.getByRole('link', { name: 'Create' }).click();
+    await assignThem();
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('This doctor is already assigned to this patient.').waitFor();
+    expect((await t.as(staff).get(`/api/mappings/?patient=${patient.id}`)).body).toHaveLength(1);
+    await screenshot('assignment-conflict');
+
+    // End it, after the confirmation: kept as history, no longer active.
+    await page.getByRole('menuitem', { name: 'Assignments' }).click();
+    await page.getByRole('button', { name: 'End' }).click();
+    await page.getByRole('button', { name: 'Confirm' }).click();
+    await page.getByRole('cell', { name: String(patient.name) }).waitFor({ state: 'detached' });
+    const ended = await t.as(staff).get(`/api/mappings/?patient=${patient.id}`);
+    expect(ended.body).toHaveLength(1);
+    expect(ended.body[0]).toMatchObject({ is_active: false, ended_at: expect.any(String) });
+    await screenshot('assignment-ended');
+
+    expect(problems.filter((problem) => !/status of 409/.test(problem))).toEqual([]);
+    expect(problems.filter((problem) => /status of 409/.test(problem))).toHaveLength(1);
   }, 60_000);
 });

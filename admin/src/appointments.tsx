@@ -97,12 +97,12 @@ const filters = [
   <DateInput key="to" source="to" />,
 ];
 
-/** To the day view, of the doctor the list is filtered by, if any. */
-export function DayViewButton({ doctor, date }: { doctor?: number | string; date?: string }) {
+/** To the day view: of a doctor (the list's doctor filter, an appointment's doctor), on an appointment's day. */
+export function DayViewButton({ doctor, at }: { doctor?: number | string; at?: string }) {
   const translate = useTranslate();
   const search = new URLSearchParams();
   if (doctor) search.set('doctor', String(doctor));
-  if (date) search.set('date', date);
+  if (at) search.set('at', at);
   return (
     <Button component={Link} to={{ pathname: '/day', search: search.toString() }} size="small" startIcon={<TodayIcon />}>
       {translate('hc.appointments.day.menu')}
@@ -123,7 +123,7 @@ const ListActions = () => {
 
 export const AppointmentList = () => (
   // The API lists by start (no ordering to choose), the next appointments first.
-  <List filters={filters} actions={<ListActions />} perPage={25}>
+  <List filters={filters} actions={<ListActions />} perPage={25} exporter={false}>
     <Datagrid rowClick="show" bulkActionButtons={false}>
       <DateField source="appointment_datetime" showTime sortable={false} />
       <NumberField source="duration_minutes" sortable={false} />
@@ -150,7 +150,8 @@ function useIsAppointmentDoctor(appointment: Appointment | undefined): boolean {
  * A button for each status this caller may move the appointment to; a PATCH with If-Match. A
  * refusal shows the API's message (a 412: someone changed it meanwhile, with a reload).
  */
-function StatusButtons() {
+// `label={false}`: SimpleShowLayout adds no empty label above it (it has its own heading).
+function StatusButtons(_: { label: false }) {
   const record = useRecordContext<Appointment>();
   const translate = useTranslate();
   const notify = useNotify();
@@ -178,7 +179,7 @@ function StatusButtons() {
       },
     );
   return (
-    <Box component="section" aria-labelledby="status-heading" sx={{ px: 2, pb: 2 }}>
+    <Box component="section" aria-labelledby="status-heading">
       <Typography id="status-heading" variant="subtitle2" component="h2" gutterBottom>
         {translate('hc.appointments.change_status')}
       </Typography>
@@ -250,7 +251,7 @@ function History() {
 }
 
 /** The patient's and the doctor's names, linking to their pages. */
-function PartyLink({ kind }: { kind: 'patient' | 'doctor' }) {
+function PartyLink({ kind }: { kind: 'patient' | 'doctor'; label: false }) {
   const record = useRecordContext<Appointment>();
   if (!record) return null;
   const details = kind === 'patient' ? record.patient_details : record.doctor_details;
@@ -266,7 +267,7 @@ function ShowActions() {
   const record = useRecordContext<Appointment>();
   return (
     <TopToolbar>
-      {record ? <DayViewButton doctor={record.doctor} date={record.appointment_datetime.slice(0, 10)} /> : null}
+      {record ? <DayViewButton doctor={record.doctor} at={record.appointment_datetime} /> : null}
       {record && (record.status === 'SCHEDULED' || record.status === 'CHECKED_IN') ? <EditButton /> : null}
     </TopToolbar>
   );
@@ -279,15 +280,15 @@ export const AppointmentShow = () => (
       <DateField source="ends_at" showTime />
       <NumberField source="duration_minutes" />
       <SelectField source="status" choices={STATUS_CHOICES} />
-      <PartyLink kind="patient" />
-      <PartyLink kind="doctor" />
+      <StatusButtons label={false} />
+      <PartyLink kind="patient" label={false} />
+      <PartyLink kind="doctor" label={false} />
       <TextField source="reason" />
       <TextField source="notes" />
       <DateField source="created_at" showTime />
       <DateField source="updated_at" showTime />
       <NumberField source="version" />
     </SimpleShowLayout>
-    <StatusButtons />
     <History />
   </Show>
 );

@@ -1,7 +1,7 @@
 import TodayIcon from '@mui/icons-material/Today';
 import { Alert, Box, Button, Card, CardContent, List as MuiList, ListItem, Stack, TextField, Typography } from '@mui/material';
 import { useQuery } from '@tanstack/react-query';
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import {
   Form,
   Menu,
@@ -45,13 +45,15 @@ const isDay = (value: unknown): value is string => typeof value === 'string' && 
  * A doctor's day: its free slots (GET /api/doctors/{id}/slots/?date=) as buttons that book them
  * for the chosen patient, beside the day's appointments the caller may see. Times are shown in
  * the doctor's effective time zone (its schedule's). The doctor and the date are in the URL
- * (`?doctor=&date=`), so the appointments link here.
+ * (`?doctor=&date=`, or `?doctor=&at=` for the day of an instant), so the appointments link here.
  */
 export function DayView() {
   const translate = useTranslate();
   const [params] = useSearchParams();
   const doctor = Number(params.get('doctor')) || undefined;
-  const date = isDay(params.get('date')) ? params.get('date')! : dayIn(new Date());
+  // `at` (an instant, from an appointment) names the day in the browser's zone until the doctor's is known.
+  const at = params.get('at') ? new Date(params.get('at')!) : new Date();
+  const date = isDay(params.get('date')) ? params.get('date')! : dayIn(Number.isNaN(at.getTime()) ? new Date() : at);
   return (
     <ResourceContextProvider value="appointments">
       <Title title={translate('hc.appointments.day.title')} />
@@ -123,6 +125,8 @@ function Day() {
   const [locale] = useLocaleState();
   const refresh = useRefresh();
   const [params, setParams] = useSearchParams();
+  const { setValue } = useFormContext();
+  const at = useRef(params.get('at'));
   const [doctor, date, patient] = useWatch({ name: ['doctor', 'date', 'patient'] }) as [number | '' | null, string, number | '' | null];
   const [outcome, setOutcome] = useState<Outcome>();
   const [create, { isPending: booking }] = useCreate<Appointment>();
@@ -150,6 +154,13 @@ function Day() {
     retry: false,
   });
   const zone = schedule.data?.effective_timezone;
+  useEffect(() => {
+    // The appointment's day is the one in the doctor's zone.
+    if (!zone || !at.current) return;
+    const instant = new Date(at.current);
+    at.current = null;
+    if (!Number.isNaN(instant.getTime())) setValue('date', dayIn(instant, zone));
+  }, [zone, setValue]);
   // The local day spans at most ±14 h around its UTC day: the UTC days around it cover it.
   const appointments = useGetList<Appointment>(
     'appointments',

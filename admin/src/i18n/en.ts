@@ -24,15 +24,11 @@ export const en = {
         'The patient disappears from the console and the API, its active assignments end and its future appointments are cancelled. The record itself is kept for retention (a soft delete).',
     },
     appointments: {
-      statuses: 'Status',
       change_status: 'Change the status',
       no_status_change: 'No further status change is yours to make.',
       status_changed: 'The appointment is now %{status}.',
       history: 'History',
       history_empty: 'No status changes yet.',
-      booked_by_change: 'booking',
-      day_view: 'Day view',
-      times_in_zone: 'Times in %{zone}',
       to: {
         CHECKED_IN: 'Check in',
         COMPLETED: 'Complete',
