@@ -1,11 +1,24 @@
-import { Admin, Resource } from 'react-admin';
-import { BrowserRouter } from 'react-router-dom';
+import type { ReactNode } from 'react';
+import { Admin, CustomRoutes, Layout, Menu, Resource } from 'react-admin';
+import { BrowserRouter, Route } from 'react-router-dom';
+import { AppointmentCreate, AppointmentEdit, AppointmentList, AppointmentShow } from './appointments';
+import { AssignmentCreate, AssignmentList } from './assignments';
 import { authProvider } from './authProvider';
 import { dataProvider } from './dataProvider';
+import { DayView, DayViewMenuItem } from './dayView';
 import { DoctorList, DoctorShow } from './doctors';
 import { i18nProvider } from './i18n';
 import { LoginPage } from './LoginPage';
 import { PatientCreate, PatientEdit, PatientList, PatientShow } from './patients';
+
+/** The resources' entries, then the pages that are no resource. */
+const AppMenu = () => (
+  <Menu>
+    <Menu.ResourceItems />
+    <DayViewMenuItem />
+  </Menu>
+);
+const AppLayout = ({ children }: { children: ReactNode }) => <Layout menu={AppMenu}>{children}</Layout>;
 
 /** The console, under /admin/ as the API serves it (index.html for every client-side route). */
 export function App() {
@@ -17,10 +30,16 @@ export function App() {
         authProvider={authProvider}
         i18nProvider={i18nProvider}
         loginPage={LoginPage}
+        layout={AppLayout}
         disableTelemetry
       >
         <Resource name="patients" list={PatientList} show={PatientShow} create={PatientCreate} edit={PatientEdit} />
         <Resource name="doctors" list={DoctorList} show={DoctorShow} />
+        <Resource name="assignments" list={AssignmentList} create={AssignmentCreate} />
+        <Resource name="appointments" list={AppointmentList} show={AppointmentShow} create={AppointmentCreate} edit={AppointmentEdit} />
+        <CustomRoutes>
+          <Route path="/day" element={<DayView />} />
+        </CustomRoutes>
       </Admin>
     </BrowserRouter>
   );

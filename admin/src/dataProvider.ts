@@ -3,6 +3,13 @@ import { api, ApiError } from './api';
 
 /** The API's collections, by react-admin resource name. */
 const PATHS: Record<string, string> = { patients: '/api/patients/', doctors: '/api/doctors/' };
+PATHS.assignments = '/api/mappings/';
+PATHS.appointments = '/api/appointments/';
+PATHS.clinics = '/api/clinics/';
+
+/** Lists the API orders itself (appointments by start, assignments and clinics by id): they take no `ordering`, and one is a 400. */
+const UNORDERED = new Set(['assignments', 'appointments', 'clinics']);
+const sortOf = (resource: string, sort: GetListParams['sort'] | undefined) => (UNORDERED.has(resource) ? undefined : sort);
 
 const collection = (resource: string) => {
   const path = PATHS[resource];
@@ -58,7 +65,9 @@ function changes(data: Record<string, unknown>, previous: Record<string, unknown
 
 export const dataProvider: DataProvider = {
   async getList(resource, params) {
-    const { body, headers } = await call<RaRecord[]>(`${collection(resource)}?${listQuery(params)}`);
+    const { body, headers } = await call<RaRecord[]>(
+      `${collection(resource)}?${listQuery({ ...params, sort: sortOf(resource, params.sort) })}`,
+    );
     return { data: body, total: Number(headers.get('X-Total-Count') ?? body.length) } as never;
   },
   async getOne(resource, { id }) {
@@ -69,7 +78,11 @@ export const dataProvider: DataProvider = {
     return { data: records } as never;
   },
   async getManyReference(resource, { target, id, ...params }) {
-    const query = listQuery({ ...params, filter: { ...(params.filter as Record<string, unknown>), [target]: id } });
+    const query = listQuery({
+      ...params,
+      sort: sortOf(resource, params.sort),
+      filter: { ...(params.filter as Record<string, unknown>), [target]: id },
+    });
     const { body, headers } = await call<RaRecord[]>(`${collection(resource)}?${query}`);
     return { data: body, total: Number(headers.get('X-Total-Count') ?? body.length) } as never;
   },
