@@ -1,11 +1,12 @@
 import { Admin, Resource } from 'react-admin';
-import { BrowserRouter } from 'react-router-dom';
+import { BrowserRouter, Route } from 'react-router-dom';
 import { authProvider } from './authProvider';
 import { dataProvider } from './dataProvider';
-import { DoctorList, DoctorShow } from './doctors';
+import { DoctorCreate, DoctorEdit, DoctorList, DoctorShow } from './doctors';
 import { i18nProvider } from './i18n';
 import { LoginPage } from './LoginPage';
 import { PatientCreate, PatientEdit, PatientList, PatientShow } from './patients';
+import { DoctorScheduleEdit } from './schedule';
 
 /** The console, under /admin/ as the API serves it (index.html for every client-side route). */
 export function App() {
@@ -20,7 +21,9 @@ export function App() {
         disableTelemetry
       >
         <Resource name="patients" list={PatientList} show={PatientShow} create={PatientCreate} edit={PatientEdit} />
-        <Resource name="doctors" list={DoctorList} show={DoctorShow} />
+        <Resource name="doctors" list={DoctorList} show={DoctorShow} create={DoctorCreate} edit={DoctorEdit}>
+          <Route path=":id/schedule" element={<DoctorScheduleEdit />} />
+        </Resource>
       </Admin>
     </BrowserRouter>
   );
