@@ -75,7 +75,7 @@ const useFilters = () => {
   const clinics = useClinics();
   return [
     <SearchInput key="q" source="q" alwaysOn />,
-    <SpecializationInput key="specialization" source="specialization" />,
+    <SpecializationInput key="specialization" source="specialization" alwaysOn />,
     ...(clinics.length > 0 ? [<SelectInput key="clinic" source="clinic" choices={clinics} optionText="name" />] : []),
   ];
 };

@@ -149,7 +149,8 @@ function FreeSlots({ doctor, zone }: { doctor: number; zone: string }) {
         onChange={(event) => setChosen(event.target.value)}
         helperText={translate('hc.doctors.slots.zone', { zone })}
         size="small"
-        sx={{ my: 1 }}
+        fullWidth={false}
+        sx={{ my: 1, width: 240 }}
         slotProps={{ inputLabel: { shrink: true } }}
       />
       {slots.isPending && valid && <CircularProgress size={20} aria-label={translate('ra.page.loading')} />}
