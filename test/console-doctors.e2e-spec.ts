@@ -82,11 +82,18 @@ describe('the console: doctors, schedules and free slots, in Chromium (e2e)', ()
     await zone.fill(ZONE);
     await zone.press('Escape');
     await page.getByRole('spinbutton', { name: 'Slot length (minutes)' }).fill('30');
-    for (const day of ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday']) {
+    for (const day of ['Monday', 'Tuesday', 'Wednesday', 'Thursday']) {
       await page.getByRole('button', { name: `Add an opening on ${day}` }).click();
       await field(`${day}, opening 1: start`).fill('09:00');
       await field(`${day}, opening 1: end`).fill('12:00');
     }
+    // Friday by keyboard: Enter on the button, the new opening's start takes the focus, Tab to its end.
+    await page.getByRole('button', { name: 'Add an opening on Friday' }).press('Enter');
+    await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe('Friday, opening 1: start');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('ControlOrMeta+A');
+    await page.keyboard.type('12:00');
+    expect(await field('Friday, opening 1: end').inputValue()).toBe('12:00');
     // A second Monday opening that ends before it starts: the API names it, the editor shows it there.
     await page.getByRole('button', { name: 'Add an opening on Monday' }).click();
     await expect.poll(() => field('Monday, opening 2: start').inputValue()).toBe('12:00');
@@ -189,9 +196,47 @@ describe('the console: doctors, schedules and free slots, in Chromium (e2e)', ()
     expect(await page.getByRole('link', { name: 'Schedule' }).count()).toBe(0);
     expect(await page.getByRole('button', { name: 'Delete' }).count()).toBe(0);
     await screenshot('doctor-show-reader');
-    await browser.signOut();
 
-    const unexpected = problems.slice(problemsBefore).filter((problem) => !problem.includes(`/api/doctors/${cardiologist.id}/schedule/`));
+    // A clinic's profile: its managers may change it, so the console offers Edit and lets the API
+    // decide; the reader is no manager and reads the API's 403 in the notification. The week is in
+    // the clinic's time zone (the schedule names none).
+    const clinic = await t
+      .as(creator)
+      .post('/api/clinics/')
+      .send({ name: `Clinic ${tag}`, timezone: 'America/New_York' });
+    expect(clinic.status).toBe(201);
+    const clinical = await newDoctor(t, creator, {
+      name: `Dr. Bone ${tag}`,
+      specialization: 'Orthopedics',
+      clinic: clinic.body.id,
+      phone: '+1 555 0101',
+    });
+    const week = await t
+      .as(creator)
+      .put(`/api/doctors/${clinical.id}/schedule/`)
+      .send({ slot_minutes: 20, entries: [{ weekday: 2, start: '14:00', end: '16:00' }] });
+    expect(week.status).toBe(200);
+    const refused = await t.as(reader).patch(`/api/doctors/${clinical.id}/`).send({ phone: '+1 555 0102' });
+    expect(refused.status).toBe(403);
+    await page.goto(`${base}/admin/doctors/${clinical.id}/show`);
+    await page.getByText('Times in America/New_York; slots of 20 minutes.').waitFor();
+    await page.getByText('14:00–16:00').waitFor();
+    await page.getByRole('link', { name: 'Edit' }).click();
+    await expect.poll(() => field('Phone').inputValue()).toBe('+1 555 0101');
+    await field('Phone').fill('+1 555 0102');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByText(refused.body.detail as string).waitFor();
+    await screenshot('doctor-edit-forbidden');
+    expect((await t.as(reader).get(`/api/doctors/${clinical.id}/`)).body).toMatchObject({ phone: '+1 555 0101' });
+
+    // Logged: the 404 of the profile without a schedule, and the 403.
+    const unexpected = problems
+      .slice(problemsBefore)
+      .filter((problem) => !problem.includes(`/api/doctors/${cardiologist.id}/schedule/`) && !/status of 403/.test(problem));
     expect(unexpected).toEqual([]);
+    expect(problems.slice(problemsBefore).filter((problem) => /status of 403/.test(problem))).toHaveLength(1);
+    // The app bar hides while the page is scrolled down; its user menu is where signing out is.
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await browser.signOut();
   }, 90_000);
 });

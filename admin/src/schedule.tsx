@@ -240,6 +240,8 @@ function ScheduleForm({ doctor, schedule }: { doctor: Doctor; schedule: Schedule
   const [timezone, setTimezone] = useState(schedule?.timezone ?? '');
   const [errors, setErrors] = useState<Errors>({});
   const [problem, setProblem] = useState<string>();
+  /** The opening just added, whose start takes the focus (keyboard users go on typing there). */
+  const [added, setAdded] = useState<string>();
 
   const save = useMutation({
     mutationFn: async (body: PutSchedule) =>
@@ -251,7 +253,8 @@ function ScheduleForm({ doctor, schedule }: { doctor: Doctor; schedule: Schedule
     setWeek((current) =>
       current.map((day, d) => (d !== weekday ? day : day.map((opening, i) => (i === n ? { ...opening, [part]: value } : opening)))),
     );
-  const add = (weekday: number) =>
+  const add = (weekday: number) => {
+    setAdded(`${weekday}.${week[weekday].length}`);
     setWeek((current) =>
       current.map((day, d) => {
         if (d !== weekday) return day;
@@ -260,6 +263,7 @@ function ScheduleForm({ doctor, schedule }: { doctor: Doctor; schedule: Schedule
         return [...day, last ? { start: last.end, end: '' } : { start: '09:00', end: '17:00' }];
       }),
     );
+  };
   const remove = (weekday: number, n: number) => {
     setWeek((current) => current.map((day, d) => (d !== weekday ? day : day.filter((_, i) => i !== n))));
     setErrors({});
@@ -380,6 +384,7 @@ function ScheduleForm({ doctor, schedule }: { doctor: Doctor; schedule: Schedule
                   {(['start', 'end'] as const).map((part) => (
                     <TextField
                       key={part}
+                      autoFocus={part === 'start' && key === added}
                       size="small"
                       label={translate(`hc.doctors.schedule.${part}`)}
                       placeholder="HH:MM"
