@@ -89,7 +89,7 @@ describe('the console: doctors, schedules and free slots, in Chromium (e2e)', ()
     }
     // Friday by keyboard: Enter on the button, the new opening's start takes the focus, Tab to its end.
     await page.getByRole('button', { name: 'Add an opening on Friday' }).press('Enter');
-    await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe('Friday, opening 1: start');
+    await expect.poll(() => page.evaluate("document.activeElement?.getAttribute('aria-label')")).toBe('Friday, opening 1: start');
     await page.keyboard.press('Tab');
     await page.keyboard.press('ControlOrMeta+A');
     await page.keyboard.type('12:00');
@@ -236,7 +236,7 @@ describe('the console: doctors, schedules and free slots, in Chromium (e2e)', ()
     expect(unexpected).toEqual([]);
     expect(problems.slice(problemsBefore).filter((problem) => /status of 403/.test(problem))).toHaveLength(1);
     // The app bar hides while the page is scrolled down; its user menu is where signing out is.
-    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.evaluate('window.scrollTo(0, 0)');
     await browser.signOut();
   }, 90_000);
 });
