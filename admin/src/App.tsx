@@ -6,10 +6,11 @@ import { AssignmentCreate, AssignmentList } from './assignments';
 import { authProvider } from './authProvider';
 import { dataProvider } from './dataProvider';
 import { DayView, DayViewMenuItem } from './dayView';
-import { DoctorList, DoctorShow } from './doctors';
+import { DoctorCreate, DoctorEdit, DoctorList, DoctorShow } from './doctors';
 import { i18nProvider } from './i18n';
 import { LoginPage } from './LoginPage';
 import { PatientCreate, PatientEdit, PatientList, PatientShow } from './patients';
+import { DoctorScheduleEdit } from './schedule';
 
 /** The resources' entries, then the pages that are no resource. */
 const AppMenu = () => (
@@ -34,7 +35,9 @@ export function App() {
         disableTelemetry
       >
         <Resource name="patients" list={PatientList} show={PatientShow} create={PatientCreate} edit={PatientEdit} />
-        <Resource name="doctors" list={DoctorList} show={DoctorShow} />
+        <Resource name="doctors" list={DoctorList} show={DoctorShow} create={DoctorCreate} edit={DoctorEdit}>
+          <Route path=":id/schedule" element={<DoctorScheduleEdit />} />
+        </Resource>
         <Resource name="assignments" list={AssignmentList} create={AssignmentCreate} />
         <Resource name="appointments" list={AppointmentList} show={AppointmentShow} create={AppointmentCreate} edit={AppointmentEdit} />
         <CustomRoutes>

@@ -37,6 +37,7 @@ import {
 import { Link } from 'react-router-dom';
 import { api, currentSession, type Doctor, type Schemas } from './api';
 import { ClinicInput, DoctorInput, PatientInput } from './assignments';
+import { useStaleVersionNotice } from './staleVersion';
 
 export type Appointment = Schemas['AppointmentDto'];
 export type AppointmentStatus = Schemas['AppointmentStatus'];
@@ -65,27 +66,6 @@ export function nextStatuses(status: AppointmentStatus, clinician: boolean): App
   if (clinician) return NEXT[status];
   if (status !== 'SCHEDULED') return [];
   return NEXT[status].filter((next) => !CLINICIAN_ONLY.includes(next));
-}
-
-/** The record changed since it was read (412): say so, with a reload. To be imported from './staleVersion' once merged. */
-function useStaleVersionNotice() {
-  const notify = useNotify();
-  const translate = useTranslate();
-  return (error: unknown) => {
-    if ((error as { status?: number } | null)?.status !== 412) {
-      notify((error as Error)?.message || 'ra.notification.http_error', { type: 'error' });
-      return;
-    }
-    notify(
-      <span role="alert">
-        {translate('hc.errors.stale_version')}{' '}
-        <Button color="inherit" size="small" onClick={() => window.location.reload()}>
-          {translate('hc.actions.reload')}
-        </Button>
-      </span>,
-      { type: 'error', autoHideDuration: null },
-    );
-  };
 }
 
 const filters = [

@@ -2,10 +2,13 @@ import { HttpError, type DataProvider, type GetListParams, type Identifier, type
 import { api, ApiError } from './api';
 
 /** The API's collections, by react-admin resource name. */
-const PATHS: Record<string, string> = { patients: '/api/patients/', doctors: '/api/doctors/' };
-PATHS.assignments = '/api/mappings/';
-PATHS.appointments = '/api/appointments/';
-PATHS.clinics = '/api/clinics/';
+const PATHS: Record<string, string> = {
+  patients: '/api/patients/',
+  doctors: '/api/doctors/',
+  assignments: '/api/mappings/',
+  appointments: '/api/appointments/',
+  clinics: '/api/clinics/',
+};
 
 /** Lists the API orders itself (appointments by start, assignments and clinics by id): they take no `ordering`, and one is a 400. */
 const UNORDERED = new Set(['assignments', 'appointments', 'clinics']);

@@ -1,4 +1,3 @@
-import { Button } from '@mui/material';
 import {
   Create,
   Datagrid,
@@ -24,11 +23,10 @@ import {
   maxValue,
   minValue,
   required,
-  useNotify,
   useRecordContext,
-  useTranslate,
 } from 'react-admin';
 import type { Patient } from './api';
+import { useStaleVersionNotice } from './staleVersion';
 
 type Choice<T> = { id: NonNullable<T>; name: string };
 const GENDERS: Choice<Patient['gender']>[] = [
@@ -119,28 +117,6 @@ const patientForm = (
     <TextInput source="medical_history" multiline parse={emptyToNull} />
   </SimpleForm>
 );
-
-/** The record changed since the form opened (412): say so, and offer to load the current one. */
-function useStaleVersionNotice() {
-  const notify = useNotify();
-  const translate = useTranslate();
-  return (error: unknown) => {
-    const status = (error as { status?: number } | null)?.status;
-    if (status !== 412) {
-      notify((error as Error)?.message || 'ra.notification.http_error', { type: 'error' });
-      return;
-    }
-    notify(
-      <span role="alert">
-        {translate('hc.errors.stale_version')}{' '}
-        <Button color="inherit" size="small" onClick={() => window.location.reload()}>
-          {translate('hc.actions.reload')}
-        </Button>
-      </span>,
-      { type: 'error', autoHideDuration: null },
-    );
-  };
-}
 
 export const PatientEdit = () => {
   const onError = useStaleVersionNotice();
