@@ -1,6 +1,9 @@
-import { Admin, Resource } from 'react-admin';
-import { BrowserRouter } from 'react-router-dom';
+import { Admin, CustomRoutes, Resource } from 'react-admin';
+import { BrowserRouter, Route } from 'react-router-dom';
+import { AccountCreate, AccountEdit, AccountList, AccountShow } from './accounts';
+import { AuditEventList } from './audit';
 import { authProvider } from './authProvider';
+import { ClinicCreate, ClinicEdit, ClinicInvitation, ClinicList, ClinicShow } from './clinics';
 import { dataProvider } from './dataProvider';
 import { DoctorList, DoctorShow } from './doctors';
 import { i18nProvider } from './i18n';
@@ -21,6 +24,12 @@ export function App() {
       >
         <Resource name="patients" list={PatientList} show={PatientShow} create={PatientCreate} edit={PatientEdit} />
         <Resource name="doctors" list={DoctorList} show={DoctorShow} />
+        <Resource name="clinics" list={ClinicList} show={ClinicShow} create={ClinicCreate} edit={ClinicEdit} />
+        <Resource name="accounts" list={AccountList} show={AccountShow} create={AccountCreate} edit={AccountEdit} />
+        <Resource name="audit-events" list={AuditEventList} />
+        <CustomRoutes>
+          <Route path="/clinic-invitation" element={<ClinicInvitation />} />
+        </CustomRoutes>
       </Admin>
     </BrowserRouter>
   );

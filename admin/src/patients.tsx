@@ -121,7 +121,7 @@ const patientForm = (
 );
 
 /** The record changed since the form opened (412): say so, and offer to load the current one. */
-function useStaleVersionNotice() {
+export function useStaleVersionNotice() {
   const notify = useNotify();
   const translate = useTranslate();
   return (error: unknown) => {
