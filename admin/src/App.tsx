@@ -25,7 +25,14 @@ export function App() {
         <Resource name="patients" list={PatientList} show={PatientShow} create={PatientCreate} edit={PatientEdit} />
         <Resource name="doctors" list={DoctorList} show={DoctorShow} />
         <Resource name="clinics" list={ClinicList} show={ClinicShow} create={ClinicCreate} edit={ClinicEdit} />
-        <Resource name="accounts" list={AccountList} show={AccountShow} create={AccountCreate} edit={AccountEdit} />
+        <Resource
+          name="accounts"
+          recordRepresentation="username"
+          list={AccountList}
+          show={AccountShow}
+          create={AccountCreate}
+          edit={AccountEdit}
+        />
         <Resource name="audit-events" list={AuditEventList} />
         <CustomRoutes>
           <Route path="/clinic-invitation" element={<ClinicInvitation />} />

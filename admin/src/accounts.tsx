@@ -28,11 +28,13 @@ import {
   useGetList,
   useList,
   useNotify,
+  usePermissions,
   useRecordContext,
   useRefresh,
   useTranslate,
 } from 'react-admin';
 import { api, type Schemas } from './api';
+import { AdminsOnly } from './audit';
 import { problemMessage } from './clinics';
 
 export type UserAccount = Schemas['UserDto'];
@@ -61,14 +63,17 @@ const ListActions = () => (
  */
 export const AccountList = () => {
   const translate = useTranslate();
-  const { data, isPending, error } = useGetList<UserAccount>('accounts', {
-    pagination: { page: 1, perPage: 100 },
-    meta: { all: true },
-  });
+  const { permissions } = usePermissions<string>();
+  const { data, isPending, error } = useGetList<UserAccount>(
+    'accounts',
+    { pagination: { page: 1, perPage: 100 }, meta: { all: true } },
+    { enabled: permissions === 'admin' },
+  );
   const list = useList({ data, isPending, error, perPage: 25, sort: { field: 'id', order: 'DESC' } });
+  if (permissions !== undefined && permissions !== 'admin') return <AdminsOnly />;
   return (
     <ListContextProvider value={list}>
-      <ListView filters={filters} actions={<ListActions />} title={translate('resources.accounts.name', { smart_count: 2 })}>
+      <ListView filters={filters} actions={<ListActions />} empty={false} title={translate('resources.accounts.name', { smart_count: 2 })}>
         <Datagrid rowClick="show" bulkActionButtons={false}>
           <TextField source="id" />
           <TextField source="username" />

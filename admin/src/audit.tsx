@@ -1,4 +1,4 @@
-import { Stack } from '@mui/material';
+import { Alert, Stack } from '@mui/material';
 import {
   ChipField,
   Datagrid,
@@ -17,6 +17,8 @@ import {
   SimpleShowLayout,
   TextField,
   TextInput,
+  usePermissions,
+  useTranslate,
   type SortPayload,
 } from 'react-admin';
 import type { Schemas } from './api';
@@ -86,12 +88,27 @@ export function AuditGrid({ admin = false }: { admin?: boolean }) {
   );
 }
 
+/** What a page for admins shows anyone else (the API would answer 403). */
+export function AdminsOnly() {
+  const translate = useTranslate();
+  return (
+    <Alert severity="info" sx={{ mt: 2 }}>
+      {translate('hc.admins_only')}
+    </Alert>
+  );
+}
+
 /** The whole trail, for admins: read-only, newest first. */
-export const AuditEventList = () => (
-  <List filters={auditFilters} sort={NO_ORDERING} perPage={25} exporter={false} actions={false}>
-    <AuditGrid admin />
-  </List>
-);
+export const AuditEventList = () => {
+  const { permissions, isPending } = usePermissions<string>();
+  if (isPending) return null;
+  if (permissions !== 'admin') return <AdminsOnly />;
+  return (
+    <List filters={auditFilters} sort={NO_ORDERING} perPage={25} exporter={false} actions={false}>
+      <AuditGrid admin />
+    </List>
+  );
+};
 
 /** One clinic's trail (`GET /api/clinics/:id/audit-events/`), for its managers: a tab of the clinic's page. */
 export const ClinicAuditEvents = ({ clinic }: { clinic: number }) => (

@@ -23,6 +23,7 @@ export const en = {
       delete_content:
         'The patient disappears from the console and the API, its active assignments end and its future appointments are cancelled. The record itself is kept for retention (a soft delete).',
     },
+    admins_only: 'This page is for admins.',
     clinics: {
       timezone_help: 'An IANA time zone, such as Europe/Berlin or UTC',
       tabs: { details: 'Details', members: 'Members', audit: 'Audit' },
