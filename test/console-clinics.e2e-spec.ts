@@ -138,7 +138,7 @@ describe('clinics, accounts and the audit log in the console (e2e)', () => {
     expect(problems.filter((problem) => /status of 409/.test(problem))).toHaveLength(1);
   }, 120_000);
 
-  it('lets an admin find an account, mail it a reset link, deactivate it, and filter the audit log', async () => {
+  it('lets an admin find an account, mail it a reset link, end its sessions, deactivate it, make an account, and filter the audit log', async () => {
     browser.reportFailures();
     problems.length = 0;
     const { page, base } = browser;
@@ -187,6 +187,13 @@ describe('clinics, accounts and the audit log in the console (e2e)', () => {
     await smtp.waitForMail(staff.email, /Reset your password/);
     await screenshot('reset-sent');
 
+    // End its sessions: its refresh token stops working.
+    await page.getByRole('button', { name: 'End sessions' }).click();
+    await page.getByRole('dialog').getByText(`End every session of ${staff.username}?`).waitFor();
+    await page.getByRole('button', { name: 'Confirm' }).click();
+    await page.getByText(`Every session of ${staff.username} is over.`).waitFor();
+    expect((await t.http().post('/api/auth/token/refresh/').send({ refresh: staff.refresh })).status).toBe(401);
+
     // Deactivate it: it can no longer log in.
     await page.getByRole('link', { name: 'Edit' }).click();
     await page.getByLabel('Active').uncheck();
@@ -196,6 +203,27 @@ describe('clinics, accounts and the audit log in the console (e2e)', () => {
     expect((await t.as(admin).get(`/api/users/${staff.id}/`)).body).toMatchObject({ is_active: false, role: 'doctor' });
     expect((await t.http().post('/api/auth/login/').send({ email: staff.email, password: staff.password })).status).toBe(401);
     await screenshot('account-deactivated');
+
+    // An account made through the form: its owner is mailed a link to choose a password.
+    await page.getByRole('menuitem', { name: 'Accounts' }).click();
+    await page.getByRole('link', { name: 'Create' }).click();
+    const made = uniqueName('made');
+    await field('Email').fill(`${made}@clinic.example`);
+    await page.getByRole('textbox', { name: 'Name', exact: true }).fill('Made By Admin');
+    await page.getByRole('combobox', { name: 'Role' }).click();
+    await page.getByRole('option', { name: 'Doctor' }).click();
+    await screenshot('account-create');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => page.url()).toMatch(/\/admin\/accounts\/\d+\/show$/);
+    const madeId = Number(/\/accounts\/(\d+)\/show$/.exec(page.url())?.[1]);
+    expect((await t.as(admin).get(`/api/users/${madeId}/`)).body).toMatchObject({
+      email: `${made}@clinic.example`,
+      name: 'Made By Admin',
+      role: 'doctor',
+      is_active: true,
+    });
+    await smtp.waitForMail(`${made}@clinic.example`, /account was made for you/);
+    await screenshot('account-created');
 
     // The audit log, filtered to patients, shows the one the staff member registered.
     await page.getByRole('menuitem', { name: 'Audit log' }).click();
