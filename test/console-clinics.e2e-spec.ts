@@ -240,7 +240,19 @@ describe('clinics, accounts and the audit log in the console (e2e)', () => {
     expect(await row.getByRole('cell').allTextContents()).toEqual(
       expect.arrayContaining([staff.username, 'create', 'patient', String(patient.body.id), 'Success', String(clinic)]),
     );
+    // Entries from an hour ago on (the picker's local time, sent as an instant) keep it; from an hour ahead, none.
+    const local = (offsetMs: number) => {
+      const at = new Date(Date.now() + offsetMs - new Date().getTimezoneOffset() * 60_000);
+      return at.toISOString().slice(0, 16);
+    };
+    await page.getByLabel('From').fill(local(-3_600_000));
+    await expect.poll(() => decodeURIComponent(page.url())).toMatch(/"from":"\d{4}-\d\d-\d\dT[\d:.]+Z"/);
+    await row.waitFor();
     await screenshot('audit-log-patients');
+    await page.getByLabel('From').fill(local(3_600_000));
+    await row.waitFor({ state: 'detached' });
+    await page.getByLabel('From').fill(local(-3_600_000));
+    await row.waitFor();
     // A row opens to its details: the names of the fields the registration set.
     await row.click();
     await page.getByText('Changed fields').waitFor();

@@ -39,8 +39,11 @@ const OUTCOMES: { id: AuditEvent['outcome']; name: string }[] = [
   { id: 'denied', name: 'hc.audit.outcome.denied' },
 ];
 
-/** A local date and time from the picker as the instant the API takes. */
-const toInstant = (value: string | Date | null | undefined) => (value ? new Date(value).toISOString() : undefined);
+/** A local date and time from the picker as the instant the API takes (nothing while it is incomplete). */
+const toInstant = (value: string | Date | null | undefined) => {
+  const instant = value ? new Date(value) : undefined;
+  return instant && !Number.isNaN(instant.getTime()) ? instant.toISOString() : undefined;
+};
 
 /** The filters of both trails (`GET /api/audit-events/` and a clinic's), always shown. */
 export const auditFilters = [
