@@ -1,9 +1,12 @@
 import type { ReactNode } from 'react';
 import { Admin, CustomRoutes, Layout, Menu, Resource } from 'react-admin';
 import { BrowserRouter, Route } from 'react-router-dom';
+import { AccountCreate, AccountEdit, AccountList, AccountShow } from './accounts';
 import { AppointmentCreate, AppointmentEdit, AppointmentList, AppointmentShow } from './appointments';
 import { AssignmentCreate, AssignmentList } from './assignments';
+import { AuditEventList } from './audit';
 import { authProvider } from './authProvider';
+import { ClinicCreate, ClinicEdit, ClinicInvitation, ClinicList, ClinicShow } from './clinics';
 import { dataProvider } from './dataProvider';
 import { DayView, DayViewMenuItem } from './dayView';
 import { DoctorCreate, DoctorEdit, DoctorList, DoctorShow } from './doctors';
@@ -40,8 +43,19 @@ export function App() {
         </Resource>
         <Resource name="assignments" list={AssignmentList} create={AssignmentCreate} />
         <Resource name="appointments" list={AppointmentList} show={AppointmentShow} create={AppointmentCreate} edit={AppointmentEdit} />
+        <Resource name="clinics" list={ClinicList} show={ClinicShow} create={ClinicCreate} edit={ClinicEdit} />
+        <Resource
+          name="accounts"
+          recordRepresentation="username"
+          list={AccountList}
+          show={AccountShow}
+          create={AccountCreate}
+          edit={AccountEdit}
+        />
+        <Resource name="audit-events" list={AuditEventList} />
         <CustomRoutes>
           <Route path="/day" element={<DayView />} />
+          <Route path="/clinic-invitation" element={<ClinicInvitation />} />
         </CustomRoutes>
       </Admin>
     </BrowserRouter>

@@ -8,10 +8,12 @@ const PATHS: Record<string, string> = {
   assignments: '/api/mappings/',
   appointments: '/api/appointments/',
   clinics: '/api/clinics/',
+  accounts: '/api/users/',
+  'audit-events': '/api/audit-events/',
 };
 
-/** Lists the API orders itself (appointments by start, assignments and clinics by id): they take no `ordering`, and one is a 400. */
-const UNORDERED = new Set(['assignments', 'appointments', 'clinics']);
+/** Lists the API orders itself (appointments by start, the others by id or time): they take no `ordering`, and one is a 400. */
+const UNORDERED = new Set(['assignments', 'appointments', 'clinics', 'accounts', 'audit-events']);
 const sortOf = (resource: string, sort: GetListParams['sort'] | undefined) => (UNORDERED.has(resource) ? undefined : sort);
 
 const collection = (resource: string) => {
@@ -52,6 +54,22 @@ export function toHttpError(error: unknown): unknown {
   return new HttpError(error.message, error.status, body);
 }
 
+/** The largest page the API serves. */
+const MAX_PAGE_SIZE = 100;
+
+/**
+ * Every record of a collection, page after page: for the short lists whose route has no search
+ * or filters (an admin's accounts, a clinic's members), which the page then filters itself.
+ */
+async function everyRecord(path: string): Promise<RaRecord[]> {
+  const records: RaRecord[] = [];
+  for (let page = 1; ; page++) {
+    const { body, headers } = await call<RaRecord[]>(`${path}?page=${page}&page_size=${MAX_PAGE_SIZE}`);
+    records.push(...body);
+    if (body.length < MAX_PAGE_SIZE || records.length >= Number(headers.get('X-Total-Count') ?? 0)) return records;
+  }
+}
+
 async function call<T>(path: string, init?: RequestInit) {
   try {
     return await api<T>(path, init);
@@ -68,9 +86,14 @@ function changes(data: Record<string, unknown>, previous: Record<string, unknown
 
 export const dataProvider: DataProvider = {
   async getList(resource, params) {
-    const { body, headers } = await call<RaRecord[]>(
-      `${collection(resource)}?${listQuery({ ...params, sort: sortOf(resource, params.sort) })}`,
-    );
+    // `meta.path`: a nested collection (a clinic's members or audit events); `meta.all`: every page.
+    const meta = params.meta as { path?: string; all?: boolean } | undefined;
+    const path = meta?.path ?? collection(resource);
+    if (meta?.all) {
+      const records = await everyRecord(path);
+      return { data: records, total: records.length } as never;
+    }
+    const { body, headers } = await call<RaRecord[]>(`${path}?${listQuery({ ...params, sort: sortOf(resource, params.sort) })}`);
     return { data: body, total: Number(headers.get('X-Total-Count') ?? body.length) } as never;
   },
   async getOne(resource, { id }) {
