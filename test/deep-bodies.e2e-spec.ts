@@ -62,7 +62,8 @@ describe('deeply nested JSON bodies (e2e)', () => {
     expectProblem(res, 400);
     expect(res.body.detail).toBe('The request body nests objects and arrays deeper than 32 levels.');
     // Refused in one pass over the text: a few milliseconds; transforming it took some 700 ms.
-    expect(elapsed).toBeLessThan(100);
+    // The bound sits between the two, far enough from both for a busy two-CPU machine.
+    expect(elapsed).toBeLessThan(350);
   });
 
   it('refuses 33 levels and accepts 32, counting objects and arrays alike', async () => {
@@ -161,7 +162,8 @@ describe('deeply nested JSON bodies (e2e)', () => {
     console.info(
       `health under deep bodies: ${statuses.length} deep requests, ${probes.length} probes of /health/live: median ${median(probes).toFixed(1)} ms, max ${Math.max(...probes).toFixed(1)} ms (idle: median ${median(idle).toFixed(1)} ms); event loop delay p50 ${(loopDelay.percentile(50) / 1e6).toFixed(1)} ms, max ${(loopDelay.max / 1e6).toFixed(1)} ms`,
     );
-    expect(median(probes)).toBeLessThan(50);
+    // Unprotected, a probe waited seconds; protected, a few ms (up to ~90 on a busy machine).
+    expect(median(probes)).toBeLessThan(250);
     expect(statuses.length).toBeGreaterThan(8);
     expect(new Set(statuses)).toEqual(new Set([400]));
   }, 60_000);

@@ -68,7 +68,13 @@ describe('readiness while the database is down (e2e)', () => {
         request_id: res.headers['x-request-id'],
       });
     }
-    const whileDown = logLines.slice(before).map((line) => JSON.parse(line) as { level: number; msg: string; err?: unknown });
+    type Line = { level: number; msg: string; context?: string; err?: unknown };
+    // The readiness probe's own lines; the caller cache's listener may also say that it retries, on a slow machine.
+    const fromHealth = (lines: string[]) => lines.map((line) => JSON.parse(line) as Line).filter((line) => line.context === 'Health');
+    const noErrors = (lines: string[]) =>
+      expect(lines.map((line) => JSON.parse(line) as Line).filter((line) => line.level >= 50)).toEqual([]);
+    noErrors(logLines.slice(before));
+    const whileDown = fromHealth(logLines.slice(before));
     expect(whileDown, JSON.stringify(whileDown)).toHaveLength(1);
     expect(whileDown[0]).toMatchObject({ level: 40, msg: expect.stringMatching(/database/i) });
     expect(JSON.stringify(whileDown[0])).not.toMatch(/\bat \S+ \(|stack/);
@@ -77,7 +83,8 @@ describe('readiness while the database is down (e2e)', () => {
     const backAt = logLines.length;
     expect((await t.http().get('/health/ready')).status).toBe(200);
     expect((await t.http().get('/health/ready')).status).toBe(200);
-    const afterwards = logLines.slice(backAt).map((line) => JSON.parse(line) as { level: number; msg: string });
+    noErrors(logLines.slice(backAt));
+    const afterwards = fromHealth(logLines.slice(backAt));
     expect(afterwards).toEqual([expect.objectContaining({ level: 30, msg: expect.stringMatching(/database/i) })]);
   });
 });
