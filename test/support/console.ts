@@ -25,6 +25,10 @@ export const totp = (secret: string, steps = 0) => generate({ secret, epoch: Mat
 
 /** Turns two-factor authentication on for `user` through the API; returns its secret. The current period's code is left for the login. */
 export async function enableMfa(t: TestApp, user: TestUser): Promise<string> {
+  // The previous period's code is accepted for 30 s into the next: not so close to a period's end
+  // that it is two periods old when it arrives.
+  const intoPeriod = (Date.now() / 1000) % 30;
+  if (intoPeriod > 25) await new Promise((resolve) => setTimeout(resolve, (30 - intoPeriod) * 1000 + 200));
   const setup = await t.as(user).post('/api/auth/mfa/totp/setup/');
   expect(setup.status).toBe(200);
   const secret = setup.body.secret as string;
@@ -86,6 +90,8 @@ export function useConsole(t: TestApp, folder: string): ConsoleBrowser {
     },
     async signOut() {
       const page = browser.page;
+      // The app bar, with the user menu, hides when the page is scrolled down.
+      await page.evaluate(() => window.scrollTo(0, 0));
       await page.getByRole('button', { name: 'Profile' }).click();
       await page.getByRole('menuitem', { name: 'Logout' }).click();
       await page.getByLabel('Username or email').waitFor();
