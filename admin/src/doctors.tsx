@@ -81,7 +81,7 @@ const useFilters = () => {
 };
 
 export const DoctorList = () => (
-  <List filters={useFilters()} sort={{ field: 'id', order: 'ASC' }} perPage={25}>
+  <List filters={useFilters()} sort={{ field: 'id', order: 'ASC' }} perPage={25} exporter={false}>
     <Datagrid rowClick="show" bulkActionButtons={false}>
       <TextField source="id" />
       <TextField source="name" />

@@ -46,7 +46,7 @@ const filters = [
 ];
 
 export const PatientList = () => (
-  <List filters={filters} sort={{ field: 'id', order: 'DESC' }} perPage={25}>
+  <List filters={filters} sort={{ field: 'id', order: 'DESC' }} perPage={25} exporter={false}>
     <Datagrid rowClick="show" bulkActionButtons={false}>
       <TextField source="id" />
       <TextField source="name" />
