@@ -2,7 +2,7 @@ import { HttpError, type DataProvider, type GetListParams, type Identifier, type
 import { api, ApiError } from './api';
 
 /** The API's collections, by react-admin resource name. */
-const PATHS: Record<string, string> = { patients: '/api/patients/', doctors: '/api/doctors/' };
+const PATHS: Record<string, string> = { patients: '/api/patients/', doctors: '/api/doctors/', appointments: '/api/appointments/' };
 
 const collection = (resource: string) => {
   const path = PATHS[resource];
