@@ -143,7 +143,7 @@ function Profile({ me, onSaved }: { me: Me; onSaved: (me: Me) => void }) {
             }
           </FormDataConsumer>
           <Box>
-            <SaveButton label="hc.account.profile.save" />
+            <SaveButton />
           </Box>
         </Stack>
       </Form>
@@ -332,7 +332,7 @@ function TwoFactor() {
               event.preventDefault();
               void enable(text(new FormData(event.currentTarget).get('code')));
             }}
-            sx={{ display: 'flex', gap: 2, alignItems: 'flex-start' }}
+            sx={{ display: 'flex', flexWrap: 'wrap', gap: 2, alignItems: 'flex-start', '& button': { flexShrink: 0 } }}
           >
             <MuiTextField
               name="code"
@@ -511,7 +511,6 @@ function Sessions({ reload }: { reload: number }) {
 
 /** /admin/account: the caller's own account, reached from the user menu. */
 export function AccountPage() {
-  const translate = useTranslate();
   const [me, setMe] = useState<Me>();
   const [error, setError] = useState<string>();
   // Bumped when the sessions changed elsewhere on the page (a new password ends the others).
@@ -529,9 +528,6 @@ export function AccountPage() {
       <CanAccess resource="account" action="read">
         <Title title="hc.account.title" />
         <Stack spacing={2} sx={{ my: 2 }}>
-          <Typography variant="h5" component="h1">
-            {translate('hc.account.title')}
-          </Typography>
           {error && <Alert severity="error">{error}</Alert>}
           {me && <Profile me={me} onSaved={setMe} />}
           <Password onChanged={() => setSessionsVersion((version) => version + 1)} />

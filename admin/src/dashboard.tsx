@@ -126,7 +126,6 @@ function TodaysAppointments({ from, to }: { from: string; to: string }) {
 
 /** The first page after signing in: today's appointments, and how many patients, doctors and upcoming appointments the caller has. */
 export function Dashboard() {
-  const translate = useTranslate();
   const { canAccess: appointments } = useCanAccess({ resource: 'appointments', action: 'list' });
   // The local day, as instants: the API reads `from` and `to` as UTC unless they say otherwise.
   const { from, to, now } = useMemo(() => {
@@ -139,9 +138,6 @@ export function Dashboard() {
   return (
     <Stack spacing={2} sx={{ my: 2 }}>
       <Title title="hc.dashboard.title" />
-      <Typography variant="h5" component="h1">
-        {translate('hc.dashboard.title')}
-      </Typography>
       <Stack direction={{ xs: 'column', sm: 'row' }} spacing={2}>
         <Count resource="patients" label="hc.dashboard.patients" />
         <Count resource="doctors" label="hc.dashboard.doctors" />

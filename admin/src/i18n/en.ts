@@ -40,7 +40,6 @@ export const en = {
       },
       profile: {
         title: 'Profile',
-        save: 'Save profile',
         saved: 'Your profile is saved.',
         email_needs_password: 'Your current password, to change the email',
       },
