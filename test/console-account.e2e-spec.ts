@@ -4,6 +4,8 @@ import { totp, useConsole } from './support/console';
 import { newDoctor, newPatient } from './support/records';
 import { uniqueName, useTestApp, type TestUser } from './support/test-app';
 
+/** The machine is shared and slow at times: a poll waits up to 15 s, not vitest's 1 s. */
+const POLL = { timeout: 15_000 };
 const OTHER_DEVICE = 'other-device/1.0 (console-account test)';
 
 /**
@@ -18,7 +20,7 @@ describe('the console: account page, dashboard and menus by role (e2e)', () => {
 
   // Each test starts signed out, even after one that failed half way: the session lives in sessionStorage.
   beforeEach(async () => {
-    if (browser.page?.url().startsWith(browser.base)) await browser.page.evaluate(() => sessionStorage.clear());
+    if (browser.page?.url().startsWith(browser.base)) await browser.page.evaluate('sessionStorage.clear()');
     problems.length = 0;
   });
 
@@ -35,17 +37,16 @@ describe('the console: account page, dashboard and menus by role (e2e)', () => {
 
     await browser.signIn(user);
     // The dashboard is the first page.
-    await expect.poll(() => page.url()).toMatch(/\/admin\/?$/);
+    await expect.poll(() => page.url(), POLL).toMatch(/\/admin\/?$/);
     await page.getByRole('heading', { name: "Today's appointments" }).waitFor();
     await screenshot('dashboard-after-sign-in');
 
-    // The user menu opens the account page.
-    await page.getByRole('button', { name: 'Profile', exact: true }).click();
+    // The side menu opens the account page.
     await page.getByRole('menuitem', { name: 'My account' }).click();
-    await expect.poll(() => page.url()).toBe(`${base}/admin/account`);
+    await expect.poll(() => page.url(), POLL).toBe(`${base}/admin/account`);
     const section = (name: string) => page.getByRole('region', { name, exact: true });
     const profile = section('Profile');
-    await expect.poll(() => profile.getByRole('textbox', { name: 'Email' }).inputValue()).toBe(user.email);
+    await expect.poll(() => profile.getByRole('textbox', { name: 'Email' }).inputValue(), POLL).toBe(user.email);
     await screenshot('account');
 
     // Profile: a new name, saved through PATCH /api/auth/me/; the app bar says it too.
@@ -53,7 +54,7 @@ describe('the console: account page, dashboard and menus by role (e2e)', () => {
     await profile.getByRole('textbox', { name: 'Name' }).fill(name);
     await profile.getByRole('button', { name: 'Save' }).click();
     await page.getByText('Your profile is saved.').waitFor();
-    await expect.poll(async () => (await t.as(user).get('/api/auth/me/')).body.name).toBe(name);
+    await expect.poll(async () => (await t.as(user).get('/api/auth/me/')).body.name, POLL).toBe(name);
     await page.getByRole('button', { name: 'Profile', exact: true }).getByText(name).waitFor();
 
     // Two-factor authentication: the QR code and the secret as text; a code of that secret turns it on.
@@ -68,7 +69,7 @@ describe('the console: account page, dashboard and menus by role (e2e)', () => {
     await twoFactor.getByRole('button', { name: 'Turn on' }).click();
     const recovery = page.getByRole('region', { name: 'Recovery codes' });
     await recovery.waitFor();
-    await expect.poll(() => recovery.getByRole('listitem').count()).toBe(10);
+    await expect.poll(() => recovery.getByRole('listitem').count(), POLL).toBe(10);
     await twoFactor.getByText('Two-factor authentication is on').waitFor();
     await screenshot('two-factor-recovery-codes');
     // The account has it now: a password alone no longer signs in.
@@ -79,7 +80,7 @@ describe('the console: account page, dashboard and menus by role (e2e)', () => {
     await recovery.waitFor({ state: 'detached' });
 
     // Out, and in again with the code step. (The app bar hides while the page is scrolled down.)
-    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.evaluate('window.scrollTo(0, 0)');
     await browser.signOut();
     await browser.signIn(user, secret);
     await screenshot('signed-in-with-code');
@@ -113,7 +114,7 @@ describe('the console: account page, dashboard and menus by role (e2e)', () => {
     // The registration's session is one of the others the change ended.
     expect((await t.http().post('/api/auth/token/refresh/').send({ refresh: user.refresh })).status).toBe(401);
     // The console refreshed its revoked access token once and still lists its sessions: this one alone.
-    await expect.poll(() => sessions.getByRole('button', { name: /^End session/ }).count()).toBe(0);
+    await expect.poll(() => sessions.getByRole('button', { name: /^End session/ }).count(), POLL).toBe(0);
     await sessions.getByRole('row').filter({ hasText: 'This session' }).waitFor();
     expect(page.url()).toBe(`${base}/admin/account`);
     await screenshot('password-changed');
@@ -164,7 +165,7 @@ describe('the console: account page, dashboard and menus by role (e2e)', () => {
     await browser.signIn(user);
     await page.getByRole('heading', { name: "Today's appointments" }).waitFor();
     for (const [resource, count] of Object.entries(expected)) {
-      await expect.poll(() => page.locator(`[data-count="${resource}"]`).textContent()).toBe(count);
+      await expect.poll(() => page.locator(`[data-count="${resource}"]`).textContent(), POLL).toBe(count);
     }
     const todayTable = page.getByRole('region', { name: "Today's appointments" });
     if (today.body.length === 0) await todayTable.getByText('No appointments today.').waitFor();
@@ -176,7 +177,7 @@ describe('the console: account page, dashboard and menus by role (e2e)', () => {
 
     // Each count opens its list.
     await page.getByRole('link', { name: /^Patients/ }).click();
-    await expect.poll(() => page.url()).toBe(`${base}/admin/patients`);
+    await expect.poll(() => page.url(), POLL).toBe(`${base}/admin/patients`);
     await page.getByText(patient.name as string).waitFor();
     await screenshot('dashboard-to-patients');
 
@@ -233,5 +234,52 @@ describe('the console: account page, dashboard and menus by role (e2e)', () => {
     await browser.signOut();
 
     expect(problems).toEqual([]);
+  }, 90_000);
+});
+
+/**
+ * Where a role must use two-factor authentication (MFA_REQUIRED_ROLES, admins by default), an
+ * account without it can use nothing else: the dashboard says so and leads to the account page,
+ * where setting it up opens the rest.
+ */
+describe('the console for an admin who must set up two-factor authentication first (e2e)', () => {
+  const t = useTestApp({ MFA_REQUIRED_ROLES: 'admin' });
+  const browser = useConsole(t, 'account-mfa-required');
+  const { screenshot, problems } = browser;
+
+  it('shows the API’s reason on the dashboard, leads to the account page, and opens the lists once it is on', async () => {
+    browser.reportFailures();
+    const { page, base } = browser;
+    const admin = await t.newAdmin();
+    expect((await t.as(admin).get('/api/patients/')).status).toBe(403);
+
+    await browser.signIn(admin);
+    const reason = page.getByText('Set up two-factor authentication first.');
+    await expect.poll(() => reason.count(), POLL).toBeGreaterThan(0);
+    await screenshot('dashboard-mfa-first');
+    await page.getByRole('link', { name: 'My account' }).first().click();
+    await expect.poll(() => page.url(), POLL).toBe(`${base}/admin/account`);
+
+    const twoFactor = page.getByRole('region', { name: 'Two-factor authentication', exact: true });
+    await twoFactor.getByRole('button', { name: 'Set up two-factor authentication' }).click();
+    const secret = await twoFactor.getByRole('textbox', { name: 'Secret key' }).inputValue();
+    await twoFactor.getByRole('textbox', { name: 'Authentication code' }).fill(await totp(secret, -1));
+    await twoFactor.getByRole('button', { name: 'Turn on' }).click();
+    await page.getByRole('region', { name: 'Recovery codes' }).waitFor();
+    // The sessions, refused before, are listed now.
+    await page.getByRole('region', { name: 'Sessions' }).getByText('This session').waitFor();
+    await screenshot('account-mfa-on');
+    expect((await t.as(admin).get('/api/patients/')).status).toBe(200);
+
+    await page.getByRole('menuitem', { name: 'Dashboard' }).click();
+    await expect.poll(() => page.locator('[data-count="patients"]').textContent(), POLL).toMatch(/^\d+$/);
+    await expect.poll(() => reason.count(), POLL).toBe(0);
+    await screenshot('dashboard-after-mfa');
+
+    // The refusals before it was on: the dashboard's three counts and today's appointments, and the sessions.
+    const refused = problems.filter((problem) => /status of 403/.test(problem));
+    expect(problems.filter((problem) => !refused.includes(problem))).toEqual([]);
+    expect(refused.length).toBeGreaterThanOrEqual(4);
+    expect(refused.length).toBeLessThanOrEqual(6);
   }, 90_000);
 });

@@ -228,8 +228,12 @@ function QrCode({ value, label }: { value: string; label: string }) {
   );
 }
 
-/** Two-factor authentication: set up (QR code and secret), turned on with a code (recovery codes, once), turned off. */
-function TwoFactor() {
+/**
+ * Two-factor authentication: set up (QR code and secret), turned on with a code (recovery codes,
+ * once), turned off. `onChanged`: an account whose role must have it can use the rest of the API
+ * once it is on.
+ */
+function TwoFactor({ onChanged }: { onChanged: () => void }) {
   const translate = useTranslate();
   const notify = useNotify();
   const [on, setOn] = useState(twoFactor.isOn() ?? false);
@@ -268,6 +272,7 @@ function TwoFactor() {
       setRecoveryCodes(body.recovery_codes);
       setSetup(undefined);
       known(true);
+      onChanged();
       notify('hc.account.two_factor.enabled', { type: 'success' });
     } catch (error) {
       const problem = problemOf(error);
@@ -513,7 +518,7 @@ function Sessions({ reload }: { reload: number }) {
 export function AccountPage() {
   const [me, setMe] = useState<Me>();
   const [error, setError] = useState<string>();
-  // Bumped when the sessions changed elsewhere on the page (a new password ends the others).
+  // Bumped when the sessions changed elsewhere on the page (a new password ends the others), or may now be listed (two-factor on).
   const [sessionsVersion, setSessionsVersion] = useState(0);
 
   useEffect(() => {
@@ -531,7 +536,7 @@ export function AccountPage() {
           {error && <Alert severity="error">{error}</Alert>}
           {me && <Profile me={me} onSaved={setMe} />}
           <Password onChanged={() => setSessionsVersion((version) => version + 1)} />
-          <TwoFactor />
+          <TwoFactor onChanged={() => setSessionsVersion((version) => version + 1)} />
           <Sessions reload={sessionsVersion} />
         </Stack>
       </CanAccess>

@@ -15,12 +15,18 @@ import {
 import { useMemo } from 'react';
 import { Title, useCanAccess, useGetList, useTranslate } from 'react-admin';
 import { Link } from 'react-router-dom';
-import type { Schemas } from './api';
+import { currentSession, type Schemas } from './api';
 
 type Appointment = Schemas['AppointmentDto'];
 
 /** No `ordering`: the appointments come in the API's own order (by start), and a count needs none. */
 const NO_SORT = { field: '', order: 'ASC' } as const;
+
+/** A refusal (4xx) is the API's answer, not a hiccup: said at once rather than asked again three times. */
+const retry = (failures: number, error: unknown) => {
+  const status = (error as { status?: number } | null)?.status;
+  return (status === undefined || status >= 500) && failures < 2;
+};
 
 /** A list's path in the console, with its filter as react-admin reads it from the URL. */
 const listPath = (resource: string, filter?: Record<string, unknown>) =>
@@ -49,7 +55,7 @@ function Problem({ error }: { error: unknown }) {
 /** How many records a list has, from the `X-Total-Count` of a one-row page; a link to the list. */
 function CountCard({ resource, label, filter }: { resource: string; label: string; filter?: Record<string, unknown> }) {
   const translate = useTranslate();
-  const { total, error, isPending } = useGetList(resource, { pagination: { page: 1, perPage: 1 }, sort: NO_SORT, filter });
+  const { total, error, isPending } = useGetList(resource, { pagination: { page: 1, perPage: 1 }, sort: NO_SORT, filter }, { retry });
   return (
     <Card sx={{ minWidth: 200, flex: 1 }}>
       <CardActionArea component={Link} to={listPath(resource, filter)} aria-describedby={`count-${resource}`}>
@@ -60,7 +66,12 @@ function CountCard({ resource, label, filter }: { resource: string; label: strin
           </Typography>
         </CardContent>
       </CardActionArea>
-      {error != null && <Problem error={error} />}
+      {/* Said in full (with the way to the account page) under today's appointments; here in brief. */}
+      {error != null && (
+        <Typography variant="caption" color="error" component="p" sx={{ px: 2, pb: 1 }}>
+          {translate(error.message || 'ra.notification.http_error', { _: error.message })}
+        </Typography>
+      )}
     </Card>
   );
 }
@@ -74,11 +85,15 @@ function Count(props: { resource: string; label: string; filter?: Record<string,
 /** The local day's appointments that the caller may see (the API decides which). */
 function TodaysAppointments({ from, to }: { from: string; to: string }) {
   const translate = useTranslate();
-  const { data, total, error, isPending } = useGetList<Appointment>('appointments', {
-    pagination: { page: 1, perPage: 100 },
-    sort: NO_SORT,
-    filter: { from, to },
-  });
+  const { data, total, error, isPending } = useGetList<Appointment>(
+    'appointments',
+    {
+      pagination: { page: 1, perPage: 100 },
+      sort: NO_SORT,
+      filter: { from, to },
+    },
+    { retry },
+  );
   const time = (value: string) => new Date(value).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
   return (
     <Card component="section" aria-labelledby="dashboard-today">
@@ -126,6 +141,12 @@ function TodaysAppointments({ from, to }: { from: string; to: string }) {
 
 /** The first page after signing in: today's appointments, and how many patients, doctors and upcoming appointments the caller has. */
 export function Dashboard() {
+  // Signed out, react-admin still mounts the dashboard while it goes to the login page: asking the
+  // API then would answer 401s, each one more sign-out and redirect (a loop of them).
+  return currentSession() ? <DashboardContent /> : null;
+}
+
+function DashboardContent() {
   const { canAccess: appointments } = useCanAccess({ resource: 'appointments', action: 'list' });
   // The local day, as instants: the API reads `from` and `to` as UTC unless they say otherwise.
   const { from, to, now } = useMemo(() => {
