@@ -514,7 +514,7 @@ function Sessions({ reload }: { reload: number }) {
   );
 }
 
-/** /admin/account: the caller's own account, reached from the user menu. */
+/** /admin/account: the caller's own account, reached from the side menu. */
 export function AccountPage() {
   const [me, setMe] = useState<Me>();
   const [error, setError] = useState<string>();
