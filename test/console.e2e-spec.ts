@@ -68,7 +68,9 @@ describe('the console at /admin, in Chromium (e2e)', () => {
     await screenshot('login-code');
     await page.getByRole('button', { name: 'Verify' }).click();
 
-    // The patients list, with the one made through the API.
+    // The dashboard first, then the patients list, with the one made through the API.
+    await expect.poll(() => page.url()).toBe(`${base}/admin/`);
+    await page.getByRole('menuitem', { name: 'Patients' }).click();
     await expect.poll(() => page.url()).toBe(`${base}/admin/patients`);
     await page.getByText(apiName).waitFor();
     await screenshot('patients-list');

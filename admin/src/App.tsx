@@ -1,28 +1,21 @@
-import type { ReactNode } from 'react';
-import { Admin, CustomRoutes, Layout, Menu, Resource } from 'react-admin';
+import { Admin, CustomRoutes, Resource } from 'react-admin';
 import { BrowserRouter, Route } from 'react-router-dom';
+import { AccountPage } from './account';
 import { AccountCreate, AccountEdit, AccountList, AccountShow } from './accounts';
 import { AppointmentCreate, AppointmentEdit, AppointmentList, AppointmentShow } from './appointments';
 import { AssignmentCreate, AssignmentList } from './assignments';
 import { AuditEventList } from './audit';
 import { authProvider } from './authProvider';
 import { ClinicCreate, ClinicEdit, ClinicInvitation, ClinicList, ClinicShow } from './clinics';
+import { Dashboard } from './dashboard';
 import { dataProvider } from './dataProvider';
-import { DayView, DayViewMenuItem } from './dayView';
+import { DayView } from './dayView';
 import { DoctorCreate, DoctorEdit, DoctorList, DoctorShow } from './doctors';
 import { i18nProvider } from './i18n';
+import { ConsoleLayout } from './layout';
 import { LoginPage } from './LoginPage';
 import { PatientCreate, PatientEdit, PatientList, PatientShow } from './patients';
 import { DoctorScheduleEdit } from './schedule';
-
-/** The resources' entries, then the pages that are no resource. */
-const AppMenu = () => (
-  <Menu>
-    <Menu.ResourceItems />
-    <DayViewMenuItem />
-  </Menu>
-);
-const AppLayout = ({ children }: { children: ReactNode }) => <Layout menu={AppMenu}>{children}</Layout>;
 
 /** The console, under /admin/ as the API serves it (index.html for every client-side route). */
 export function App() {
@@ -34,7 +27,8 @@ export function App() {
         authProvider={authProvider}
         i18nProvider={i18nProvider}
         loginPage={LoginPage}
-        layout={AppLayout}
+        dashboard={Dashboard}
+        layout={ConsoleLayout}
         disableTelemetry
       >
         <Resource name="patients" list={PatientList} show={PatientShow} create={PatientCreate} edit={PatientEdit} />
@@ -56,6 +50,7 @@ export function App() {
         <CustomRoutes>
           <Route path="/day" element={<DayView />} />
           <Route path="/clinic-invitation" element={<ClinicInvitation />} />
+          <Route path="/account" element={<AccountPage />} />
         </CustomRoutes>
       </Admin>
     </BrowserRouter>
