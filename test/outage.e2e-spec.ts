@@ -1,10 +1,12 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { DestinationStream } from 'pino';
 import type { Response } from 'supertest';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { AuditRepository } from '../src/audit/audit.repository';
 import { RunningEmbeddedPostgres, startEmbeddedPostgres } from '../src/core/database/embedded-postgres';
-import { AppInstance, startAppOn } from './support/instances';
+import { AppInstance, OwnApp, startAppOn, startOwnApp } from './support/instances';
 import { startTcpProxy, TcpProxy } from './support/tcp-proxy';
 import { TestUser, uniqueName } from './support/test-app';
 import { insertUser } from './support/tokens';
@@ -25,6 +27,25 @@ interface Outcome {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * The service's error lines (LOG_LEVEL=error), kept so that an answer the test did not expect (a
+ * 500 above all) says which error caused it: the filter logs it with the request's id.
+ */
+function errorLog(): { destination: DestinationStream; explain: (res: Response | undefined) => string } {
+  const lines: string[] = [];
+  return {
+    destination: { write: (line: string) => void lines.push(line) },
+    explain: (res) => {
+      const requestId = (res?.body as { request_id?: unknown } | undefined)?.request_id;
+      if (requestId === undefined) return '';
+      const logged = lines
+        .map((line) => JSON.parse(line) as { request_id?: unknown; err?: unknown })
+        .filter((line) => line.request_id === requestId);
+      return logged.length === 0 ? ' (nothing logged)' : `; logged: ${logged.map((line) => JSON.stringify(line.err)).join('; ')}`;
+    },
+  };
+}
 
 /** A bounded, steady stream of reads and writes (creating patients) by a few clients, in the background. */
 function traffic(t: AppInstance, user: TestUser): { outcomes: Outcome[]; stop: () => Promise<Outcome[]> } {
@@ -77,6 +98,7 @@ async function checkOutcomes(
   user: TestUser,
   outcomes: Outcome[],
   window: { downAt: number; upAt: number; recoveredAt: number; boundMs: number },
+  explain: (res: Response | undefined) => string,
 ): Promise<string> {
   const hung = outcomes.filter((o) => o.status === 0 || o.ms > window.boundMs);
   const maxMs = Math.max(...outcomes.map((o) => o.ms));
@@ -95,7 +117,9 @@ async function checkOutcomes(
 
   expect(hung, figures).toEqual([]);
   // Only successes and "unavailable": no 500, no other error.
-  for (const o of outcomes) expect([200, 201, 503], `${o.kind} answered ${o.status}: ${o.res?.text}`).toContain(o.status);
+  for (const o of outcomes) {
+    expect([200, 201, 503], `${o.kind} answered ${o.status}: ${o.res?.text}${explain(o.res)}`).toContain(o.status);
+  }
   for (const o of unavailable) {
     expect(o.res!.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect(o.res!.headers['retry-after']).toMatch(/^\d+$/);
@@ -114,6 +138,60 @@ async function checkOutcomes(
   return figures;
 }
 
+/** Polls `condition` until it holds. */
+async function until(condition: () => boolean, what: string, ms = 5000): Promise<void> {
+  for (const since = Date.now(); !condition(); await sleep(10)) {
+    if (Date.now() - since > ms) throw new Error(`${what} did not happen within ${ms} ms`);
+  }
+}
+
+/**
+ * What a stopped server does to one write in flight, made to happen every time rather than once
+ * in many loaded runs: the server ends the transaction's connection between two of its statements
+ * (the patient's INSERT and its audit entry's), TypeORM releases the connection on the 'error' it
+ * hears, and the next statement meets TypeORM's "already released" error instead of a network one.
+ */
+describe('a connection ended between two statements of a write (e2e)', () => {
+  let own: OwnApp;
+  const log = errorLog();
+  beforeAll(async () => {
+    own = await startOwnApp({ LOG_LEVEL: 'error' }, { logDestination: log.destination });
+  });
+  afterAll(async () => {
+    vi.restoreAllMocks();
+    await own?.close();
+  });
+
+  it('answers 503 problem+json, commits nothing, and the next write succeeds', async () => {
+    const user = await insertUser(own.db);
+    const audit = own.app.get(AuditRepository);
+    const insert = audit.insert.bind(audit);
+    vi.spyOn(audit, 'insert').mockImplementationOnce(async (events, manager, wrote) => {
+      const runner = manager!.queryRunner!;
+      const [{ pid }] = await manager!.query<{ pid: number }[]>('SELECT pg_backend_pid() AS pid');
+      // From another pooled connection, as a server shutting down ends every session.
+      await own.db.query('SELECT pg_terminate_backend($1)', [pid]);
+      await until(() => runner.isReleased, "TypeORM's release of the ended connection");
+      return insert(events, manager, wrote);
+    });
+
+    const name = uniqueName('Cut off ');
+    const res = await own.as(user).post('/api/patients/').send({ name });
+    expect(res.status, `${res.text}${log.explain(res)}`).toBe(503);
+    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(res.headers['retry-after']).toMatch(/^\d+$/);
+    expect(res.body).toMatchObject({ status: 503, detail: 'The database is unavailable; retry shortly.' });
+    expect(await own.db.query('SELECT id FROM patients WHERE name = $1', [name])).toEqual([]);
+
+    // The pool gave the ended connection up: the next write gets a good one.
+    const next = await own
+      .as(user)
+      .post('/api/patients/')
+      .send({ name: uniqueName('After ') });
+    expect(next.status, `${next.text}${log.explain(next)}`).toBe(201);
+  });
+});
+
 /**
  * The service on a PostgreSQL server of this file's own (never the machine's shared one), which
  * goes away in the middle of a stream of reads and writes: stopped, or cut off by a partition.
@@ -123,6 +201,8 @@ describe('database outage (e2e)', () => {
   let port: number;
   let db: RunningEmbeddedPostgres;
   let t: AppInstance;
+  const log = errorLog();
+  const cutLog = errorLog();
   const startDatabase = () => startEmbeddedPostgres({ dataDir, port, database: 'healthcare' });
 
   beforeAll(async () => {
@@ -130,7 +210,11 @@ describe('database outage (e2e)', () => {
     port = await freePort();
     db = await startDatabase();
     // Migrations applied by the service at start, as in production.
-    t = await startAppOn(db.url, { DB_RUN_MIGRATIONS: 'true', DB_CONNECT_TIMEOUT_MS: '2000' });
+    t = await startAppOn(
+      db.url,
+      { DB_RUN_MIGRATIONS: 'true', DB_CONNECT_TIMEOUT_MS: '2000', LOG_LEVEL: 'error' },
+      { logDestination: log.destination },
+    );
   });
   afterAll(async () => {
     await t?.close();
@@ -147,11 +231,11 @@ describe('database outage (e2e)', () => {
       url.port = String(proxy.port);
       // Short limits, so the test is quick: the server cancels a statement after 1 s, the client
       // gives a silent connection up 2 s later, and waits 1 s to connect and 1.5 s for the pool.
-      cut = await startAppOn(url.toString(), {
-        DB_STATEMENT_TIMEOUT_MS: '1000',
-        DB_CONNECT_TIMEOUT_MS: '1000',
-        DB_POOL_TIMEOUT_MS: '1500',
-      });
+      cut = await startAppOn(
+        url.toString(),
+        { DB_STATEMENT_TIMEOUT_MS: '1000', DB_CONNECT_TIMEOUT_MS: '1000', DB_POOL_TIMEOUT_MS: '1500', LOG_LEVEL: 'error' },
+        { logDestination: cutLog.destination },
+      );
     });
     afterAll(async () => {
       await cut?.close();
@@ -175,7 +259,13 @@ describe('database outage (e2e)', () => {
       const recoveryMs = await recovery(cut, user, upAt);
       await sleep(1000);
       // Statement 1 s + grace 2 s is the longest a request waits on a silent connection.
-      const figures = await checkOutcomes(cut, user, await load.stop(), { downAt, upAt, recoveredAt: upAt + recoveryMs, boundMs: 4500 });
+      const figures = await checkOutcomes(
+        cut,
+        user,
+        await load.stop(),
+        { downAt, upAt, recoveredAt: upAt + recoveryMs, boundMs: 4500 },
+        cutLog.explain,
+      );
       console.info(
         `outage (partition): ${figures}; cut off for ${upAt - downAt} ms, /health/ready answered 503 in ${readyMs} ms, recovered after ${recoveryMs} ms`,
       );
@@ -208,12 +298,13 @@ describe('database outage (e2e)', () => {
       expect((await t.http().get('/health/ready')).status).toBe(200);
       await sleep(1000);
       // A stopped server refuses connections: answers come at once, far below the 2 s connect timeout.
-      const figures = await checkOutcomes(t, user, await load.stop(), {
-        downAt,
-        upAt,
-        recoveredAt: restartedAt + recoveryMs,
-        boundMs: 3000,
-      });
+      const figures = await checkOutcomes(
+        t,
+        user,
+        await load.stop(),
+        { downAt, upAt, recoveredAt: restartedAt + recoveryMs, boundMs: 3000 },
+        log.explain,
+      );
       console.info(
         `outage: ${figures}; database down for ${restartedAt - stoppedAt} ms (stop took ${downAt - stoppedAt} ms, restart ` +
           `${restartedAt - upAt} ms), /health/ready answered 503 in ${readyMs} ms, recovered after ${recoveryMs} ms`,

@@ -1,11 +1,30 @@
 import { BadRequestException } from '@nestjs/common';
-import { QueryFailedError, QueryRunnerAlreadyReleasedError } from 'typeorm';
+import { DataSource, QueryFailedError, QueryRunnerAlreadyReleasedError, QueryRunnerProviderAlreadyReleasedError } from 'typeorm';
 import { describe, expect, it } from 'vitest';
 import { problemInstance, toProblem } from './problem';
 
 /** A TypeORM query error wrapping what the `pg` driver threw. */
 const queryFailed = (driverError: Error & { code?: string }) => new QueryFailedError('SELECT 1', [], driverError);
 const withCode = (message: string, code: string) => Object.assign(new Error(message), { code });
+
+/**
+ * What the next statement of a transaction meets once TypeORM has released its connection, as
+ * the query runner does on the connection's 'error' event (the server's "terminating connection
+ * due to administrator command" arriving between two statements): thrown by TypeORM itself, on a
+ * data source that never connects.
+ */
+async function afterConnectionLost(): Promise<{ viaManager: unknown; viaRunner: unknown }> {
+  const dataSource = new DataSource({ type: 'postgres' });
+  const runner = dataSource.createQueryRunner();
+  await runner.release();
+  const manager = dataSource.createEntityManager(runner);
+  return {
+    // `manager.query()` (the audit's INSERT), checked by the data source before the runner sees it.
+    viaManager: await manager.query('INSERT INTO audit_events DEFAULT VALUES').catch((error: unknown) => error),
+    // A repository's or query builder's statement, or the COMMIT, sent to the runner itself.
+    viaRunner: await runner.query('COMMIT').catch((error: unknown) => error),
+  };
+}
 
 describe('toProblem: the database being away is 503, never 500', () => {
   it.each([
@@ -26,6 +45,15 @@ describe('toProblem: the database being away is 503, never 500', () => {
     ['too many connections', withCode('sorry, too many clients already', '53300')],
   ])('maps %s to 503', (_, error) => {
     expect(toProblem(error)).toMatchObject({ status: 503, detail: 'The database is unavailable; retry shortly.' });
+  });
+
+  it('maps a transaction whose connection TypeORM released on failure to 503, whichever way its next statement goes', async () => {
+    const { viaManager, viaRunner } = await afterConnectionLost();
+    expect(viaManager).toBeInstanceOf(QueryRunnerProviderAlreadyReleasedError);
+    expect(viaRunner).toBeInstanceOf(QueryRunnerAlreadyReleasedError);
+    for (const error of [viaManager, viaRunner]) {
+      expect(toProblem(error)).toMatchObject({ status: 503, detail: 'The database is unavailable; retry shortly.' });
+    }
   });
 
   it('keeps constraint violations and client errors as they were', () => {

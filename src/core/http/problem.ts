@@ -1,6 +1,6 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
 import { STATUS_CODES } from 'node:http';
-import { QueryFailedError, QueryRunnerAlreadyReleasedError } from 'typeorm';
+import { QueryFailedError, QueryRunnerAlreadyReleasedError, QueryRunnerProviderAlreadyReleasedError } from 'typeorm';
 import { DomainError, DomainErrorKind } from '../errors';
 
 /** RFC 9457 problem details, the one shape of every error response. */
@@ -82,9 +82,13 @@ const UNAVAILABLE_MESSAGES = new RegExp(
 /** Whether `error` (or what it wraps: a driver error, a cause, an AggregateError's errors) says the database is unavailable. */
 function isUnavailable(error: unknown, depth = 0): boolean {
   if (typeof error !== 'object' || error === null || depth > 3) return false;
-  // TypeORM releases a transaction's connection as soon as the connection fails; the next
-  // statement of the transaction (its COMMIT, say) then meets this instead of the network error.
-  if (error instanceof QueryRunnerAlreadyReleasedError) return true;
+  // TypeORM releases a transaction's connection as soon as the connection fails (the server's
+  // "terminating connection" arriving between two statements, say); the next statement of the
+  // transaction then meets one of these instead of the network error: QueryRunnerAlreadyReleasedError
+  // from the query runner itself (a repository's or query builder's statement, the COMMIT), and
+  // QueryRunnerProviderAlreadyReleasedError from the transaction's manager (`manager.query()`,
+  // a nested `manager.transaction()`), which checks the runner before handing it the statement.
+  if (error instanceof QueryRunnerAlreadyReleasedError || error instanceof QueryRunnerProviderAlreadyReleasedError) return true;
   const { code, message, driverError, cause, errors } = error as {
     code?: unknown;
     message?: unknown;
