@@ -63,8 +63,9 @@ describe('the console: appointments and the day view, in Chromium (e2e)', () => 
     expect(free.length).toBe(6);
 
     await browser.signIn(staff);
-    // Register the patient through the form.
+    // Register the patient through the form (the console opens on the dashboard).
     const name = `Lin ${uniqueName('day')}`;
+    await page.getByRole('menuitem', { name: 'Patients' }).click();
     await page.getByRole('link', { name: 'Create' }).click();
     await field('Name').fill(name);
     await page.getByRole('button', { name: 'Save' }).click();

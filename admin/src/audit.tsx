@@ -117,6 +117,9 @@ export const AuditEventList = () => {
 export const ClinicAuditEvents = ({ clinic }: { clinic: number }) => (
   <ListBase
     resource="audit-events"
+    // The clinic's page is signed in already, and `audit-events` is the admins' menu entry
+    // (access.ts): the clinic's trail is its managers', whom the API lets through.
+    disableAuthentication
     queryOptions={{ meta: { path: `/api/clinics/${clinic}/audit-events/` } }}
     sort={NO_ORDERING}
     perPage={25}

@@ -1,3 +1,4 @@
+import AccountCircleIcon from '@mui/icons-material/AccountCircle';
 import type { ReactNode } from 'react';
 import { Layout, Menu } from 'react-admin';
 import { DayViewMenuItem } from './dayView';
@@ -8,7 +9,7 @@ const ConsoleMenu = () => (
     <Menu.DashboardItem />
     <Menu.ResourceItems />
     <DayViewMenuItem />
-    <Menu.Item to="/account" primaryText="hc.account.menu" />
+    <Menu.Item to="/account" primaryText="hc.account.menu" leftIcon={<AccountCircleIcon />} />
   </Menu>
 );
 

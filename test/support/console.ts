@@ -91,7 +91,7 @@ export function useConsole(t: TestApp, folder: string): ConsoleBrowser {
     async signOut() {
       const page = browser.page;
       // The app bar, with the user menu, hides when the page is scrolled down.
-      await page.evaluate(() => window.scrollTo(0, 0));
+      await page.evaluate('window.scrollTo(0, 0)');
       await page.getByRole('button', { name: 'Profile' }).click();
       await page.getByRole('menuitem', { name: 'Logout' }).click();
       await page.getByLabel('Username or email').waitFor();
