@@ -59,6 +59,8 @@ interface Action {
   run: (as: AuthorizedAgent, who: Who) => Promise<Response>;
   /** For a list: the id whose presence in the answer is `sees`. */
   listed?: () => number;
+  /** For a list: the field of an entry that holds that id (`id` unless told). */
+  key?: string;
   /** Fresh K patients one run takes from the pool. */
   fresh?: 1;
 }
@@ -198,6 +200,11 @@ const ACTIONS: Record<string, Action> = {
   "read K's audit trail": { run: (as) => as.get(`/api/clinics/${f.K}/audit-events/`) },
   'list clinics (K?)': { run: (as) => as.get('/api/clinics/?page_size=100'), listed: () => f.K },
   'list members of K': { run: (as) => as.get(`/api/clinics/${f.K}/members/`) },
+  "list own invitations (K's to invited?)": {
+    run: (as) => as.get('/api/clinics/invitations/?page_size=100'),
+    listed: () => f.K,
+    key: 'clinic',
+  },
   'change clinic K': { run: (as) => as.patch(`/api/clinics/${f.K}/`).send({ address: `Elm ${++hour}` }) },
   'invite an account to K': {
     run: async (as) => as.post(`/api/clinics/${f.K}/members/`).send({ user: (await fastUser(t)).id, role: 'staff' }),
@@ -268,6 +275,11 @@ const POLICY: [action: keyof typeof ACTIONS, answers: Record<Who, Answer>][] = [
   ['read clinic K', row(200, 200, 200, 200, 404, 404, 404, 404, 404, 200, 401)],
   ['list clinics (K?)', row('sees', 'sees', 'sees', 'sees', 'hidden', 'hidden', 'hidden', 'hidden', 'hidden', 'sees', 401)],
   ['list members of K', row(200, 200, 200, 200, 404, 404, 404, 404, 404, 200, 401)],
+  // An invitation is its account's to answer: only `invited` lists K's, which invited it.
+  [
+    "list own invitations (K's to invited?)",
+    row('hidden', 'hidden', 'hidden', 'hidden', 'hidden', 'hidden', 'sees', 'hidden', 'hidden', 'hidden', 401),
+  ],
   ['change clinic K', row(200, 403, 403, 403, 404, 404, 404, 404, 404, 200, 401)],
   ['invite an account to K', row(201, 403, 403, 403, 404, 404, 404, 404, 404, 201, 401)],
   ["change a K member's role", row(200, 403, 403, 403, 404, 404, 404, 404, 404, 200, 401)],
@@ -381,12 +393,12 @@ describe('access policy for clinic records: relationship × action (e2e)', () =>
   });
 
   it.each(ROWS)('$who: $action → $expected', async ({ who, action, expected }) => {
-    const { run, listed } = ACTIONS[action];
+    const { run, listed, key = 'id' } = ACTIONS[action];
     const res = await run(t.as(users[who]), who);
     const where = `row "${who}: ${action}" expected ${expected}, got ${res.status} ${JSON.stringify(res.body).slice(0, 300)}`;
     if (expected === 'sees' || expected === 'hidden') {
       expect(res.status, where).toBe(200);
-      const ids = (res.body as { id: number }[]).map((record) => record.id);
+      const ids = (res.body as Record<string, number>[]).map((record) => record[key]);
       expect(ids.includes(listed!()), where).toBe(expected === 'sees');
     } else {
       expect(res.status, where).toBe(expected);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSmtpServer, type TestSmtpServer } from './support/smtp';
-import { auditEvents, Body, expectFieldError, expectList, expectProblem } from './support/records';
+import { auditEvents, Body, expectFieldError, expectList, expectProblem, parseLinks } from './support/records';
 import { TestUser, uniqueName, useTestApp } from './support/test-app';
 
 describe('clinics (e2e)', () => {
@@ -135,6 +135,48 @@ describe('clinics (e2e)', () => {
       .filter((event) => [joins.id, declines.id].includes(event.actor as number))
       .map((event) => event.action);
     expect(actions.sort()).toEqual(['accept', 'decline']);
+  });
+
+  const invitations = (who: TestUser, query: Body = {}) => t.as(who).get('/api/clinics/invitations/').query(query);
+
+  it("lists an invited account's pending invitations with each clinic's name; accepted or declined, they are gone", async () => {
+    const manager = await t.newUser();
+    const invited = await t.newUser({ role: 'doctor' });
+    const [hill, lake] = [await newClinic(manager, { name: uniqueName('Hill ') }), await newClinic(manager, { name: uniqueName('Lake ') })];
+    expect((await invite(manager, hill.id, { user: invited.id, role: 'staff' })).status).toBe(201);
+    expect((await invite(manager, lake.id, { email: invited.email, role: 'clinician' })).status).toBe(201);
+    // The clinic itself stays a 404 to the invited account; its invitation names it.
+    expectProblem(await t.as(invited).get(`/api/clinics/${hill.id}/`), 404);
+
+    const listed = expectList(await invitations(invited), 2);
+    const since = (await members(manager, hill.id)).find((member) => member.user === invited.id)!.created_at;
+    expect(listed).toEqual([
+      { clinic: hill.id, clinic_name: hill.name, role: 'staff', invited_by: manager.id, invited_at: since },
+      { clinic: lake.id, clinic_name: lake.name, role: 'clinician', invited_by: manager.id, invited_at: expect.any(String) },
+    ]);
+    // Paged like every list.
+    const first = await invitations(invited, { page_size: 1 });
+    expect(expectList(first, 2).map((invitation) => invitation.clinic)).toEqual([hill.id]);
+    const links = parseLinks(first.headers.link);
+    expect(links.next).toMatchObject({ path: '/api/clinics/invitations/', page: 2, pageSize: 1 });
+    expect(links.last.page).toBe(2);
+
+    expect((await t.as(invited).post(`/api/clinics/${hill.id}/membership/accept/`)).status).toBe(200);
+    expect(expectList(await invitations(invited), 1).map((invitation) => invitation.clinic)).toEqual([lake.id]);
+    expect((await t.as(invited).post(`/api/clinics/${lake.id}/membership/decline/`)).status).toBe(204);
+    expect(expectList(await invitations(invited), 0)).toEqual([]);
+  });
+
+  it("lists nobody else's invitations, not even to a clinic's manager or an admin, and no entry for an active membership", async () => {
+    const [manager, staff, invited, stranger] = [await t.newUser(), await t.newUser(), await t.newUser(), await t.newUser()];
+    const clinic = await clinicWith(manager, [[staff, 'staff']]);
+    expect((await invite(manager, clinic, { user: invited.id, role: 'staff' })).status).toBe(201);
+    expect(expectList(await invitations(invited), 1)).toEqual([expect.objectContaining({ clinic, role: 'staff' })]);
+    // The manager who invited it, a member who accepted, an account in no clinic, an admin: none sees it.
+    for (const who of [manager, staff, stranger, admin]) {
+      const theirs = expectList(await invitations(who, { page_size: 100 }), 0);
+      expect(theirs, who.username).toEqual([]);
+    }
   });
 
   it('managers change roles; staff and clinicians get 403 on manager actions', async () => {

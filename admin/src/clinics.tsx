@@ -7,6 +7,11 @@ import {
   MenuItem,
   NativeSelect,
   Stack,
+  Table,
+  TableBody,
+  TableCell,
+  TableHead,
+  TableRow,
   TextField as MuiTextField,
   Typography,
 } from '@mui/material';
@@ -37,6 +42,7 @@ import {
   usePermissions,
   useRecordContext,
   useRedirect,
+  useRefresh,
   useTranslate,
   type TranslateFunction,
 } from 'react-admin';
@@ -47,6 +53,7 @@ import { useStaleVersionNotice } from './staleVersion';
 
 export type Clinic = Schemas['ClinicDto'];
 type Member = Schemas['ClinicMemberDto'];
+type Invitation = Schemas['ClinicInvitationDto'];
 type ClinicRole = Member['role'];
 const CLINIC_ROLES: ClinicRole[] = ['manager', 'staff', 'clinician'];
 
@@ -57,7 +64,7 @@ export function problemMessage(error: unknown, translate: TranslateFunction): st
   return [error.message, ...fields].join(' ');
 }
 
-/** The way to an invitation: the API lists none, so the invited account names the clinic its mail gave. */
+/** The way to an invitation by the clinic number its mail gave (the pending ones are listed above the clinics too). */
 const InvitationLink = () => {
   const translate = useTranslate();
   return (
@@ -74,18 +81,112 @@ const ListActions = () => (
   </TopToolbar>
 );
 
-/** The caller's clinics (admins: every clinic). The route takes no ordering: they come by id. */
+/**
+ * Answers an invitation: accepting opens the clinic, declining shows the clinics; either way the
+ * lists are read again (the clinics and the invitations changed). Resolves to the API's refusal in
+ * words (no pending invitation to that clinic: 404), or undefined once answered.
+ */
+function useAnswerInvitation() {
+  const translate = useTranslate();
+  const notify = useNotify();
+  const redirect = useRedirect();
+  const refresh = useRefresh();
+  return async (clinic: number, accept: boolean): Promise<string | undefined> => {
+    try {
+      await api(`/api/clinics/${clinic}/membership/${accept ? 'accept' : 'decline'}/`, { method: 'POST' });
+    } catch (error) {
+      return problemMessage(error, translate);
+    }
+    refresh();
+    notify(accept ? 'hc.clinics.invitation.accepted' : 'hc.clinics.invitation.declined', { type: accept ? 'success' : 'info' });
+    if (accept) redirect('show', 'clinics', clinic);
+    else redirect('list', 'clinics');
+    return undefined;
+  };
+}
+
+/** The caller's pending invitations (GET /api/clinics/invitations/), each answered in place; nothing when there are none. */
+function PendingInvitations() {
+  const translate = useTranslate();
+  const notify = useNotify();
+  const answer = useAnswerInvitation();
+  const { data } = useGetList<Invitation & { id: number }>('clinic-invitations', {
+    pagination: { page: 1, perPage: 100 },
+    meta: { path: '/api/clinics/invitations/', all: true },
+  });
+  if (!data || data.length === 0) return null;
+  const send = async (invitation: Invitation, accept: boolean) => {
+    const problem = await answer(invitation.clinic, accept);
+    if (problem) notify(problem, { type: 'error' });
+  };
+  return (
+    <Card component="section" aria-labelledby="invitations-heading" sx={{ mt: 2 }}>
+      <CardContent>
+        <Typography id="invitations-heading" variant="h6" component="h2" gutterBottom>
+          {translate('hc.clinics.invitations.title', { smart_count: data.length })}
+        </Typography>
+        <Table size="small" aria-labelledby="invitations-heading">
+          <TableHead>
+            <TableRow>
+              <TableCell>{translate('hc.clinics.invitations.clinic')}</TableCell>
+              <TableCell>{translate('hc.clinics.invitations.role')}</TableCell>
+              <TableCell>{translate('hc.clinics.invitations.invited_at')}</TableCell>
+              <TableCell>{translate('hc.clinics.invitations.answer')}</TableCell>
+            </TableRow>
+          </TableHead>
+          <TableBody>
+            {data.map((invitation) => (
+              <TableRow key={invitation.clinic}>
+                <TableCell>{invitation.clinic_name}</TableCell>
+                <TableCell>{translate(`hc.clinics.role.${invitation.role}`)}</TableCell>
+                <TableCell>{new Date(invitation.invited_at).toLocaleString()}</TableCell>
+                <TableCell>
+                  <Stack direction="row" spacing={1}>
+                    <MuiButton
+                      size="small"
+                      variant="contained"
+                      aria-label={translate('hc.clinics.invitations.accept_of', { name: invitation.clinic_name })}
+                      onClick={() => void send(invitation, true)}
+                    >
+                      {translate('hc.clinics.invitation.accept')}
+                    </MuiButton>
+                    <MuiButton
+                      size="small"
+                      variant="outlined"
+                      aria-label={translate('hc.clinics.invitations.decline_of', { name: invitation.clinic_name })}
+                      onClick={() => void send(invitation, false)}
+                    >
+                      {translate('hc.clinics.invitation.decline')}
+                    </MuiButton>
+                  </Stack>
+                </TableCell>
+              </TableRow>
+            ))}
+          </TableBody>
+        </Table>
+      </CardContent>
+    </Card>
+  );
+}
+
+/**
+ * The caller's clinics (admins: every clinic), under the invitations waiting for its answer. The
+ * route takes no ordering: they come by id.
+ */
 export const ClinicList = () => (
-  <List sort={NO_ORDERING} perPage={25} actions={<ListActions />} empty={false} exporter={false}>
-    <Datagrid rowClick="show" bulkActionButtons={false}>
-      <TextField source="id" sortable={false} />
-      <TextField source="name" sortable={false} />
-      <TextField source="timezone" sortable={false} />
-      <TextField source="phone" sortable={false} emptyText="—" />
-      <TextField source="address" sortable={false} emptyText="—" />
-      <DateField source="updated_at" showTime sortable={false} />
-    </Datagrid>
-  </List>
+  <>
+    <PendingInvitations />
+    <List sort={NO_ORDERING} perPage={25} actions={<ListActions />} empty={false} exporter={false}>
+      <Datagrid rowClick="show" bulkActionButtons={false}>
+        <TextField source="id" sortable={false} />
+        <TextField source="name" sortable={false} />
+        <TextField source="timezone" sortable={false} />
+        <TextField source="phone" sortable={false} emptyText="—" />
+        <TextField source="address" sortable={false} emptyText="—" />
+        <DateField source="updated_at" showTime sortable={false} />
+      </Datagrid>
+    </List>
+  </>
 );
 
 const emptyToNull = (value: unknown) => (value === '' ? null : value);
@@ -380,33 +481,19 @@ export const ClinicShow = () => (
 );
 
 /**
- * An invitation's answer. The API lists no pending invitations to the invited account (the
- * clinic is a 404 to it until it accepts); the invitation mail names the clinic's number.
+ * An invitation answered by the clinic's number, as the invitation mail names it (the clinic is a
+ * 404 to the invited account until it accepts); `?clinic=N` fills it in, for a link. The clinics
+ * list shows the pending invitations with their answers too.
  */
 export function ClinicInvitation() {
   const translate = useTranslate();
-  const notify = useNotify();
-  const redirect = useRedirect();
+  const send = useAnswerInvitation();
   const [search] = useSearchParams();
   const [clinic, setClinic] = useState(search.get('clinic') ?? '');
   const [problem, setProblem] = useState<string>();
   const id = Number(clinic);
   const valid = Number.isInteger(id) && id > 0;
-  const answer = async (accept: boolean) => {
-    try {
-      await api(`/api/clinics/${id}/membership/${accept ? 'accept' : 'decline'}/`, { method: 'POST' });
-      setProblem(undefined);
-      if (accept) {
-        notify('hc.clinics.invitation.accepted', { type: 'success' });
-        redirect('show', 'clinics', id);
-      } else {
-        notify('hc.clinics.invitation.declined', { type: 'info' });
-        redirect('list', 'clinics');
-      }
-    } catch (error) {
-      setProblem(problemMessage(error, translate));
-    }
-  };
+  const answer = async (accept: boolean) => setProblem(await send(id, accept));
   return (
     <Card sx={{ mt: 2 }}>
       <Title title={translate('hc.clinics.invitation.title')} />

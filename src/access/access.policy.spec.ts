@@ -2,7 +2,14 @@ import { describe, expect, it } from 'vitest';
 import type { AuthUser } from '../core/auth/auth-user';
 import { Role } from '../core/auth/role';
 import { sql, type Sql } from '../core/database/sql';
-import { appointmentsVisible, assignmentsVisible, patientReadable, patientsListed, type PatientsListed } from './access.policy';
+import {
+  appointmentsVisible,
+  assignmentsVisible,
+  invitationsListed,
+  patientReadable,
+  patientsListed,
+  type PatientsListed,
+} from './access.policy';
 
 /** A caller id and clinic ids that would stand out if they were ever written into the SQL text. */
 const CALLER = 987_654_321;
@@ -29,6 +36,7 @@ const PREDICATES: [string, (user: AuthUser) => Sql | null][] = [
   ['patientsListed (assigned, a clinic)', (user) => listed(patientsListed(user, true, CLINICS[1].id))],
   ['assignmentsVisible', (user) => assignmentsVisible(user)],
   ['appointmentsVisible', (user) => appointmentsVisible(user)],
+  ['invitationsListed', (user) => invitationsListed(user)],
 ];
 
 describe('access predicates', () => {

@@ -257,7 +257,7 @@ export function statusChangeRefusal(
 // ---- clinics ----
 // A clinic is seen by its active members and admins (anyone else: 404, like a missing one); its
 // managers (and admins) change it and its members; any member may leave. An invitation gives no
-// access until accepted.
+// access until accepted; it is seen by the account it invites (only), which answers it.
 
 /** The caller's membership of one clinic, as far as access goes. */
 export interface ClinicMembership {
@@ -269,6 +269,15 @@ export interface ClinicMembership {
 export function clinicsListed(user: AuthUser): Sql | null {
   if (isAdmin(user)) return null;
   return sql`EXISTS (SELECT 1 FROM clinic_members cm WHERE cm.clinic_id = clinic.id AND cm.user_id = ${sql.param(user.id)} AND cm.status = 'active')`;
+}
+
+/**
+ * Pending invitations the caller lists, over `membership` (a `clinic_members` row): its own only,
+ * admins included (an invitation is its account's to answer; a clinic's managers see those they
+ * made among its members).
+ */
+export function invitationsListed(user: AuthUser): Sql {
+  return sql`(membership.user_id = ${sql.param(user.id)} AND membership.status = 'invited')`;
 }
 
 /** The caller may see the clinic (and its members) given its membership there, if any. */

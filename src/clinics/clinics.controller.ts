@@ -12,6 +12,7 @@ import { Page, PageQueryDto, Paginated } from '../core/pagination/pagination';
 import { ClinicsService } from './clinics.service';
 import { ClinicDto } from './dto/clinic.dto';
 import { CreateClinicDto } from './dto/create-clinic.dto';
+import { ClinicInvitationDto } from './dto/invitation.dto';
 import { ChangeMemberDto, InviteMemberDto } from './dto/invite-member.dto';
 import { ClinicMemberDto } from './dto/member.dto';
 import { UpdateClinicDto } from './dto/update-clinic.dto';
@@ -44,6 +45,17 @@ export class ClinicsController {
   @Paginated(ClinicDto)
   listClinics(@Query() query: PageQueryDto, @CurrentUser() user: AuthUser): Promise<Page<ClinicDto>> {
     return this.clinics.list(query, user);
+  }
+
+  /**
+   * List the caller's pending invitations.
+   * @remarks The clinics that invited the caller's account and wait for its answer (accept or decline), oldest first, with each clinic's name and the role offered; nobody, admins included, lists another account's. An accepted or declined invitation is no longer listed.
+   */
+  // Before the `:id` routes, so that `invitations` is never taken for a clinic id.
+  @Get('invitations')
+  @Paginated(ClinicInvitationDto)
+  listClinicInvitations(@Query() query: PageQueryDto, @CurrentUser() user: AuthUser): Promise<Page<ClinicInvitationDto>> {
+    return this.clinics.invitations(query, user);
   }
 
   /**

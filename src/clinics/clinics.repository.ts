@@ -67,6 +67,17 @@ export class ClinicsRepository {
     return new Page(members, total, page);
   }
 
+  /**
+   * One page of the invitations `visible` admits (over `membership`), oldest first, with their
+   * clinics. The account's own are read from clinic_members_user_idx.
+   */
+  async findInvitationsPage(page: PageQueryDto, visible: Sql): Promise<Page<ClinicMember>> {
+    const qb = this.db.manager.createQueryBuilder(ClinicMember, 'membership').innerJoinAndSelect('membership.clinic', 'clinic');
+    whereVisible(qb, visible);
+    const [invitations, total] = await qb.orderBy('membership.id', 'ASC').offset(page.offset).limit(page.page_size).getManyAndCount();
+    return new Page(invitations, total, page);
+  }
+
   /** The account named by exactly one of id, email or username; null when there is none. */
   findAccount(manager: EntityManager, by: { id: number } | { email: string } | { username: string }): Promise<User | null> {
     return manager.findOneBy(User, by);

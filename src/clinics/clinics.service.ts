@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { clinicsListed, mayManageClinic, mayReadClinic, mayRemoveMember } from '../access/access.policy';
+import { clinicsListed, invitationsListed, mayManageClinic, mayReadClinic, mayRemoveMember } from '../access/access.policy';
 import { AuditService } from '../audit/audit.service';
 import { AuditEventDto } from '../audit/dto/audit-event.dto';
 import { ListAuditEventsQuery } from '../audit/dto/list-audit-events.query';
@@ -21,6 +21,7 @@ import { Clinic } from './clinic.entity';
 import { ClinicsRepository } from './clinics.repository';
 import { ClinicDto, toClinicDto } from './dto/clinic.dto';
 import { CreateClinicDto } from './dto/create-clinic.dto';
+import { ClinicInvitationDto, toClinicInvitationDto } from './dto/invitation.dto';
 import { ChangeMemberDto, InviteMemberDto } from './dto/invite-member.dto';
 import { ClinicMemberDto, toClinicMemberDto } from './dto/member.dto';
 import { UpdateClinicDto } from './dto/update-clinic.dto';
@@ -80,6 +81,12 @@ export class ClinicsService {
   async list(query: PageQueryDto, user: AuthUser): Promise<Page<ClinicDto>> {
     const page = await this.clinics.findPage(query, clinicsListed(user));
     return page.map(toClinicDto);
+  }
+
+  /** The caller's own pending invitations, each with its clinic's name: the clinic itself stays a 404 to it until it accepts. */
+  async invitations(query: PageQueryDto, user: AuthUser): Promise<Page<ClinicInvitationDto>> {
+    const page = await this.clinics.findInvitationsPage(query, invitationsListed(user));
+    return page.map(toClinicInvitationDto);
   }
 
   async get(id: number, user: AuthUser): Promise<ClinicDto> {

@@ -514,6 +514,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/clinics/invitations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the caller's pending invitations.
+         * @description The clinics that invited the caller's account and wait for its answer (accept or decline), oldest first, with each clinic's name and the role offered; nobody, admins included, lists another account's. An accepted or declined invitation is no longer listed.
+         */
+        get: operations["listClinicInvitations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/clinics/{id}": {
         parameters: {
             query?: never;
@@ -1232,6 +1252,24 @@ export interface components {
              */
             readonly version: number;
         };
+        ClinicInvitationDto: {
+            /** @description Clinic id: answer at `/api/clinics/{clinic}/membership/accept/` or `…/decline/`. */
+            readonly clinic: number;
+            /**
+             * @description The clinic's name.
+             * @example Riverside Clinic
+             */
+            readonly clinic_name: string;
+            /**
+             * Format: date-time
+             * @description When it was invited.
+             */
+            readonly invited_at: string;
+            /** @description The account id of the manager (or admin) who invited it. */
+            readonly invited_by: number | null;
+            /** @description The role the account gets when it accepts. */
+            readonly role: components["schemas"]["ClinicRole"];
+        };
         ClinicMemberDto: {
             /** @description Clinic id. */
             readonly clinic: number;
@@ -1254,7 +1292,10 @@ export interface components {
          * @enum {string}
          */
         ClinicMemberStatus: "invited" | "active";
-        /** @enum {string} */
+        /**
+         * @description The role the account gets when it accepts.
+         * @enum {string}
+         */
         ClinicRole: "manager" | "staff" | "clinician";
         CreateAppointmentDto: {
             /**
@@ -4539,6 +4580,40 @@ export interface operations {
             403: components["responses"]["MfaRequired"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listClinicInvitations: {
+        parameters: {
+            query?: {
+                /** @description Page number, from 1. */
+                page?: number;
+                /** @description Items per page. */
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of the list: a JSON array, with the total in `X-Total-Count` and the other pages in `Link`. */
+            200: {
+                headers: {
+                    Link: components["headers"]["Link"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-Total-Count": components["headers"]["X-Total-Count"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClinicInvitationDto"][];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["MfaRequired"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalServerError"];
             503: components["responses"]["ServiceUnavailable"];

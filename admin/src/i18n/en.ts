@@ -235,6 +235,15 @@ export const en = {
         accepted: 'You joined the clinic.',
         declined: 'You declined the invitation.',
       },
+      invitations: {
+        title: 'An invitation waits for your answer |||| %{smart_count} invitations wait for your answer',
+        clinic: 'Clinic',
+        role: 'Role',
+        invited_at: 'Invited',
+        answer: 'Answer',
+        accept_of: 'Accept the invitation to %{name}',
+        decline_of: 'Decline the invitation to %{name}',
+      },
     },
     accounts: {
       role: { patient: 'Patient', doctor: 'Doctor', admin: 'Admin' },
