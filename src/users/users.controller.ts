@@ -20,7 +20,7 @@ export class UsersController {
 
   /**
    * List accounts.
-   * @remarks Admins only. Every account, active or not, in order of id unless `ordering` says otherwise. Filter with `search`, `role` and `is_active`; sort with `ordering`.
+   * @remarks Admins only. Every account, active or not, in order of id unless `ordering` says otherwise. Filter with `search`, `role` and `is_active`; sort with `ordering` (by `last_login`, accounts that never logged in come last either way).
    */
   @Get()
   @Paginated(UserDto)

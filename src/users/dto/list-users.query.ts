@@ -16,7 +16,6 @@ export class ListUsersQuery extends PageQueryDto {
   @BooleanFilter('true: active accounts only; false: deactivated ones only.')
   is_active?: boolean;
 
-  /** Accounts that never logged in come last by `last_login`, either way. */
   @OrderingFilter(USER_ORDERING)
   ordering: string = 'id';
 }
