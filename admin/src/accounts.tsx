@@ -11,8 +11,7 @@ import {
   Edit,
   EditButton,
   EmailField,
-  ListContextProvider,
-  ListView,
+  List,
   NullableBooleanInput,
   SearchInput,
   SelectField,
@@ -25,8 +24,6 @@ import {
   TopToolbar,
   email,
   required,
-  useGetList,
-  useList,
   useNotify,
   usePermissions,
   useRecordContext,
@@ -58,34 +55,35 @@ const ListActions = () => (
 );
 
 /**
- * Every account, for admins. `GET /api/users/` has neither search nor filters nor ordering, so the
- * page reads every account (100 a request) and searches, filters, orders and pages them itself.
+ * Every account, for admins: the API searches, filters, orders and pages them (`search`, `role`,
+ * `is_active`, `ordering`), newest first unless a column says otherwise.
  */
 export const AccountList = () => {
   const translate = useTranslate();
-  const { permissions } = usePermissions<string>();
-  const { data, isPending, error } = useGetList<UserAccount>(
-    'accounts',
-    { pagination: { page: 1, perPage: 100 }, meta: { all: true } },
-    { enabled: permissions === 'admin' },
-  );
-  const list = useList({ data, isPending, error, perPage: 25, sort: { field: 'id', order: 'DESC' } });
-  if (permissions !== undefined && permissions !== 'admin') return <AdminsOnly />;
+  const { permissions, isPending } = usePermissions<string>();
+  if (isPending) return null;
+  if (permissions !== 'admin') return <AdminsOnly />;
   return (
-    <ListContextProvider value={list}>
-      <ListView filters={filters} actions={<ListActions />} empty={false} title={translate('resources.accounts.name', { smart_count: 2 })}>
-        <Datagrid rowClick="show" bulkActionButtons={false}>
-          <TextField source="id" />
-          <TextField source="username" />
-          <EmailField source="email" />
-          <TextField source="name" />
-          <SelectField source="role" choices={ROLES} />
-          <BooleanField source="is_active" />
-          <DateField source="locked_until" showTime emptyText="—" />
-          <DateField source="last_login" showTime emptyText="—" />
-        </Datagrid>
-      </ListView>
-    </ListContextProvider>
+    <List
+      filters={filters}
+      actions={<ListActions />}
+      sort={{ field: 'id', order: 'DESC' }}
+      perPage={25}
+      empty={false}
+      title={translate('resources.accounts.name', { smart_count: 2 })}
+    >
+      <Datagrid rowClick="show" bulkActionButtons={false}>
+        <TextField source="id" />
+        <TextField source="username" />
+        <EmailField source="email" />
+        <TextField source="name" sortable={false} />
+        <SelectField source="role" choices={ROLES} sortable={false} />
+        <BooleanField source="is_active" sortable={false} />
+        <DateField source="locked_until" showTime emptyText="—" sortable={false} />
+        <DateField source="last_login" showTime emptyText="—" />
+        <DateField source="date_joined" showTime />
+      </Datagrid>
+    </List>
   );
 };
 

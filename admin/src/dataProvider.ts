@@ -13,7 +13,7 @@ const PATHS: Record<string, string> = {
 };
 
 /** Lists the API orders itself (appointments by start, the others by id or time): they take no `ordering`, and one is a 400. */
-const UNORDERED = new Set(['assignments', 'appointments', 'clinics', 'accounts', 'audit-events']);
+const UNORDERED = new Set(['assignments', 'appointments', 'clinics', 'audit-events']);
 const sortOf = (resource: string, sort: GetListParams['sort'] | undefined) => (UNORDERED.has(resource) ? undefined : sort);
 
 const collection = (resource: string) => {

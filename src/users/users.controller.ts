@@ -4,7 +4,8 @@ import { AuthUser } from '../core/auth/auth-user';
 import { CurrentUser, Roles } from '../core/auth/decorators';
 import { ParseIdPipe } from '../core/http/id';
 import { ApiIdParam } from '../core/openapi/decorators';
-import { Page, PageQueryDto, Paginated } from '../core/pagination/pagination';
+import { Page, Paginated } from '../core/pagination/pagination';
+import { ListUsersQuery } from './dto/list-users.query';
 import { UpdateUserDto } from './dto/update-user.dto';
 import { UserDto } from './dto/user.dto';
 import { Role } from '../core/auth/role';
@@ -18,12 +19,12 @@ export class UsersController {
   constructor(private readonly users: UsersService) {}
 
   /**
-   * List all accounts.
-   * @remarks Admins only. Every account, active or not, in order of id.
+   * List accounts.
+   * @remarks Admins only. Every account, active or not, in order of id unless `ordering` says otherwise. Filter with `search`, `role` and `is_active`; sort with `ordering` (by `last_login`, accounts that never logged in come last either way).
    */
   @Get()
   @Paginated(UserDto)
-  listUsers(@Query() query: PageQueryDto): Promise<Page<UserDto>> {
+  listUsers(@Query() query: ListUsersQuery): Promise<Page<UserDto>> {
     return this.users.list(query);
   }
 

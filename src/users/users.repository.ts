@@ -3,9 +3,11 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import type { AuthUser } from '../core/auth/auth-user';
 import { columnsOf, query, selectOne, sql, type Sql } from '../core/database/sql';
-import { Page, PageQueryDto } from '../core/pagination/pagination';
+import { likePattern, parseOrdering } from '../core/pagination/ordering';
+import { Page } from '../core/pagination/pagination';
 import { selectPage } from '../core/pagination/select-page';
 import { accountNameSkeleton } from './account-names';
+import { ListUsersQuery } from './dto/list-users.query';
 import { User } from './user.entity';
 
 /** A new account's stored fields (the repository sets the skeletons of its username and email). */
@@ -13,6 +15,15 @@ export type NewUserRow = Pick<User, 'username' | 'email' | 'passwordHash' | 'rol
 
 /** The names of accounts, for the check that a new account's names are free. */
 export type UserNames = Pick<User, 'username' | 'email' | 'usernameSkeleton' | 'emailSkeleton'>;
+
+/** `?ordering=` field → column. */
+const ORDER_COLUMNS: Record<string, string> = {
+  id: 'id',
+  username: 'username',
+  email: 'email',
+  date_joined: 'date_joined',
+  last_login: 'last_login',
+};
 
 /** `value` matched literally in a LIKE pattern (PostgreSQL's default escape character is the backslash). */
 const escapeLike = (value: string) => value.replace(/[\\%_]/g, (char) => `\\${char}`);
@@ -98,11 +109,30 @@ export class UsersRepository {
     return holder !== null && holder.id !== exceptId;
   }
 
-  /** A page of accounts in id order, and how many there are. */
-  findPage(page: PageQueryDto): Promise<Page<User>> {
+  /**
+   * A page of the accounts the query's filters admit, in its order (then by id), and how many
+   * there are. No index serves the search, the filters or the orders by date: an admin's list may
+   * read the table, as its count does anyway. Measured on 200,000 accounts (a loaded 2-core
+   * machine): 0.1-0.4 s unfiltered in any order, 1.4-1.8 s for a search, which reads the table
+   * twice (page and count); a trigram index would take a search to ~20 ms, at a cost to every
+   * write of an account, should the list ever grow that large.
+   */
+  findPage(query: ListUsersQuery): Promise<Page<User>> {
     const manager = this.db.manager;
-    const select = columnsOf(manager, User, 'account');
-    return selectPage<User>(manager, { select, from: sql`users account`, where: [], orderBy: sql`account.id ASC` }, page);
+    const where: Sql[] = [];
+    if (query.search) {
+      const pattern = sql.param(likePattern(query.search));
+      where.push(
+        sql`(account.username::text ILIKE ${pattern} OR account.email::text ILIKE ${pattern} OR account.full_name ILIKE ${pattern} OR account.phone ILIKE ${pattern})`,
+      );
+    }
+    if (query.role) where.push(sql`account.role = ${query.role}`);
+    if (query.is_active !== undefined) where.push(sql`account.is_active = ${query.is_active}`);
+    const { field, direction } = parseOrdering(query.ordering);
+    // Accounts that never logged in come last either way; PostgreSQL would put them first in DESC.
+    const nulls = field === 'last_login' ? sql` NULLS LAST` : sql.empty;
+    const orderBy = sql`account.${sql.identifier(ORDER_COLUMNS[field])} ${sql.raw(direction)}${nulls}${field === 'id' ? sql.empty : sql`, account.id ASC`}`;
+    return selectPage<User>(manager, { select: columnsOf(manager, User, 'account'), from: sql`users account`, where, orderBy }, query);
   }
 
   /** A new account without an id yet (for `save`). */

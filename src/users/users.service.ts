@@ -6,9 +6,10 @@ import { AuthUser } from '../core/auth/auth-user';
 import { ConflictError, NotFoundError } from '../core/errors';
 import { describeConstraint } from '../core/http/problem';
 import type { RequestOrigin } from '../core/http/request-origin';
-import { Page, PageQueryDto } from '../core/pagination/pagination';
+import { Page } from '../core/pagination/pagination';
 import { accountNameSkeleton, usernameBaseFromEmail, usernameCandidates } from './account-names';
 import { CallerCache } from './caller-cache';
+import { ListUsersQuery } from './dto/list-users.query';
 import { UpdateUserDto } from './dto/update-user.dto';
 import { toUserDto, UserDto } from './dto/user.dto';
 import { Role } from '../core/auth/role';
@@ -147,7 +148,7 @@ export class UsersService {
     await this.users.recordLogin(user.id, user.lastLogin, newPasswordHash);
   }
 
-  async list(query: PageQueryDto): Promise<Page<UserDto>> {
+  async list(query: ListUsersQuery): Promise<Page<UserDto>> {
     return (await this.users.findPage(query)).map(toUserDto);
   }
 

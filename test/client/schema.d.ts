@@ -987,8 +987,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * List all accounts.
-         * @description Admins only. Every account, active or not, in order of id.
+         * List accounts.
+         * @description Admins only. Every account, active or not, in order of id unless `ordering` says otherwise. Filter with `search`, `role` and `is_active`; sort with `ordering` (by `last_login`, accounts that never logged in come last either way).
          */
         get: operations["listUsers"];
         put?: never;
@@ -7210,6 +7210,14 @@ export interface operations {
                 page?: number;
                 /** @description Items per page. */
                 page_size?: number;
+                /** @description Matches part of the username, email, name or phone, ignoring case. */
+                search?: string;
+                /** @description Only the accounts with this role. */
+                role?: components["schemas"]["Role"];
+                /** @description true: active accounts only; false: deactivated ones only. */
+                is_active?: boolean;
+                /** @description Sort field; `-` before it for descending. */
+                ordering?: "id" | "-id" | "username" | "-username" | "email" | "-email" | "date_joined" | "-date_joined" | "last_login" | "-last_login";
             };
             header?: never;
             path?: never;
