@@ -176,7 +176,7 @@ describe('clinics, accounts and the audit log in the console (e2e)', () => {
 
     // Accounts: search finds the staff member.
     await page.getByRole('menuitem', { name: 'Accounts' }).click();
-    // The list reads every account, then searches them.
+    // The list searches on the server (`search`).
     await page.getByRole('cell', { name: manager.email }).waitFor();
     await page.getByRole('textbox', { name: 'Search' }).fill(staff.username);
     await page.getByRole('cell', { name: staff.email }).waitFor();

@@ -59,7 +59,7 @@ const MAX_PAGE_SIZE = 100;
 
 /**
  * Every record of a collection, page after page: for the short lists whose route has no search
- * or filters (an admin's accounts, a clinic's members), which the page then filters itself.
+ * or filters (a clinic's members), which the page then filters itself.
  */
 async function everyRecord(path: string): Promise<RaRecord[]> {
   const records: RaRecord[] = [];
