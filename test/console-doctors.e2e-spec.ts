@@ -41,6 +41,12 @@ describe('the console: doctors, schedules and free slots, in Chromium (e2e)', ()
     const { page, base } = browser;
     const admin = await t.newAdmin();
     const secret = await enableMfa(t, admin);
+    // Someone's clinic: an admin sees every clinic, so the form offers the clinic select.
+    const clinic = await t
+      .as(await t.newUser())
+      .post('/api/clinics/')
+      .send({ name: uniqueName('Clinic '), timezone: 'Europe/Berlin' });
+    expect(clinic.status).toBe(201);
     await browser.signIn(admin, secret);
 
     // Add a doctor through the form.
@@ -131,9 +137,13 @@ describe('the console: doctors, schedules and free slots, in Chromium (e2e)', ()
     await screenshot('doctor-show-slots');
 
     // Edit while another session changes the profile: the 412, said in words; nothing overwritten.
+    const reread = page.waitForResponse((res) => res.url().endsWith(`/api/doctors/${id}/`) && res.request().method() === 'GET');
     await page.getByRole('link', { name: 'Edit' }).click();
     await expect.poll(() => page.url()).toBe(`${base}/admin/doctors/${id}`);
     await expect.poll(() => field('Phone').inputValue()).toBe('+49 30 1234567');
+    // The form shows the show page's copy at once and reads the record again: let that read
+    // finish, so that the change below comes after the version the form holds.
+    await reread;
     const meanwhile = await t.as(admin).patch(`/api/doctors/${id}/`).send({ availability: 'Changed in another session' });
     expect(meanwhile.status).toBe(200);
     await field('Phone').fill('+49 30 7654321');
