@@ -20,35 +20,24 @@ import type { Schemas } from './api';
 
 export type Assignment = Schemas['MappingDto'];
 
-/** A patient by name, found with the API's `search` (react-admin's `q`). */
-export const PatientInput = ({
-  source = 'patient',
-  label,
-  validate,
-}: {
+interface PickerProps {
   source?: string;
   label?: string;
   validate?: ReturnType<typeof required>;
-}) => (
-  <ReferenceInput source={source} reference="patients">
-    <AutocompleteInput optionText="name" label={label} validate={validate} />
-  </ReferenceInput>
-);
+}
 
-/** A doctor of the directory by name, found with the API's `search`. */
-export const DoctorInput = ({
-  source = 'doctor',
-  label,
-  validate,
-}: {
-  source?: string;
-  label?: string;
-  validate?: ReturnType<typeof required>;
-}) => (
-  <ReferenceInput source={source} reference="doctors">
-    <AutocompleteInput optionText="name" label={label} validate={validate} />
-  </ReferenceInput>
-);
+/** A record of `reference` picked by name, found with the API's `search` (react-admin's `q`). */
+const pickerOf = (reference: string, defaultSource: string) =>
+  function Picker({ source = defaultSource, label, validate }: PickerProps) {
+    return (
+      <ReferenceInput source={source} reference={reference}>
+        <AutocompleteInput optionText="name" label={label} validate={validate} />
+      </ReferenceInput>
+    );
+  };
+
+export const PatientInput = pickerOf('patients', 'patient');
+export const DoctorInput = pickerOf('doctors', 'doctor');
 
 /** The caller's clinics (the API has no search over them: a plain choice). */
 export const ClinicInput = ({ source = 'clinic' }: { source?: string }) => (
