@@ -15,6 +15,7 @@ import { TotpSecondFactor1796700000000 } from './1796700000000-TotpSecondFactor'
 import { EmailVerification1796800000000 } from './1796800000000-EmailVerification';
 import { Clinics1796900000000 } from './1796900000000-Clinics';
 import { ClinicRecords1797000000000 } from './1797000000000-ClinicRecords';
+import { EventOutbox1797100000000 } from './1797100000000-EventOutbox';
 
 /** Every migration, oldest first. A test fails when a file in this folder is missing here. */
 export const MIGRATIONS = [
@@ -35,4 +36,5 @@ export const MIGRATIONS = [
   EmailVerification1796800000000,
   Clinics1796900000000,
   ClinicRecords1797000000000,
+  EventOutbox1797100000000,
 ];

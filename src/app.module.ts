@@ -19,7 +19,9 @@ import { logDestinationModule, LoggingModule } from './core/logging/logging.modu
 import { AppThrottlerGuard, throttlerOptions } from './core/throttling/throttling';
 import { RecordsModule } from './core/records/records.module';
 import { DoctorsModule } from './doctors/doctors.module';
+import { EventsModule } from './events/events.module';
 import { HealthModule } from './health/health.module';
+import { JobsModule } from './jobs/jobs.module';
 import { ImportsModule } from './imports/imports.module';
 import { MailModule } from './mail/mail.module';
 import { AssignmentsModule } from './assignments/assignments.module';
@@ -38,6 +40,8 @@ import { UsersModule } from './users/users.module';
     HealthModule,
     RecordsModule,
     AuditModule,
+    JobsModule,
+    EventsModule,
     UsersModule,
     AuthModule,
     PatientsModule,

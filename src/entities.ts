@@ -9,6 +9,7 @@ import { MfaRecoveryCode } from './auth/mfa/mfa-recovery-code.entity';
 import { Session } from './auth/session.entity';
 import { dataSourceOptions, DatabaseTimeouts } from './core/database/data-source-options';
 import { Doctor } from './doctors/doctor.entity';
+import { DomainEventRecord } from './events/event.entity';
 import { DjangoImport } from './imports/django-import.entity';
 import { Assignment } from './assignments/assignment.entity';
 import { ClinicMember } from './clinics/clinic-member.entity';
@@ -43,6 +44,7 @@ export const ENTITIES = [
   DjangoImport,
   Clinic,
   ClinicMember,
+  DomainEventRecord,
 ];
 
 /** Every TypeORM subscriber of the service. */

@@ -10,6 +10,12 @@ async function bootstrap(): Promise<void> {
   if (existsSync('.env')) process.loadEnvFile('.env');
   const config = loadAppConfig();
   const app = await createApp(config);
+  if (config.workers === 'jobs') {
+    // A job runner: the workers start with the application, and no HTTP port is opened.
+    await app.init();
+    app.get(AppLogger).log(`Running the job workers only (WORKERS=jobs); database ${app.get(DatabaseServer).description}`, 'Main');
+    return;
+  }
   await app.listen(config.port, config.host);
   // One line that says where everything is: the first thing a newcomer looks for.
   const { port } = app.getHttpServer().address() as AddressInfo;

@@ -158,24 +158,31 @@ export class AppointmentsRepository {
    * Cancels the future active appointments of a patient or doctor and records each change, in
    * one statement; the ids of the cancelled appointments.
    */
-  async cancelFutureOf(manager: EntityManager, record: RemovedRecord, id: number, actorId: number): Promise<number[]> {
+  async cancelFutureOf(manager: EntityManager, record: RemovedRecord, id: number, actorId: number): Promise<CancelledAppointment[]> {
     const column = sql.raw(record === 'patient' ? 'patient_id' : 'doctor_id');
-    const cancelled = await query<{ appointment_id: number }>(
+    return query<CancelledAppointment>(
       manager,
       sql`WITH target AS (
-         SELECT id, status FROM appointments
+         SELECT id, status, patient_id, doctor_id FROM appointments
          WHERE ${column} = ${id} AND status IN ('SCHEDULED', 'CHECKED_IN') AND appointment_datetime > now()
          FOR UPDATE
        ), cancelled AS (
          UPDATE appointments a SET status = 'CANCELLED', version = a.version + 1, updated_at = now()
          FROM target WHERE a.id = target.id
+       ), history AS (
+         INSERT INTO appointment_status_changes (appointment_id, from_status, to_status, changed_by_id)
+         SELECT id, status, 'CANCELLED', ${actorId} FROM target
        )
-       INSERT INTO appointment_status_changes (appointment_id, from_status, to_status, changed_by_id)
-       SELECT id, status, 'CANCELLED', ${actorId} FROM target
-       RETURNING appointment_id`,
+       SELECT id, patient_id AS "patientId", doctor_id AS "doctorId" FROM target ORDER BY id`,
     );
-    return cancelled.map(({ appointment_id }) => appointment_id);
   }
+}
+
+/** An appointment a deletion cancelled, with its parties' ids (for its event). */
+export interface CancelledAppointment {
+  id: number;
+  patientId: number;
+  doctorId: number;
 }
 
 /** An appointment with its doctor and patient, as TypeORM's inner joins had them: live ones only. */

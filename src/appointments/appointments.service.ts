@@ -13,6 +13,7 @@ import { Page } from '../core/pagination/pagination';
 import { retriedTransaction } from '../core/database/retried-transaction';
 import { Removal, RecordRemoval } from '../core/records/record-removal';
 import { DoctorsService } from '../doctors/doctors.service';
+import { EventsService } from '../events/events.service';
 import { PatientsService } from '../patients/patients.service';
 import { SchedulesService } from '../schedules/schedules.service';
 import { outsideScheduleReason, weeklyOf } from '../schedules/slots';
@@ -40,6 +41,7 @@ export class AppointmentsService implements OnModuleInit {
     private readonly schedules: SchedulesService,
     private readonly removal: RecordRemoval,
     private readonly audit: AuditService,
+    private readonly events: EventsService,
     @InjectAppConfig() private readonly config: AppConfig,
   ) {}
 
@@ -74,6 +76,8 @@ export class AppointmentsService implements OnModuleInit {
       // Overlaps are refused by the exclusion constraints, race or no race (→ 409 with their message).
       const appointment = await this.appointments.insertWithHistory(manager, booking);
       await this.audit.of(user, 'appointment').changed(manager, 'create', appointment.id, Object.keys(dto));
+      const parties = { appointment: appointment.id, patient: patient.id, doctor: doctor.id };
+      await this.events.emit(manager, { type: 'appointment.booked', ...parties, changedFields: Object.keys(dto) });
       return Object.assign(appointment, { doctor, patient });
     });
     return toAppointmentDto(appointment);
@@ -152,9 +156,25 @@ export class AppointmentsService implements OnModuleInit {
       if (changedFields.length > 0) await this.appointments.update(manager, appointment);
       if (appointment.status !== from) await this.appointments.insertStatusChange(manager, id, from, appointment.status, user.id);
       await this.audit.of(user, 'appointment').changed(manager, action, id, changedFields);
+      await this.emitChange(manager, appointment, from, changedFields);
       return appointment;
     });
     return toAppointmentDto(appointment);
+  }
+
+  /** A status change or a reschedule (a change can make one of them, never both) is an event; a new reason or note is not. */
+  private async emitChange(
+    manager: EntityManager,
+    appointment: Appointment,
+    from: AppointmentStatus,
+    changedFields: string[],
+  ): Promise<void> {
+    const parties = { appointment: appointment.id, patient: appointment.patientId, doctor: appointment.doctorId, changedFields };
+    if (appointment.status !== from) {
+      await this.events.emit(manager, { type: 'appointment.status_changed', ...parties, status: appointment.status });
+    } else if (changedFields.includes('appointment_datetime') || changedFields.includes('duration_minutes')) {
+      await this.events.emit(manager, { type: 'appointment.rescheduled', ...parties });
+    }
   }
 
   /** A status change the statuses allow (else 409) and the caller may make (else 403, see access.policy.ts). */
@@ -229,8 +249,20 @@ export class AppointmentsService implements OnModuleInit {
    * history, each audited as a `cancel` by whoever deleted it.
    */
   private async cancelFutureOf(manager: EntityManager, { record, id, actorId, origin }: Removal): Promise<void> {
-    const ids = await this.appointments.cancelFutureOf(manager, record, id, actorId);
+    const cancelled = await this.appointments.cancelFutureOf(manager, record, id, actorId);
+    const ids = cancelled.map((appointment) => appointment.id);
     await this.audit.of({ id: actorId, origin }, 'appointment').changedAll(manager, 'cancel', ids, ['status']);
+    await this.events.emitAll(
+      manager,
+      cancelled.map(({ id, patientId, doctorId }) => ({
+        type: 'appointment.status_changed' as const,
+        appointment: id,
+        patient: patientId,
+        doctor: doctorId,
+        changedFields: ['status'],
+        status: AppointmentStatus.Cancelled,
+      })),
+    );
   }
 }
 

@@ -72,15 +72,22 @@ export class AssignmentsRepository {
   }
 
   /** Ends the active assignments of one patient or doctor; returns the ids of those it ended. */
-  async endActive(manager: EntityManager, of: { patientId: number } | { doctorId: number }): Promise<number[]> {
+  async endActive(manager: EntityManager, of: { patientId: number } | { doctorId: number }): Promise<EndedAssignment[]> {
     const result = await manager
       .createQueryBuilder()
       .update(Assignment)
       .set({ isActive: false, endedAt: () => 'now()', version: () => 'version + 1' })
       .where({ ...of, isActive: true })
-      .returning(['id'])
+      .returning('id, patient_id, doctor_id')
       .execute();
-    const ended = result.raw as { id: number }[];
-    return ended.map((assignment) => assignment.id);
+    const ended = result.raw as { id: number; patient_id: number; doctor_id: number }[];
+    return ended.map((row) => ({ id: row.id, patientId: row.patient_id, doctorId: row.doctor_id }));
   }
+}
+
+/** An assignment a deletion ended, with its parties' ids (for its event). */
+export interface EndedAssignment {
+  id: number;
+  patientId: number;
+  doctorId: number;
 }

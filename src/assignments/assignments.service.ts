@@ -9,6 +9,7 @@ import { describeConstraint } from '../core/http/problem';
 import { Page, PageQueryDto } from '../core/pagination/pagination';
 import { RecordRemoval, Removal } from '../core/records/record-removal';
 import { DoctorsService } from '../doctors/doctors.service';
+import { EventsService } from '../events/events.service';
 import { DoctorDto, toDoctorDto } from '../doctors/dto/doctor.dto';
 import { PatientsService } from '../patients/patients.service';
 import { CreateAssignmentDto } from './dto/create-assignment.dto';
@@ -29,6 +30,7 @@ export class AssignmentsService implements OnModuleInit {
     private readonly patients: PatientsService,
     private readonly doctors: DoctorsService,
     private readonly audit: AuditService,
+    private readonly events: EventsService,
     private readonly removal: RecordRemoval,
   ) {}
 
@@ -56,6 +58,7 @@ export class AssignmentsService implements OnModuleInit {
       // is_active is only ever true here (an assignment starts active): not a field the caller set.
       const fields = Object.keys(dto).filter((field) => field !== 'is_active');
       await this.audit.of(user, 'mapping').changed(manager, 'assign', assignment.id, fields);
+      await this.events.emit(manager, { type: 'assignment.created', assignment: assignment.id, patient: patient.id, doctor: doctor.id });
       return Object.assign(assignment, { patient, doctor });
     });
     return toAssignmentDto(assignment);
@@ -96,12 +99,26 @@ export class AssignmentsService implements OnModuleInit {
       if (!assignment.isActive) return;
       await this.assignments.save(manager, Object.assign(assignment, { isActive: false, endedAt: new Date() }));
       await this.audit.of(user, 'mapping').changed(manager, 'unassign', id);
+      await this.events.emit(manager, { type: 'assignment.ended', assignment: id, patient: patient.id, doctor: assignment.doctorId });
     });
   }
 
   /** Ends the active assignments of a deleted patient or doctor, each audited as an `unassign` by whoever deleted it. */
   private async endAllFor(manager: EntityManager, { record, id, actorId, origin }: Removal): Promise<void> {
-    const ids = await this.assignments.endActive(manager, record === 'patient' ? { patientId: id } : { doctorId: id });
-    await this.audit.of({ id: actorId, origin }, 'mapping').changedAll(manager, 'unassign', ids);
+    const ended = await this.assignments.endActive(manager, record === 'patient' ? { patientId: id } : { doctorId: id });
+    await this.audit.of({ id: actorId, origin }, 'mapping').changedAll(
+      manager,
+      'unassign',
+      ended.map((assignment) => assignment.id),
+    );
+    await this.events.emitAll(
+      manager,
+      ended.map((assignment) => ({
+        type: 'assignment.ended' as const,
+        assignment: assignment.id,
+        patient: assignment.patientId,
+        doctor: assignment.doctorId,
+      })),
+    );
   }
 }

@@ -11,6 +11,7 @@ import {
 } from '../access/access.policy';
 import { AuditService } from '../audit/audit.service';
 import { AuthUser } from '../core/auth/auth-user';
+import { EventsService } from '../events/events.service';
 import { InvalidFieldError, NotAllowedError, NotFoundError } from '../core/errors';
 import { assertIfMatch } from '../core/http/etag';
 import { Page } from '../core/pagination/pagination';
@@ -53,6 +54,7 @@ export class PatientsService {
     @InjectDataSource() private readonly db: DataSource,
     private readonly patients: PatientsRepository,
     private readonly audit: AuditService,
+    private readonly events: EventsService,
     private readonly removal: RecordRemoval,
   ) {}
 
@@ -65,6 +67,7 @@ export class PatientsService {
       if (clinicId !== null) await this.assertClinicExists(manager, clinicId);
       await this.patients.insert(manager, patient);
       await this.audit.of(user, 'patient').changed(manager, 'create', patient.id, changed);
+      await this.events.emit(manager, { type: 'patient.created', patient: patient.id, changedFields: changed });
     });
     return toPatientDto(patient);
   }
@@ -124,6 +127,8 @@ export class PatientsService {
         }
         if (changed.length > 0) await this.patients.update(manager, patient);
         await audit.changed(manager, 'update', id, changed);
+        // Nothing changed, nothing happened: no event for a PATCH that set what was there.
+        if (changed.length > 0) await this.events.emit(manager, { type: 'patient.updated', patient: id, changedFields: changed });
         return patient;
       }),
     );
@@ -154,6 +159,7 @@ export class PatientsService {
         await this.patients.softDelete(manager, id);
         await this.removal.removed(manager, { record: 'patient', id, actorId: user.id, origin: user.origin });
         await audit.changed(manager, 'delete', id);
+        await this.events.emit(manager, { type: 'patient.deleted', patient: id, changedFields: [] });
       }),
     );
   }

@@ -97,9 +97,43 @@ export interface AppConfig {
     /** Accounts of these roles may do nothing but set up two-factor authentication until they have. */
     requiredRoles: Role[];
   };
+  /**
+   * What this process runs: the HTTP API, the job workers (webhook deliveries, reminders), or both.
+   * A deployment scales the two apart by running `api` and `jobs` processes on one database.
+   */
+  workers: Workers;
+  jobs: {
+    /** How often an idle worker asks the queue for a job. */
+    pollIntervalMs: number;
+    /** How often one instance expires stalled jobs (a worker that died mid-job) so they run again. */
+    maintenanceIntervalSeconds: number;
+    /** Jobs of each queue run at the same time in one process. */
+    concurrency: number;
+  };
+  reminders: {
+    /** How long before an appointment's start its reminders are sent, one mail per lead; empty for none. */
+    leadSeconds: number[];
+  };
+  webhooks: {
+    /** Whether endpoints may be loopback, private or link-local addresses (tests, on-premise receivers). */
+    allowPrivate: boolean;
+    /** How long a receiver has to answer a delivery. */
+    timeoutMs: number;
+    /** How long a delivery is retried before it is marked failed. */
+    retryForSeconds: number;
+    /** The wait before the first retry; each further one roughly doubles, with jitter. */
+    retryBaseSeconds: number;
+    /** Failed deliveries in a row (each after all its retries) that disable an endpoint. */
+    disableAfterFailures: number;
+    /** How long a rotated secret keeps signing beside the new one. */
+    secretOverlapSeconds: number;
+  };
   /** Notes for the log once a logger exists, e.g. that a development secret was generated. */
   warnings: string[];
 }
+
+export const WORKERS = ['api', 'jobs', 'both'] as const;
+export type Workers = (typeof WORKERS)[number];
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -228,6 +262,18 @@ export function loadAppConfig(env: Env = process.env): AppConfig {
     if (!ROLES.includes(role as Role)) problems.push(`MFA_REQUIRED_ROLES entries must be among ${ROLES.join(', ')} (got "${role}")`);
   }
 
+  const workers = (read('WORKERS') ?? 'both') as Workers;
+  if (!WORKERS.includes(workers)) problems.push(`WORKERS must be one of ${WORKERS.join(', ')} (got "${workers}")`);
+  const reminderLeads = (read('REMINDER_LEAD') ?? '24h')
+    .split(',')
+    .map((lead) => lead.trim())
+    .filter((lead) => lead !== '' && lead !== 'off');
+  const leadSeconds = reminderLeads.map((lead) => {
+    const seconds = parseDurationSeconds(lead);
+    if (seconds === undefined) problems.push(`REMINDER_LEAD must be durations such as 24h or 24h,2h, or off (got "${lead}")`);
+    return seconds ?? 0;
+  });
+
   const pageSizes = (): AppConfig['pageSize'] => {
     const max = int('PAGE_SIZE_MAX', MAX_PAGE_SIZE, 1, PAGE_SIZE_LIMIT);
     const fallback = Math.min(DEFAULT_PAGE_SIZE, max);
@@ -289,6 +335,21 @@ export function loadAppConfig(env: Env = process.env): AppConfig {
       issuer: read('MFA_ISSUER') ?? 'Healthcare backend',
       encryptionKey: '',
       requiredRoles: mfaRequiredRoles as Role[],
+    },
+    workers,
+    jobs: {
+      pollIntervalMs: int('JOBS_POLL_INTERVAL_MS', 2000, 500, 600_000),
+      maintenanceIntervalSeconds: duration('JOBS_MAINTENANCE_INTERVAL', '60s'),
+      concurrency: int('JOBS_CONCURRENCY', 4, 1, 100),
+    },
+    reminders: { leadSeconds: [...new Set(leadSeconds)].sort((a, b) => b - a) },
+    webhooks: {
+      allowPrivate: bool('WEBHOOK_ALLOW_PRIVATE', false),
+      timeoutMs: int('WEBHOOK_TIMEOUT_MS', 10_000, 100, 600_000),
+      retryForSeconds: duration('WEBHOOK_RETRY_FOR', '24h'),
+      retryBaseSeconds: duration('WEBHOOK_RETRY_BASE', '10s'),
+      disableAfterFailures: int('WEBHOOK_DISABLE_AFTER', 5, 1, 1000),
+      secretOverlapSeconds: duration('WEBHOOK_SECRET_OVERLAP', '24h'),
     },
     warnings,
   };
