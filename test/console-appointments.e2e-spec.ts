@@ -238,7 +238,10 @@ describe('the console: appointments and the day view, in Chromium (e2e)', () => 
     // End it, after the confirmation: kept as history, no longer active.
     await page.getByRole('menuitem', { name: 'Assignments' }).click();
     await page.getByRole('button', { name: 'End' }).click();
+    // The row leaves the list before the server answers; the check below waits for the answer itself.
+    const endedOnServer = page.waitForResponse((res) => res.request().method() === 'DELETE' && res.url().includes('/api/mappings/'));
     await page.getByRole('button', { name: 'Confirm' }).click();
+    expect((await endedOnServer).status()).toBe(204);
     await page.getByRole('cell', { name: String(patient.name) }).waitFor({ state: 'detached' });
     const ended = await t.as(staff).get(`/api/mappings/?patient=${patient.id}`);
     expect(ended.body).toHaveLength(1);
