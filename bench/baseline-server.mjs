@@ -95,7 +95,8 @@ function isoOf(text) {
 }
 
 const types = {
-  getTypeParser: (oid, format) => (oid === TIMESTAMPTZ_OID ? isoOf : oid === DATE_OID ? (value) => value : pg.types.getTypeParser(oid, format)),
+  getTypeParser: (oid, format) =>
+    oid === TIMESTAMPTZ_OID ? isoOf : oid === DATE_OID ? (value) => value : pg.types.getTypeParser(oid, format),
 };
 const pool = new pg.Pool({ connectionString: env.DATABASE_URL, max: POOL_SIZE, types, options: '-c TimeZone=UTC' });
 
@@ -258,7 +259,10 @@ function throttle(reply, key) {
     reply.header('Retry-After', String(reset));
     throw new HttpError(429, 'Too many requests; try again later.');
   }
-  reply.header('X-RateLimit-Limit', THROTTLE_LIMIT).header('X-RateLimit-Remaining', THROTTLE_LIMIT - counter.hits).header('X-RateLimit-Reset', reset);
+  reply
+    .header('X-RateLimit-Limit', THROTTLE_LIMIT)
+    .header('X-RateLimit-Remaining', THROTTLE_LIMIT - counter.hits)
+    .header('X-RateLimit-Reset', reset);
 }
 setInterval(() => {
   const now = Date.now();
@@ -469,7 +473,11 @@ async function listDoctors(request, reply) {
     // ?search=, ?specialization=, ?clinic= and ?ordering= are the service's; the benchmark lists the whole directory.
     if (key !== 'page' && key !== 'page_size') throw new HttpError(501, `The baseline does not filter doctors by ${key}.`);
   }
-  const { rows, total } = await pageAndCount({ select: DOCTOR_COLUMNS, from: 'doctors doctor', where: 'doctor.deleted_at IS NULL' }, [], page);
+  const { rows, total } = await pageAndCount(
+    { select: DOCTOR_COLUMNS, from: 'doctors doctor', where: 'doctor.deleted_at IS NULL' },
+    [],
+    page,
+  );
   for (const row of rows) withNameParts(row);
   return sendPage(request, reply, rows, total, page);
 }
@@ -489,12 +497,14 @@ const SPECIALIZATION_CODES = {
   SUR: 'Surgery',
   OTH: 'Other',
 };
-const text = (max, { min = 0, trim = false } = {}) => (name, value) => {
-  if (typeof value !== 'string') throw fieldError(name, `${name} must be a string`);
-  const v = trim ? value.trim() : value;
-  if (v.length < min || v.length > max) throw fieldError(name, `${name} must be from ${min} to ${max} characters long`);
-  return v;
-};
+const text =
+  (max, { min = 0, trim = false } = {}) =>
+  (name, value) => {
+    if (typeof value !== 'string') throw fieldError(name, `${name} must be a string`);
+    const v = trim ? value.trim() : value;
+    if (v.length < min || v.length > max) throw fieldError(name, `${name} must be from ${min} to ${max} characters long`);
+    return v;
+  };
 const DOCTOR_FIELDS = [
   ['name', text(200, { min: 1, trim: true }), false],
   [
@@ -577,7 +587,8 @@ async function createDoctor(request, reply) {
     if (!DOCTOR_KEYS.has(key)) throw fieldError(key, `property ${key} should not exist`);
   }
   // A clinic (its managers only) and an account link (admins, and a doctor account's own first profile) are not the benchmark's.
-  if ((body.clinic ?? null) !== null || (body.user ?? null) !== null) throw new HttpError(501, 'The baseline does not link or place profiles.');
+  if ((body.clinic ?? null) !== null || (body.user ?? null) !== null)
+    throw new HttpError(501, 'The baseline does not link or place profiles.');
   const values = [user.id];
   const changed = [];
   for (const [name, check, nullable] of DOCTOR_FIELDS) {
@@ -768,7 +779,8 @@ function checkAppointment(body) {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new HttpError(400, 'The body must be a JSON object.');
   for (const key of Object.keys(body)) if (!APPOINTMENT_FIELDS.has(key)) throw fieldError(key, `property ${key} should not exist`);
   const positiveInt = (name) => {
-    if (!Number.isInteger(body[name]) || body[name] < 1 || body[name] > 2_147_483_647) throw fieldError(name, `${name} must be a positive integer`);
+    if (!Number.isInteger(body[name]) || body[name] < 1 || body[name] > 2_147_483_647)
+      throw fieldError(name, `${name} must be a positive integer`);
   };
   positiveInt('doctor');
   positiveInt('patient');

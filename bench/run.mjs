@@ -1,4 +1,4 @@
-// The load benchmark of issue 6 (`npm run bench`, after `npm run build`). See bench/README.md.
+// The load benchmark of issues 6 and 21 (`npm run bench`, after `npm run build`). See bench/README.md.
 //
 // Starts the built service against a fresh database (on DATABASE_URL's server, or an embedded
 // PostgreSQL of its own), times its start, seeds a realistic data set, and drives the service and
@@ -489,7 +489,10 @@ function firstDifference(a, b, path = '$') {
 const UNCOMPARED_HEADERS = new Set(['date', 'x-request-id', 'connection', 'keep-alive', 'transfer-encoding']);
 
 function headerDifference(s, b, normalize = (name, value) => value) {
-  const names = (res) => Object.keys(res.headers).filter((name) => !UNCOMPARED_HEADERS.has(name)).sort();
+  const names = (res) =>
+    Object.keys(res.headers)
+      .filter((name) => !UNCOMPARED_HEADERS.has(name))
+      .sort();
   const [ns, nb] = [names(s), names(b)];
   if (ns.join() !== nb.join()) return `header names ${ns.join(',')} vs ${nb.join(',')}`;
   for (const name of ns) {
@@ -529,9 +532,7 @@ async function checkParity(admin, service, baseline, token, gets, posts) {
     const { path, token: as = token } = typeof given === 'string' ? { path: given } : given;
     const ids = servers.map((_, i) => `parity-${scenario}-${i ? 'baseline' : 'service'}-${randomBytes(4).toString('hex')}`);
     const [s, b] = await Promise.all(
-      servers.map((server, i) =>
-        request(server.port, 'GET', path, { headers: { authorization: `Bearer ${as}`, 'x-request-id': ids[i] } }),
-      ),
+      servers.map((server, i) => request(server.port, 'GET', path, { headers: { authorization: `Bearer ${as}`, 'x-request-id': ids[i] } })),
     );
     if (s.status !== 200 || b.status !== 200) {
       say(scenario, `status ${s.status} vs ${b.status}: ${String(b.text).slice(0, 300)}`);
@@ -584,7 +585,8 @@ async function checkParity(admin, service, baseline, token, gets, posts) {
   await new Promise((resolve) => setTimeout(resolve, 500));
   for (const { scenario, ids, records } of audited) {
     const [s, b] = await auditOf(admin, ids);
-    const ownId = (rows, i) => (records ? rows.map((row) => ({ ...row, entity_id: row.entity_id === records[i] ? 'its record' : row.entity_id })) : rows);
+    const ownId = (rows, i) =>
+      records ? rows.map((row) => ({ ...row, entity_id: row.entity_id === records[i] ? 'its record' : row.entity_id })) : rows;
     const detail = firstDifference(ownId(s, 0), ownId(b, 1));
     say(`${scenario}: audit entries`, detail);
   }
@@ -746,7 +748,17 @@ async function main() {
           duration_minutes: 5,
           reason: 'Parity check',
         }),
-        varying: ['id', 'appointment_datetime', 'ends_at', 'created_at', 'updated_at', 'doctor', 'doctor_details', 'patient', 'patient_details'],
+        varying: [
+          'id',
+          'appointment_datetime',
+          'ends_at',
+          'created_at',
+          'updated_at',
+          'doctor',
+          'doctor_details',
+          'patient',
+          'patient_details',
+        ],
         location: '/api/appointments/{id}/',
       },
       doctor_create: {

@@ -76,7 +76,11 @@ export function checkTargets(results) {
     }
   }
   const peak = results.service.hwmMb;
-  checks.push({ target: `service peak RSS < ${TARGETS.peakRssMb} MB (whole run, VmHWM)`, value: `${fixed(peak)} MB`, met: peak < TARGETS.peakRssMb });
+  checks.push({
+    target: `service peak RSS < ${TARGETS.peakRssMb} MB (whole run, VmHWM)`,
+    value: `${fixed(peak)} MB`,
+    met: peak < TARGETS.peakRssMb,
+  });
   checks.push({
     target: `service idle RSS < ${TARGETS.idleRssMb} MB (after start)`,
     value: `${fixed(results.start.idleRssMb)} MB`,
@@ -134,7 +138,9 @@ export function markdown(results) {
     ...summaryRows(results).map((row) => {
       const met =
         !row.target ||
-        (row.ratio >= row.target.rpsRatio && row.cpuRatio <= row.target.cpuRatio && (row.p99Ratio === undefined || row.p99Ratio <= TARGETS.p99Ratio));
+        (row.ratio >= row.target.rpsRatio &&
+          row.cpuRatio <= row.target.cpuRatio &&
+          (row.p99Ratio === undefined || row.p99Ratio <= TARGETS.p99Ratio));
       return (
         `| ${results.scenarios[row.scenario].title} | ${row.kind} | ${fixed(row.ratio * 100)}% | ${fixed(row.cpuRatio, 2)}× | ` +
         `${row.p99Ratio === undefined ? '–' : `${fixed(row.p99Ratio, 2)}×`} | ${met ? 'yes' : '**no**'} |`
