@@ -1,37 +1,46 @@
-// The benchmark's baseline: the four measured operations written by hand on Fastify and a `pg`
-// Pool, with the same SQL and the same JSON as the service, the same HS256 token check (with
-// node:crypto) and the same batched audit writes, but no framework, no ORM and no validation
-// library. Whatever the service costs beyond this is what the framework and the ORM cost.
+// The benchmark's baseline: the fastest honest server for the same answers, written by hand as a
+// performance engineer would write it, to show what the service's own choices cost.
 //
-//   DATABASE_URL=… JWT_ACCESS_SECRET=… PORT=… [DB_POOL_SIZE=10] node bench/baseline-server.mjs
+//   DATABASE_URL=… JWT_ACCESS_SECRET=… PORT=… [DB_POOL_SIZE=10] [SERVICE_DIST=dist] node bench/baseline-server.mjs
 //
-// Only what the benchmark drives is here: GET /api/doctors/, GET /api/patients/ (the list of an
-// owner or of a clinic's manager or staff member, with ?clinic= and ?search=), GET /api/patients/:id/, POST /api/appointments/ (for doctors without a schedule) and
-// GET /health/ready. It answers on 127.0.0.1 only.
+// The same answers: the same response bytes and headers as the service (fields, X-Total-Count,
+// Link, ETag, Location, the security headers), which run.mjs checks before any load. The same
+// authentication: an HS256 access token checked with node:crypto, its user active and not logged
+// out since, with its clinic memberships, remembered while a LISTEN on `users_changed` tells when
+// an account changes (as the service's CallerCache). The same guarantees: the same database and so
+// the same constraints, the reads' audit entries batched every 50 ms, and a change's audit entry
+// and event row in the change's own transaction.
+//
+// Its own choices: Fastify with response schemas (compiled serializers, fast-json-stringify), `pg`
+// with named prepared statements, its own SQL with the fewest round trips (a doctor's creation is
+// one statement; a booking is BEGIN, one locking read, one statement for the cap, the insert, its
+// history, its audit entry and its event, COMMIT), timestamps formatted from PostgreSQL's text
+// without Date objects. No framework, ORM or validation library.
+//
+// Only what the benchmark drives is here: GET /api/doctors/, POST /api/doctors/, GET
+// /api/patients/ (an owner's list, or a clinic manager's or staff member's, with ?clinic= and
+// ?search=), GET /api/patients/:id/, POST /api/appointments/ and GET /health/ready, for callers of
+// the patient role (the benchmark's owner and clinic members): other roles' rules answer 501.
+// It answers on 127.0.0.1 only.
 import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { STATUS_CODES } from 'node:http';
+import { join, resolve } from 'node:path';
 import {
-  APPOINTMENT_COLUMNS,
-  CALLER_SQL,
   CLINIC_SEARCH_WHERE,
   CLINIC_SEARCH_WHERE_UNKEYED,
   CLINIC_WHERE,
-  DOCTOR_COLUMNS,
+  HAS_TRIGRAM,
   memberList,
-  auditInsert,
   OWNER_WHERE,
-  PATIENT_COLUMNS,
-  READABLE_PATIENT,
-  SCHEDULE_COLUMNS,
   SEARCH_WHERE,
   SEARCH_WHERE_UNKEYED,
-  HAS_TRIGRAM,
-  listStatements,
 } from './lib/service-sql.mjs';
 
 const require = createRequire(import.meta.url);
 const pg = require('pg');
+const helmet = require('helmet');
+const isEmail = require('validator/lib/isEmail');
 
 /** Fastify comes with @nestjs/platform-fastify; it may not be hoisted to the top level. */
 function loadFastify() {
@@ -50,14 +59,68 @@ if (!env.DATABASE_URL || SECRET.length < 32) {
 }
 const PORT = Number(env.PORT ?? 8001);
 const POOL_SIZE = Number(env.DB_POOL_SIZE ?? 10);
+const HORIZON_DAYS = Number(env.BOOKING_HORIZON_DAYS ?? 365);
+const MAX_UPCOMING = Number(env.MAX_UPCOMING_APPOINTMENTS_PER_PATIENT ?? 10);
+const THROTTLE_LIMIT = Number(env.THROTTLE_LIMIT ?? 100);
+const THROTTLE_WINDOW_MS = parseWindow(env.THROTTLE_TTL ?? '60s');
+/** The service's build, for the one rule not worth writing twice: whether a booking fits a doctor's weekly schedule. */
+const SERVICE_DIST = resolve(env.SERVICE_DIST ?? join(import.meta.dirname ?? '.', '..', 'dist'));
 
-// `date` columns stay 'YYYY-MM-DD' strings, as the service returns them.
-const DATE_OID = 1082;
-const types = { getTypeParser: (oid, format) => (oid === DATE_OID ? (value) => value : pg.types.getTypeParser(oid, format)) };
-const pool = new pg.Pool({ connectionString: env.DATABASE_URL, max: POOL_SIZE, types });
+function parseWindow(text) {
+  const match = /^(\d+)(ms|s|m|h)?$/.exec(text.trim());
+  if (!match) return 60_000;
+  return Number(match[1]) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[match[2] ?? 's'];
+}
 
 // ---------------------------------------------------------------------------------------------
-// Errors as RFC 9457 problems, as the service sends them.
+// PostgreSQL: a pool on UTC, timestamps kept as text and turned into ISO strings by slicing.
+
+const TIMESTAMPTZ_OID = 1184;
+const DATE_OID = 1082;
+const parseTimestamptz = pg.types.getTypeParser(TIMESTAMPTZ_OID);
+
+/**
+ * '2026-12-07 06:43:02.777123+00' → '2026-12-07T06:43:02.777Z', as `new Date(…).toISOString()`
+ * of pg's own parse gives it: its milliseconds are trunc(1000 × the fraction as a float), which
+ * is sometimes one below the digits (0.57 → 569), and the service answers that.
+ */
+function isoOf(text) {
+  const n = text.length;
+  if (n < 22 || text.charCodeAt(10) !== 32 || text.charCodeAt(4) !== 45 || !text.endsWith('+00')) {
+    return parseTimestamptz(text).toISOString();
+  }
+  const fraction = n > 22 ? text.slice(19, n - 3) : '';
+  const ms = fraction ? Math.trunc(1000 * parseFloat(fraction)) : 0;
+  return `${text.slice(0, 10)}T${text.slice(11, 19)}.${ms < 10 ? '00' : ms < 100 ? '0' : ''}${ms}Z`;
+}
+
+const types = {
+  getTypeParser: (oid, format) =>
+    oid === TIMESTAMPTZ_OID ? isoOf : oid === DATE_OID ? (value) => value : pg.types.getTypeParser(oid, format),
+};
+const pool = new pg.Pool({ connectionString: env.DATABASE_URL, max: POOL_SIZE, types, options: '-c TimeZone=UTC' });
+
+/** Statement text → its prepared statement's name: each connection prepares it on first use. */
+const statementNames = new Map();
+const MAX_NAMED = 1000;
+function run(client, text, values) {
+  let name = statementNames.get(text);
+  if (name === undefined && statementNames.size < MAX_NAMED) statementNames.set(text, (name = `b${statementNames.size}`));
+  return client.query(name === undefined ? { text, values } : { name, text, values });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Headers and errors, as the service sends them.
+
+/** Helmet's headers with the service's options, worked out once (as the service does), and its API Content-Security-Policy. */
+function securityHeaders() {
+  const headers = {};
+  const response = { setHeader: (name, value) => (headers[name] = String(value)), removeHeader: (name) => delete headers[name] };
+  helmet({ contentSecurityPolicy: false, xFrameOptions: { action: 'deny' } })({}, response, () => undefined);
+  headers['Content-Security-Policy'] = "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+  return headers;
+}
+const SECURITY_HEADERS = securityHeaders();
 
 class HttpError extends Error {
   constructor(status, detail, errors) {
@@ -70,24 +133,31 @@ const fieldError = (field, message) => new HttpError(400, message, { [field]: [m
 
 function sendProblem(request, reply, error) {
   const status = error instanceof HttpError ? error.status : (error.statusCode ?? 500);
-  const detail = status >= 500 ? 'An unexpected error occurred.' : error.message;
+  const detail = status >= 500 && status !== 501 ? 'An unexpected error occurred.' : error.message;
   const problem = { type: 'about:blank', title: STATUS_CODES[status] ?? 'Error', status, detail };
   if (error.errors) problem.errors = error.errors;
   problem.instance = request.url;
   problem.request_id = String(request.id);
-  if (status >= 500) console.error(error);
+  if (status >= 500 && status !== 501) console.error(error);
   if (status === 401) reply.header('WWW-Authenticate', 'Bearer');
-  reply.header('X-Request-Id', request.id).status(status).header('Content-Type', 'application/problem+json').send(JSON.stringify(problem));
+  reply.status(status).header('Content-Type', 'application/problem+json').send(JSON.stringify(problem));
 }
 
 // ---------------------------------------------------------------------------------------------
-// Authentication: an HS256 access token of an active user (the role and the clinic memberships
-// come from the database).
+// Authentication: an HS256 access token of an active account, its role and clinics from the database.
 
 const NOT_AUTHENTICATED = 'Authentication credentials were not provided or are not valid.';
+const EXPIRED = 'The access token has expired.';
+const ENDED = 'The session of this access token has ended; log in again.';
 const BEARER = /^Bearer\s+(\S+)$/i;
 
+/** Tokens already checked, by their whole text (signature included), as the service keeps them; expiry checked on each use. */
+const verified = new Map();
+const VERIFIED_KEPT = 2000;
+
 function verifyHs256(token) {
+  const known = verified.get(token);
+  if (known) return known;
   const parts = token.split('.');
   if (parts.length !== 3) return undefined;
   const [head, body, signature] = parts;
@@ -97,9 +167,10 @@ function verifyHs256(token) {
     const given = Buffer.from(signature, 'base64url');
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
     const claims = JSON.parse(Buffer.from(body, 'base64url').toString('utf8'));
-    const now = Math.floor(Date.now() / 1000);
-    if (typeof claims.exp === 'number' && claims.exp <= now) return undefined;
-    if (typeof claims.nbf === 'number' && claims.nbf > now) return undefined;
+    if (typeof claims.nbf === 'number' && claims.nbf > Math.floor(Date.now() / 1000)) return undefined;
+    if (claims.type !== 'access' || !Number.isSafeInteger(Number(claims.sub))) return undefined;
+    if (verified.size >= VERIFIED_KEPT) verified.delete(verified.keys().next().value);
+    verified.set(token, claims);
     return claims;
   } catch {
     return undefined;
@@ -107,73 +178,160 @@ function verifyHs256(token) {
 }
 
 /**
- * Callers remembered for 60 s, as the service's caller cache does (it also forgets an account the
- * moment it changes; nothing changes accounts during a run): the service sends no user lookup for
- * a known caller, so neither does the baseline.
+ * Active callers remembered for at most 60 s, and only while the LISTEN on `users_changed` is up:
+ * the `users` and `clinic_members` triggers notify an account's id (or `*`) on every change, and the
+ * account is forgotten at once. A load under way during a change is not remembered.
  */
 const CALLER_MAX_AGE_MS = 60_000;
+const CALLERS_KEPT = 10_000;
 const callers = new Map();
+const callerCache = { listens: false, generation: 0, client: undefined, stopped: false };
+
+function forgetCallers(id) {
+  callerCache.generation++;
+  if (id === undefined) callers.clear();
+  else callers.delete(id);
+}
+
+async function listenForChanges() {
+  if (callerCache.stopped) return;
+  const client = new pg.Client({ connectionString: env.DATABASE_URL });
+  const lost = () => {
+    if (callerCache.client !== client) return;
+    callerCache.client = undefined;
+    callerCache.listens = false;
+    forgetCallers();
+    client.end().catch(() => undefined);
+    setTimeout(() => void listenForChanges(), 1000).unref();
+  };
+  client.on('notification', ({ payload }) => forgetCallers(payload === '*' ? undefined : Number(payload)));
+  client.on('error', lost);
+  client.on('end', lost);
+  callerCache.client = client;
+  try {
+    await client.connect();
+    await client.query('LISTEN users_changed');
+    callerCache.listens = true;
+    forgetCallers();
+  } catch {
+    lost();
+  }
+}
+
+const CALLER_SQL = `SELECT id, role, (extract(epoch FROM tokens_valid_after) * 1000)::float8 AS "validAfter",
+         (SELECT coalesce(json_agg(json_build_object('id', m.clinic_id, 'role', m.role)), '[]')
+          FROM clinic_members m WHERE m.user_id = users.id AND m.status = 'active') AS clinics
+  FROM users WHERE id = $1 AND is_active`;
 
 async function loadCaller(id) {
   const known = callers.get(id);
-  if (known && known.expiresAt > Date.now()) return known.user;
-  const { rows } = await pool.query(CALLER_SQL, [id]);
-  if (rows.length > 0) callers.set(id, { user: rows[0], expiresAt: Date.now() + CALLER_MAX_AGE_MS });
-  return rows[0];
+  if (known && known.until > Date.now()) return known.user;
+  const generation = callerCache.generation;
+  const user = (await run(pool, CALLER_SQL, [id])).rows[0];
+  if (user) {
+    // Clinics where the caller runs patient records (manager or staff): its lists and its bookings.
+    user.runs = user.clinics.filter((m) => m.role === 'manager' || m.role === 'staff').map((m) => m.id);
+    if (callerCache.listens && generation === callerCache.generation) {
+      if (callers.size >= CALLERS_KEPT) callers.delete(callers.keys().next().value);
+      callers.set(id, { user, until: Date.now() + CALLER_MAX_AGE_MS });
+    }
+  }
+  return user;
 }
 
-async function authenticate(request) {
+/**
+ * The rate limit, counted as the service counts it: a fixed window per caller (per address for a
+ * request without a valid token), its state sent in the X-RateLimit-* headers of every answer.
+ * The benchmark raises the limit out of reach for both servers.
+ */
+const counters = new Map();
+function throttle(reply, key) {
+  const now = Date.now();
+  let counter = counters.get(key);
+  if (!counter) counters.set(key, (counter = { hits: 0, endsAt: now + THROTTLE_WINDOW_MS }));
+  else if (counter.endsAt <= now) {
+    counter.hits = 0;
+    counter.endsAt = now + THROTTLE_WINDOW_MS;
+  }
+  counter.hits += 1;
+  const reset = Math.ceil((counter.endsAt - now) / 1000);
+  if (counter.hits > THROTTLE_LIMIT) {
+    reply.header('Retry-After', String(reset));
+    throw new HttpError(429, 'Too many requests; try again later.');
+  }
+  reply
+    .header('X-RateLimit-Limit', THROTTLE_LIMIT)
+    .header('X-RateLimit-Remaining', THROTTLE_LIMIT - counter.hits)
+    .header('X-RateLimit-Reset', reset);
+}
+setInterval(() => {
+  const now = Date.now();
+  for (const [key, counter] of counters) if (counter.endsAt <= now) counters.delete(key);
+}, 60_000).unref();
+
+async function authenticate(request, reply) {
   const token = BEARER.exec(request.headers.authorization ?? '')?.[1];
   const claims = token ? verifyHs256(token) : undefined;
-  const id = Number(claims?.sub);
-  if (!claims || claims.type !== 'access' || !Number.isSafeInteger(id)) throw new HttpError(401, NOT_AUTHENTICATED);
+  throttle(reply, claims ? `user:${claims.sub}` : `ip:${request.ip}`);
+  if (!claims) throw new HttpError(401, NOT_AUTHENTICATED);
+  if (typeof claims.exp === 'number' && Math.floor(Date.now() / 1000) >= claims.exp) {
+    verified.delete(token);
+    throw new HttpError(401, EXPIRED);
+  }
+  const id = Number(claims.sub);
   const user = await loadCaller(id);
   if (!user) throw new HttpError(401, NOT_AUTHENTICATED);
+  if (user.validAfter != null && (claims.iat_ms ?? (claims.iat ?? 0) * 1000) < user.validAfter) throw new HttpError(401, ENDED);
+  // Doctors, clinicians and admins have rules of their own (assigned patients, any record): not written here.
+  if (user.role !== 'patient') throw new HttpError(501, 'The baseline serves callers of the patient role only.');
   return user;
 }
 
 // ---------------------------------------------------------------------------------------------
-// The audit trail, batched as the service does: one multi-row INSERT per 50 ms (or 500 entries).
+// The audit trail: reads batched (one INSERT per 50 ms or 500 entries, as the service batches
+// them), each entry with its record's clinic, which the baseline knows from the row it read.
 
-const audit = { pending: [], timer: undefined, writing: Promise.resolve() };
+const AUDIT_BATCH_SQL = `INSERT INTO audit_events (occurred_at, actor_id, action, entity, entity_id, changed_fields, request_id, client_ip, outcome, clinic_id)
+  SELECT e.occurred_at, e.actor_id, e.action, e.entity, e.entity_id, '{}', e.request_id, e.client_ip, e.outcome, e.clinic_id
+  FROM unnest($1::timestamptz[], $2::int[], $3::varchar[], $4::varchar[], $5::int[], $6::varchar[], $7::inet[], $8::audit_outcome[], $9::int[])
+       WITH ORDINALITY AS e (occurred_at, actor_id, action, entity, entity_id, request_id, client_ip, outcome, clinic_id, n)
+  ORDER BY e.n`;
+const audit = { columns: emptyColumns(), size: 0, timer: undefined, writing: Promise.resolve() };
 
-function record(request, entry) {
-  audit.pending.push([
-    new Date(),
-    entry.actorId,
-    entry.action,
-    entry.entity,
-    entry.entityId ?? null,
-    entry.changedFields ?? [],
-    String(request.id),
-    request.ip ?? null,
-    entry.outcome,
-  ]);
-  if (audit.pending.length >= 500) void flush();
+function emptyColumns() {
+  return [[], [], [], [], [], [], [], [], []];
+}
+
+function record(request, actorId, action, entityId, clinicId, outcome = 'success') {
+  const c = audit.columns;
+  c[0].push(new Date());
+  c[1].push(actorId);
+  c[2].push(action);
+  c[3].push('patient');
+  c[4].push(entityId);
+  c[5].push(String(request.id));
+  c[6].push(request.ip ?? null);
+  c[7].push(outcome);
+  c[8].push(clinicId);
+  if (++audit.size >= 500) void flush();
   else audit.timer ??= setTimeout(() => void flush(), 50);
 }
 
 function flush() {
   clearTimeout(audit.timer);
   audit.timer = undefined;
-  const batch = audit.pending;
-  audit.pending = [];
-  audit.writing = audit.writing.then(() => writeAudit(batch));
+  const batch = audit.columns;
+  const size = audit.size;
+  audit.columns = emptyColumns();
+  audit.size = 0;
+  audit.writing = audit.writing.then(() =>
+    size === 0 ? undefined : run(pool, AUDIT_BATCH_SQL, batch).catch((error) => console.error('could not write audit events', error)),
+  );
   return audit.writing;
 }
 
-async function writeAudit(batch) {
-  if (batch.length === 0) return;
-  const { text, values } = auditInsert(batch);
-  try {
-    await pool.query(text, values);
-  } catch (error) {
-    console.error('could not write audit events', error);
-  }
-}
-
 // ---------------------------------------------------------------------------------------------
-// Lists: ?page= and ?page_size= checked by hand; a count only when the page does not tell the total.
+// Lists: ?page= and ?page_size= checked by hand; the page and its total in one statement.
 
 function pageOf(query) {
   const int = (name, fallback, max) => {
@@ -189,7 +347,9 @@ function pageOf(query) {
 }
 
 function linkHeader(url, total, { page, pageSize }) {
-  const [path, search = ''] = url.split('?', 2);
+  const q = url.indexOf('?');
+  const path = q < 0 ? url : url.slice(0, q);
+  const search = q < 0 ? '' : url.slice(q + 1);
   const lastPage = Math.max(1, Math.ceil(total / pageSize));
   const at = (target) => {
     const params = new URLSearchParams(search);
@@ -197,127 +357,300 @@ function linkHeader(url, total, { page, pageSize }) {
     params.set('page_size', String(pageSize));
     return `<${path}?${params.toString()}>`;
   };
-  const links = [`${at(1)}; rel="first"`];
-  if (page > 1) links.push(`${at(Math.min(page - 1, lastPage))}; rel="prev"`);
-  if (page < lastPage) links.push(`${at(page + 1)}; rel="next"`);
-  links.push(`${at(lastPage)}; rel="last"`);
-  return links.join(', ');
+  let links = `${at(1)}; rel="first"`;
+  if (page > 1) links += `, ${at(Math.min(page - 1, lastPage))}; rel="prev"`;
+  if (page < lastPage) links += `, ${at(page + 1)}; rel="next"`;
+  return `${links}, ${at(lastPage)}; rel="last"`;
 }
 
-/** The page, with the list's total on each row, and the count alone only past the end; as the service sends them. */
-async function pageAndCount(list, params, page) {
-  const statements = listStatements(list, page);
-  const { rows } = await pool.query(statements.page, params);
-  if (rows.length > 0) return { rows, total: Number(rows[0].listTotal) };
+/** The page with the list's total on each row; the count alone only for a page past the end. */
+async function pageAndCount({ select, from, where, count }, params, page) {
+  const filtered = where ? ` WHERE ${where}` : '';
+  const total = count ?? `SELECT count(*)::int FROM ${from}${filtered}`;
+  const text = `SELECT ${select}, (${total}) AS total FROM ${from}${filtered} ORDER BY 1 LIMIT ${page.pageSize} OFFSET ${page.offset}`;
+  const { rows } = await run(pool, text, params);
+  if (rows.length > 0) return { rows, total: Number(rows[0].total) };
   if (page.offset === 0) return { rows, total: 0 };
-  return { rows, total: Number((await pool.query(statements.count, params)).rows[0].count) };
+  return { rows, total: Number(Object.values((await run(pool, total, params)).rows[0])[0]) };
 }
 
-function sendPage(request, reply, items, total, page) {
-  reply
-    .header('X-Total-Count', String(total))
-    .header('Link', linkHeader(request.url, total, page))
-    .header('X-Request-Id', request.id);
-  return items;
+function sendPage(request, reply, rows, total, page) {
+  reply.header('X-Total-Count', String(total)).header('Link', linkHeader(request.url, total, page));
+  return rows;
 }
 
 const likePattern = (term) => `%${term.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
+/** `name` up to its first space, and the rest, as the service returns `first_name` and `last_name`. */
+function withNameParts(row) {
+  const name = row.name;
+  const space = name.search(/\s/);
+  row.first_name = space < 0 ? name : name.slice(0, space);
+  row.last_name = space < 0 ? '' : name.slice(space).trim();
+  return row;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Response schemas: Fastify compiles each into a serializer (fast-json-stringify), in the
+// service's field order. The rows come from PostgreSQL under these names already.
+
+const str = { type: 'string' };
+const int = { type: 'integer' };
+const strOrNull = { type: ['string', 'null'] };
+const intOrNull = { type: ['integer', 'null'] };
+const METADATA = { created_by: int, created_at: str, updated_at: str, version: int };
+const DOCTOR_SCHEMA = {
+  type: 'object',
+  properties: {
+    id: int,
+    name: str,
+    first_name: str,
+    last_name: str,
+    email: strOrNull,
+    phone: strOrNull,
+    specialization: str,
+    license_number: strOrNull,
+    experience_years: intOrNull,
+    consultation_fee: strOrNull,
+    address: strOrNull,
+    availability: strOrNull,
+    hospital: strOrNull,
+    user: intOrNull,
+    clinic: intOrNull,
+    ...METADATA,
+  },
+};
+const PATIENT_SCHEMA = {
+  type: 'object',
+  properties: {
+    id: int,
+    name: str,
+    first_name: str,
+    last_name: str,
+    email: strOrNull,
+    phone: strOrNull,
+    date_of_birth: strOrNull,
+    age: intOrNull,
+    gender: strOrNull,
+    blood_group: strOrNull,
+    address: strOrNull,
+    emergency_contact: strOrNull,
+    medical_history: strOrNull,
+    clinic: intOrNull,
+    ...METADATA,
+  },
+};
+const APPOINTMENT_SCHEMA = {
+  type: 'object',
+  properties: {
+    id: int,
+    doctor: int,
+    patient: int,
+    doctor_details: { type: 'object', properties: { id: int, name: str, specialization: str } },
+    patient_details: { type: 'object', properties: { id: int, name: str } },
+    appointment_datetime: str,
+    duration_minutes: int,
+    ends_at: str,
+    reason: strOrNull,
+    status: str,
+    notes: strOrNull,
+    ...METADATA,
+  },
+};
+const listOf = (item) => ({ response: { 200: { type: 'array', items: item } } });
+
 // ---------------------------------------------------------------------------------------------
 // Doctors
 
-function formatMoney(amount) {
-  if (amount === null) return null;
-  const [units, cents = ''] = amount.split('.');
-  return `${units.replace(/^0+(?=\d)/, '')}.${cents.padEnd(2, '0')}`;
-}
-
-/** `name` up to its first space, and the rest, as the service returns `first_name` and `last_name`. */
-function splitName(name) {
-  const space = name.search(/\s/);
-  return space < 0 ? { first_name: name, last_name: '' } : { first_name: name.slice(0, space), last_name: name.slice(space).trim() };
-}
-
-const toDoctor = (d) => ({
-  id: d.id,
-  name: d.name,
-  ...splitName(d.name),
-  email: d.email,
-  phone: d.phone,
-  specialization: d.specialization,
-  license_number: d.licenseNumber,
-  experience_years: d.experienceYears,
-  consultation_fee: formatMoney(d.consultationFee),
-  address: d.address,
-  availability: d.availability,
-  hospital: d.hospital,
-  user: d.userId,
-  clinic: d.clinicId,
-  created_by: d.createdById,
-  created_at: d.createdAt.toISOString(),
-  updated_at: d.updatedAt.toISOString(),
-  version: d.version,
-});
+const DOCTOR_COLUMNS = `doctor.id, doctor.name, doctor.email, doctor.phone, doctor.specialization, doctor.license_number,
+  doctor.experience_years, doctor.consultation_fee, doctor.address, doctor.availability, doctor.hospital, doctor.user_id AS "user",
+  doctor.clinic_id AS clinic, doctor.created_by_id AS created_by, doctor.created_at, doctor.updated_at, doctor.version`;
 
 async function listDoctors(request, reply) {
-  await authenticate(request);
+  await authenticate(request, reply);
   const page = pageOf(request.query);
+  for (const key of Object.keys(request.query)) {
+    // ?search=, ?specialization=, ?clinic= and ?ordering= are the service's; the benchmark lists the whole directory.
+    if (key !== 'page' && key !== 'page_size') throw new HttpError(501, `The baseline does not filter doctors by ${key}.`);
+  }
   const { rows, total } = await pageAndCount(
-    { select: DOCTOR_COLUMNS, from: 'doctors doctor', where: 'doctor.deleted_at IS NULL', orderBy: 'doctor.id ASC NULLS LAST' },
+    { select: DOCTOR_COLUMNS, from: 'doctors doctor', where: 'doctor.deleted_at IS NULL' },
     [],
     page,
   );
-  return sendPage(request, reply, rows.map(toDoctor), total, page);
+  for (const row of rows) withNameParts(row);
+  return sendPage(request, reply, rows, total, page);
+}
+
+/** The create's fields, in the order the service lists them as changed; [API name, column, check]. */
+const MONEY = /^\d{1,8}(\.\d{1,2})?$/;
+const PHONE = /^\+?[0-9(][0-9 ().-]{2,30}$/;
+const SPECIALIZATION_CODES = {
+  GP: 'General Practice',
+  CAR: 'Cardiology',
+  NEU: 'Neurology',
+  PED: 'Pediatrics',
+  ORTH: 'Orthopedics',
+  DERM: 'Dermatology',
+  PSY: 'Psychiatry',
+  RAD: 'Radiology',
+  SUR: 'Surgery',
+  OTH: 'Other',
+};
+const text =
+  (max, { min = 0, trim = false } = {}) =>
+  (name, value) => {
+    if (typeof value !== 'string') throw fieldError(name, `${name} must be a string`);
+    const v = trim ? value.trim() : value;
+    if (v.length < min || v.length > max) throw fieldError(name, `${name} must be from ${min} to ${max} characters long`);
+    return v;
+  };
+const DOCTOR_FIELDS = [
+  ['name', text(200, { min: 1, trim: true }), false],
+  [
+    'email',
+    (name, v) => {
+      if (typeof v !== 'string' || v.length > 254 || !isEmail(v)) throw fieldError(name, 'email must be an email');
+      return v;
+    },
+    true,
+  ],
+  [
+    'phone',
+    (name, v) => {
+      const t = typeof v === 'string' ? v.trim() : v;
+      if (typeof t !== 'string' || !PHONE.test(t)) throw fieldError(name, 'phone must be a telephone number');
+      return t;
+    },
+    true,
+  ],
+  [
+    'specialization',
+    (name, v) => {
+      const t = typeof v === 'string' && Object.hasOwn(SPECIALIZATION_CODES, v.trim()) ? SPECIALIZATION_CODES[v.trim()] : v;
+      return text(100, { min: 1, trim: true })(name, t);
+    },
+    false,
+  ],
+  ['license_number', text(50, { min: 1, trim: true }), true],
+  [
+    'experience_years',
+    (name, v) => {
+      if (!Number.isInteger(v) || v < 0 || v > 80) throw fieldError(name, `${name} must be an integer from 0 to 80`);
+      return v;
+    },
+    true,
+  ],
+  [
+    'consultation_fee',
+    (name, v) => {
+      const t = typeof v === 'number' && Number.isFinite(v) ? String(v) : v;
+      if (typeof t !== 'string' || !MONEY.test(t)) throw fieldError(name, 'consultation_fee must be a decimal amount such as "1500.00"');
+      return t;
+    },
+    true,
+  ],
+  ['address', text(500), true],
+  ['availability', text(200), true],
+  ['hospital', text(200, { trim: true }), true],
+];
+const DOCTOR_KEYS = new Set([...DOCTOR_FIELDS.map(([name]) => name), 'user', 'clinic']);
+
+/**
+ * One statement, so one transaction: the profile, its audit entry (the changed fields, the
+ * profile's clinic) and, for a doctor account's first own profile, the link's entry; the unique
+ * indexes decide a taken email, license number or account (409).
+ */
+const CREATE_DOCTOR_SQL = `WITH doctor AS (
+    INSERT INTO doctors (created_by_id, name, email, phone, specialization, license_number, experience_years, consultation_fee,
+                         address, availability, hospital, user_id, clinic_id)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, NULL, NULL)
+    RETURNING ${DOCTOR_COLUMNS.replaceAll('doctor.', '')}
+  ), audit AS (
+    INSERT INTO audit_events (occurred_at, actor_id, action, entity, entity_id, changed_fields, request_id, client_ip, outcome, clinic_id)
+    SELECT now(), $1, 'create', 'doctor', doctor.id, $12::text[], $13, $14::inet, 'success', doctor.clinic FROM doctor
+  )
+  SELECT * FROM doctor`;
+
+const DOCTOR_CONSTRAINTS = {
+  doctors_email_key: ['A doctor with that email already exists.', 'email'],
+  doctors_license_number_key: ['A doctor with that license number already exists.', 'license_number'],
+  doctors_user_id_key: ['That account is already linked to a doctor profile.', 'user'],
+};
+
+async function createDoctor(request, reply) {
+  const user = await authenticate(request, reply);
+  const body = request.body;
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new HttpError(400, 'The body must be a JSON object.');
+  for (const key of Object.keys(body)) {
+    // The aliases of seed 004's clients (first_name, speciality, …) are the service's; the benchmark sends the API's names.
+    if (!DOCTOR_KEYS.has(key)) throw fieldError(key, `property ${key} should not exist`);
+  }
+  // A clinic (its managers only) and an account link (admins, and a doctor account's own first profile) are not the benchmark's.
+  if ((body.clinic ?? null) !== null || (body.user ?? null) !== null)
+    throw new HttpError(501, 'The baseline does not link or place profiles.');
+  const values = [user.id];
+  const changed = [];
+  for (const [name, check, nullable] of DOCTOR_FIELDS) {
+    const given = body[name];
+    if (given === undefined) {
+      if (!nullable) throw fieldError(name, `${name} should not be empty`);
+      values.push(null);
+      continue;
+    }
+    values.push(given === null && nullable ? null : check(name, given));
+    changed.push(name);
+  }
+  values.push(changed, String(request.id), request.ip ?? null);
+  let row;
+  try {
+    row = (await run(pool, CREATE_DOCTOR_SQL, values)).rows[0];
+  } catch (error) {
+    const known = error.code === '23505' && DOCTOR_CONSTRAINTS[error.constraint];
+    if (known) throw new HttpError(409, known[0], { [known[1]]: [known[0]] });
+    throw error;
+  }
+  reply.status(201).header('ETag', `"${row.version}"`).header('Location', `/api/doctors/${row.id}/`);
+  return withNameParts(row);
 }
 
 // ---------------------------------------------------------------------------------------------
 // Patients
 
-function ageOn(dateOfBirth, today = new Date()) {
-  const [year, month, day] = dateOfBirth.split('-').map(Number);
-  const passed = today.getUTCMonth() + 1 > month || (today.getUTCMonth() + 1 === month && today.getUTCDate() >= day);
+const PATIENT_COLUMNS = `patient.id, patient.name, patient.email, patient.phone, patient.date_of_birth, patient.age, patient.gender,
+  patient.blood_group, patient.address, patient.emergency_contact, patient.medical_history, patient.clinic_id AS clinic,
+  patient.created_by_id AS created_by, patient.created_at, patient.updated_at, patient.version`;
+
+function ageOn(dateOfBirth, today) {
+  const year = Number(dateOfBirth.slice(0, 4));
+  const month = Number(dateOfBirth.slice(5, 7));
+  const day = Number(dateOfBirth.slice(8, 10));
+  const m = today.getUTCMonth() + 1;
+  const passed = m > month || (m === month && today.getUTCDate() >= day);
   return today.getUTCFullYear() - year - (passed ? 0 : 1);
 }
 
-const toPatient = (p) => ({
-  id: p.id,
-  name: p.name,
-  ...splitName(p.name),
-  email: p.email,
-  phone: p.phone,
-  date_of_birth: p.dateOfBirth,
-  age: p.dateOfBirth ? ageOn(p.dateOfBirth) : p.age,
-  gender: p.gender,
-  blood_group: p.bloodGroup,
-  address: p.address,
-  emergency_contact: p.emergencyContact,
-  medical_history: p.medicalHistory,
-  clinic: p.clinicId,
-  created_by: p.createdById,
-  created_at: p.createdAt.toISOString(),
-  updated_at: p.updatedAt.toISOString(),
-  version: p.version,
-});
-
-/** Clinics where the caller runs patient records (manager or staff). */
-const runsPatientsIn = (user) => user.clinics.filter((m) => m.role === 'manager' || m.role === 'staff').map((m) => m.id);
+function asPatient(row, today) {
+  withNameParts(row);
+  if (row.date_of_birth) row.age = ageOn(row.date_of_birth, today);
+  return row;
+}
 
 /**
- * The WHERE and parameters of a patient list, as access.policy's patientsListed and
- * PatientsRepository.findPage make them for a caller with the patient role (the benchmark's owner
- * and clinic staff member; no admin, no doctor, no ?assigned=).
+ * The list of a caller of the patient role, over the same indexes the service's statements use
+ * (its personal patients by owner, each clinic's by clinic, the search keys' GIN indexes).
  */
 function patientsWhere(user, clinic, search, page) {
   const keyed = search && HAS_TRIGRAM.test(search);
   if (clinic !== undefined) {
-    // The service lists nothing (`FALSE`) for a clinic the caller does not run; the benchmark never asks.
-    if (!runsPatientsIn(user).includes(clinic)) throw new HttpError(501, 'The baseline lists only clinics the caller runs.');
+    // The service lists nothing for a clinic the caller does not run; the benchmark never asks.
+    if (!user.runs.includes(clinic)) throw new HttpError(501, 'The baseline lists only clinics the caller runs.');
     if (!search) return { where: CLINIC_WHERE, params: [clinic] };
     return keyed
       ? { where: CLINIC_SEARCH_WHERE, params: [clinic, search, likePattern(search)] }
       : { where: CLINIC_SEARCH_WHERE_UNKEYED, params: [clinic, likePattern(search)] };
   }
-  const clinics = runsPatientsIn(user);
+  const clinics = user.runs;
   if (clinics.length > 0) {
     const parts = { orderBy: 'patient.id ASC', first: page.offset + page.pageSize };
     if (!search) return { ...memberList(clinics.length, undefined, parts), params: [user.id, ...clinics] };
@@ -332,7 +665,7 @@ function patientsWhere(user, clinic, search, page) {
 }
 
 async function listPatients(request, reply) {
-  const user = await authenticate(request);
+  const user = await authenticate(request, reply);
   const page = pageOf(request.query);
   const { search } = request.query;
   if (search !== undefined && (typeof search !== 'string' || search.length < 1 || search.length > 100)) {
@@ -344,9 +677,12 @@ async function listPatients(request, reply) {
     if (!Number.isInteger(clinic) || clinic < 1 || clinic > 2_147_483_647) throw fieldError('clinic', 'clinic must be an integer id');
   }
   const { from = 'patients patient', where, count, params } = patientsWhere(user, clinic, search, page);
-  const { rows, total } = await pageAndCount({ select: PATIENT_COLUMNS, from, where, count, orderBy: 'patient.id ASC' }, params, page);
-  record(request, { actorId: user.id, action: 'list', entity: 'patient', outcome: 'success' });
-  return sendPage(request, reply, rows.map(toPatient), total, page);
+  const { rows, total } = await pageAndCount({ select: PATIENT_COLUMNS, from, where, count }, params, page);
+  const today = new Date();
+  for (const row of rows) asPatient(row, today);
+  // A list's entry names no clinic, ?clinic= or not (as the service writes it).
+  record(request, user.id, 'list', null, null);
+  return sendPage(request, reply, rows, total, page);
 }
 
 function idParam(raw) {
@@ -354,33 +690,76 @@ function idParam(raw) {
   return Number(raw);
 }
 
+/** A patient the caller reads: its personal one, or one of a clinic where it runs patient records. */
+const READ_PATIENT_SQL = `SELECT ${PATIENT_COLUMNS} FROM patients patient
+  WHERE patient.id = $1 AND patient.deleted_at IS NULL
+    AND ((patient.clinic_id IS NULL AND patient.created_by_id = $2) OR patient.clinic_id = ANY ($3::int[]))`;
+
 async function getPatient(request, reply) {
-  const user = await authenticate(request);
+  const user = await authenticate(request, reply);
   const id = idParam(request.params.id);
-  const { rows } = await pool.query(READABLE_PATIENT, [id, user.id]);
-  if (rows.length === 0) {
-    record(request, { actorId: user.id, action: 'read', entity: 'patient', entityId: id, outcome: 'denied' });
+  const row = (await run(pool, READ_PATIENT_SQL, [id, user.id, user.runs])).rows[0];
+  if (!row) {
+    record(request, user.id, 'read', id, null, 'denied');
     throw new HttpError(404, 'Patient not found.');
   }
-  record(request, { actorId: user.id, action: 'read', entity: 'patient', entityId: id, outcome: 'success' });
-  reply.header('ETag', `"${rows[0].version}"`).header('X-Request-Id', request.id);
-  return toPatient(rows[0]);
+  record(request, user.id, 'read', id, row.clinic);
+  reply.header('ETag', `"${row.version}"`);
+  return asPatient(row, new Date());
 }
 
 // ---------------------------------------------------------------------------------------------
 // Appointments
 
-/** The cap on a patient's upcoming appointments, as the benchmark configures the service. */
-const MAX_UPCOMING = Number(process.env.MAX_UPCOMING_APPOINTMENTS_PER_PATIENT ?? 10);
-const HORIZON_DAYS = Number(process.env.BOOKING_HORIZON_DAYS ?? 365);
-const BOOK_SQL = `WITH appointment AS (
-         INSERT INTO appointments (doctor_id, patient_id, appointment_datetime, duration_minutes, ends_at, reason, notes, status, created_by_id)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING *
-       ), history AS (
-         INSERT INTO appointment_status_changes (appointment_id, to_status, changed_by_id)
-         SELECT id, status, created_by_id FROM appointment
-       )
-       SELECT ${APPOINTMENT_COLUMNS} FROM appointment`;
+/**
+ * The booking's locks, in one statement: the patient's row (FOR NO KEY UPDATE: its bookings take
+ * turns, so the cap counts what the one before committed, and a concurrent delete either waits or
+ * is seen) and the doctor's (FOR SHARE), with the doctor's schedule and its effective time zone.
+ */
+const BOOKING_LOCKS_SQL = `WITH patient AS (
+    SELECT id, name, clinic_id, created_by_id FROM patients WHERE id = $1 AND deleted_at IS NULL FOR NO KEY UPDATE
+  ), doctor AS (
+    SELECT id, name, specialization, clinic_id FROM doctors WHERE id = $2 AND deleted_at IS NULL FOR SHARE
+  )
+  SELECT patient.id AS patient_id, patient.name AS patient_name, patient.clinic_id AS patient_clinic, patient.created_by_id AS patient_owner,
+         doctor.id AS doctor_id, doctor.name AS doctor_name, doctor.specialization,
+         schedule.doctor_id IS NOT NULL AS has_schedule, schedule.entries, schedule.slot_minutes,
+         coalesce(schedule.timezone, clinic.timezone) AS timezone
+  FROM (SELECT 1) one
+  LEFT JOIN patient ON TRUE
+  LEFT JOIN doctor ON TRUE
+  LEFT JOIN doctor_schedules schedule ON schedule.doctor_id = doctor.id
+  LEFT JOIN clinics clinic ON clinic.id = doctor.clinic_id`;
+
+const UPCOMING = `SELECT count(*)::int AS n FROM appointments
+    WHERE patient_id = $1 AND status IN ('SCHEDULED', 'CHECKED_IN') AND appointment_datetime > now()`;
+
+/**
+ * After the locks (a new statement, so a new snapshot: it sees the booking that held the lock
+ * before), in one statement: the cap, the appointment, its first status change, its audit entry
+ * and its `appointment.booked` event (with the patient's clinic), or nothing when the cap is
+ * reached. Overlaps are refused by the exclusion constraints.
+ *
+ * When reminders and webhooks land (each booking of a patient with an email writes its reminder
+ * rows and a pg-boss job, and a matching webhook endpoint a delivery row), their INSERTs belong
+ * here as more CTEs on `event`: the benchmark's patients all have an email.
+ */
+const BOOK_SQL = `WITH upcoming AS (${UPCOMING.replace('$1', '$2')}
+  ), appointment AS (
+    INSERT INTO appointments (doctor_id, patient_id, appointment_datetime, duration_minutes, ends_at, reason, notes, status, created_by_id)
+    SELECT $1, $2, $3, $4, $5, $6, $7, 'SCHEDULED', $8 FROM upcoming WHERE upcoming.n < $9
+    RETURNING id, duration_minutes, status, created_at, updated_at, version
+  ), history AS (
+    INSERT INTO appointment_status_changes (appointment_id, to_status, changed_by_id) SELECT id, status, $8 FROM appointment
+  ), audit AS (
+    INSERT INTO audit_events (occurred_at, actor_id, action, entity, entity_id, changed_fields, request_id, client_ip, outcome, clinic_id)
+    SELECT now(), $8, 'create', 'appointment', id, $10::text[], $11, $12::inet, 'success', $13::int FROM appointment
+  ), event AS (
+    INSERT INTO events (type, clinic_id, data)
+    SELECT 'appointment.booked', $13::int, jsonb_build_object('appointment', id, 'patient', $2::int, 'doctor', $1::int, 'changed_fields', $10::text[])
+    FROM appointment
+  )
+  SELECT upcoming.n, appointment.* FROM upcoming LEFT JOIN appointment ON TRUE`;
 
 const ZONED_DATETIME = /(Z|[+-]\d{2}:?\d{2})$/i;
 const ISO_DATETIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/i;
@@ -389,12 +768,19 @@ const OVERLAP_MESSAGES = {
   appointments_doctor_no_overlap: 'Doctor already has an appointment at this time.',
   appointments_patient_no_overlap: 'Patient already has an appointment at this time.',
 };
+const RETRIED = new Set(['40001', '40P01']);
+/**
+ * The audit entry's and the event's changed fields: the service lists every field of its create
+ * DTO, sent or not (its class fields are own properties), so the baseline writes the same.
+ */
+const CREATE_APPOINTMENT_FIELDS = ['doctor', 'patient', 'appointment_datetime', 'duration_minutes', 'reason', 'notes', 'status'];
 
 function checkAppointment(body) {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new HttpError(400, 'The body must be a JSON object.');
   for (const key of Object.keys(body)) if (!APPOINTMENT_FIELDS.has(key)) throw fieldError(key, `property ${key} should not exist`);
   const positiveInt = (name) => {
-    if (!Number.isInteger(body[name]) || body[name] < 1) throw fieldError(name, `${name} must be a positive integer`);
+    if (!Number.isInteger(body[name]) || body[name] < 1 || body[name] > 2_147_483_647)
+      throw fieldError(name, `${name} must be a positive integer`);
   };
   positiveInt('doctor');
   positiveInt('patient');
@@ -419,8 +805,78 @@ function checkAppointment(body) {
   if (body.status !== undefined && body.status !== 'SCHEDULED') throw fieldError('status', 'status must be SCHEDULED');
 }
 
+/** The service's own rule for a weekly schedule (time zones, openings), from its build: the benchmark's doctors have none. */
+let slots;
+function outsideScheduleReason(locked, start, end) {
+  slots ??= require(join(SERVICE_DIST, 'src/schedules/slots.js'));
+  const schedule = { effectiveTimezone: locked.timezone, slotMinutes: locked.slot_minutes, entries: locked.entries };
+  return slots.outsideScheduleReason(slots.weeklyOf(schedule), start, end);
+}
+
+const capReached = () => new HttpError(409, `The patient already has ${MAX_UPCOMING} upcoming appointments, the most allowed.`);
+
+async function book(client, user, body, request, start, duration, endsAt) {
+  await client.query('BEGIN');
+  const locked = (await run(client, BOOKING_LOCKS_SQL, [body.patient, body.doctor])).rows[0];
+  // Someone else's patient is not found; a clinic's, for its managers and staff.
+  const writable =
+    locked.patient_id !== null &&
+    (locked.patient_clinic === null ? locked.patient_owner === user.id : user.runs.includes(locked.patient_clinic));
+  if (!writable) throw new HttpError(404, 'Patient not found.');
+  if (locked.doctor_id === null) {
+    // The service checks the cap before the doctor: so does this rare path.
+    if ((await run(client, UPCOMING, [locked.patient_id])).rows[0].n >= MAX_UPCOMING) throw capReached();
+    throw fieldError('doctor', 'No doctor with this id.');
+  }
+  if (locked.has_schedule) {
+    const reason = outsideScheduleReason(locked, start, endsAt);
+    if (reason) {
+      if ((await run(client, UPCOMING, [locked.patient_id])).rows[0].n >= MAX_UPCOMING) throw capReached();
+      throw fieldError('appointment_datetime', reason);
+    }
+  }
+  const reason = body.reason ?? null;
+  const notes = body.notes ?? null;
+  const booked = (
+    await run(client, BOOK_SQL, [
+      locked.doctor_id,
+      locked.patient_id,
+      start,
+      duration,
+      endsAt,
+      reason,
+      notes,
+      user.id,
+      MAX_UPCOMING,
+      CREATE_APPOINTMENT_FIELDS,
+      String(request.id),
+      request.ip ?? null,
+      locked.patient_clinic,
+    ])
+  ).rows[0];
+  if (booked.id === null) throw capReached();
+  await client.query('COMMIT');
+  return {
+    id: booked.id,
+    doctor: locked.doctor_id,
+    patient: locked.patient_id,
+    doctor_details: { id: locked.doctor_id, name: locked.doctor_name, specialization: locked.specialization },
+    patient_details: { id: locked.patient_id, name: locked.patient_name },
+    appointment_datetime: start.toISOString(),
+    duration_minutes: booked.duration_minutes,
+    ends_at: endsAt.toISOString(),
+    reason,
+    status: booked.status,
+    notes,
+    created_by: user.id,
+    created_at: booked.created_at,
+    updated_at: booked.updated_at,
+    version: booked.version,
+  };
+}
+
 async function createAppointment(request, reply) {
-  const user = await authenticate(request);
+  const user = await authenticate(request, reply);
   const body = request.body;
   checkAppointment(body);
   const start = new Date(body.appointment_datetime);
@@ -433,73 +889,22 @@ async function createAppointment(request, reply) {
   const client = await pool.connect();
   let result;
   try {
-    await client.query('START TRANSACTION');
-    // The caller's patient, held until commit: its bookings take turns (FOR NO KEY UPDATE), so
-    // the cap on upcoming appointments counts what the one before committed, and a concurrent
-    // soft delete either waits for this booking or is seen by it.
-    const patient = (
-      await client.query(
-        `SELECT ${PATIENT_COLUMNS} FROM patients patient WHERE patient.id = $1 AND patient.deleted_at IS NULL FOR NO KEY UPDATE`,
-        [body.patient],
-      )
-    ).rows[0];
-    if (!patient || patient.createdById !== user.id) throw new HttpError(404, 'Patient not found.');
-    const upcoming = await client.query(
-      `SELECT count(*)::int AS count FROM appointments
-       WHERE patient_id = $1 AND status IN ('SCHEDULED', 'CHECKED_IN') AND appointment_datetime > now() AND id <> $2`,
-      [patient.id, 0],
-    );
-    if (upcoming.rows[0].count >= MAX_UPCOMING) throw new HttpError(409, 'The patient has too many upcoming appointments.');
-    const doctor = (
-      await client.query(`SELECT ${DOCTOR_COLUMNS} FROM doctors doctor WHERE doctor.id = $1 AND doctor.deleted_at IS NULL FOR SHARE`, [
-        body.doctor,
-      ])
-    ).rows[0];
-    if (!doctor) throw fieldError('doctor', 'No doctor with this id.');
-    const schedule = await client.query(`SELECT ${SCHEDULE_COLUMNS} FROM doctor_schedules schedule WHERE schedule.doctor_id = $1`, [
-      doctor.id,
-    ]);
-    // The benchmark's doctors have no schedule; checking one is the service's job, not the baseline's.
-    if (schedule.rows.length > 0) throw new HttpError(501, 'The baseline does not check schedules.');
-    const inserted = (
-      await client.query(BOOK_SQL, [
-        doctor.id,
-        patient.id,
-        start,
-        duration,
-        endsAt,
-        body.reason ?? null,
-        body.notes ?? null,
-        'SCHEDULED',
-        user.id,
-      ])
-    ).rows[0];
-    await client.query('COMMIT');
-    result = {
-      id: inserted.id,
-      doctor: doctor.id,
-      patient: patient.id,
-      doctor_details: { id: doctor.id, name: doctor.name, specialization: doctor.specialization },
-      patient_details: { id: patient.id, name: patient.name },
-      appointment_datetime: start.toISOString(),
-      duration_minutes: inserted.durationMinutes,
-      ends_at: endsAt.toISOString(),
-      reason: body.reason ?? null,
-      status: inserted.status,
-      notes: body.notes ?? null,
-      created_by: user.id,
-      created_at: inserted.createdAt.toISOString(),
-      updated_at: inserted.updatedAt.toISOString(),
-      version: inserted.version,
-    };
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    if (error.code === '23P01' && OVERLAP_MESSAGES[error.constraint]) throw new HttpError(409, OVERLAP_MESSAGES[error.constraint]);
-    throw error;
+    // As the service: a serialization failure or a deadlock is tried again, twice at most.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        result = await book(client, user, body, request, start, duration, endsAt);
+        break;
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        if (attempt < 3 && RETRIED.has(error.code)) continue;
+        if (error.code === '23P01' && OVERLAP_MESSAGES[error.constraint]) throw new HttpError(409, OVERLAP_MESSAGES[error.constraint]);
+        throw error;
+      }
+    }
   } finally {
     client.release();
   }
-  reply.status(201).header('ETag', `"${result.version}"`).header('X-Request-Id', request.id);
+  reply.status(201).header('ETag', `"${result.version}"`).header('Location', `/api/appointments/${result.id}/`);
   return result;
 }
 
@@ -515,6 +920,14 @@ const fastify = loadFastify()({
     return typeof given === 'string' && SAFE_REQUEST_ID.test(given) ? given : randomUUID();
   },
 });
+fastify.addHook('onRequest', (request, reply, done) => {
+  reply.headers(SECURITY_HEADERS);
+  done();
+});
+fastify.addHook('onSend', (request, reply, payload, done) => {
+  reply.header('X-Request-Id', request.id);
+  done(null, payload);
+});
 fastify.setErrorHandler((error, request, reply) => sendProblem(request, reply, error));
 fastify.setNotFoundHandler((request, reply) => sendProblem(request, reply, new HttpError(404, `Cannot ${request.method} ${request.url}`)));
 
@@ -522,16 +935,19 @@ fastify.get('/health/ready', async () => {
   await pool.query('SELECT 1');
   return { status: 'ok' };
 });
-fastify.get('/api/doctors', listDoctors);
-fastify.get('/api/patients', listPatients);
-fastify.get('/api/patients/:id', getPatient);
-fastify.post('/api/appointments', createAppointment);
+fastify.get('/api/doctors', { schema: listOf(DOCTOR_SCHEMA) }, listDoctors);
+fastify.post('/api/doctors', { schema: { response: { 201: DOCTOR_SCHEMA } } }, createDoctor);
+fastify.get('/api/patients', { schema: listOf(PATIENT_SCHEMA) }, listPatients);
+fastify.get('/api/patients/:id', { schema: { response: { 200: PATIENT_SCHEMA } } }, getPatient);
+fastify.post('/api/appointments', { schema: { response: { 201: APPOINTMENT_SCHEMA } } }, createAppointment);
 
 let closing;
 async function shutdown() {
   closing ??= (async () => {
+    callerCache.stopped = true;
     await fastify.close();
     await flush();
+    await callerCache.client?.end().catch(() => undefined);
     await pool.end();
   })();
   await closing;
@@ -540,4 +956,5 @@ async function shutdown() {
 process.on('SIGTERM', () => void shutdown());
 process.on('SIGINT', () => void shutdown());
 
+await listenForChanges();
 await fastify.listen({ port: PORT, host: '127.0.0.1' });

@@ -1,4 +1,4 @@
-// The load benchmark of issue 6 (`npm run bench`, after `npm run build`). See bench/README.md.
+// The load benchmark of issues 6 and 21 (`npm run bench`, after `npm run build`). See bench/README.md.
 //
 // Starts the built service against a fresh database (on DATABASE_URL's server, or an embedded
 // PostgreSQL of its own), times its start, seeds a realistic data set, and drives the service and
@@ -116,6 +116,7 @@ const SCENARIOS = {
   staff_list: { title: "6. GET /api/patients/?page_size=20 as a clinic's staff member", kind: 'read' },
   staff_search: { title: "7. GET /api/patients/?page_size=20&search=… as a clinic's staff member", kind: 'read' },
   clinic_search: { title: '8. GET /api/patients/?clinic=…&page_size=20&search=… (staff)', kind: 'read' },
+  doctor_create: { title: '9. POST /api/doctors/ (a new doctor each)', kind: 'write' },
 };
 /** The scenarios driven as the clinic's staff member; the others as the owner. */
 const STAFF_SCENARIOS = new Set(['staff_list', 'staff_search', 'clinic_search']);
@@ -238,6 +239,11 @@ async function startBaseline(databaseUrl, port) {
       JWT_ACCESS_SECRET,
       MAX_UPCOMING_APPOINTMENTS_PER_PATIENT: MAX_UPCOMING,
       BOOKING_HORIZON_DAYS,
+      // The same rate limit as the service's, counted the same way (and as far out of reach).
+      THROTTLE_TTL: config.throttleTtl,
+      THROTTLE_LIMIT: THROTTLE_MAX,
+      // For the service's weekly-schedule rule, which the baseline borrows rather than writes twice.
+      SERVICE_DIST: DIST,
       ...(config.profiled ? { CPU_PROFILE_DIR: PROFILES_DIR } : {}),
     },
   });
@@ -401,6 +407,15 @@ async function inBatches(items, size, task) {
   for (let i = 0; i < items.length; i += size) await Promise.all(items.slice(i, i + size).map(task));
 }
 
+/**
+ * Deletes the doctors that the doctor-create runs and the parity check added (no appointment
+ * refers to them), and vacuums the table, so the directory is the seed's 200 again.
+ */
+async function removeLoadDoctors(admin) {
+  await admin.query(`DELETE FROM doctors WHERE license_number LIKE 'LOAD-%' OR license_number LIKE 'PARITY-%'`);
+  await admin.query('VACUUM (ANALYZE) doctors');
+}
+
 async function seed(service, databaseUrl) {
   const started = performance.now();
   const register = (username, role) =>
@@ -470,34 +485,111 @@ function firstDifference(a, b, path = '$') {
   return a === b ? undefined : `${path}: ${JSON.stringify(a)} vs ${JSON.stringify(b)}`;
 }
 
-async function checkParity(service, baseline, token, paths, appointmentBody) {
+/** Headers that differ between any two responses (the request's id and the time) or belong to the connection. */
+const UNCOMPARED_HEADERS = new Set(['date', 'x-request-id', 'connection', 'keep-alive', 'transfer-encoding']);
+
+function headerDifference(s, b, normalize = (name, value) => value) {
+  const names = (res) =>
+    Object.keys(res.headers)
+      .filter((name) => !UNCOMPARED_HEADERS.has(name))
+      .sort();
+  const [ns, nb] = [names(s), names(b)];
+  if (ns.join() !== nb.join()) return `header names ${ns.join(',')} vs ${nb.join(',')}`;
+  for (const name of ns) {
+    const [vs, vb] = [normalize(name, s.headers[name], s), normalize(name, b.headers[name], b)];
+    if (vs !== vb) return `header ${name}: ${vs} vs ${vb}`;
+  }
+  return undefined;
+}
+
+/** What the rate limit has left and when its window ends differ from one answer to the next; the limit does not. */
+const ignoreRateLimitState = (name, value) => (name === 'x-ratelimit-remaining' || name === 'x-ratelimit-reset' ? '' : value);
+
+/** The audit entries written for each request id, in order, without what must differ (ids, times, request ids). */
+async function auditOf(admin, requestIds) {
+  const { rows } = await admin.query(
+    `SELECT request_id, actor_id, action, entity, entity_id, changed_fields, host(client_ip) AS client_ip, outcome, clinic_id
+     FROM audit_events WHERE request_id = ANY ($1) ORDER BY id`,
+    [requestIds],
+  );
+  return requestIds.map((id) => rows.filter((row) => row.request_id === id).map(({ request_id: _, ...row }) => row));
+}
+
+/**
+ * Before any load: each GET scenario asked of both servers must answer the same bytes with the same
+ * headers (X-Total-Count, Link, ETag and the security headers included); each POST the same body but
+ * for the fields that must differ, the same headers (Location and ETag of their own record); and
+ * every request the same audit entries, a booking the same event row. Otherwise the comparison
+ * means nothing. Requests carry an X-Request-Id of their own, which both servers keep.
+ */
+async function checkParity(admin, service, baseline, token, gets, posts) {
   const results = [];
-  for (const [scenario, given] of Object.entries(paths)) {
+  const servers = [service, baseline];
+  const say = (scenario, detail) => results.push({ scenario, same: !detail, detail });
+  const audited = [];
+  for (const [scenario, given] of Object.entries(gets)) {
     // A path alone is asked as the owner; { path, token } as another caller.
     const { path, token: as = token } = typeof given === 'string' ? { path: given } : given;
-    const [s, b] = await Promise.all([service, baseline].map((server) => api(server.port, 'GET', path, { token: as })));
+    const ids = servers.map((_, i) => `parity-${scenario}-${i ? 'baseline' : 'service'}-${randomBytes(4).toString('hex')}`);
+    const [s, b] = await Promise.all(
+      servers.map((server, i) => request(server.port, 'GET', path, { headers: { authorization: `Bearer ${as}`, 'x-request-id': ids[i] } })),
+    );
+    if (s.status !== 200 || b.status !== 200) {
+      say(scenario, `status ${s.status} vs ${b.status}: ${String(b.text).slice(0, 300)}`);
+      continue;
+    }
     if (s.body?.length === 0 || b.body?.length === 0)
       console.warn(`[bench] WARNING: ${scenario} (${path}) answered an empty list: nothing to compare`);
-    let detail = firstDifference(s.body, b.body);
-    for (const header of ['x-total-count', 'link', 'etag']) {
-      if (!detail && s.headers[header] !== b.headers[header]) detail = `header ${header}: ${s.headers[header]} vs ${b.headers[header]}`;
-    }
-    results.push({ scenario, same: !detail, detail });
+    let detail = s.text === b.text ? undefined : (firstDifference(s.body, b.body) ?? 'the same JSON in other bytes');
+    detail ??= headerDifference(s, b, ignoreRateLimitState);
+    say(scenario, detail);
+    audited.push({ scenario, ids });
   }
-  // Two bookings (one each), compared without the fields that must differ.
-  const [s, b] = await Promise.all(
-    [service, baseline].map((server, i) =>
-      api(server.port, 'POST', '/api/appointments/', { token, body: appointmentBody(i) }).then((res) => res.body),
-    ),
-  );
-  const varying = ['id', 'appointment_datetime', 'ends_at', 'created_at', 'updated_at'];
-  const strip = (body) => {
-    const rest = { ...body, types: varying.map((key) => typeof body[key]) };
-    for (const key of [...varying, 'doctor', 'doctor_details', 'patient', 'patient_details']) delete rest[key];
-    return rest;
-  };
-  const detail = firstDifference(strip(s), strip(b));
-  results.push({ scenario: 'appointment_create', same: !detail, detail });
+  for (const [scenario, { path, body, varying, location }] of Object.entries(posts)) {
+    const ids = servers.map((_, i) => `parity-${scenario}-${i ? 'baseline' : 'service'}-${randomBytes(4).toString('hex')}`);
+    const [s, b] = await Promise.all(
+      servers.map((server, i) =>
+        request(server.port, 'POST', path, { body: body(i), headers: { authorization: `Bearer ${token}`, 'x-request-id': ids[i] } }),
+      ),
+    );
+    if (s.status !== 201 || b.status !== 201) {
+      say(scenario, `status ${s.status} vs ${b.status}: ${String(b.text).slice(0, 300)}`);
+      continue;
+    }
+    const strip = (res) => {
+      const rest = { ...res.body, types: varying.map((key) => typeof res.body[key]) };
+      for (const key of varying) delete rest[key];
+      return rest;
+    };
+    const own = (name, value, res) =>
+      name === 'location' ? value.replace(String(res.body.id), '{id}') : name === 'content-length' ? '' : ignoreRateLimitState(name, value);
+    let detail = firstDifference(strip(s), strip(b)) ?? headerDifference(s, b, own);
+    if (!detail && s.headers.location !== location.replace('{id}', s.body.id)) detail = `location ${s.headers.location}`;
+    if (!detail && s.headers.etag !== `"${s.body.version}"`) detail = `etag ${s.headers.etag}`;
+    say(scenario, detail);
+    audited.push({ scenario, ids, records: [s.body.id, b.body.id] });
+    if (scenario === 'appointment_create') {
+      const { rows } = await admin.query(
+        `SELECT (data->>'appointment')::int AS appointment, type, clinic_id, data FROM events WHERE (data->>'appointment')::int = ANY ($1)`,
+        [[s.body.id, b.body.id]],
+      );
+      const eventOf = (res, i) => {
+        const row = rows.find((r) => r.appointment === res.body.id);
+        if (!row) return `no event row for the ${i ? 'baseline' : 'service'}'s booking`;
+        return { type: row.type, clinic_id: row.clinic_id, data: { ...row.data, appointment: 'id', doctor: 'id', patient: 'id' } };
+      };
+      say('appointment_create: event row', firstDifference(eventOf(s, 0), eventOf(b, 1)));
+    }
+  }
+  // The reads' entries are written in batches, 50 ms after the request at the latest.
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  for (const { scenario, ids, records } of audited) {
+    const [s, b] = await auditOf(admin, ids);
+    const ownId = (rows, i) =>
+      records ? rows.map((row) => ({ ...row, entity_id: row.entity_id === records[i] ? 'its record' : row.entity_id })) : rows;
+    const detail = firstDifference(ownId(s, 0), ownId(b, 1));
+    say(`${scenario}: audit entries`, detail);
+  }
   for (const item of results)
     if (!item.same) console.warn(`[bench] WARNING: the baseline differs from the service for ${item.scenario}: ${item.detail}`);
   return results;
@@ -623,7 +715,19 @@ async function main() {
     clinic_search: `/api/patients/?clinic=${clinicId}&page_size=20&search=${clinicTerm}`,
   };
   const appointmentBase = Math.ceil((Date.now() + 30 * 86_400_000) / 3_600_000) * 3_600_000;
+  const doctorBody = (name) => (i) => ({
+    name: `Dr. Parity ${name}${i}`,
+    specialization: SPECIALIZATIONS[i],
+    email: `parity-${name}${i}@doctors.example`,
+    phone: '+1-555-0100',
+    license_number: `PARITY-${name}${i}`,
+    experience_years: 7,
+    consultation_fee: '95.50',
+    address: '1 Parity Street, Springfield',
+    availability: 'Mon-Fri 09:00-17:00',
+  });
   const parity = await checkParity(
+    admin,
     service,
     baseline,
     token,
@@ -634,14 +738,39 @@ async function main() {
       ...Object.fromEntries(Object.entries(staffPaths).map(([scenario, path]) => [scenario, { path, token: staffToken }])),
       clinic_list: { path: `/api/patients/?clinic=${clinicId}&page_size=20`, token: staffToken },
     },
-    (i) => ({
-      doctor: data.doctorIds[i],
-      patient: data.patientIds[i],
-      appointment_datetime: new Date(appointmentBase - (i + 1) * 3_600_000).toISOString(),
-      duration_minutes: 5,
-      reason: 'Parity check',
-    }),
+    {
+      appointment_create: {
+        path: '/api/appointments/',
+        body: (i) => ({
+          doctor: data.doctorIds[i],
+          patient: data.patientIds[i],
+          appointment_datetime: new Date(appointmentBase - (i + 1) * 3_600_000).toISOString(),
+          duration_minutes: 5,
+          reason: 'Parity check',
+        }),
+        varying: [
+          'id',
+          'appointment_datetime',
+          'ends_at',
+          'created_at',
+          'updated_at',
+          'doctor',
+          'doctor_details',
+          'patient',
+          'patient_details',
+        ],
+        location: '/api/appointments/{id}/',
+      },
+      doctor_create: {
+        path: '/api/doctors/',
+        body: doctorBody(''),
+        varying: ['id', 'name', 'first_name', 'last_name', 'email', 'license_number', 'specialization', 'created_at', 'updated_at'],
+        location: '/api/doctors/{id}/',
+      },
+    },
   );
+  // The parity check's doctors leave the directory again, so that the doctor list counts the 200 of the seed.
+  await removeLoadDoctors(admin);
 
   const explained = { ownerId: data.owner.user.id, patientId: data.patientIds[1234], staffId: data.staff.user.id, clinicId };
   const explain = { '10k': await explainScenarios(admin, explained) };
@@ -667,6 +796,7 @@ async function main() {
       timeoutSeconds: 60,
     },
     ...Object.fromEntries(Object.entries(staffPaths).map(([scenario, path]) => [scenario, { kind: 'get', path }])),
+    doctor_create: { kind: 'post-doctor', path: '/api/doctors/', specializations: SPECIALIZATIONS },
   };
   const servers = { service: [service, serviceSampler], baseline: [baseline, baselineSampler] };
   const runs = [];
@@ -680,10 +810,12 @@ async function main() {
     });
     runs.push(run);
     log(describeRun(run));
+    // The doctors a run added leave again: every run of the doctor list counts the same directory.
+    if (scenario === 'doctor_create') await removeLoadDoctors(admin);
   };
 
   // Scenario by scenario, service then baseline, so both see the same database state.
-  const againstBaseline = ['doctors_list', 'patients_search', 'patient_get', 'appointment_create', ...STAFF_SCENARIOS];
+  const againstBaseline = ['doctors_list', 'patients_search', 'patient_get', 'appointment_create', ...STAFF_SCENARIOS, 'doctor_create'];
   for (const scenario of againstBaseline) {
     await measure(scenario, 'service', '10k');
     await measure(scenario, 'baseline', '10k');

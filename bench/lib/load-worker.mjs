@@ -42,6 +42,32 @@ function requestsFor(scenario) {
       },
     ];
   }
+  if (kind === 'post-doctor') {
+    // Request k adds a doctor with its own email and license number (both unique among doctors).
+    const { specializations } = scenario;
+    let k = scenario.firstIndex;
+    return [
+      {
+        method: 'POST',
+        path: scenario.path,
+        setupRequest: (req) => {
+          const i = k++;
+          const body = JSON.stringify({
+            name: `Dr. Load ${i}`,
+            specialization: specializations[i % specializations.length],
+            email: `load${i}@doctors.example`,
+            phone: `+1-555-${String(i % 10000).padStart(4, '0')}`,
+            license_number: `LOAD-${i}`,
+            experience_years: 1 + (i % 35),
+            consultation_fee: `${80 + (i % 12) * 10}.00`,
+            address: `${10 + (i % 900)} Hospital Road, Springfield`,
+            availability: 'Mon-Fri 09:00-17:00',
+          });
+          return { ...req, body };
+        },
+      },
+    ];
+  }
   if (kind === 'post-json') return [{ method: 'POST', path: scenario.path, body: JSON.stringify(scenario.body) }];
   throw new Error(`unknown scenario kind ${kind}`);
 }

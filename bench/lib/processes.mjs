@@ -74,7 +74,7 @@ export function killAllNow() {
   for (const child of running) child.kill('SIGKILL');
 }
 
-/** One GET; resolves to { status, headers, body } (body parsed as JSON when it is JSON). */
+/** One request; resolves to { status, headers, body, text } (body parsed as JSON when it is JSON, text as sent). */
 export function request(port, method, path, { headers = {}, body, timeoutMs = 10_000 } = {}) {
   return new Promise((resolve, reject) => {
     const payload = body === undefined ? undefined : JSON.stringify(body);
@@ -101,7 +101,7 @@ export function request(port, method, path, { headers = {}, body, timeoutMs = 10
               // keep the text
             }
           }
-          resolve({ status: res.statusCode, headers: res.headers, body: parsed });
+          resolve({ status: res.statusCode, headers: res.headers, body: parsed, text });
         });
       },
     );
