@@ -770,10 +770,11 @@ const OVERLAP_MESSAGES = {
 };
 const RETRIED = new Set(['40001', '40P01']);
 /**
- * The audit entry's and the event's changed fields: the service lists every field of its create
- * DTO, sent or not (its class fields are own properties), so the baseline writes the same.
+ * The audit entry's and the event's changed fields: the fields sent, in the order the service's
+ * create DTO declares them (its built class defines every field before the body's are assigned).
  */
 const CREATE_APPOINTMENT_FIELDS = ['doctor', 'patient', 'appointment_datetime', 'duration_minutes', 'reason', 'notes', 'status'];
+const sentFields = (body) => CREATE_APPOINTMENT_FIELDS.filter((field) => body[field] !== undefined);
 
 function checkAppointment(body) {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new HttpError(400, 'The body must be a JSON object.');
@@ -848,7 +849,7 @@ async function book(client, user, body, request, start, duration, endsAt) {
       notes,
       user.id,
       MAX_UPCOMING,
-      CREATE_APPOINTMENT_FIELDS,
+      sentFields(body),
       String(request.id),
       request.ip ?? null,
       locked.patient_clinic,

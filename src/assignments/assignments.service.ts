@@ -56,7 +56,7 @@ export class AssignmentsService implements OnModuleInit {
       });
       await this.assignments.save(manager, assignment);
       // is_active is only ever true here (an assignment starts active): not a field the caller set.
-      const fields = Object.keys(dto).filter((field) => field !== 'is_active');
+      const fields = Object.entries(dto).flatMap(([field, value]) => (value === undefined || field === 'is_active' ? [] : [field]));
       await this.audit.of(user, 'mapping').changed(manager, 'assign', assignment.id, fields);
       await this.events.emit(manager, { type: 'assignment.created', assignment: assignment.id, patient: patient.id, doctor: doctor.id });
       return Object.assign(assignment, { patient, doctor });
