@@ -84,23 +84,26 @@ describe('appointment reminders (e2e)', () => {
       return list.every((reminder) => reminder.status === status) && list.length > 0 ? list : undefined;
     });
 
-  /** A patient with an email of its own, a doctor of the New York clinic, and an appointment starting at `start`. */
-  async function bookWithEmail(start: Date, fields: Body = {}) {
+  /**
+   * A patient with an email of its own, a doctor of the New York clinic, and an appointment
+   * starting `seconds` after both exist (so a slow machine eats none of the time before the reminder).
+   */
+  async function bookWithEmail(seconds: number, fields: Body = {}) {
     const email = `${uniqueName('reminded')}@patients.example`;
     const patient = await newPatient(t, owner, { email });
     const doctor = await newDoctor(t, owner, { clinic, name: uniqueName('Dr Ada <Lovelace> ') });
+    const start = startIn(seconds);
     const appointment = await booked(t, owner, {
       patient: patient.id,
       doctor: doctor.id,
       appointment_datetime: start.toISOString(),
       ...fields,
     });
-    return { email, doctor, appointment };
+    return { email, doctor, appointment, start };
   }
 
   it("mails the patient the doctor, the local time in the clinic's zone and an .ics; the route shows it planned, then sent", async () => {
-    const start = startIn(9);
-    const { email, doctor, appointment } = await bookWithEmail(start, {
+    const { email, doctor, appointment, start } = await bookWithEmail(9, {
       duration_minutes: 45,
       reason: 'private-reason',
       notes: 'private-notes',
@@ -151,7 +154,7 @@ describe('appointment reminders (e2e)', () => {
   });
 
   it("never sends a cancelled appointment's reminder; the route shows it cancelled", async () => {
-    const { email, appointment } = await bookWithEmail(startIn(6));
+    const { email, appointment } = await bookWithEmail(8);
     const [planned] = await reminders(appointment.id);
     expect(planned.status).toBe('planned');
     expect((await t.as(owner).delete(`/api/appointments/${appointment.id}/`)).status).toBe(204);
@@ -163,8 +166,7 @@ describe('appointment reminders (e2e)', () => {
   });
 
   it("sends a rescheduled appointment's reminder once, for the new time", async () => {
-    const first = startIn(6);
-    const { email, appointment } = await bookWithEmail(first);
+    const { email, appointment, start: first } = await bookWithEmail(8);
     const moved = new Date(first.getTime() + 4000);
     const res = await patch(t, owner, appointment.id, { appointment_datetime: moved.toISOString() });
     expect(res.status, JSON.stringify(res.body)).toBe(200);
@@ -194,7 +196,7 @@ describe('appointment reminders (e2e)', () => {
   });
 
   it("answers 404 for another account's appointment's reminders, as for a missing appointment", async () => {
-    const { appointment } = await bookWithEmail(startIn(3600));
+    const { appointment } = await bookWithEmail(3600);
     expect(await reminders(appointment.id)).toHaveLength(1);
     const stranger = await t.newUser();
     expectProblem(await t.as(stranger).get(`/api/appointments/${appointment.id}/reminders/`), 404);
@@ -205,8 +207,7 @@ describe('appointment reminders (e2e)', () => {
   });
 
   it('sends a reminder once when its job runs several times at once', async () => {
-    const start = startIn(6);
-    const { email, appointment } = await bookWithEmail(start);
+    const { email, appointment } = await bookWithEmail(7);
     const [planned] = await reminders(appointment.id);
     // Two more jobs for the same reminder, due at the same time: the workers run them side by side.
     await t.db.transaction((manager) =>
@@ -221,7 +222,7 @@ describe('appointment reminders (e2e)', () => {
   });
 
   it('plans a reminder the mail server refused for now again, and its retry sends it', async () => {
-    const { email, appointment } = await bookWithEmail(startIn(6));
+    const { email, appointment } = await bookWithEmail(6);
     const [planned] = await reminders(appointment.id);
     smtp.refuseNext(1);
     const refusedBefore = smtp.refused();
