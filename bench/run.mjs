@@ -219,6 +219,8 @@ async function startService(databaseUrl, port) {
       // further ahead than the default horizon of 365 days.
       MAX_UPCOMING_APPOINTMENTS_PER_PATIENT: MAX_UPCOMING,
       BOOKING_HORIZON_DAYS,
+      // A what-if: `off` measures a booking without its reminders (the default plans one per booking).
+      ...(process.env.BENCH_REMINDER_LEAD ? { REMINDER_LEAD: process.env.BENCH_REMINDER_LEAD } : {}),
       ...(config.profiled ? { CPU_PROFILE_DIR: PROFILES_DIR } : {}),
     },
   });

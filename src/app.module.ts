@@ -27,6 +27,7 @@ import { MailModule } from './mail/mail.module';
 import { AssignmentsModule } from './assignments/assignments.module';
 import { ClinicsModule } from './clinics/clinics.module';
 import { PatientsModule } from './patients/patients.module';
+import { RemindersModule } from './reminders/reminders.module';
 import { SchedulesModule } from './schedules/schedules.module';
 import { UsersModule } from './users/users.module';
 
@@ -50,6 +51,7 @@ import { UsersModule } from './users/users.module';
     ClinicsModule,
     SchedulesModule,
     AppointmentsModule,
+    RemindersModule,
     ImportsModule,
   ],
   providers: [

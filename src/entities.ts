@@ -4,6 +4,7 @@ import { Appointment } from './appointments/appointment.entity';
 import { AuditEvent } from './audit/audit-event.entity';
 import { RefreshToken } from './auth/refresh-token.entity';
 import { EmailVerification } from './auth/email-verification.entity';
+import { AppointmentReminder } from './reminders/appointment-reminder.entity';
 import { PasswordResetToken } from './auth/password-reset-token.entity';
 import { MfaRecoveryCode } from './auth/mfa/mfa-recovery-code.entity';
 import { Session } from './auth/session.entity';
@@ -45,6 +46,7 @@ export const ENTITIES = [
   Clinic,
   ClinicMember,
   DomainEventRecord,
+  AppointmentReminder,
 ];
 
 /** Every TypeORM subscriber of the service. */

@@ -8,6 +8,7 @@ import { standaloneDataSourceOptions } from './entities';
 import { ListPatientsQuery } from './patients/dto/list-patients.query';
 import { PatientsRepository } from './patients/patients.repository';
 import { PatientsService } from './patients/patients.service';
+import { RemindersRepository } from './reminders/reminders.repository';
 import type { AuthUser } from './core/auth/auth-user';
 import { Role } from './core/auth/role';
 
@@ -139,6 +140,15 @@ describe('hot-path statements', () => {
       {
         text: `WITH appointment AS (\n         INSERT INTO appointments (doctor_id, patient_id, appointment_datetime, duration_minutes, ends_at, reason, notes, status, created_by_id)\n         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING *\n       ), history AS (\n         INSERT INTO appointment_status_changes (appointment_id, to_status, changed_by_id)\n         SELECT id, status, created_by_id FROM appointment\n       )\n       SELECT ${APPOINTMENT_COLUMNS} FROM appointment`,
         values: [3, 5, booking.appointmentDatetime, 30, booking.endsAt, null, 'first visit', 'SCHEDULED', 12],
+      },
+    ]);
+  });
+  it("plans a booking's reminders in one INSERT … SELECT, its leads as one array parameter", async () => {
+    const reminders = new RemindersRepository(services.db as unknown as DataSource);
+    expect(await run(() => reminders.plan(manager, [7], [86_400, 7_200]))).toEqual([
+      {
+        text: `INSERT INTO appointment_reminders (appointment_id, lead_seconds, send_at)\n       SELECT appointment.id, lead.seconds, appointment.appointment_datetime - make_interval(secs => lead.seconds)\n       FROM appointments appointment\n       JOIN patients patient ON patient.id = appointment.patient_id AND patient.email IS NOT NULL\n       CROSS JOIN unnest($1::int[]) AS lead (seconds)\n       WHERE appointment.id = ANY ($2::int[]) AND appointment.status = 'SCHEDULED'\n         AND appointment.appointment_datetime - make_interval(secs => lead.seconds) > now()\n       RETURNING id, send_at AS "sendAt"`,
+        values: [[86_400, 7_200], [7]],
       },
     ]);
   });

@@ -259,6 +259,7 @@ describe('security: OWASP API Top 10 (e2e)', () => {
       'PUT /api/appointments/{}': 404,
       'DELETE /api/appointments/{}': 404,
       'GET /api/appointments/{}/history': 404,
+      'GET /api/appointments/{}/reminders': 404,
       'DELETE /api/auth/sessions/{}': 404,
       // Clinics: seen only by their active members (and admins).
       'GET /api/clinics/{}': 404,

@@ -14,5 +14,6 @@ import { AvailabilityService } from './availability.service';
   imports: [TypeOrmModule.forFeature([Appointment, AppointmentStatusChange]), PatientsModule, DoctorsModule, SchedulesModule],
   controllers: [AppointmentsController, AvailabilityController],
   providers: [AppointmentsService, AvailabilityService, AppointmentsRepository],
+  exports: [AppointmentsService],
 })
 export class AppointmentsModule {}

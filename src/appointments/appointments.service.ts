@@ -102,6 +102,11 @@ export class AppointmentsService implements OnModuleInit {
     return toAppointmentDto(await this.require(this.db.manager, id, user));
   }
 
+  /** Throws NotFoundError unless the caller sees the appointment: for the routes of its sub-records (reminders). */
+  async assertVisible(id: number, user: AuthUser): Promise<void> {
+    await this.require(this.db.manager, id, user);
+  }
+
   async history(id: number, user: AuthUser): Promise<StatusChangeDto[]> {
     await this.require(this.db.manager, id, user);
     const changes = await this.appointments.history(id);

@@ -6,6 +6,15 @@ export interface Mail {
   html: string;
   /** The one link the mail is about, written to the log instead when no SMTP server is set up. */
   link?: string;
+  /** Files sent along, such as a calendar entry. */
+  attachments?: MailAttachment[];
+}
+
+/** A file a mail carries: its name, its media type and its content. */
+export interface MailAttachment {
+  filename: string;
+  contentType: string;
+  content: string;
 }
 
 /** What a mail says: a few sentences and, at most, one link to follow. */

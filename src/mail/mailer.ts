@@ -64,6 +64,19 @@ export class Mailer implements OnApplicationShutdown {
     this.sending.add(delivery);
   }
 
+  /**
+   * Sends `mail` once and resolves when the SMTP server accepted it; rejects with the server's
+   * answer (see `refusedForNow`) or the connection's failure, for a caller that keeps its own
+   * record of what was sent (a reminder). Without SMTP_URL the mail is logged, and counts as sent.
+   */
+  async sendNow(mail: Mail): Promise<void> {
+    if (!this.transport) {
+      this.logger.log({ to: mail.to, subject: mail.subject, link: mail.link }, 'Mail not sent (no SMTP_URL): written here instead');
+      return;
+    }
+    await this.transport.sendMail(this.message(mail));
+  }
+
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
     const all = Promise.allSettled([...this.sending]);
@@ -71,15 +84,19 @@ export class Mailer implements OnApplicationShutdown {
     this.transport?.close();
   }
 
+  private message({ to, subject, text, html, attachments }: Mail) {
+    return { from: this.config.mail.from, to, subject, text, html, attachments };
+  }
+
   private async deliver(mail: Mail): Promise<void> {
-    const { to, subject, text, html, link } = mail;
+    const { to, subject, link } = mail;
     if (!this.transport) {
       this.logger.log({ to, subject, link }, 'Mail not sent (no SMTP_URL): written here instead');
       return;
     }
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.transport.sendMail({ from: this.config.mail.from, to, subject, text, html });
+        await this.transport.sendMail(this.message(mail));
         return;
       } catch (error) {
         const failure = { subject, to: masked(to), attempt, error: (error as Error).message };
@@ -92,6 +109,15 @@ export class Mailer implements OnApplicationShutdown {
       }
     }
   }
+}
+
+/**
+ * Whether a failed send was the SMTP server's temporary refusal (a 4xx answer, e.g. 451 "try
+ * again later"): then it certainly did not take the mail, and sending it again cannot deliver it twice.
+ */
+export function refusedForNow(error: unknown): boolean {
+  const code = (error as { responseCode?: unknown } | null)?.responseCode;
+  return typeof code === 'number' && code >= 400 && code < 500;
 }
 
 /**

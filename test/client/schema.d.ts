@@ -80,6 +80,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/appointments/{id}/reminders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get an appointment's reminders.
+         * @description The reminder mails to its patient, planned and past, in the order they were planned: one per `REMINDER_LEAD` whose time was still ahead when the appointment was booked or moved, for a patient with an email. Moving the appointment cancels the planned ones and plans those of the new time; leaving SCHEDULED cancels them. Each is sent at most once.
+         */
+        get: operations["getAppointmentReminders"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/audit-events": {
         parameters: {
             query?: never;
@@ -1951,6 +1971,28 @@ export interface components {
             tokens: components["schemas"]["TokenPairDto"];
             user: components["schemas"]["UserDto"];
         };
+        ReminderDto: {
+            id: number;
+            /** @description How long before the start it is sent, in seconds (one of `REMINDER_LEAD`). */
+            lead_seconds: number;
+            /**
+             * Format: date-time
+             * @description When it is (or was) due: the start it was planned for, less the lead.
+             */
+            send_at: string;
+            /**
+             * Format: date-time
+             * @description When the mail server accepted it; null until then.
+             */
+            sent_at: string | null;
+            /** @description `planned`: waiting for its time. `sending`: being sent (a send cut off by a crash stays so: it is never sent twice). `sent`: the mail server accepted it. `failed`: the mail server refused it. `cancelled`: the appointment was moved or left SCHEDULED before. `skipped`: at its time the patient had no email any more or the appointment had started. */
+            status: components["schemas"]["ReminderStatus"];
+        };
+        /**
+         * @description `planned`: waiting for its time. `sending`: being sent (a send cut off by a crash stays so: it is never sent twice). `sent`: the mail server accepted it. `failed`: the mail server refused it. `cancelled`: the appointment was moved or left SCHEDULED before. `skipped`: at its time the patient had no email any more or the appointment had started.
+         * @enum {string}
+         */
+        ReminderStatus: "planned" | "sending" | "sent" | "failed" | "cancelled" | "skipped";
         ReplaceAppointmentDto: {
             /**
              * Format: date-time
@@ -3209,6 +3251,56 @@ export interface operations {
                      * @example {
                      *       "detail": "Appointment not found.",
                      *       "instance": "/api/appointments/1/history/",
+                     *       "request_id": "3f1e0c9a-3a51-4f4e-9d4c-2b1f6f0d9a7e",
+                     *       "status": 404,
+                     *       "title": "Not Found",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getAppointmentReminders: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Appointment id. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The reminders, in the order they were planned. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReminderDto"][];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["MfaRequired"];
+            /** @description No such appointment among the caller's (those of its patients, or of its doctor profile). */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Appointment not found.",
+                     *       "instance": "/api/appointments/1/reminders/",
                      *       "request_id": "3f1e0c9a-3a51-4f4e-9d4c-2b1f6f0d9a7e",
                      *       "status": 404,
                      *       "title": "Not Found",
