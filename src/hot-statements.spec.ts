@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { AppointmentStatus } from './appointments/appointment-status';
 import { AppointmentsRepository } from './appointments/appointments.repository';
 import { DoctorsRepository } from './doctors/doctors.repository';
+import { EventsRepository } from './events/events.repository';
 import { ListDoctorsQuery } from './doctors/dto/list-doctors.query';
 import { standaloneDataSourceOptions } from './entities';
 import { ListPatientsQuery } from './patients/dto/list-patients.query';
@@ -143,12 +144,17 @@ describe('hot-path statements', () => {
       },
     ]);
   });
-  it("plans a booking's reminders in one INSERT … SELECT, its leads as one array parameter", async () => {
+  it("writes a booking's event, its reminders and their jobs in one statement, the leads as one array parameter", async () => {
     const reminders = new RemindersRepository(services.db as unknown as DataSource);
-    expect(await run(() => reminders.plan(manager, [7], [86_400, 7_200]))).toEqual([
+    const event = {
+      type: 'appointment.booked' as const,
+      patient: 5,
+      data: { appointment: 7, patient: 5, doctor: 3, changed_fields: ['doctor'] },
+    };
+    expect(await run(() => new EventsRepository().insert(manager, [event], [reminders.planForBookings([86_400, 7_200])]))).toEqual([
       {
-        text: `INSERT INTO appointment_reminders (appointment_id, lead_seconds, send_at)\n       SELECT appointment.id, lead.seconds, appointment.appointment_datetime - make_interval(secs => lead.seconds)\n       FROM appointments appointment\n       JOIN patients patient ON patient.id = appointment.patient_id AND patient.email IS NOT NULL\n       CROSS JOIN unnest($1::int[]) AS lead (seconds)\n       WHERE appointment.id = ANY ($2::int[]) AND appointment.status = 'SCHEDULED'\n         AND appointment.appointment_datetime - make_interval(secs => lead.seconds) > now()\n       RETURNING id, send_at AS "sendAt"`,
-        values: [[86_400, 7_200], [7]],
+        text: `WITH emitted AS (\n        INSERT INTO events (type, clinic_id, data)\n        SELECT e.type, patient.clinic_id, e.data\n        FROM (VALUES (0, $1::varchar, $2::integer, $3::jsonb)) AS e (ordinal, type, patient_id, data)\n        LEFT JOIN patients patient ON patient.id = e.patient_id\n        ORDER BY e.ordinal\n        RETURNING id, type, clinic_id, occurred_at, data\n      ), booked_reminders AS (\n        INSERT INTO appointment_reminders (appointment_id, lead_seconds, send_at)\n        SELECT appointment.id, lead.seconds, appointment.appointment_datetime - make_interval(secs => lead.seconds)\n        FROM emitted\n        JOIN appointments appointment ON appointment.id = (emitted.data ->> 'appointment')::int\n        JOIN patients patient ON patient.id = appointment.patient_id AND patient.email IS NOT NULL\n        CROSS JOIN unnest($4::int[]) AS lead (seconds)\n        WHERE emitted.type = 'appointment.booked' AND appointment.status = 'SCHEDULED'\n          AND appointment.appointment_datetime - make_interval(secs => lead.seconds) > now()\n        RETURNING id, send_at\n      ), booked_reminder_jobs AS (\n        INSERT INTO pgboss.job (name, data, start_after, expire_in, keep_until, retry_limit, retry_delay, retry_backoff, dead_letter, policy)\n    SELECT q.name, j.data, j.start_after,\n      coalesce(j.expire_seconds, q.expire_seconds, 900) * interval '1s',\n      j.start_after + coalesce(q.retention_minutes * interval '1 minute', interval '14 days'),\n      coalesce(q.retry_limit, 2),\n      CASE WHEN coalesce(q.retry_backoff, false) THEN greatest(coalesce(j.retry_delay, q.retry_delay, 1), 1)\n           ELSE coalesce(j.retry_delay, q.retry_delay, 0) END,\n      coalesce(q.retry_backoff, false),\n      q.dead_letter,\n      q.policy\n    FROM (SELECT jsonb_build_object('reminder', id), send_at, NULL::int, NULL::int FROM booked_reminders) AS j (data, start_after, retry_delay, expire_seconds)\n    JOIN pgboss.queue q ON q.name = $5::text\n      )\n      SELECT id, clinic_id, occurred_at FROM emitted ORDER BY id`,
+        values: ['appointment.booked', 5, JSON.stringify(event.data), [86_400, 7_200], 'appointment-reminder'],
       },
     ]);
   });

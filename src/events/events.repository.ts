@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { sql } from '../core/database/sql';
+import { query, sql, type Sql } from '../core/database/sql';
 import type { DomainEvent, EventType } from './event-types';
 
 export interface WrittenEvent {
@@ -15,18 +15,33 @@ export class EventsRepository {
   /**
    * Writes `events` with one multi-row INSERT on the transaction of `manager`, each with the
    * clinic of its patient looked up in the same statement; their ids, clinics and times in order.
+   * `followUps` are data-modifying CTEs of the same statement that read the written events from
+   * `emitted` (its columns: id, type, clinic_id, occurred_at, data): what follows from an event
+   * is written in the event's own round trip.
    */
-  async insert(manager: EntityManager, events: { type: EventType; patient: number; data: object }[]): Promise<WrittenEvent[]> {
+  async insert(
+    manager: EntityManager,
+    events: { type: EventType; patient: number; data: object }[],
+    followUps: Sql[] = [],
+  ): Promise<WrittenEvent[]> {
     const rows = events.map(
       (event, i) => sql`(${sql.integer(i)}, ${event.type}::varchar, ${event.patient}::integer, ${JSON.stringify(event.data)}::jsonb)`,
     );
-    const { text, values } = sql`INSERT INTO events (type, clinic_id, data)
-      SELECT e.type, patient.clinic_id, e.data
-      FROM (VALUES ${sql.join(rows, ', ')}) AS e (ordinal, type, patient_id, data)
-      LEFT JOIN patients patient ON patient.id = e.patient_id
-      ORDER BY e.ordinal
-      RETURNING id, clinic_id, occurred_at`.render();
-    return manager.query<WrittenEvent[]>(text, values);
+    return query<WrittenEvent>(
+      manager,
+      sql`WITH emitted AS (
+        INSERT INTO events (type, clinic_id, data)
+        SELECT e.type, patient.clinic_id, e.data
+        FROM (VALUES ${sql.join(rows, ', ')}) AS e (ordinal, type, patient_id, data)
+        LEFT JOIN patients patient ON patient.id = e.patient_id
+        ORDER BY e.ordinal
+        RETURNING id, type, clinic_id, occurred_at, data
+      )${sql.join(
+        followUps.map((followUp) => sql`, ${followUp}`),
+        '',
+      )}
+      SELECT id, clinic_id, occurred_at FROM emitted ORDER BY id`,
+    );
   }
 }
 

@@ -1,10 +1,19 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
+import type { Sql } from '../core/database/sql';
 import type { DomainEvent, EmittedEvent } from './event-types';
 import { dataOf, EventsRepository } from './events.repository';
 
-/** Hears the events a transaction emits, in that transaction (a webhook's deliveries, a booking's reminders). */
+/** Hears the events a transaction emits, in that transaction, after they are written (a reschedule's reminders). */
 export type EventListener = (manager: EntityManager, events: EmittedEvent[]) => Promise<void>;
+
+/**
+ * What follows from events and is written by the events' own INSERT, on the path of every
+ * booking (a webhook's deliveries, a booking's reminders, their jobs): named data-modifying CTEs
+ * (`name AS (…)`, joined with commas) over `emitted`, the events as written (id, type, clinic_id,
+ * occurred_at, data); null when `events` need none. Their names must be their own.
+ */
+export type EventFollowUp = (events: DomainEvent[]) => Sql | null;
 
 /**
  * The outbox. Services emit what happened with the manager of the transaction that made it
@@ -15,11 +24,17 @@ export type EventListener = (manager: EntityManager, events: EmittedEvent[]) => 
 @Injectable()
 export class EventsService {
   private readonly listeners: EventListener[] = [];
+  private readonly followUps: EventFollowUp[] = [];
 
   constructor(private readonly events: EventsRepository) {}
 
   onEmitted(listener: EventListener): void {
     this.listeners.push(listener);
+  }
+
+  /** Writes what `followUp` makes of the emitted events in the statement that writes them (see EventFollowUp). */
+  onWritten(followUp: EventFollowUp): void {
+    this.followUps.push(followUp);
   }
 
   emit(manager: EntityManager, event: DomainEvent): Promise<void> {
@@ -30,9 +45,11 @@ export class EventsService {
     if (events.length === 0) return;
     // Outside a transaction the event would commit on its own, and the guarantee would be gone unnoticed.
     if (!manager.queryRunner?.isTransactionActive) throw new Error('Events are emitted with the manager of an open transaction.');
+    const followUps = this.followUps.map((followUp) => followUp(events)).filter((followUp) => followUp !== null);
     const written = await this.events.insert(
       manager,
       events.map((event) => ({ type: event.type, patient: event.patient, data: dataOf(event) })),
+      followUps,
     );
     const emitted = written.map(({ id, clinic_id, occurred_at }, i) => ({
       id: String(id),

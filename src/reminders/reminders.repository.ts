@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { columnsOf, query, selectOne, sql } from '../core/database/sql';
+import { columnsOf, query, selectOne, sql, type Sql } from '../core/database/sql';
+import { enqueueSql } from '../jobs/enqueue-sql';
 import { AppointmentReminder } from './appointment-reminder.entity';
 
 /** A reminder just planned: what its job needs. */
@@ -50,6 +51,27 @@ export class RemindersRepository {
          AND appointment.appointment_datetime - make_interval(secs => lead.seconds) > now()
        RETURNING id, send_at AS "sendAt"`,
     );
+  }
+
+  /**
+   * Booking hot path, as CTEs of the booking event's own INSERT (see EventsService.onWritten): one
+   * reminder per lead (seconds) for each booked appointment whose patient has an email and whose
+   * send time is still ahead, and a job for each, due at its send time. No round trip of its own.
+   */
+  planForBookings(leads: number[]): Sql {
+    return sql`booked_reminders AS (
+        INSERT INTO appointment_reminders (appointment_id, lead_seconds, send_at)
+        SELECT appointment.id, lead.seconds, appointment.appointment_datetime - make_interval(secs => lead.seconds)
+        FROM emitted
+        JOIN appointments appointment ON appointment.id = (emitted.data ->> 'appointment')::int
+        JOIN patients patient ON patient.id = appointment.patient_id AND patient.email IS NOT NULL
+        CROSS JOIN unnest(${leads}::int[]) AS lead (seconds)
+        WHERE emitted.type = 'appointment.booked' AND appointment.status = 'SCHEDULED'
+          AND appointment.appointment_datetime - make_interval(secs => lead.seconds) > now()
+        RETURNING id, send_at
+      ), booked_reminder_jobs AS (
+        ${enqueueSql('appointment-reminder', sql`SELECT jsonb_build_object('reminder', id), send_at, NULL::int, NULL::int FROM booked_reminders`)}
+      )`;
   }
 
   /** Cancels the planned reminders of `appointmentIds` (their jobs then find nothing to send). */

@@ -42,7 +42,13 @@ export class RemindersService implements OnModuleInit {
   onModuleInit(): void {
     // REMINDER_LEAD=off: a booking does nothing more. Reminders planned before still run; their
     // claim checks that the appointment is still as planned.
-    if (this.config.reminders.leadSeconds.length > 0) this.events.onEmitted((manager, emitted) => this.replan(manager, emitted));
+    const leads = this.config.reminders.leadSeconds;
+    if (leads.length > 0) {
+      // A booking's reminders and their jobs are written by its event's own INSERT: no round trip of their own.
+      const booking = this.reminders.planForBookings(leads);
+      this.events.onWritten((events) => (events.some((event) => event.type === 'appointment.booked') ? booking : null));
+      this.events.onEmitted((manager, emitted) => this.replan(manager, emitted));
+    }
     this.jobs.work<ReminderJob>('appointment-reminder', (job) => this.send(job));
   }
 
@@ -54,16 +60,15 @@ export class RemindersService implements OnModuleInit {
   }
 
   /**
-   * In the emitting transaction: a reschedule or a move out of SCHEDULED cancels the planned
-   * reminders; a booking or a reschedule plans those of its start, with one statement and one
-   * enqueue for all of them.
+   * In the emitting transaction, after a booking's own reminders were planned with its event: a
+   * reschedule or a move out of SCHEDULED cancels the planned reminders, and a reschedule plans
+   * those of its new start, with one statement and one enqueue for all of them.
    */
   private async replan(manager: EntityManager, emitted: EmittedEvent[]): Promise<void> {
     const cancel: number[] = [];
     const plan: number[] = [];
     for (const { event } of emitted) {
-      if (event.type === 'appointment.booked') plan.push(event.appointment);
-      else if (event.type === 'appointment.rescheduled') {
+      if (event.type === 'appointment.rescheduled') {
         cancel.push(event.appointment);
         plan.push(event.appointment);
       } else if (event.type === 'appointment.status_changed' && event.status !== AppointmentStatus.Scheduled)
