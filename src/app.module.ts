@@ -29,6 +29,7 @@ import { ClinicsModule } from './clinics/clinics.module';
 import { PatientsModule } from './patients/patients.module';
 import { SchedulesModule } from './schedules/schedules.module';
 import { UsersModule } from './users/users.module';
+import { WebhooksModule } from './webhooks/webhooks.module';
 
 @Module({
   imports: [
@@ -51,6 +52,7 @@ import { UsersModule } from './users/users.module';
     SchedulesModule,
     AppointmentsModule,
     ImportsModule,
+    WebhooksModule,
   ],
   providers: [
     // Guards run in this order: rate limit, authentication, two-factor requirement, roles.
