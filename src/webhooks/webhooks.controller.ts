@@ -47,7 +47,10 @@ export class WebhooksController {
     return this.webhooks.list(query, user);
   }
 
-  /** Get one webhook endpoint. */
+  /**
+   * Get one webhook endpoint.
+   * @remarks For admins and the managers of its clinic; anyone else gets 404, as for a missing id. Never shows the secret.
+   */
   @Get(':id')
   @ReadsRecord(WebhookDto, { id: 'Webhook id.', description: 'The endpoint (never its secret).', notFound: NOT_VISIBLE })
   getWebhook(@Param('id', ParseIdPipe) id: number, @CurrentUser() user: AuthUser): Promise<WebhookDto> {

@@ -5,7 +5,6 @@ import { mayManageWebhook, webhooksListed } from '../access/access.policy';
 import { AuditService } from '../audit/audit.service';
 import type { SecretBox } from '../auth/mfa/secret-box';
 import { AuthUser } from '../core/auth/auth-user';
-import { Role } from '../core/auth/role';
 import type { AppConfig } from '../core/config/app-config';
 import { InjectAppConfig } from '../core/config/app-config.provider';
 import { ConflictError, InvalidFieldError, NotFoundError } from '../core/errors';
@@ -60,7 +59,8 @@ export class WebhooksService {
     const url = await checkWebhookUrl(dto.url, this.config.webhooks.allowPrivate);
     const secret = newWebhookSecret();
     const endpoint = await this.db.transaction(async (manager) => {
-      if (clinicId !== null && user.role === Role.Admin && !(await this.webhooks.clinicExists(manager, clinicId))) {
+      // An admin may name any clinic: one that exists.
+      if (clinicId !== null && !(await this.webhooks.clinicExists(manager, clinicId))) {
         throw InvalidFieldError.of('clinic', 'No clinic has this id.');
       }
       const id = await this.webhooks.nextEndpointId(manager);

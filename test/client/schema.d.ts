@@ -1118,7 +1118,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get one webhook endpoint. */
+        /**
+         * Get one webhook endpoint.
+         * @description For admins and the managers of its clinic; anyone else gets 404, as for a missing id. Never shows the secret.
+         */
         get: operations["getWebhook"];
         put?: never;
         post?: never;
@@ -8220,7 +8223,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "detail": "Not found.",
+                     *       "detail": "Webhook not found.",
                      *       "instance": "/api/webhooks/1/",
                      *       "request_id": "3f1e0c9a-3a51-4f4e-9d4c-2b1f6f0d9a7e",
                      *       "status": 404,
@@ -8268,7 +8271,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "detail": "Not found.",
+                     *       "detail": "Webhook not found.",
                      *       "instance": "/api/webhooks/1/",
                      *       "request_id": "3f1e0c9a-3a51-4f4e-9d4c-2b1f6f0d9a7e",
                      *       "status": 404,
@@ -8355,7 +8358,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "detail": "Not found.",
+                     *       "detail": "Webhook not found.",
                      *       "instance": "/api/webhooks/1/",
                      *       "request_id": "3f1e0c9a-3a51-4f4e-9d4c-2b1f6f0d9a7e",
                      *       "status": 404,
@@ -8436,7 +8439,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "detail": "Not found.",
+                     *       "detail": "Webhook not found.",
                      *       "instance": "/api/webhooks/1/deliveries/",
                      *       "request_id": "3f1e0c9a-3a51-4f4e-9d4c-2b1f6f0d9a7e",
                      *       "status": 404,
@@ -8488,7 +8491,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "detail": "Not found.",
+                     *       "detail": "Webhook not found.",
                      *       "instance": "/api/webhooks/1/deliveries/1/retry/",
                      *       "request_id": "3f1e0c9a-3a51-4f4e-9d4c-2b1f6f0d9a7e",
                      *       "status": 404,
@@ -8589,7 +8592,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "detail": "Not found.",
+                     *       "detail": "Webhook not found.",
                      *       "instance": "/api/webhooks/1/replay/",
                      *       "request_id": "3f1e0c9a-3a51-4f4e-9d4c-2b1f6f0d9a7e",
                      *       "status": 404,
@@ -8661,7 +8664,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "detail": "Not found.",
+                     *       "detail": "Webhook not found.",
                      *       "instance": "/api/webhooks/1/secret/rotate/",
                      *       "request_id": "3f1e0c9a-3a51-4f4e-9d4c-2b1f6f0d9a7e",
                      *       "status": 404,
