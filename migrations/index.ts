@@ -16,6 +16,7 @@ import { EmailVerification1796800000000 } from './1796800000000-EmailVerificatio
 import { Clinics1796900000000 } from './1796900000000-Clinics';
 import { ClinicRecords1797000000000 } from './1797000000000-ClinicRecords';
 import { EventOutbox1797100000000 } from './1797100000000-EventOutbox';
+import { Webhooks1797200000000 } from './1797200000000-Webhooks';
 import { AppointmentReminders1797300000000 } from './1797300000000-AppointmentReminders';
 
 /** Every migration, oldest first. A test fails when a file in this folder is missing here. */
@@ -38,5 +39,6 @@ export const MIGRATIONS = [
   Clinics1796900000000,
   ClinicRecords1797000000000,
   EventOutbox1797100000000,
+  Webhooks1797200000000,
   AppointmentReminders1797300000000,
 ];

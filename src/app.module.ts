@@ -30,6 +30,7 @@ import { PatientsModule } from './patients/patients.module';
 import { RemindersModule } from './reminders/reminders.module';
 import { SchedulesModule } from './schedules/schedules.module';
 import { UsersModule } from './users/users.module';
+import { WebhooksModule } from './webhooks/webhooks.module';
 
 @Module({
   imports: [
@@ -53,6 +54,7 @@ import { UsersModule } from './users/users.module';
     AppointmentsModule,
     RemindersModule,
     ImportsModule,
+    WebhooksModule,
   ],
   providers: [
     // Guards run in this order: rate limit, authentication, two-factor requirement, roles.

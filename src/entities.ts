@@ -19,6 +19,8 @@ import { Patient } from './patients/patient.entity';
 import { DoctorSchedule } from './schedules/doctor-schedule.entity';
 import { UserSkeletonsSubscriber } from './users/user-skeletons.subscriber';
 import { User } from './users/user.entity';
+import { WebhookDelivery } from './webhooks/webhook-delivery.entity';
+import { WebhookEndpoint } from './webhooks/webhook-endpoint.entity';
 
 /*
  * The application registers each feature's entities in its own module (TypeOrmModule.forFeature,
@@ -47,6 +49,8 @@ export const ENTITIES = [
   ClinicMember,
   DomainEventRecord,
   AppointmentReminder,
+  WebhookEndpoint,
+  WebhookDelivery,
 ];
 
 /** Every TypeORM subscriber of the service. */

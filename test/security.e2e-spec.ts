@@ -76,8 +76,18 @@ describe('security: OWASP API Top 10 (e2e)', () => {
   let carol: TestUser;
   let admin: TestUser;
   /** Records of each kind a route with an id is about; `account` for the account routes, `member` for a clinic's member. */
-  type Records = Record<'patient' | 'doctor' | 'mapping' | 'appointment' | 'session' | 'clinic' | 'account' | 'member', number>;
-  const none = (): Records => ({ patient: 0, clinic: 0, doctor: 0, mapping: 0, appointment: 0, session: 0, account: 0, member: 0 });
+  type Records = Record<'patient' | 'doctor' | 'mapping' | 'appointment' | 'session' | 'clinic' | 'account' | 'member' | 'webhook', number>;
+  const none = (): Records => ({
+    patient: 0,
+    clinic: 0,
+    doctor: 0,
+    mapping: 0,
+    appointment: 0,
+    session: 0,
+    account: 0,
+    member: 0,
+    webhook: 0,
+  });
   /** Alice's records, which the others attack. */
   const own = none();
   /**
@@ -195,6 +205,19 @@ describe('security: OWASP API Top 10 (e2e)', () => {
     );
     [{ id: clinicK.session }] = await t.db.query<{ id: number }[]>('SELECT id FROM sessions WHERE user_id = $1', [kManager.id]);
     [clinicK.account, clinicK.member] = [kStaff.id, kStaff.id];
+    // A webhook of each clinic, by its manager; turned off at once, so no delivery changes the records while the attacks run.
+    const webhookOf = async (manager: TestUser, clinic: number) => {
+      const id = await created(
+        t
+          .as(manager)
+          .post('/api/webhooks/')
+          .send({ url: 'https://93.184.215.14/hooks', events: ['patient.deleted'], clinic }),
+      );
+      expect((await t.as(manager).patch(`/api/webhooks/${id}/`).send({ active: false })).status).toBe(200);
+      return id;
+    };
+    own.webhook = await webhookOf(alice, own.clinic);
+    clinicK.webhook = await webhookOf(kManager, clinicK.clinic);
   });
   afterAll(() => t?.close());
 
@@ -208,11 +231,13 @@ describe('security: OWASP API Top 10 (e2e)', () => {
           ? of.appointment
           : /\/api\/clinics\//.test(key)
             ? of.clinic
-            : /^DELETE \/api\/mappings\/\{\}$/.test(key)
-              ? of.mapping
-              : /\/api\/doctors\//.test(key)
-                ? of.doctor
-                : of.patient;
+            : /\/api\/webhooks\//.test(key)
+              ? of.webhook
+              : /^DELETE \/api\/mappings\/\{\}$/.test(key)
+                ? of.mapping
+                : /\/api\/doctors\//.test(key)
+                  ? of.doctor
+                  : of.patient;
     return new Proxy<Record<string, number>>({}, { get: (_, name) => (name === 'user_id' ? of.member : id), has: () => true });
   };
 
@@ -230,6 +255,8 @@ describe('security: OWASP API Top 10 (e2e)', () => {
     'PATCH /api/clinics/{}': { name: 'Taken Over' },
     'POST /api/clinics/{}/members': { user: 1, role: 'manager' },
     'PATCH /api/clinics/{}/members/{}': { role: 'staff' },
+    'PATCH /api/webhooks/{}': { active: true },
+    'POST /api/webhooks/{}/replay': { from: '2030-01-01T00:00:00Z', to: '2030-01-02T00:00:00Z' },
   };
 
   const call = (who: TestUser | undefined, method: Method, path: string, body?: object): Promise<Response> => {
@@ -271,6 +298,14 @@ describe('security: OWASP API Top 10 (e2e)', () => {
       'PATCH /api/clinics/{}/members/{}': 404,
       'DELETE /api/clinics/{}/members/{}': 404,
       'GET /api/clinics/{}/audit-events': 404,
+      // Webhooks: seen and run by admins and their clinic's managers only.
+      'GET /api/webhooks/{}': 404,
+      'PATCH /api/webhooks/{}': 404,
+      'DELETE /api/webhooks/{}': 404,
+      'POST /api/webhooks/{}/secret/rotate': 404,
+      'GET /api/webhooks/{}/deliveries': 404,
+      'POST /api/webhooks/{}/deliveries/{}/retry': 404,
+      'POST /api/webhooks/{}/replay': 404,
       // Shared resource: the doctor directory.
       'GET /api/doctors/{}': 200,
       'GET /api/doctors/{}/schedule': 200,
@@ -328,7 +363,8 @@ describe('security: OWASP API Top 10 (e2e)', () => {
       for (const operation of spec.operations.filter((op) => op.pathParams.length > 0 && op.method === 'get')) {
         const key = routeKey(operation);
         // Accounts are the admins'; a clinic's trail is its managers' (test/clinic-audit.e2e-spec.ts).
-        if (key.includes('/users/') || key.endsWith('/audit-events')) continue;
+        // A clinic's webhooks are its managers' (Alice manages hers; K's staff reader does not): test/webhooks.e2e-spec.ts.
+        if (key.includes('/users/') || key.endsWith('/audit-events') || (key.includes('/webhooks/') && of !== own)) continue;
         const res = await t.as(reader).get(fillPath(operation.path, idsFor(key, of)) + query(key));
         expect(res.status, `${key} as the owner: ${res.text}`).toBe(200);
       }

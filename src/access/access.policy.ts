@@ -294,3 +294,21 @@ export function mayManageClinic(user: AuthUser, membership: ClinicMembership | n
 export function mayRemoveMember(user: AuthUser, membership: ClinicMembership | null, userId: number): boolean {
   return mayManageClinic(user, membership) || (membership?.status === 'active' && userId === user.id);
 }
+
+// ---- webhooks ----
+// An endpoint of a clinic gets that clinic's events: it is registered, seen and changed by the
+// clinic's managers (and admins). An endpoint of no clinic gets every event, personal ones too:
+// admins' only. Anyone else gets 404 for an endpoint, as for a missing one, and an empty list.
+
+/** Endpoints the caller lists, over `endpoint`: those of the clinics it manages (admins: all). */
+export function webhooksListed(user: AuthUser): Sql | null {
+  if (isAdmin(user)) return null;
+  const clinics = clinicsAs(user, MANAGERS);
+  return clinics.length > 0 ? sql`endpoint.clinic_id = ANY(${sql.param(clinics)})` : sql`FALSE`;
+}
+
+/** The caller may see and change (its deliveries, retries and replays included) an endpoint of clinic `clinicId` (null: of none). */
+export function mayManageWebhook(user: AuthUser, endpoint: { clinicId: number | null }): boolean {
+  if (isAdmin(user)) return true;
+  return endpoint.clinicId !== null && isMemberAs(user, endpoint.clinicId, MANAGERS);
+}

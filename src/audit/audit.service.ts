@@ -9,7 +9,7 @@ import { AuditEventDto, toAuditEventDto } from './dto/audit-event.dto';
 import { ListAuditEventsQuery } from './dto/list-audit-events.query';
 
 /** What the trail has entries about. */
-export type AuditedEntity = 'patient' | 'doctor' | 'mapping' | 'appointment' | 'schedule' | 'user' | 'clinic' | 'clinic_member';
+export type AuditedEntity = 'patient' | 'doctor' | 'mapping' | 'appointment' | 'schedule' | 'user' | 'clinic' | 'clinic_member' | 'webhook';
 /** What a change did to a record. */
 /** What happens to an account's sessions and credentials outside a change of its record. */
 export type SessionAction =
@@ -40,7 +40,9 @@ export type ChangeAction =
   // Clinic memberships: an invitation made, accepted, declined.
   | 'invite'
   | 'accept'
-  | 'decline';
+  | 'decline'
+  // A webhook endpoint's signing secret replaced.
+  | 'rotate';
 
 /**
  * Who acted: a caller (an `AuthUser` is one), or nobody (`id: null`: a failed login with an

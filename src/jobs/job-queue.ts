@@ -14,6 +14,12 @@ export interface NewJob<T extends object> {
   startAfter?: Date;
   /** Overrides the queue's first retry delay, in seconds (then doubled per retry, with jitter). */
   retryDelaySeconds?: number;
+  /**
+   * How long a run may stay active before the queue takes it for dead (its process killed) and
+   * runs it again, in seconds; the queue's when absent. Checked by the maintenance, every
+   * JOBS_MAINTENANCE_INTERVAL.
+   */
+  expireInSeconds?: number;
 }
 
 export interface Job<T> {
@@ -72,11 +78,12 @@ export class JobQueue implements OnApplicationBootstrap, OnApplicationShutdown {
     const runner = manager.queryRunner;
     if (!runner?.isTransactionActive) throw new Error('Jobs are enqueued with the manager of an open transaction.');
     await this.boss.insert(
-      jobs.map(({ data, startAfter, retryDelaySeconds }) => ({
+      jobs.map(({ data, startAfter, retryDelaySeconds, expireInSeconds }) => ({
         name: queue,
         data,
         startAfter: startAfter?.toISOString(),
         retryDelay: retryDelaySeconds,
+        expireInSeconds,
       })),
       { db: { executeSql: (text, values) => this.execute(text, values, runner) } },
     );

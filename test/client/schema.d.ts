@@ -1107,6 +1107,138 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List webhook endpoints.
+         * @description Those the caller manages: admins all, a clinic's managers the clinic's; anyone else none.
+         */
+        get: operations["listWebhooks"];
+        put?: never;
+        /**
+         * Register a webhook endpoint.
+         * @description Admins (with or without `clinic`; without, the endpoint gets every event) and a clinic's managers (`clinic` required). The answer shows the signing `secret` this once. Audited.
+         */
+        post: operations["createWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/webhooks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get one webhook endpoint.
+         * @description For admins and the managers of its clinic; anyone else gets 404, as for a missing id. Never shows the secret.
+         */
+        get: operations["getWebhook"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a webhook endpoint.
+         * @description No more deliveries are made; its delivery log is kept on record (no longer readable through the API). Audited.
+         */
+        delete: operations["deleteWebhook"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a webhook endpoint.
+         * @description `url`, `events`, `description` and `active`. Send the `ETag` last read as `If-Match` to refuse the write (412) when someone changed it since. Audited.
+         */
+        patch: operations["updateWebhook"];
+        trace?: never;
+    };
+    "/api/webhooks/{id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List a webhook's deliveries.
+         * @description Newest first: each with its status, attempts, the last answer's status code and time, and the payload.
+         */
+        get: operations["listWebhookDeliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/webhooks/{id}/deliveries/{delivery_id}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a delivery again.
+         * @description With the same `webhook-id` (a receiver that dedupes may drop it) and a fresh retry window, whatever its status.
+         */
+        post: operations["retryWebhookDelivery"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/webhooks/{id}/replay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Replay past events to a webhook.
+         * @description New deliveries (new `webhook-id`s) of the events in [`from`, `to`) the endpoint takes, oldest first; at most 10,000 (400 beyond: split the window).
+         */
+        post: operations["replayWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/webhooks/{id}/secret/rotate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rotate a webhook's signing secret.
+         * @description The answer shows the new secret this once. The previous one keeps signing beside it (both signatures in `webhook-signature`) for WEBHOOK_SECRET_OVERLAP, so the receiver can switch without losing a delivery. Audited.
+         */
+        post: operations["rotateWebhookSecret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health/live": {
         parameters: {
             query?: never;
@@ -1212,7 +1344,7 @@ export interface components {
             /** @description Id of the clinic the record belonged to when the event was stored (a clinic's patient, its assignments and appointments, a clinic's doctor profile and its schedule, the clinic and its members); null for personal records and for accounts. */
             clinic: number | null;
             /**
-             * @description The kind of record: `patient`, `mapping`, `appointment`, `schedule` (its id is the doctor's), `doctor`, `user`, `clinic`, `clinic_member`, and possibly more in later versions.
+             * @description The kind of record: `patient`, `mapping`, `appointment`, `schedule` (its id is the doctor's), `doctor`, `user`, `clinic`, `clinic_member`, `webhook`, and possibly more in later versions.
              * @example patient
              */
             entity: string;
@@ -1555,6 +1687,28 @@ export interface components {
              * @example jane.doe
              */
             username?: string | null;
+        };
+        CreateWebhookDto: {
+            /** @description Clinic id: the endpoint gets that clinic's events only. Required unless the caller is an admin, whose endpoint without one gets every event. */
+            clinic?: number | null;
+            /**
+             * @description What the endpoint is for.
+             * @example Booking sync
+             */
+            description?: string;
+            /**
+             * @description The event types sent to the endpoint.
+             * @example [
+             *       "appointment.booked",
+             *       "appointment.status_changed"
+             *     ]
+             */
+            events: ("appointment.booked" | "appointment.rescheduled" | "appointment.status_changed" | "patient.created" | "patient.updated" | "patient.deleted" | "assignment.created" | "assignment.ended")[];
+            /**
+             * @description Where deliveries are POSTed: an http(s) URL of a public address (unless WEBHOOK_ALLOW_PRIVATE).
+             * @example https://integrator.example/hooks/clinic
+             */
+            url: string;
         };
         DoctorDto: {
             address: string | null;
@@ -2021,6 +2175,24 @@ export interface components {
             /** @description SCHEDULED → CHECKED_IN, COMPLETED, CANCELLED or NO_SHOW; CHECKED_IN → COMPLETED or CANCELLED. COMPLETED and NO_SHOW: the doctor or an admin only. */
             status?: components["schemas"]["AppointmentStatus"];
         };
+        ReplayResultDto: {
+            /** @description How many deliveries the replay made (each with a new `webhook-id`). */
+            readonly deliveries: number;
+        };
+        ReplayWebhookDto: {
+            /**
+             * Format: date-time
+             * @description Events at or after this time. Years 1900 to 2100.
+             * @example 2030-01-01T00:00:00Z
+             */
+            from: string;
+            /**
+             * Format: date-time
+             * @description Events before this time. Years 1900 to 2100.
+             * @example 2030-01-02T00:00:00Z
+             */
+            to: string;
+        };
         ResendVerificationDto: {
             /**
              * Format: email
@@ -2381,6 +2553,22 @@ export interface components {
              */
             role?: components["schemas"]["Role"];
         };
+        UpdateWebhookDto: {
+            /** @description Whether deliveries are made. Turning an endpoint on again (after failures disabled it) starts its count of failures afresh. */
+            active?: boolean;
+            /** @description What the endpoint is for. */
+            description?: string;
+            /**
+             * @description The event types sent to the endpoint.
+             * @example [
+             *       "appointment.booked",
+             *       "appointment.status_changed"
+             *     ]
+             */
+            events?: ("appointment.booked" | "appointment.rescheduled" | "appointment.status_changed" | "patient.created" | "patient.updated" | "patient.deleted" | "assignment.created" | "assignment.ended")[];
+            /** @description Where deliveries are POSTed. */
+            url?: string;
+        };
         UserDto: {
             /** Format: date-time */
             readonly date_joined: string;
@@ -2425,6 +2613,139 @@ export interface components {
              * @example q0Vb9cW1kLr7TtYm3XhE2aJf8sNd4uPz6gKiOyRwBcA
              */
             token: string;
+        };
+        WebhookDeliveryDto: {
+            readonly attempts: number;
+            /** Format: date-time */
+            readonly created_at: string;
+            /** @description Event id. */
+            readonly event: number;
+            /** @description Delivery id. */
+            readonly id: number;
+            /** Format: date-time */
+            readonly last_attempt_at: string | null;
+            /** @description Why the last attempt failed, in a few words. */
+            readonly last_error: string | null;
+            /** @description The receiver's status code at the last attempt; null when it did not answer. */
+            readonly last_status_code: number | null;
+            readonly payload: components["schemas"]["WebhookPayloadDto"];
+            /**
+             * Format: date-time
+             * @description Retries stop after this time; the next failed attempt fails the delivery.
+             */
+            readonly retry_until: string;
+            readonly status: components["schemas"]["WebhookDeliveryStatus"];
+            /**
+             * @description The `webhook-id` header of its every attempt: receivers dedupe on it.
+             * @example delivery_42
+             */
+            readonly webhook_id: string;
+        };
+        /** @enum {string} */
+        WebhookDeliveryStatus: "pending" | "succeeded" | "failed";
+        WebhookDto: {
+            /** @description Whether deliveries are made. */
+            active: boolean;
+            /** @description Clinic id whose events it gets; null: every event (an admin's endpoint). */
+            clinic: number | null;
+            /** @description Deliveries in a row that failed after all their retries. */
+            readonly consecutive_failures: number;
+            /** Format: date-time */
+            readonly created_at: string;
+            /** @description Id of the user who created the record. */
+            readonly created_by: number;
+            description: string;
+            /**
+             * Format: date-time
+             * @description When failed deliveries disabled the endpoint; null when they did not (or it was turned on since).
+             */
+            readonly disabled_at: string | null;
+            events: ("appointment.booked" | "appointment.rescheduled" | "appointment.status_changed" | "patient.created" | "patient.updated" | "patient.deleted" | "assignment.created" | "assignment.ended")[];
+            /** @example 1 */
+            readonly id: number;
+            /**
+             * Format: date-time
+             * @description Until when the secret before the last rotation still signs beside the current one; null outside an overlap.
+             */
+            readonly previous_secret_expires_at: string | null;
+            /** Format: date-time */
+            readonly updated_at: string;
+            /** @example https://integrator.example/hooks/clinic */
+            url: string;
+            /**
+             * @description Changes on every write; also sent as the ETag.
+             * @example 1
+             */
+            readonly version: number;
+        };
+        WebhookPayloadDto: {
+            /**
+             * @description The ids of the records, `changed_fields`, `status` for a status change, and `clinic` (null for a personal record). Never a field value.
+             * @example {
+             *       "appointment": 7,
+             *       "changed_fields": [
+             *         "patient",
+             *         "doctor",
+             *         "appointment_datetime"
+             *       ],
+             *       "clinic": 1,
+             *       "doctor": 2,
+             *       "patient": 3
+             *     }
+             */
+            data: {
+                [key: string]: unknown;
+            };
+            /**
+             * Format: date-time
+             * @description When the event happened.
+             */
+            timestamp: string;
+            /**
+             * @example appointment.booked
+             * @enum {string}
+             */
+            type: "appointment.booked" | "appointment.rescheduled" | "appointment.status_changed" | "patient.created" | "patient.updated" | "patient.deleted" | "assignment.created" | "assignment.ended";
+        };
+        WebhookWithSecretDto: {
+            /** @description Whether deliveries are made. */
+            active: boolean;
+            /** @description Clinic id whose events it gets; null: every event (an admin's endpoint). */
+            clinic: number | null;
+            /** @description Deliveries in a row that failed after all their retries. */
+            readonly consecutive_failures: number;
+            /** Format: date-time */
+            readonly created_at: string;
+            /** @description Id of the user who created the record. */
+            readonly created_by: number;
+            description: string;
+            /**
+             * Format: date-time
+             * @description When failed deliveries disabled the endpoint; null when they did not (or it was turned on since).
+             */
+            readonly disabled_at: string | null;
+            events: ("appointment.booked" | "appointment.rescheduled" | "appointment.status_changed" | "patient.created" | "patient.updated" | "patient.deleted" | "assignment.created" | "assignment.ended")[];
+            /** @example 1 */
+            readonly id: number;
+            /**
+             * Format: date-time
+             * @description Until when the secret before the last rotation still signs beside the current one; null outside an overlap.
+             */
+            readonly previous_secret_expires_at: string | null;
+            /**
+             * @description The signing secret (`whsec_` and base64), shown this once: keep it to verify `webhook-signature`.
+             * @example whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw
+             */
+            readonly secret: string;
+            /** Format: date-time */
+            readonly updated_at: string;
+            /** @example https://integrator.example/hooks/clinic */
+            url: string;
+            /**
+             * @description Changes on every write; also sent as the ETag.
+             * @example 1
+             */
+            readonly version: number;
         };
     };
     responses: {
@@ -7844,6 +8165,599 @@ export interface operations {
                      * @example {
                      *       "detail": "User not found.",
                      *       "instance": "/api/users/1/unlock/",
+                     *       "request_id": "3f1e0c9a-3a51-4f4e-9d4c-2b1f6f0d9a7e",
+                     *       "status": 404,
+                     *       "title": "Not Found",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listWebhooks: {
+        parameters: {
+            query?: {
+                /** @description Page number, from 1. */
+                page?: number;
+                /** @description Items per page. */
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of the list: a JSON array, with the total in `X-Total-Count` and the other pages in `Link`. */
+            200: {
+                headers: {
+                    Link: components["headers"]["Link"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-Total-Count": components["headers"]["X-Total-Count"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDto"][];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["MfaRequired"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    createWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "description": "Booking sync",
+                 *       "events": [
+                 *         "appointment.booked",
+                 *         "appointment.status_changed"
+                 *       ],
+                 *       "url": "https://integrator.example/hooks/clinic"
+                 *     }
+                 */
+                "application/json": components["schemas"]["CreateWebhookDto"];
+                "application/x-www-form-urlencoded": components["schemas"]["CreateWebhookDto"];
+                "multipart/form-data": components["schemas"]["CreateWebhookDto"];
+            };
+        };
+        responses: {
+            /** @description The new endpoint, with its secret. */
+            201: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    /** @description The URL of the created record: `/api/webhooks/{id}/`, the response body's field in braces filled in. */
+                    Location: string;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookWithSecretDto"];
+                };
+            };
+            /** @description Invalid fields: a `url` that is not http(s) or does not reach a public address (unless WEBHOOK_ALLOW_PRIVATE), unknown `events`. A `clinic` the caller does not manage. */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "The request has invalid fields.",
+                     *       "instance": "/api/webhooks/",
+                     *       "request_id": "3f1e0c9a-3a51-4f4e-9d4c-2b1f6f0d9a7e",
+                     *       "status": 400,
+                     *       "title": "Bad Request",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["MfaRequired"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Webhook id. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The endpoint (never its secret). */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDto"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["MfaRequired"];
+            /** @description No such webhook among those the caller manages (admins: all; a clinic's managers: the clinic's). */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Webhook not found.",
+                     *       "instance": "/api/webhooks/1/",
+                     *       "request_id": "3f1e0c9a-3a51-4f4e-9d4c-2b1f6f0d9a7e",
+                     *       "status": 404,
+                     *       "title": "Not Found",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    deleteWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Webhook id. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The endpoint is deleted. */
+            204: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["MfaRequired"];
+            /** @description No such webhook among those the caller manages (admins: all; a clinic's managers: the clinic's). */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Webhook not found.",
+                     *       "instance": "/api/webhooks/1/",
+                     *       "request_id": "3f1e0c9a-3a51-4f4e-9d4c-2b1f6f0d9a7e",
+                     *       "status": 404,
+                     *       "title": "Not Found",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    updateWebhook: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The `ETag` the client last saw, such as `"3"` (or `*`); the write is refused with 412 if the record changed since. Without it the write goes through. */
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description Webhook id. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "events": [
+                 *         "appointment.booked",
+                 *         "appointment.status_changed"
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["UpdateWebhookDto"];
+                "application/x-www-form-urlencoded": components["schemas"]["UpdateWebhookDto"];
+                "multipart/form-data": components["schemas"]["UpdateWebhookDto"];
+            };
+        };
+        responses: {
+            /** @description The endpoint as changed. */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDto"];
+                };
+            };
+            /** @description Invalid fields: a `url` that is not http(s) or does not reach a public address (unless WEBHOOK_ALLOW_PRIVATE), unknown `events`. */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "The request has invalid fields.",
+                     *       "instance": "/api/webhooks/1/",
+                     *       "request_id": "3f1e0c9a-3a51-4f4e-9d4c-2b1f6f0d9a7e",
+                     *       "status": 400,
+                     *       "title": "Bad Request",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["MfaRequired"];
+            /** @description No such webhook among those the caller manages (admins: all; a clinic's managers: the clinic's). */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Webhook not found.",
+                     *       "instance": "/api/webhooks/1/",
+                     *       "request_id": "3f1e0c9a-3a51-4f4e-9d4c-2b1f6f0d9a7e",
+                     *       "status": 404,
+                     *       "title": "Not Found",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The record changed since the version given in `If-Match`; reload it and try again. */
+            412: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "The record was changed since you read it; reload it and try again.",
+                     *       "instance": "/api/webhooks/1/",
+                     *       "request_id": "3f1e0c9a-3a51-4f4e-9d4c-2b1f6f0d9a7e",
+                     *       "status": 412,
+                     *       "title": "Precondition Failed",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listWebhookDeliveries: {
+        parameters: {
+            query?: {
+                /** @description Page number, from 1. */
+                page?: number;
+                /** @description Items per page. */
+                page_size?: number;
+                /** @description Only deliveries in this status. */
+                status?: components["schemas"]["WebhookDeliveryStatus"];
+            };
+            header?: never;
+            path: {
+                /** @description Webhook id. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of the list: a JSON array, with the total in `X-Total-Count` and the other pages in `Link`. */
+            200: {
+                headers: {
+                    Link: components["headers"]["Link"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-Total-Count": components["headers"]["X-Total-Count"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDeliveryDto"][];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["MfaRequired"];
+            /** @description No such webhook among those the caller manages (admins: all; a clinic's managers: the clinic's). */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Webhook not found.",
+                     *       "instance": "/api/webhooks/1/deliveries/",
+                     *       "request_id": "3f1e0c9a-3a51-4f4e-9d4c-2b1f6f0d9a7e",
+                     *       "status": 404,
+                     *       "title": "Not Found",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    retryWebhookDelivery: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Webhook id. */
+                id: number;
+                /** @description Delivery id. */
+                delivery_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The delivery, pending again; a worker sends it shortly. */
+            202: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDeliveryDto"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["MfaRequired"];
+            /** @description No such webhook among those the caller manages (admins: all; a clinic's managers: the clinic's). Or no such delivery of it. */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Webhook not found.",
+                     *       "instance": "/api/webhooks/1/deliveries/1/retry/",
+                     *       "request_id": "3f1e0c9a-3a51-4f4e-9d4c-2b1f6f0d9a7e",
+                     *       "status": 404,
+                     *       "title": "Not Found",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The webhook is not active. */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "The request conflicts with an existing record.",
+                     *       "instance": "/api/webhooks/1/deliveries/1/retry/",
+                     *       "request_id": "3f1e0c9a-3a51-4f4e-9d4c-2b1f6f0d9a7e",
+                     *       "status": 409,
+                     *       "title": "Conflict",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    replayWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Webhook id. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "from": "2030-01-01T00:00:00Z",
+                 *       "to": "2030-01-02T00:00:00Z"
+                 *     }
+                 */
+                "application/json": components["schemas"]["ReplayWebhookDto"];
+                "application/x-www-form-urlencoded": components["schemas"]["ReplayWebhookDto"];
+                "multipart/form-data": components["schemas"]["ReplayWebhookDto"];
+            };
+        };
+        responses: {
+            /** @description How many deliveries were made; workers send them shortly. */
+            202: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReplayResultDto"];
+                };
+            };
+            /** @description Invalid `from` or `to`, `to` not later than `from`, or more than 10,000 events in the window. */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "The request has invalid fields.",
+                     *       "instance": "/api/webhooks/1/replay/",
+                     *       "request_id": "3f1e0c9a-3a51-4f4e-9d4c-2b1f6f0d9a7e",
+                     *       "status": 400,
+                     *       "title": "Bad Request",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["MfaRequired"];
+            /** @description No such webhook among those the caller manages (admins: all; a clinic's managers: the clinic's). */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Webhook not found.",
+                     *       "instance": "/api/webhooks/1/replay/",
+                     *       "request_id": "3f1e0c9a-3a51-4f4e-9d4c-2b1f6f0d9a7e",
+                     *       "status": 404,
+                     *       "title": "Not Found",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The webhook is not active. */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "The request conflicts with an existing record.",
+                     *       "instance": "/api/webhooks/1/replay/",
+                     *       "request_id": "3f1e0c9a-3a51-4f4e-9d4c-2b1f6f0d9a7e",
+                     *       "status": 409,
+                     *       "title": "Conflict",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    rotateWebhookSecret: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Webhook id. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The endpoint, with its new secret. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookWithSecretDto"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["MfaRequired"];
+            /** @description No such webhook among those the caller manages (admins: all; a clinic's managers: the clinic's). */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Webhook not found.",
+                     *       "instance": "/api/webhooks/1/secret/rotate/",
                      *       "request_id": "3f1e0c9a-3a51-4f4e-9d4c-2b1f6f0d9a7e",
                      *       "status": 404,
                      *       "title": "Not Found",

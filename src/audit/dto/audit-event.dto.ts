@@ -31,7 +31,7 @@ export class AuditEventDto {
   @ApiProperty({
     example: 'patient',
     description:
-      "The kind of record: `patient`, `mapping`, `appointment`, `schedule` (its id is the doctor's), `doctor`, `user`, `clinic`, `clinic_member`, and possibly more in later versions.",
+      "The kind of record: `patient`, `mapping`, `appointment`, `schedule` (its id is the doctor's), `doctor`, `user`, `clinic`, `clinic_member`, `webhook`, and possibly more in later versions.",
   })
   entity!: string;
 

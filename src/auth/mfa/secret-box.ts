@@ -13,14 +13,21 @@ const TAG_BYTES = 16;
 export class SecretBox {
   private readonly key: Buffer;
 
-  constructor(setting: string) {
-    this.key = Buffer.from(hkdfSync('sha256', setting, '', 'healthcare-backend mfa totp secret', 32));
+  /**
+   * `purpose` names what is sealed: its key is derived for it alone (another purpose's box opens
+   * nothing of this one's), and `record` names the kind of record whose id is bound to each secret.
+   */
+  constructor(
+    setting: string,
+    private readonly purpose: { info: string; record: string } = { info: 'healthcare-backend mfa totp secret', record: 'user' },
+  ) {
+    this.key = Buffer.from(hkdfSync('sha256', setting, '', purpose.info, 32));
   }
 
   seal(secret: string, userId: number): string {
     const iv = randomBytes(IV_BYTES);
     const cipher = createCipheriv('aes-256-gcm', this.key, iv, { authTagLength: TAG_BYTES });
-    cipher.setAAD(aad(userId));
+    cipher.setAAD(this.aad(userId));
     const ciphertext = Buffer.concat([cipher.update(secret, 'utf8'), cipher.final()]);
     return [VERSION, iv, cipher.getAuthTag(), ciphertext]
       .map((part) => (typeof part === 'string' ? part : part.toString('base64url')))
@@ -33,13 +40,15 @@ export class SecretBox {
     if (version !== VERSION || iv === undefined || tag === undefined || ciphertext === undefined) return null;
     try {
       const decipher = createDecipheriv('aes-256-gcm', this.key, Buffer.from(iv, 'base64url'), { authTagLength: TAG_BYTES });
-      decipher.setAAD(aad(userId));
+      decipher.setAAD(this.aad(userId));
       decipher.setAuthTag(Buffer.from(tag, 'base64url'));
       return Buffer.concat([decipher.update(Buffer.from(ciphertext, 'base64url')), decipher.final()]).toString('utf8');
     } catch {
       return null;
     }
   }
-}
 
-const aad = (userId: number) => Buffer.from(`user:${userId}`, 'utf8');
+  private aad(id: number): Buffer {
+    return Buffer.from(`${this.purpose.record}:${id}`, 'utf8');
+  }
+}

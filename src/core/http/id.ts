@@ -17,3 +17,18 @@ export class ParseIdPipe implements PipeTransform<unknown, number> {
     return id;
   }
 }
+
+/** The largest PostgreSQL `bigint`. */
+const MAX_BIG_ID = 9_223_372_036_854_775_807n;
+
+/** A path id of a `bigint` identity (a webhook delivery), as its decimal text; anything else a 400 naming the parameter. */
+@Injectable()
+export class ParseBigIdPipe implements PipeTransform<unknown, string> {
+  transform(value: unknown, metadata: ArgumentMetadata): string {
+    const text = String(value);
+    if (/^[1-9]\d{0,18}$/.test(text) && BigInt(text) <= MAX_BIG_ID) return text;
+    const field = metadata.data ?? 'id';
+    const message = `${field} must be a positive integer id`;
+    throw new FieldProblemException(HttpStatus.BAD_REQUEST, message, { [field]: [message] });
+  }
+}

@@ -62,6 +62,10 @@ const TAGS: [name: string, description: string][] = [
   ['mappings', 'Doctor-patient assignments, kept as history when they end.'],
   ['appointments', 'Booking, rescheduling and status changes; overlapping bookings are refused by the database itself.'],
   ['clinics', 'Clinics and their members: seen by their active members, run by their managers.'],
+  [
+    'webhooks',
+    "Webhook endpoints that receive the service's events (signed per Standard Webhooks, retried until answered), their delivery log, retries and replays: for admins and clinics' managers.",
+  ],
   ['audit', 'The append-only audit trail of reads and changes of clinical records and of logins: admins only.'],
   ['health', 'Liveness and readiness probes for orchestrators: public and never rate limited.'],
 ];
@@ -136,6 +140,7 @@ const NOT_FOUND_DETAILS: Record<string, string> = {
   appointments: 'Appointment not found.',
   users: 'User not found.',
   clinics: 'Clinic not found.',
+  webhooks: 'Webhook not found.',
 };
 
 /**
