@@ -4,7 +4,6 @@ import { DataSource, EntityManager } from 'typeorm';
 import type { SecretBox } from '../auth/mfa/secret-box';
 import type { AppConfig } from '../core/config/app-config';
 import { InjectAppConfig } from '../core/config/app-config.provider';
-import type { EmittedEvent } from '../events/event-types';
 import { EventsService } from '../events/events.service';
 import { Job, JobQueue } from '../jobs/job-queue';
 import { Mailer } from '../mail/mailer';
@@ -57,26 +56,27 @@ export class WebhookDispatcher implements OnModuleInit {
   }
 
   onModuleInit(): void {
-    this.events.onEmitted((manager, emitted) => this.fanOut(manager, emitted));
+    // Every event's deliveries and their jobs are written by the event's own INSERT: no round trip of their own.
+    const { retryForSeconds, retryBaseSeconds } = this.config.webhooks;
+    const fanOut = this.webhooks.fanOutSql(retryForSeconds, retryBaseSeconds, this.expireInSeconds);
+    this.events.onWritten(() => fanOut);
     this.jobs.work<DeliveryJob>('webhook-delivery', (job) => this.attempt(job));
   }
 
-  /** On every emitting transaction: one statement when no endpoint takes the events, a second to enqueue when some do. */
-  private async fanOut(manager: EntityManager, emitted: EmittedEvent[]): Promise<void> {
-    const ids = await this.webhooks.fanOut(manager, emitted, this.config.webhooks.retryForSeconds);
-    await this.enqueue(manager, ids);
+  /** How long an attempt's job may run before the queue takes its process for dead and runs it again. */
+  private get expireInSeconds(): number {
+    return Math.ceil(this.config.webhooks.timeoutMs / 1000) + EXPIRY_MARGIN_SECONDS;
   }
 
   /** A job for each delivery, in the transaction of `manager`. */
   async enqueue(manager: EntityManager, deliveryIds: string[]): Promise<void> {
-    const { retryBaseSeconds, timeoutMs } = this.config.webhooks;
     await this.jobs.enqueue<DeliveryJob>(
       manager,
       'webhook-delivery',
       deliveryIds.map((delivery) => ({
         data: { delivery },
-        retryDelaySeconds: retryBaseSeconds,
-        expireInSeconds: Math.ceil(timeoutMs / 1000) + EXPIRY_MARGIN_SECONDS,
+        retryDelaySeconds: this.config.webhooks.retryBaseSeconds,
+        expireInSeconds: this.expireInSeconds,
       })),
     );
   }

@@ -4,7 +4,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { columnsOf, query, selectOne, sql, type Sql } from '../core/database/sql';
 import { Page, PageQueryDto } from '../core/pagination/pagination';
 import { selectPage } from '../core/pagination/select-page';
-import type { EmittedEvent } from '../events/event-types';
+import { enqueueSql } from '../jobs/enqueue-sql';
 import { DeliveryStatus, WebhookDelivery } from './webhook-delivery.entity';
 import { WebhookEndpoint } from './webhook-endpoint.entity';
 
@@ -110,23 +110,26 @@ export class WebhooksRepository {
   // ---- deliveries ----
 
   /**
-   * The fan-out, in the transaction that emitted `events`: one delivery per event and active
-   * endpoint that takes it (its type among the endpoint's, and the endpoint of all clinics or of
-   * the event's), in one statement; their ids in the events' order.
+   * On the path of every event, as CTEs of the events' own INSERT (see EventsService.onWritten): a
+   * delivery per active endpoint that takes an event (its type subscribed; its clinic's, or any
+   * for an endpoint of no clinic), in the events' order, and a job for each. With no endpoint
+   * matching, a join that finds nothing.
    */
-  async fanOut(manager: EntityManager, events: EmittedEvent[], retryForSeconds: number): Promise<string[]> {
-    const rows = await query<{ id: string }>(
-      manager,
-      sql`INSERT INTO webhook_deliveries (endpoint_id, event_id, retry_until)
-          SELECT endpoint.id, e.id, now() + make_interval(secs => ${retryForSeconds})
-          FROM unnest(${events.map((event) => event.id)}::bigint[], ${events.map((event) => event.type)}::varchar[],
-                      ${events.map((event) => event.clinicId)}::integer[]) WITH ORDINALITY AS e (id, type, clinic_id, ordinal)
-          JOIN webhook_endpoints endpoint ON endpoint.is_active AND e.type = ANY (endpoint.events)
-            AND (endpoint.clinic_id IS NULL OR endpoint.clinic_id = e.clinic_id)
-          ORDER BY e.ordinal, endpoint.id
-          RETURNING id`,
-    );
-    return rows.map(({ id }) => String(id));
+  fanOutSql(retryForSeconds: number, retryBaseSeconds: number, expireInSeconds: number): Sql {
+    return sql`event_deliveries AS (
+        INSERT INTO webhook_deliveries (endpoint_id, event_id, retry_until)
+        SELECT endpoint.id, emitted.id, now() + make_interval(secs => ${retryForSeconds})
+        FROM emitted
+        JOIN webhook_endpoints endpoint ON endpoint.is_active AND emitted.type = ANY (endpoint.events)
+          AND (endpoint.clinic_id IS NULL OR endpoint.clinic_id = emitted.clinic_id)
+        ORDER BY emitted.id, endpoint.id
+        RETURNING id
+      ), event_delivery_jobs AS (
+        ${enqueueSql(
+          'webhook-delivery',
+          sql`SELECT jsonb_build_object('delivery', id::text), now(), ${retryBaseSeconds}::int, ${expireInSeconds}::int FROM event_deliveries`,
+        )}
+      )`;
   }
 
   /** How many events in [from, to) the endpoint takes. */
