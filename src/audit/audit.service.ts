@@ -4,7 +4,8 @@ import { NotAllowedError, NotFoundError } from '../core/errors';
 import type { RequestOrigin } from '../core/http/request-origin';
 import { Page } from '../core/pagination/pagination';
 import { AuditOutcome } from './audit-event.entity';
-import { AuditRepository, PendingEvent } from './audit.repository';
+import { AuditRepository, insertForNewSql, PendingEvent } from './audit.repository';
+import type { Sql } from '../core/database/sql';
 import { AuditEventDto, toAuditEventDto } from './dto/audit-event.dto';
 import { ListAuditEventsQuery } from './dto/list-audit-events.query';
 
@@ -106,6 +107,19 @@ export class ChangeAudit {
     await this.events.insert(
       ids.map((id) => pendingEvent(this.entry(action, id, 'success', changedFields))),
       manager,
+    );
+  }
+
+  /**
+   * The entries of changes to a record that one statement makes, as the part of that statement
+   * that writes them (see `insertForNewSql`): `record` names its data-modifying CTE, `clinic` the
+   * record's clinic as an expression on it. One statement commits the record and its entries together.
+   */
+  changedBy(record: Sql, clinic: Sql, changes: ReadonlyArray<readonly [ChangeAction, string[]]>): Sql {
+    return insertForNewSql(
+      changes.map(([action, fields]) => pendingEvent(this.entry(action, null, 'success', fields))),
+      record,
+      clinic,
     );
   }
 
