@@ -74,8 +74,11 @@ export class AppointmentsService implements OnModuleInit {
       };
       await this.assertWithinSchedule(manager, booking);
       // Overlaps are refused by the exclusion constraints, race or no race (→ 409 with their message).
-      const appointment = await this.appointments.insertWithHistory(manager, booking);
-      await this.audit.of(user, 'appointment').changed(manager, 'create', appointment.id, Object.keys(dto));
+      // Its audit entry goes in with it, in the same statement; the clinic is the patient's, as the trail's join would find it.
+      const audit = this.audit.of(user, 'appointment');
+      const appointment = await this.appointments.insertWithHistory(manager, booking, (record) =>
+        audit.changedBy(record, patient.clinicId, [['create', Object.keys(dto)]]),
+      );
       const parties = { appointment: appointment.id, patient: patient.id, doctor: doctor.id };
       await this.events.emit(manager, { type: 'appointment.booked', ...parties, changedFields: Object.keys(dto) });
       return Object.assign(appointment, { doctor, patient });

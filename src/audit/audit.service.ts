@@ -112,14 +112,14 @@ export class ChangeAudit {
 
   /**
    * The entries of changes to a record that one statement makes, as the part of that statement
-   * that writes them (see `insertForNewSql`): `record` names its data-modifying CTE, `clinic` the
-   * record's clinic as an expression on it. One statement commits the record and its entries together.
+   * that writes them (see `insertForNewSql`): `record` names its data-modifying CTE, `clinicId` is
+   * the record's clinic. One statement commits the record and its entries together.
    */
-  changedBy(record: Sql, clinic: Sql, changes: ReadonlyArray<readonly [ChangeAction, string[]]>): Sql {
+  changedBy(record: Sql, clinicId: number | null, changes: ReadonlyArray<readonly [ChangeAction, string[]]>): Sql {
     return insertForNewSql(
       changes.map(([action, fields]) => pendingEvent(this.entry(action, null, 'success', fields))),
       record,
-      clinic,
+      clinicId,
     );
   }
 

@@ -96,11 +96,11 @@ export class DoctorsRepository {
 
   /**
    * Inserts a new profile with the audit entries `audited` writes about it (given the CTE that
-   * holds the new row and its clinic), in one statement that commits both or neither: one round
+   * holds the new row), in one statement that commits both or neither: one round
    * trip where a transaction took four. The profile takes the row as stored (id, version,
    * timestamps, and null for what was not given).
    */
-  async insert(d: Doctor, audited: (record: Sql, clinic: Sql) => Sql): Promise<void> {
+  async insert(d: Doctor, audited: (record: Sql) => Sql): Promise<void> {
     const manager = this.db.manager;
     const row = await selectOne<Doctor>(
       manager,
@@ -108,7 +108,7 @@ export class DoctorsRepository {
             INSERT INTO doctors AS doctor (created_by_id, name, email, phone, specialization, license_number, experience_years, consultation_fee, address, availability, hospital, user_id, clinic_id)
             VALUES (${d.createdById}, ${d.name}, ${d.email}, ${d.phone}, ${d.specialization}, ${d.licenseNumber}, ${d.experienceYears}, ${d.consultationFee}, ${d.address}, ${d.availability}, ${d.hospital}, ${d.userId}, ${d.clinicId})
             RETURNING ${columnsOf(manager, Doctor, 'doctor')}
-          ), audit AS (${audited(sql`doctor`, sql`doctor."clinicId"`)})
+          ), audit AS (${audited(sql`doctor`)})
           SELECT * FROM doctor`,
     );
     Object.assign(d, row);

@@ -78,7 +78,7 @@ export class DoctorsService {
     const linkTo = doctor.userId ?? null;
     if (linkTo !== null) entries.push(['link', linkFields(null, linkTo)]);
     const audit = this.audit.of(user, 'doctor');
-    await this.doctors.insert(doctor, (record, clinic) => audit.changedBy(record, clinic, entries));
+    await this.doctors.insert(doctor, (record) => audit.changedBy(record, clinicId, entries));
     return toDoctorDto(doctor);
   }
 
