@@ -69,11 +69,16 @@ const FLUSH_DELAY_MS = 50;
 const FLUSH_BATCH = 500;
 const MAX_PENDING = 50_000;
 
-function pendingEvent({ origin, ...entry }: AuditEntry): PendingEvent {
+// Field by field rather than by rest and spread, which cost 1.3% of a patient read's CPU (profile): one entry per read.
+function pendingEvent(entry: AuditEntry): PendingEvent {
+  const { origin } = entry;
   return {
-    ...entry,
+    actorId: entry.actorId,
+    action: entry.action,
+    entity: entry.entity,
     entityId: entry.entityId ?? null,
     changedFields: entry.changedFields ?? [],
+    outcome: entry.outcome,
     clinicId: entry.clinicId ?? null,
     requestId: origin?.requestId ?? null,
     clientIp: origin?.clientIp ?? null,
