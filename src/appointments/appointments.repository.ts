@@ -138,8 +138,12 @@ export class AppointmentsRepository {
     return count;
   }
 
-  /** Booking hot path, hand-written SQL: the appointment and its first status change, in one statement. */
-  async insertWithHistory(manager: EntityManager, booking: NewAppointment): Promise<Appointment> {
+  /**
+   * Booking hot path, hand-written SQL: the appointment and its first status change, in one
+   * statement; with `audited`, the audit entries it writes about the new appointment (given the
+   * CTE that holds it) in the same statement, one round trip less per booking.
+   */
+  async insertWithHistory(manager: EntityManager, booking: NewAppointment, audited?: (record: Sql) => Sql): Promise<Appointment> {
     const rows = await query<Appointment>(
       manager,
       sql`WITH appointment AS (
@@ -148,7 +152,7 @@ export class AppointmentsRepository {
        ), history AS (
          INSERT INTO appointment_status_changes (appointment_id, to_status, changed_by_id)
          SELECT id, status, created_by_id FROM appointment
-       )
+       )${audited ? sql`, audit AS (${audited(sql`appointment`)})` : sql.empty}
        SELECT ${columnsOf(manager, Appointment, 'appointment')} FROM appointment`,
     );
     return rows[0];

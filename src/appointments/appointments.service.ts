@@ -74,10 +74,13 @@ export class AppointmentsService implements OnModuleInit {
       };
       await this.assertWithinSchedule(manager, booking);
       // Overlaps are refused by the exclusion constraints, race or no race (→ 409 with their message).
-      const appointment = await this.appointments.insertWithHistory(manager, booking);
       // The fields sent: a DTO instance has every declared field, those not sent as undefined.
       const sent = Object.entries(dto).flatMap(([field, value]) => (value === undefined ? [] : [field]));
-      await this.audit.of(user, 'appointment').changed(manager, 'create', appointment.id, sent);
+      // Its audit entry goes in with it, in the same statement; the clinic is the patient's, as the trail's join would find it.
+      const audit = this.audit.of(user, 'appointment');
+      const appointment = await this.appointments.insertWithHistory(manager, booking, (record) =>
+        audit.changedBy(record, patient.clinicId, [['create', sent]]),
+      );
       const parties = { appointment: appointment.id, patient: patient.id, doctor: doctor.id };
       await this.events.emit(manager, { type: 'appointment.booked', ...parties, changedFields: sent });
       return Object.assign(appointment, { doctor, patient });

@@ -43,6 +43,25 @@ function insertSql(rows: PendingEvent[]): Sql {
     ORDER BY e.ordinal`;
 }
 
+/**
+ * The INSERT of `events` about a record the same statement makes, for a data-modifying CTE of it:
+ * `record` names the CTE (its rows have `id`), `clinicId` is the record's clinic. The entries take the record's id, and commit with it or not at all, as in a transaction,
+ * but without one: a new doctor and its entry are one statement, one round trip instead of four
+ * (BEGIN, the insert, the entry, COMMIT). Rows of a CTE are not in their table for the rest of the
+ * statement, so the caller names the clinic (`clinicId`, known before the insert) rather than insertSql's joins.
+ */
+export function insertForNewSql(events: PendingEvent[], record: Sql, clinicId: number | null): Sql {
+  return sql`INSERT INTO audit_events (${COLUMNS})
+    SELECT e.occurred_at, e.actor_id, e.action, e.entity, ${record}.id, e.changed_fields, e.request_id, e.client_ip, e.outcome,
+           coalesce(e.clinic_id, ${clinicId}::integer)
+    FROM (VALUES ${sql.join(
+      events.map((row, i) => tuple(row, i)),
+      ', ',
+    )}) AS e (ordinal, ${COLUMNS})
+    CROSS JOIN ${record}
+    ORDER BY e.ordinal`;
+}
+
 /** Rows per INSERT: PostgreSQL takes at most 65,535 parameters in one statement. */
 const MAX_ROWS = Math.floor(65_535 / 10);
 

@@ -4,7 +4,8 @@ import { NotAllowedError, NotFoundError } from '../core/errors';
 import type { RequestOrigin } from '../core/http/request-origin';
 import { Page } from '../core/pagination/pagination';
 import { AuditOutcome } from './audit-event.entity';
-import { AuditRepository, PendingEvent } from './audit.repository';
+import { AuditRepository, insertForNewSql, PendingEvent } from './audit.repository';
+import type { Sql } from '../core/database/sql';
 import { AuditEventDto, toAuditEventDto } from './dto/audit-event.dto';
 import { ListAuditEventsQuery } from './dto/list-audit-events.query';
 
@@ -70,11 +71,16 @@ const FLUSH_DELAY_MS = 50;
 const FLUSH_BATCH = 500;
 const MAX_PENDING = 50_000;
 
-function pendingEvent({ origin, ...entry }: AuditEntry): PendingEvent {
+// Field by field rather than by rest and spread, which cost 1.3% of a patient read's CPU (profile): one entry per read.
+function pendingEvent(entry: AuditEntry): PendingEvent {
+  const { origin } = entry;
   return {
-    ...entry,
+    actorId: entry.actorId,
+    action: entry.action,
+    entity: entry.entity,
     entityId: entry.entityId ?? null,
     changedFields: entry.changedFields ?? [],
+    outcome: entry.outcome,
     clinicId: entry.clinicId ?? null,
     requestId: origin?.requestId ?? null,
     clientIp: origin?.clientIp ?? null,
@@ -108,6 +114,19 @@ export class ChangeAudit {
     await this.events.insert(
       ids.map((id) => pendingEvent(this.entry(action, id, 'success', changedFields))),
       manager,
+    );
+  }
+
+  /**
+   * The entries of changes to a record that one statement makes, as the part of that statement
+   * that writes them (see `insertForNewSql`): `record` names its data-modifying CTE, `clinicId` is
+   * the record's clinic. One statement commits the record and its entries together.
+   */
+  changedBy(record: Sql, clinicId: number | null, changes: ReadonlyArray<readonly [ChangeAction, string[]]>): Sql {
+    return insertForNewSql(
+      changes.map(([action, fields]) => pendingEvent(this.entry(action, null, 'success', fields))),
+      record,
+      clinicId,
     );
   }
 

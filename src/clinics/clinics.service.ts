@@ -75,6 +75,9 @@ export class ClinicsService {
       await this.audit.of(user, 'clinic').changed(manager, 'create', clinic.id, changed);
       await this.audit.of(user, 'clinic_member').changed(manager, 'create', member.id, ['role']);
     });
+    // The creator now manages the clinic: this instance forgets it at once, the others on the trigger's
+    // notification (which can arrive after the creator's next request, refused as not yet a manager).
+    this.users.forget(user.id);
     return toClinicDto(clinic);
   }
 

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { columnsOf, query, selectOne, sql } from '../core/database/sql';
+import { columnsOf, query, selectOne, sql, type Sql } from '../core/database/sql';
 import { Role } from '../core/auth/role';
 import { NotFoundError } from '../core/errors';
 import { likePattern, parseOrdering } from '../core/pagination/ordering';
@@ -94,13 +94,22 @@ export class DoctorsRepository {
     return account?.role ?? null;
   }
 
-  /** Inserts a new profile; it takes the row as stored (id, version, timestamps, and null for what was not given). */
-  async insert(manager: EntityManager, d: Doctor): Promise<void> {
+  /**
+   * Inserts a new profile with the audit entries `audited` writes about it (given the CTE that
+   * holds the new row), in one statement that commits both or neither: one round
+   * trip where a transaction took four. The profile takes the row as stored (id, version,
+   * timestamps, and null for what was not given).
+   */
+  async insert(d: Doctor, audited: (record: Sql) => Sql): Promise<void> {
+    const manager = this.db.manager;
     const row = await selectOne<Doctor>(
       manager,
-      sql`INSERT INTO doctors AS doctor (created_by_id, name, email, phone, specialization, license_number, experience_years, consultation_fee, address, availability, hospital, user_id, clinic_id)
-          VALUES (${d.createdById}, ${d.name}, ${d.email}, ${d.phone}, ${d.specialization}, ${d.licenseNumber}, ${d.experienceYears}, ${d.consultationFee}, ${d.address}, ${d.availability}, ${d.hospital}, ${d.userId}, ${d.clinicId})
-          RETURNING ${columnsOf(manager, Doctor, 'doctor')}`,
+      sql`WITH doctor AS (
+            INSERT INTO doctors AS doctor (created_by_id, name, email, phone, specialization, license_number, experience_years, consultation_fee, address, availability, hospital, user_id, clinic_id)
+            VALUES (${d.createdById}, ${d.name}, ${d.email}, ${d.phone}, ${d.specialization}, ${d.licenseNumber}, ${d.experienceYears}, ${d.consultationFee}, ${d.address}, ${d.availability}, ${d.hospital}, ${d.userId}, ${d.clinicId})
+            RETURNING ${columnsOf(manager, Doctor, 'doctor')}
+          ), audit AS (${audited(sql`doctor`)})
+          SELECT * FROM doctor`,
     );
     Object.assign(d, row);
   }

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { linksOwnProfile, mayLink, mayManageDoctor, mayMoveInto, mayMoveOutOf } from '../access/access.policy';
-import { AuditService } from '../audit/audit.service';
+import { AuditService, ChangeAction } from '../audit/audit.service';
 import { AuthUser } from '../core/auth/auth-user';
 import { assertIfMatch } from '../core/http/etag';
 import { InvalidFieldError, NotAllowedError } from '../core/errors';
@@ -70,14 +70,15 @@ export class DoctorsService {
       doctor.userId = user.id;
       if (!changed.includes('user')) changed.push('user');
     }
+    // Clinics are never deleted, so one that exists now still does when the profile goes in.
+    if (clinicId !== null) await this.assertClinicExists(this.db.manager, clinicId);
     // Unique email, license and account link are decided by partial unique indexes; the filter turns a violation into 409.
-    await this.db.transaction(async (manager) => {
-      if (clinicId !== null) await this.assertClinicExists(manager, clinicId);
-      await this.doctors.insert(manager, doctor);
-      const audit = this.audit.of(user, 'doctor');
-      await audit.changed(manager, 'create', doctor.id, changed);
-      if (doctor.userId !== null) await audit.changed(manager, 'link', doctor.id, linkFields(null, doctor.userId));
-    });
+    const entries: [ChangeAction, string[]][] = [['create', changed]];
+    // Before the insert an unset link is undefined, not yet the null the row will hold.
+    const linkTo = doctor.userId ?? null;
+    if (linkTo !== null) entries.push(['link', linkFields(null, linkTo)]);
+    const audit = this.audit.of(user, 'doctor');
+    await this.doctors.insert(doctor, (record) => audit.changedBy(record, clinicId, entries));
     return toDoctorDto(doctor);
   }
 

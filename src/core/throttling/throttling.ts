@@ -6,9 +6,20 @@ import {
   ThrottlerException,
   ThrottlerGuard,
   ThrottlerModuleOptions,
+  ThrottlerOptions,
   ThrottlerStorage,
+  type ThrottlerGenerateKeyFunction,
+  type ThrottlerGetTrackerFunction,
 } from '@nestjs/throttler';
-import type { ThrottlerLimitDetail } from '@nestjs/throttler/dist/throttler.guard.interface';
+import {
+  THROTTLER_BLOCK_DURATION,
+  THROTTLER_KEY_GENERATOR,
+  THROTTLER_LIMIT,
+  THROTTLER_SKIP,
+  THROTTLER_TRACKER,
+  THROTTLER_TTL,
+} from '@nestjs/throttler/dist/throttler.constants';
+import type { ThrottlerLimitDetail, ThrottlerRequest } from '@nestjs/throttler/dist/throttler.guard.interface';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AppConfig } from '../config/app-config';
 import { RequestAuthenticator } from '../auth/request-authenticator';
@@ -68,6 +79,51 @@ export class AppThrottlerGuard extends ThrottlerGuard {
     private readonly authenticator: RequestAuthenticator,
   ) {
     super(options, storage, reflector);
+  }
+
+  /** Per route handler, what each throttler that counts it needs: worked out at its first request. */
+  private readonly plans = new WeakMap<object, Omit<ThrottlerRequest, 'context'>[]>();
+
+  /**
+   * ThrottlerGuard's, with what only depends on the route worked out once per route rather than on
+   * every request: it looked up six kinds of route metadata per throttler (`@SkipThrottle()`,
+   * `@Throttle()`, ...) and resolved the same limits again each time. A throttler's `skipIf` here
+   * depends on the route alone (`StrictThrottle`), and limits are numbers, not functions of the request.
+   */
+  override async canActivate(context: ExecutionContext): Promise<boolean> {
+    const handler = context.getHandler();
+    let plans = this.plans.get(handler);
+    if (!plans) this.plans.set(handler, (plans = this.plansFor(context)));
+    // handleRequest throws (429) when a limit is reached.
+    for (const plan of plans) await this.handleRequest({ context, ...plan });
+    return true;
+  }
+
+  private plansFor(context: ExecutionContext): Omit<ThrottlerRequest, 'context'>[] {
+    const targets = [context.getHandler(), context.getClass()];
+    const route = <T>(key: string, throttler: ThrottlerOptions) =>
+      this.reflector.getAllAndOverride<T | undefined>(key + throttler.name, targets);
+    return this.throttlers
+      .filter((throttler) => !route<boolean>(THROTTLER_SKIP, throttler) && !(throttler.skipIf ?? this.commonOptions.skipIf)?.(context))
+      .map((throttler) => {
+        const limit = route<number>(THROTTLER_LIMIT, throttler) ?? throttler.limit;
+        const ttl = route<number>(THROTTLER_TTL, throttler) ?? throttler.ttl;
+        const blockDuration = route<number>(THROTTLER_BLOCK_DURATION, throttler) ?? throttler.blockDuration ?? ttl;
+        if (typeof limit !== 'number' || typeof ttl !== 'number' || typeof blockDuration !== 'number')
+          throw new Error(`The limits of throttler ${throttler.name} must be numbers`);
+        return {
+          throttler,
+          limit,
+          ttl,
+          blockDuration,
+          getTracker: (route<ThrottlerGetTrackerFunction>(THROTTLER_TRACKER, throttler) ??
+            throttler.getTracker ??
+            this.commonOptions.getTracker)!,
+          generateKey: (route<ThrottlerGenerateKeyFunction>(THROTTLER_KEY_GENERATOR, throttler) ??
+            throttler.generateKey ??
+            this.commonOptions.generateKey)!,
+        };
+      });
   }
 
   protected override getTracker(req: FastifyRequest): Promise<string> {
