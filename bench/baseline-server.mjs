@@ -61,6 +61,12 @@ const PORT = Number(env.PORT ?? 8001);
 const POOL_SIZE = Number(env.DB_POOL_SIZE ?? 10);
 const HORIZON_DAYS = Number(env.BOOKING_HORIZON_DAYS ?? 365);
 const MAX_UPCOMING = Number(env.MAX_UPCOMING_APPOINTMENTS_PER_PATIENT ?? 10);
+/** The service's REMINDER_LEAD (`24h`, `24h,2h`, `off`), in seconds. */
+const REMINDER_LEADS = (env.REMINDER_LEAD ?? '24h')
+  .split(',')
+  .map((lead) => lead.trim())
+  .filter((lead) => lead !== '' && lead !== 'off')
+  .map((lead) => Number(lead.replace(/[smhd]$/i, '')) * ({ s: 1, m: 60, h: 3600, d: 86400 }[lead.slice(-1).toLowerCase()] ?? 1));
 const THROTTLE_LIMIT = Number(env.THROTTLE_LIMIT ?? 100);
 const THROTTLE_WINDOW_MS = parseWindow(env.THROTTLE_TTL ?? '60s');
 /** The service's build, for the one rule not worth writing twice: whether a booking fits a doctor's weekly schedule. */
@@ -717,11 +723,12 @@ async function getPatient(request, reply) {
  * is seen) and the doctor's (FOR SHARE), with the doctor's schedule and its effective time zone.
  */
 const BOOKING_LOCKS_SQL = `WITH patient AS (
-    SELECT id, name, clinic_id, created_by_id FROM patients WHERE id = $1 AND deleted_at IS NULL FOR NO KEY UPDATE
+    SELECT id, name, clinic_id, created_by_id, email IS NOT NULL AS has_email FROM patients WHERE id = $1 AND deleted_at IS NULL FOR NO KEY UPDATE
   ), doctor AS (
     SELECT id, name, specialization, clinic_id FROM doctors WHERE id = $2 AND deleted_at IS NULL FOR SHARE
   )
   SELECT patient.id AS patient_id, patient.name AS patient_name, patient.clinic_id AS patient_clinic, patient.created_by_id AS patient_owner,
+         patient.has_email,
          doctor.id AS doctor_id, doctor.name AS doctor_name, doctor.specialization,
          schedule.doctor_id IS NOT NULL AS has_schedule, schedule.entries, schedule.slot_minutes,
          coalesce(schedule.timezone, clinic.timezone) AS timezone
@@ -740,9 +747,11 @@ const UPCOMING = `SELECT count(*)::int AS n FROM appointments
  * and its `appointment.booked` event (with the patient's clinic), or nothing when the cap is
  * reached. Overlaps are refused by the exclusion constraints.
  *
- * When reminders and webhooks land (each booking of a patient with an email writes its reminder
- * rows and a pg-boss job, and a matching webhook endpoint a delivery row), their INSERTs belong
- * here as more CTEs on `event`: the benchmark's patients all have an email.
+ * With them, what follows from the event, written as the service writes it in the booking's
+ * transaction: a reminder per lead still ahead when the patient has an email (the benchmark's all
+ * have one), with its pg-boss job due at its send time (the queue's settings as the EventOutbox
+ * migration made them), and a delivery with its job per active webhook endpoint that takes the
+ * event (the benchmark registers none: the join finds nothing).
  */
 const BOOK_SQL = `WITH upcoming AS (${UPCOMING.replace('$1', '$2')}
   ), appointment AS (
@@ -758,6 +767,27 @@ const BOOK_SQL = `WITH upcoming AS (${UPCOMING.replace('$1', '$2')}
     INSERT INTO events (type, clinic_id, data)
     SELECT 'appointment.booked', $13::int, jsonb_build_object('appointment', id, 'patient', $2::int, 'doctor', $1::int, 'changed_fields', $10::text[])
     FROM appointment
+    RETURNING id
+  ), reminder AS (
+    INSERT INTO appointment_reminders (appointment_id, lead_seconds, send_at)
+    SELECT appointment.id, lead, $3::timestamptz - make_interval(secs => lead)
+    FROM appointment CROSS JOIN unnest($14::int[]) AS lead
+    WHERE $15::boolean AND $3::timestamptz - make_interval(secs => lead) > now()
+    RETURNING id, send_at
+  ), reminder_job AS (
+    INSERT INTO pgboss.job (name, data, start_after, expire_in, keep_until, retry_limit, retry_delay, retry_backoff, policy)
+    SELECT 'appointment-reminder', jsonb_build_object('reminder', id), send_at, interval '300 seconds', send_at + interval '14 days', 5, 60, true, 'standard'
+    FROM reminder
+  ), delivery AS (
+    INSERT INTO webhook_deliveries (endpoint_id, event_id, retry_until)
+    SELECT endpoint.id, event.id, now() + interval '24 hours'
+    FROM event JOIN webhook_endpoints endpoint ON endpoint.is_active AND 'appointment.booked' = ANY (endpoint.events)
+      AND (endpoint.clinic_id IS NULL OR endpoint.clinic_id = $13::int)
+    RETURNING id
+  ), delivery_job AS (
+    INSERT INTO pgboss.job (name, data, start_after, expire_in, keep_until, retry_limit, retry_delay, retry_backoff, policy)
+    SELECT 'webhook-delivery', jsonb_build_object('delivery', id::text), now(), interval '15 seconds', now() + interval '14 days', 100000, 10, true, 'standard'
+    FROM delivery
   )
   SELECT upcoming.n, appointment.* FROM upcoming LEFT JOIN appointment ON TRUE`;
 
@@ -853,6 +883,8 @@ async function book(client, user, body, request, start, duration, endsAt) {
       String(request.id),
       request.ip ?? null,
       locked.patient_clinic,
+      REMINDER_LEADS,
+      locked.has_email,
     ])
   ).rows[0];
   if (booked.id === null) throw capReached();

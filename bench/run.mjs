@@ -246,6 +246,8 @@ async function startBaseline(databaseUrl, port) {
       THROTTLE_LIMIT: THROTTLE_MAX,
       // For the service's weekly-schedule rule, which the baseline borrows rather than writes twice.
       SERVICE_DIST: DIST,
+      // The same reminders as the service plans.
+      ...(process.env.BENCH_REMINDER_LEAD ? { REMINDER_LEAD: process.env.BENCH_REMINDER_LEAD } : {}),
       ...(config.profiled ? { CPU_PROFILE_DIR: PROFILES_DIR } : {}),
     },
   });

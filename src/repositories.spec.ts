@@ -8,7 +8,8 @@ const SRC = __dirname;
 const DATA_ACCESS: [string, RegExp][] = [
   ['a query builder', /\bcreateQueryBuilder\b/],
   ['hand-written SQL (the sql tag)', /\bsql\s*`|\bsql\.\w+\(/],
-  ['the sql module', /from\s+['"][./]*core\/database\/sql['"]/],
+  // Its type alone may pass through a service (a repository's fragment handed on), never a value from it.
+  ['the sql module', /^import\s+(?!type\s)[^;]*from\s+['"][./]*core\/database\/sql['"]/m],
   ['a raw query', /\.query\s*[<(]/],
   ['selectOne', /\bselectOne\s*[<(]/],
   [

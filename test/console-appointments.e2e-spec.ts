@@ -134,7 +134,8 @@ describe('the console: appointments and the day view, in Chromium (e2e)', () => 
     await page.getByRole('link', { name: 'Day view' }).click();
     await expect.poll(() => page.url()).toBe(`${base}/admin/day?doctor=${doctor.id}&date=${date}`);
     await page.getByRole('link', { name: new RegExp(`^09:00–09:30 ${name}`) }).waitFor();
-    await page.getByText('Checked in').waitFor();
+    // Exactly: the snackbar says "The appointment is now Checked in." for a while too.
+    await page.getByText('Checked in', { exact: true }).waitFor();
 
     // The one error the browser logs is the 409 of the slot taken meanwhile.
     expect(problems.filter((problem) => !/status of 409/.test(problem))).toEqual([]);

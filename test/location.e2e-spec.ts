@@ -100,6 +100,7 @@ describe('Location of created records (e2e)', () => {
       'createDoctor',
       'createPatient',
       'createUser',
+      'createWebhook',
       'register',
       'registerViaAuth',
     ]);

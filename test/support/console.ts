@@ -78,6 +78,12 @@ export function useConsole(t: TestApp, folder: string): ConsoleBrowser {
     async signIn(user: TestUser, secret?: string) {
       const page = browser.page;
       await page.goto(`${browser.base}/admin/login`);
+      // Whatever session an earlier test left (one that failed before signing out would send the
+      // login page on to the dashboard): each test signs in on a clean slate.
+      if (await page.evaluate('sessionStorage.length > 0')) {
+        await page.evaluate('sessionStorage.clear()');
+        await page.goto(`${browser.base}/admin/login`);
+      }
       // The first load parses the whole bundle: seconds on a busy machine.
       await page.getByLabel('Username or email').fill(user.email, { timeout: 45_000 });
       await page.getByLabel('Password').fill(user.password);
