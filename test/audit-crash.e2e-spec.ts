@@ -1,24 +1,12 @@
-import { ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuditService } from '../src/audit/audit.service';
 import { createOrPromoteAdmin } from '../src/users/create-admin';
 import { openTestDatabase, TestDatabase } from './support/database';
-import { freePort } from './support/ports';
 import { startOwnApp, type OwnApp } from './support/instances';
-import { TEST_PASSWORD, testEnv, uniqueName } from './support/test-app';
-
-const ROOT = join(__dirname, '..');
-
-interface Answer {
-  status: number;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- read loosely, as supertest's res.body
-  body: any;
-  requestId: string;
-}
+import { type Answer, ServiceProcess } from './support/service-process';
+import { TEST_PASSWORD, uniqueName } from './support/test-app';
 
 interface AuditRow {
   actor_id: number | null;
@@ -29,78 +17,10 @@ interface AuditRow {
   outcome: string;
 }
 
-/** `npm start` as a process of its own (through ts-node, so it runs this checkout's source). */
-class Service {
-  private output = '';
-  readonly exited: Promise<unknown>;
-
-  private constructor(
-    readonly child: ChildProcess,
-    readonly base: string,
-  ) {
-    child.stdout!.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
-    child.stderr!.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
-    // 'close': the process has exited and its pipes are drained.
-    this.exited = once(child, 'close');
-  }
-
-  static async start(databaseUrl: string): Promise<Service> {
-    const port = await freePort();
-    const env = {
-      PATH: process.env.PATH ?? '',
-      HOME: process.env.HOME ?? '',
-      ...testEnv(databaseUrl, { HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'info' }),
-    };
-    const child = spawn(process.execPath, ['-r', 'ts-node/register', 'src/main.ts'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env });
-    const service = new Service(child, `http://127.0.0.1:${port}`);
-    const started = Date.now();
-    while (!service.output.includes('Listening on')) {
-      if (child.exitCode !== null || Date.now() - started > 60_000) throw new Error(`the service did not start:\n${service.output}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    return service;
-  }
-
-  /** One request, with a request id of its own to find its audit entry by. */
-  async send(method: string, path: string, options: { token?: string; body?: unknown } = {}): Promise<Answer> {
-    const requestId = `crash-${randomBytes(8).toString('hex')}`;
-    const headers: Record<string, string> = { 'X-Request-Id': requestId };
-    if (options.token) headers.Authorization = `Bearer ${options.token}`;
-    if (options.body !== undefined) headers['Content-Type'] = 'application/json';
-    const res = await fetch(`${this.base}${path}`, {
-      method,
-      headers,
-      body: options.body === undefined ? undefined : JSON.stringify(options.body),
-    });
-    const text = await res.text();
-    return { status: res.status, body: text ? JSON.parse(text) : {}, requestId };
-  }
-
-  /** The request, then SIGKILL the moment a 2xx answer is in: no shutdown hook, no timer gets to run. */
-  async sendAndCrash(method: string, path: string, options: { token?: string; body?: unknown } = {}): Promise<Answer> {
-    const answer = await this.send(method, path, options);
-    if (answer.status >= 200 && answer.status < 300) this.child.kill('SIGKILL');
-    expect(answer.status, JSON.stringify(answer.body)).toBeLessThan(300);
-    await this.exited;
-    expect(this.child.signalCode).toBe('SIGKILL');
-    return answer;
-  }
-
-  async stop(signal: NodeJS.Signals): Promise<void> {
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
-    this.child.kill(signal);
-    await this.exited;
-  }
-
-  get log(): string {
-    return this.output;
-  }
-}
-
 describe('the audit trail when the service dies right after a write (e2e)', () => {
   let database: TestDatabase;
   let db: DataSource;
-  let service: Service | undefined;
+  let service: ServiceProcess | undefined;
 
   beforeAll(async () => {
     database = await openTestDatabase();
@@ -127,9 +47,9 @@ describe('the audit trail when the service dies right after a write (e2e)', () =
     /** One run of the service: `write` sends what it needs, then the write the service dies right after (and its entry or entries). */
     const crashAfter = async <T>(
       what: string,
-      write: (s: Service) => Promise<{ answer: Answer; expected: Partial<AuditRow> | Partial<AuditRow>[] } & T>,
+      write: (s: ServiceProcess) => Promise<{ answer: Answer; expected: Partial<AuditRow> | Partial<AuditRow>[] } & T>,
     ) => {
-      service = await Service.start(database.url);
+      service = await ServiceProcess.start(database.url);
       const result = await write(service);
       crashes.push({ what, entries: await entryOf(result.answer), expected: result.expected });
       return result;
@@ -261,7 +181,7 @@ describe('the audit trail when the service dies right after a write (e2e)', () =
   }, 300_000);
 
   it('writes the batched entries (reads, logins) before it stops on SIGTERM', async () => {
-    service = await Service.start(database.url);
+    service = await ServiceProcess.start(database.url);
     const account = await service.send('POST', '/api/auth/register/', {
       body: { username: uniqueName(), email: `${uniqueName()}@clinic.example`, password: TEST_PASSWORD },
     });

@@ -1,18 +1,14 @@
-import { ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOrPromoteAdmin } from '../src/users/create-admin';
 import { openTestDatabase, type TestDatabase } from './support/database';
 import { startInstances, startOwnApp, type AppInstance, type OwnApp } from './support/instances';
-import { freePort } from './support/ports';
-import { TEST_PASSWORD, testEnv, uniqueName } from './support/test-app';
+import { ServiceProcess } from './support/service-process';
+import { TEST_PASSWORD, uniqueName } from './support/test-app';
 import { startReceiver, type Received, type WebhookReceiver } from './support/webhook-receiver';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- read loosely, as supertest's res.body
 type Json = any;
 
-const ROOT = join(__dirname, '..');
 const FAST_JOBS = {
   WEBHOOK_ALLOW_PRIVATE: 'true',
   JOBS_POLL_INTERVAL_MS: '500',
@@ -32,64 +28,9 @@ function successesById(received: Received[]): Map<string, number> {
 /** An hour in the future, a day apart per `i`, for bookings that never collide. */
 const slot = (i: number) => new Date(Math.ceil(Date.now() / 3_600_000) * 3_600_000 + (i + 2) * 86_400_000).toISOString();
 
-/** `npm start` as a process of its own (through ts-node, so it runs this checkout's source). */
-class Service {
-  private output = '';
-  readonly exited: Promise<unknown>;
-
-  private constructor(
-    readonly child: ChildProcess,
-    readonly base: string,
-  ) {
-    child.stdout!.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
-    child.stderr!.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
-    this.exited = once(child, 'close');
-  }
-
-  static async start(databaseUrl: string): Promise<Service> {
-    const port = await freePort();
-    const env = {
-      PATH: process.env.PATH ?? '',
-      HOME: process.env.HOME ?? '',
-      ...testEnv(databaseUrl, { ...FAST_JOBS, HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'info' }),
-    };
-    const child = spawn(process.execPath, ['-r', 'ts-node/register', 'src/main.ts'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env });
-    const service = new Service(child, `http://127.0.0.1:${port}`);
-    const started = Date.now();
-    while (!service.output.includes('Listening on')) {
-      if (child.exitCode !== null || Date.now() - started > 60_000) throw new Error(`the service did not start:\n${service.output}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    return service;
-  }
-
-  async send(method: string, path: string, options: { token?: string; body?: unknown } = {}): Promise<{ status: number; body: Json }> {
-    const headers: Record<string, string> = {};
-    if (options.token) headers.Authorization = `Bearer ${options.token}`;
-    if (options.body !== undefined) headers['Content-Type'] = 'application/json';
-    const res = await fetch(`${this.base}${path}`, {
-      method,
-      headers,
-      body: options.body === undefined ? undefined : JSON.stringify(options.body),
-    });
-    const text = await res.text();
-    return { status: res.status, body: text ? JSON.parse(text) : {} };
-  }
-
-  async stop(signal: NodeJS.Signals): Promise<void> {
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
-    this.child.kill(signal);
-    await this.exited;
-  }
-
-  get log(): string {
-    return this.output;
-  }
-}
-
 describe('webhook deliveries across a crash (e2e)', () => {
   let database: TestDatabase;
-  let service: Service | undefined;
+  let service: ServiceProcess | undefined;
   let receiver: WebhookReceiver;
 
   beforeAll(async () => {
@@ -108,7 +49,7 @@ describe('webhook deliveries across a crash (e2e)', () => {
     // The first run's deliveries never complete: the receiver holds every request without answering.
     receiver.answer = () => 'hang';
 
-    service = await Service.start(database.url);
+    service = await ServiceProcess.start(database.url, FAST_JOBS);
     const login = await service.send('POST', '/api/auth/login/', { body: admin });
     expect(login.status).toBe(200);
     const token = login.body.access as string;
@@ -141,7 +82,7 @@ describe('webhook deliveries across a crash (e2e)', () => {
     expect(pending).toBe(3);
 
     receiver.answer = () => 200;
-    service = await Service.start(database.url);
+    service = await ServiceProcess.start(database.url, FAST_JOBS);
     await receiver.waitFor((r) => successesById(r).size === 3, 45_000, 'the three bookings after the restart');
     const rows = await database.db.query<{ status: string; id: string }[]>('SELECT id::text, status FROM webhook_deliveries ORDER BY id');
     await new Promise((resolve) => setTimeout(resolve, 1_500));
