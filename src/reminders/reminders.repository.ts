@@ -58,15 +58,16 @@ export class RemindersRepository {
    * reminder per lead (seconds) for each booked appointment whose patient has an email and whose
    * send time is still ahead, and a job for each, due at its send time. No round trip of its own.
    */
-  planForBookings(leads: number[]): Sql {
+  planForBookings(appointmentIds: number[], leads: number[]): Sql {
+    // The booked appointments by their ids, through the primary key: not through the events'
+    // jsonb, whose join PostgreSQL cannot estimate (it scanned the whole table).
     return sql`booked_reminders AS (
         INSERT INTO appointment_reminders (appointment_id, lead_seconds, send_at)
         SELECT appointment.id, lead.seconds, appointment.appointment_datetime - make_interval(secs => lead.seconds)
-        FROM emitted
-        JOIN appointments appointment ON appointment.id = (emitted.data ->> 'appointment')::int
+        FROM appointments appointment
         JOIN patients patient ON patient.id = appointment.patient_id AND patient.email IS NOT NULL
         CROSS JOIN unnest(${leads}::int[]) AS lead (seconds)
-        WHERE emitted.type = 'appointment.booked' AND appointment.status = 'SCHEDULED'
+        WHERE appointment.id = ANY (${appointmentIds}::int[]) AND appointment.status = 'SCHEDULED'
           AND appointment.appointment_datetime - make_interval(secs => lead.seconds) > now()
         RETURNING id, send_at
       ), booked_reminder_jobs AS (

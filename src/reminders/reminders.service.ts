@@ -45,8 +45,10 @@ export class RemindersService implements OnModuleInit {
     const leads = this.config.reminders.leadSeconds;
     if (leads.length > 0) {
       // A booking's reminders and their jobs are written by its event's own INSERT: no round trip of their own.
-      const booking = this.reminders.planForBookings(leads);
-      this.events.onWritten((events) => (events.some((event) => event.type === 'appointment.booked') ? booking : null));
+      this.events.onWritten((events) => {
+        const booked = events.flatMap((event) => (event.type === 'appointment.booked' ? [event.appointment] : []));
+        return booked.length > 0 ? this.reminders.planForBookings(booked, leads) : null;
+      });
       this.events.onEmitted((manager, emitted) => this.replan(manager, emitted));
     }
     this.jobs.work<ReminderJob>('appointment-reminder', (job) => this.send(job));
