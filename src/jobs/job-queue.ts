@@ -1,4 +1,4 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import PgBoss from 'pg-boss';
 import { DataSource, EntityManager, QueryRunner } from 'typeorm';
@@ -39,7 +39,7 @@ export type JobHandler<T> = (job: Job<T>) => Promise<void>;
  * WORKERS says (`jobs` or `both`); several instances share the queue, each job fetched by one.
  */
 @Injectable()
-export class JobQueue implements OnApplicationBootstrap, OnApplicationShutdown {
+export class JobQueue implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('Jobs');
   private readonly boss: PgBoss;
   private readonly handlers = new Map<QueueName, JobHandler<never>>();
@@ -109,8 +109,12 @@ export class JobQueue implements OnApplicationBootstrap, OnApplicationShutdown {
     }
   }
 
-  /** Lets the jobs being run finish (up to a few seconds); one cut off is run again after its expiry. */
-  async onApplicationShutdown(): Promise<void> {
+  /**
+   * Lets the jobs being run finish (up to a few seconds); one cut off is run again after its
+   * expiry. Before any shutdown hook: the workers must be still before the pool closes and, on
+   * the embedded database, the server stops (its connections would be cut under them).
+   */
+  async beforeApplicationShutdown(): Promise<void> {
     if (!this.started) return;
     this.started = false;
     await this.boss.stop({ graceful: true, wait: true, timeout: 5_000, close: false });

@@ -46,6 +46,8 @@ const OS_USER = 'postgres';
 const PORT_ENV_VAR = 'EMBEDDED_DB_PORT';
 const START_TIMEOUT_MS = 60_000;
 const STOP_TIMEOUT_MS = 30_000;
+/** How long a smart shutdown may wait for the sessions still closing before a fast one. */
+const SMART_STOP_MS = 2_000;
 const KEPT_OUTPUT_LINES = 30;
 
 const silentLogger: Logger = { log: () => undefined, warn: () => undefined };
@@ -400,8 +402,15 @@ async function stopServer(child: ChildProcess, logger: Logger): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   child.ref(); // keep Node alive until the server has really stopped
   const exited = once(child, 'exit');
-  child.kill('SIGINT'); // fast shutdown
-  const stopped = await Promise.race([exited.then(() => true), delay(STOP_TIMEOUT_MS).then(() => false)]);
+  const stoppedWithin = (ms: number) => Promise.race([exited.then(() => true), delay(ms).then(() => false)]);
+  // Smart shutdown first: a pool's end() resolves before its connections' sockets are closed, and
+  // a fast shutdown would cut those (FATAL in the log); then fast, for sessions that stay.
+  child.kill('SIGTERM');
+  let stopped = await stoppedWithin(SMART_STOP_MS);
+  if (!stopped) {
+    child.kill('SIGINT'); // fast shutdown
+    stopped = await stoppedWithin(STOP_TIMEOUT_MS);
+  }
   if (!stopped) {
     logger.warn(`Embedded PostgreSQL did not stop within ${STOP_TIMEOUT_MS / 1000}s; forcing it`);
     child.kill('SIGQUIT');
