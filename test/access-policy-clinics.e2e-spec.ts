@@ -52,7 +52,7 @@ const WHO: Who[] = [
 ];
 
 /** A status, or for a list: 200 and the record in it (`sees`) or not (`hidden`). */
-type Answer = 200 | 201 | 204 | 400 | 401 | 403 | 404 | 'sees' | 'hidden';
+type Answer = 200 | 201 | 204 | 400 | 401 | 403 | 404 | 409 | 'sees' | 'hidden';
 
 interface Action {
   /** The request, made by `as`, who is `who`. */
@@ -65,10 +65,12 @@ interface Action {
   fresh?: 1;
 }
 
-const t = useTestApp();
+// Webhook receivers on a closed loopback port: K's endpoint is turned off, and a delivery to one
+// the table registers just fails in the background.
+const t = useTestApp({ WEBHOOK_ALLOW_PRIVATE: 'true' });
 const users = {} as Record<Who, TestUser>;
 /** The fixture records (see above). */
-const f = { K: 0, K2: 0, KP: 0, KPname: '', KM: 0, endedKM: 0, D1: 0, D2: 0, KA: 0, KA2: 0 };
+const f = { K: 0, K2: 0, KP: 0, KPname: '', KM: 0, endedKM: 0, D1: 0, D2: 0, KA: 0, KA2: 0, KW: 0 };
 /** Each caller's personal patient. */
 const own = {} as Record<Who, number>;
 /** K patients made by `creator (left)` while it was staff, each actively assigned to D1. */
@@ -121,6 +123,16 @@ async function freshMember(): Promise<number> {
 const search = (name: string) => `search=${encodeURIComponent(name)}`;
 
 /** A new unlinked doctor profile of K, created by an admin (so no column's caller created it). */
+/** A new webhook of K, registered by the admin, turned off (nothing is sent to it). */
+async function freshWebhookOfK(): Promise<number> {
+  const res = await t.as(users.admin).post('/api/webhooks/').send(webhookOfK());
+  expect(res.status, JSON.stringify(res.body)).toBe(201);
+  expect((await t.as(users.admin).patch(`/api/webhooks/${res.body.id}/`).send({ active: false })).status).toBe(200);
+  return res.body.id as number;
+}
+
+const webhookOfK = () => ({ url: 'http://127.0.0.1:9/hook', events: ['patient.deleted'], clinic: f.K, description: 'policy table' });
+
 async function freshProfileOfK(): Promise<number> {
   return (await newDoctor(t, users.admin, { clinic: f.K })).id;
 }
@@ -158,6 +170,17 @@ const ACTIONS: Record<string, Action> = {
   'read appointment KA (with D1)': { run: (as) => as.get(`/api/appointments/${f.KA}/`) },
   'read appointment KA2 (with D2, not assigned)': { run: (as) => as.get(`/api/appointments/${f.KA2}/`) },
   'read history of KA': { run: (as) => as.get(`/api/appointments/${f.KA}/history/`) },
+  'read reminders of KA': { run: (as) => as.get(`/api/appointments/${f.KA}/reminders/`) },
+  'register a webhook of K': { run: (as) => as.post('/api/webhooks/').send({ ...webhookOfK(), events: ['assignment.ended'] }) },
+  'read webhook KW': { run: (as) => as.get(`/api/webhooks/${f.KW}/`) },
+  'list webhooks (KW?)': { run: (as) => as.get('/api/webhooks/'), listed: () => f.KW },
+  'change webhook KW': { run: (as) => as.patch(`/api/webhooks/${f.KW}/`).send({ description: 'changed' }) },
+  'rotate the secret of KW': { run: (as) => as.post(`/api/webhooks/${f.KW}/secret/rotate/`) },
+  'read the deliveries of KW': { run: (as) => as.get(`/api/webhooks/${f.KW}/deliveries/`) },
+  'replay events to KW': {
+    run: (as) => as.post(`/api/webhooks/${f.KW}/replay/`).send({ from: '2020-01-01T00:00:00Z', to: '2020-01-02T00:00:00Z' }),
+  },
+  'delete a webhook of K': { run: async (as) => as.delete(`/api/webhooks/${await freshWebhookOfK()}/`) },
   'list appointments (KA?)': { run: (as) => as.get(`/api/appointments/?patient=${f.KP}`), listed: () => f.KA },
   'list appointments (KA2?)': { run: (as) => as.get(`/api/appointments/?patient=${f.KP}`), listed: () => f.KA2 },
   'list appointments ?clinic=K (KA?)': { run: (as) => as.get(`/api/appointments/?clinic=${f.K}&patient=${f.KP}`), listed: () => f.KA },
@@ -251,6 +274,17 @@ const POLICY: [action: keyof typeof ACTIONS, answers: Record<Who, Answer>][] = [
   ['read appointment KA (with D1)', row(200, 200, 200, 404, 404, 404, 404, 404, 404, 200, 401)],
   ['read appointment KA2 (with D2, not assigned)', row(200, 200, 404, 200, 404, 404, 404, 404, 404, 200, 401)],
   ['read history of KA', row(200, 200, 200, 404, 404, 404, 404, 404, 404, 200, 401)],
+  ['read reminders of KA', row(200, 200, 200, 404, 404, 404, 404, 404, 404, 200, 401)],
+  // A clinic's webhooks are its managers' (and admins'): a `clinic` one does not manage is a 400 naming it.
+  ['register a webhook of K', row(201, 400, 400, 400, 400, 400, 400, 400, 400, 201, 401)],
+  ['read webhook KW', row(200, 404, 404, 404, 404, 404, 404, 404, 404, 200, 401)],
+  ['list webhooks (KW?)', row('sees', 'hidden', 'hidden', 'hidden', 'hidden', 'hidden', 'hidden', 'hidden', 'hidden', 'sees', 401)],
+  ['change webhook KW', row(200, 404, 404, 404, 404, 404, 404, 404, 404, 200, 401)],
+  ['rotate the secret of KW', row(200, 404, 404, 404, 404, 404, 404, 404, 404, 200, 401)],
+  ['read the deliveries of KW', row(200, 404, 404, 404, 404, 404, 404, 404, 404, 200, 401)],
+  // Let through, a replay meets the endpoint's state: it is off (409, not 404).
+  ['replay events to KW', row(409, 404, 404, 404, 404, 404, 404, 404, 404, 409, 401)],
+  ['delete a webhook of K', row(204, 404, 404, 404, 404, 404, 404, 404, 404, 204, 401)],
   ['list appointments (KA?)', row('sees', 'sees', 'sees', 'hidden', 'hidden', 'hidden', 'hidden', 'hidden', 'hidden', 'sees', 401)],
   ['list appointments (KA2?)', row('sees', 'sees', 'hidden', 'sees', 'hidden', 'hidden', 'hidden', 'hidden', 'hidden', 'sees', 401)],
   [
@@ -367,6 +401,11 @@ describe('access policy for clinic records: relationship × action (e2e)', () =>
     const [bookKA, bookKA2] = [await book(f.D1), await book(f.D2)];
     expect([bookKA.status, bookKA2.status]).toEqual([201, 201]);
     [f.KA, f.KA2] = [bookKA.body.id as number, bookKA2.body.id as number];
+    // K's webhook, registered by its manager and turned off: nothing is ever sent to it.
+    const webhook = await t.as(manager).post('/api/webhooks/').send(webhookOfK());
+    expect(webhook.status, JSON.stringify(webhook.body)).toBe(201);
+    f.KW = webhook.body.id as number;
+    expect((await t.as(manager).patch(`/api/webhooks/${f.KW}/`).send({ active: false })).status).toBe(200);
     pool.push(
       ...(await inBatches(POOL_SIZE, 10, async () => {
         const patient = await newPatient(t, creator, { clinic: f.K });

@@ -116,6 +116,7 @@ const ACTIONS: Record<string, Action> = {
   'read appointment A (with D1)': { run: (as) => as.get(`/api/appointments/${f.A}/`) },
   'read appointment A2 (with D2, not assigned)': { run: (as) => as.get(`/api/appointments/${f.A2}/`) },
   'read history of A': { run: (as) => as.get(`/api/appointments/${f.A}/history/`) },
+  'read reminders of A': { run: (as) => as.get(`/api/appointments/${f.A}/reminders/`) },
   'list appointments (A?)': { run: (as) => as.get(`/api/appointments/?patient=${f.P}`), listed: () => f.A },
   'list appointments (A2?)': { run: (as) => as.get(`/api/appointments/?patient=${f.P}`), listed: () => f.A2 },
   'reschedule an appointment': {
@@ -201,6 +202,7 @@ const POLICY: [action: keyof typeof ACTIONS, answers: Record<Who, Answer>][] = [
   ['read appointment A (with D1)', row(200, 404, 200, 404, 404, 200, 401)],
   ['read appointment A2 (with D2, not assigned)', row(200, 404, 404, 200, 404, 200, 401)],
   ['read history of A', row(200, 404, 200, 404, 404, 200, 401)],
+  ['read reminders of A', row(200, 404, 200, 404, 404, 200, 401)],
   ['list appointments (A?)', row('sees', 'hidden', 'sees', 'hidden', 'hidden', 'sees', 401)],
   ['list appointments (A2?)', row('sees', 'hidden', 'hidden', 'sees', 'hidden', 'sees', 401)],
   ['reschedule an appointment', row(200, 404, 200, 404, 404, 200, 401)],
