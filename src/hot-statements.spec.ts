@@ -52,11 +52,6 @@ describe('hot-path statements', () => {
           sent.push({ text, values }),
           Promise.resolve({ records: text.startsWith('SELECT count') ? [{ count: '0' }] : [] })
         ),
-        // A prepared statement goes to the transaction's own pg client, by name.
-        connect: () =>
-          Promise.resolve({
-            query: ({ text, values }: { text: string; values: unknown[] }) => (sent.push({ text, values }), Promise.resolve({ rows: [] })),
-          }),
       },
     } as unknown as EntityManager;
     const db = { manager } as unknown as DataSource;

@@ -1,17 +1,14 @@
-import { createHash } from 'node:crypto';
-import type { Pool, PoolClient } from 'pg';
+import type { Pool } from 'pg';
 import {
   QueryFailedError,
   type DataSource,
   type QueryResult,
-  type QueryRunner,
   type EntityManager,
   type EntityMetadata,
   type EntityTarget,
   type ObjectLiteral,
 } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
-import type { PostgresQueryRunner } from 'typeorm/driver/postgres/PostgresQueryRunner';
 
 /**
  * The hot paths (the caller's lookup on every request, lists, reads by id, booking) send
@@ -210,9 +207,8 @@ export function poolOf(dataSource: DataSource): Pool {
  * QueryRunner it builds per statement. Errors are TypeORM's either way (QueryFailedError), so
  * the error filter and the log's redaction treat both alike.
  */
-export async function query<T>(manager: EntityManager, statement: Sql, options: { prepared?: boolean } = {}): Promise<T[]> {
+export async function query<T>(manager: EntityManager, statement: Sql): Promise<T[]> {
   const { text, values } = statement.render();
-  if (manager.queryRunner && options.prepared) return preparedInTransaction<T>(manager.queryRunner, text, values);
   // Structured: a plain UPDATE or DELETE result is [rows, count], not the rows.
   if (manager.queryRunner) return ((await manager.queryRunner.query(text, values, true)) as QueryResult<T>).records;
   // Not `pool.query`: it calls the client with a callback, past the answer timeout that
@@ -231,22 +227,6 @@ export async function query<T>(manager: EntityManager, statement: Sql, options: 
   } finally {
     client.off('error', onError);
     client.release(broken);
-  }
-}
-
-/**
- * A statement PostgreSQL plans once per connection (a named prepared statement, named by its
- * text), on a transaction's connection: for the large statements of a hot path, whose planning
- * costs more than their execution (a booking's event with its reminders, fan-out and jobs: five
- * data-modifying CTEs). Errors are TypeORM's, as elsewhere.
- */
-async function preparedInTransaction<T>(runner: QueryRunner, text: string, values: unknown[]): Promise<T[]> {
-  const client = (await (runner as PostgresQueryRunner).connect()) as PoolClient;
-  const name = `hc_${createHash('sha1').update(text).digest('base64url')}`;
-  try {
-    return (await client.query({ name, text, values })).rows as T[];
-  } catch (error) {
-    throw new QueryFailedError(text, values, error as Error);
   }
 }
 
