@@ -84,6 +84,8 @@ const config = {
   waitQuietSeconds: intSetting('BENCH_WAIT_QUIET', 0, 0, 3600),
   serviceNodeArgs: process.env.BENCH_SERVICE_NODE_ARGS?.trim() || undefined,
   startNodeArgs: startScriptNodeArgs().join(' '),
+  // Only these scenarios (comma-separated names, e.g. `appointment_create,doctors_list`), for a quick look at a few.
+  only: process.env.BENCH_ONLY?.trim() ? new Set(process.env.BENCH_ONLY.split(',').map((name) => name.trim())) : null,
 };
 const RESULTS_DIR = resolve(process.env.BENCH_RESULTS_DIR ?? join(BENCH_DIR, 'results'));
 const OUTPUT_NAME = config.profiled ? 'profiled' : 'latest';
@@ -120,6 +122,12 @@ const SCENARIOS = {
 };
 /** The scenarios driven as the clinic's staff member; the others as the owner. */
 const STAFF_SCENARIOS = new Set(['staff_list', 'staff_search', 'clinic_search']);
+for (const name of config.only ?? []) {
+  if (!(name in SCENARIOS)) {
+    console.error(`BENCH_ONLY: no scenario "${name}" (${Object.keys(SCENARIOS).join(', ')})`);
+    process.exit(2);
+  }
+}
 
 // ---------------------------------------------------------------------------------------------
 // Cleanup: everything started here is stopped, on success, on error and on SIGINT/SIGTERM.
@@ -222,6 +230,8 @@ async function startService(databaseUrl, port) {
       // A what-if: `off` measures a booking without its reminders (the default plans one per booking).
       ...(process.env.BENCH_REMINDER_LEAD ? { REMINDER_LEAD: process.env.BENCH_REMINDER_LEAD } : {}),
       ...(config.profiled ? { CPU_PROFILE_DIR: PROFILES_DIR } : {}),
+      // With BENCH_SERVICE_NODE_ARGS='-r ./bench/tools/sql-trace.cjs': where the statements go.
+      ...(process.env.SQL_TRACE_FILE ? { SQL_TRACE_FILE: resolve(process.env.SQL_TRACE_FILE) } : {}),
     },
   });
   ourPids.add(proc.pid);
@@ -819,12 +829,19 @@ async function main() {
   };
 
   // Scenario by scenario, service then baseline, so both see the same database state.
-  const againstBaseline = ['doctors_list', 'patients_search', 'patient_get', 'appointment_create', ...STAFF_SCENARIOS, 'doctor_create'];
+  const againstBaseline = [
+    'doctors_list',
+    'patients_search',
+    'patient_get',
+    'appointment_create',
+    ...STAFF_SCENARIOS,
+    'doctor_create',
+  ].filter((scenario) => !config.only || config.only.has(scenario));
   for (const scenario of againstBaseline) {
     await measure(scenario, 'service', '10k');
     await measure(scenario, 'baseline', '10k');
   }
-  if (config.login) await measure('login', 'service', '10k', { withToken: false });
+  if (config.login && (!config.only || config.only.has('login'))) await measure('login', 'service', '10k', { withToken: false });
   // At 64 busy connections a request's latency is mostly its wait in the queue (64 ÷ throughput);
   // fewer connections show what a request itself takes when the server is not saturated.
   if (config.latencyConnections > 0 && config.latencyConnections !== config.connections) {

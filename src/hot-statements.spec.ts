@@ -1,5 +1,6 @@
 import { DataSource, type EntityManager } from 'typeorm';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { patientReadable } from './access/access.policy';
 import { AppointmentStatus } from './appointments/appointment-status';
 import { AppointmentsRepository } from './appointments/appointments.repository';
 import { DoctorsRepository } from './doctors/doctors.repository';
@@ -23,6 +24,10 @@ import { Role } from './core/auth/role';
 const PATIENT_COLUMNS = `patient."created_at" AS "createdAt", patient."updated_at" AS "updatedAt", patient."created_by_id" AS "createdById", patient."version" AS "version", patient."deleted_at" AS "deletedAt", patient."id" AS "id", patient."name" AS "name", patient."email" AS "email", patient."phone" AS "phone", to_char(patient."date_of_birth", 'YYYY-MM-DD') AS "dateOfBirth", patient."age" AS "age", patient."gender" AS "gender", patient."blood_group" AS "bloodGroup", patient."address" AS "address", patient."emergency_contact" AS "emergencyContact", patient."medical_history" AS "medicalHistory", patient."clinic_id" AS "clinicId"`;
 const DOCTOR_COLUMNS = `doctor."created_at" AS "createdAt", doctor."updated_at" AS "updatedAt", doctor."created_by_id" AS "createdById", doctor."version" AS "version", doctor."deleted_at" AS "deletedAt", doctor."id" AS "id", doctor."name" AS "name", doctor."email" AS "email", doctor."phone" AS "phone", doctor."specialization" AS "specialization", doctor."license_number" AS "licenseNumber", doctor."experience_years" AS "experienceYears", doctor."consultation_fee" AS "consultationFee", doctor."address" AS "address", doctor."availability" AS "availability", doctor."hospital" AS "hospital", doctor."user_id" AS "userId", doctor."clinic_id" AS "clinicId"`;
 const APPOINTMENT_COLUMNS = `appointment."created_at" AS "createdAt", appointment."updated_at" AS "updatedAt", appointment."id" AS "id", appointment."doctor_id" AS "doctorId", appointment."patient_id" AS "patientId", appointment."appointment_datetime" AS "appointmentDatetime", appointment."duration_minutes" AS "durationMinutes", appointment."ends_at" AS "endsAt", appointment."reason" AS "reason", appointment."status" AS "status", appointment."notes" AS "notes", appointment."created_by_id" AS "createdById", appointment."version" AS "version"`;
+
+/** `joinedColumnsOf`'s list: each column named `alias.property`. */
+const joined = (columns: string, alias: string) => columns.replace(/ AS "/g, ` AS "${alias}.`);
+const SCHEDULE_COLUMNS = `schedule."created_at" AS "createdAt", schedule."updated_at" AS "updatedAt", schedule."doctor_id" AS "doctorId", schedule."timezone" AS "timezone", schedule."slot_minutes" AS "slotMinutes", schedule."entries" AS "entries", schedule."version" AS "version"`;
 
 const DOCTOR: AuthUser = { id: 31, username: 'doc', role: Role.Doctor };
 const OWNER: AuthUser = { id: 12, username: 'owner', role: Role.Patient };
@@ -109,7 +114,7 @@ describe('hot-path statements', () => {
     ]);
   });
 
-  it('books: the locked patient, its upcoming count, the shared doctor, and the insert with its history', async () => {
+  it('books: the locked parties with the schedule, then the insert under the cap with its history', async () => {
     const booking = {
       doctorId: 3,
       patientId: 5,
@@ -123,24 +128,17 @@ describe('hot-path statements', () => {
     };
     expect(
       await run(async () => {
-        await PatientsService.prototype.requireWritable.call(services, manager, 5, OWNER, 'turns').catch(() => undefined);
-        await appointments.countUpcoming(manager, 5);
-        await doctors.find(manager, 3, 'share');
-        await appointments.insertWithHistory(manager, booking);
+        await appointments.lockParties(manager, 5, 3, patientReadable(OWNER)).catch(() => undefined);
+        await appointments.insertWithHistory(manager, booking, 20);
       }),
     ).toEqual([
       {
-        text: `SELECT ${PATIENT_COLUMNS}, (patient.clinic_id IS NULL AND patient.created_by_id = $1) AS readable FROM patients patient\n       WHERE patient.id = $2 AND patient.deleted_at IS NULL FOR NO KEY UPDATE`,
-        values: [12, 5],
+        text: `WITH patient AS (\n         SELECT patient.*, (patient.clinic_id IS NULL AND patient.created_by_id = $1) AS readable FROM patients patient\n         WHERE patient.id = $2 AND patient.deleted_at IS NULL FOR NO KEY UPDATE\n       ), doctor AS (\n         SELECT doctor.* FROM doctors doctor WHERE doctor.id = $3 AND doctor.deleted_at IS NULL FOR SHARE\n       )\n       SELECT ${joined(PATIENT_COLUMNS, 'patient')}, patient.readable AS "patient.readable",\n         ${joined(DOCTOR_COLUMNS, 'doctor')}, ${joined(SCHEDULE_COLUMNS, 'schedule')},\n         CASE WHEN schedule.doctor_id IS NOT NULL THEN coalesce(schedule.timezone, (SELECT clinic.timezone FROM doctors doctor JOIN clinics clinic ON clinic.id = doctor.clinic_id WHERE doctor.id = schedule.doctor_id)) END AS "effectiveTimezone"\n       FROM (SELECT) one LEFT JOIN patient ON TRUE LEFT JOIN doctor ON TRUE\n         LEFT JOIN doctor_schedules schedule ON schedule.doctor_id = doctor.id`,
+        values: [12, 5, 3],
       },
       {
-        text: `SELECT count(*)::int AS count FROM appointments\n       WHERE patient_id = $1 AND status IN ('SCHEDULED', 'CHECKED_IN') AND appointment_datetime > now() AND id <> $2`,
-        values: [5, 0],
-      },
-      { text: `SELECT ${DOCTOR_COLUMNS} FROM doctors doctor WHERE doctor.id = $1 AND doctor.deleted_at IS NULL FOR SHARE`, values: [3] },
-      {
-        text: `WITH appointment AS (\n         INSERT INTO appointments (doctor_id, patient_id, appointment_datetime, duration_minutes, ends_at, reason, notes, status, created_by_id)\n         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING *\n       ), history AS (\n         INSERT INTO appointment_status_changes (appointment_id, to_status, changed_by_id)\n         SELECT id, status, created_by_id FROM appointment\n       )\n       SELECT ${APPOINTMENT_COLUMNS} FROM appointment`,
-        values: [3, 5, booking.appointmentDatetime, 30, booking.endsAt, null, 'first visit', 'SCHEDULED', 12],
+        text: `WITH upcoming AS (SELECT count(*)::int AS count FROM appointments\n       WHERE patient_id = $1 AND status IN ('SCHEDULED', 'CHECKED_IN') AND appointment_datetime > now() AND id <> $2), appointment AS (\n         INSERT INTO appointments (doctor_id, patient_id, appointment_datetime, duration_minutes, ends_at, reason, notes, status, created_by_id)\n         SELECT $3, $4, $5, $6, $7, $8, $9, $10, $11\n         FROM upcoming WHERE upcoming.count < $12 RETURNING *\n       ), history AS (\n         INSERT INTO appointment_status_changes (appointment_id, to_status, changed_by_id)\n         SELECT id, status, created_by_id FROM appointment\n       )\n       SELECT ${APPOINTMENT_COLUMNS} FROM appointment`,
+        values: [5, 0, 3, 5, booking.appointmentDatetime, 30, booking.endsAt, null, 'first visit', 'SCHEDULED', 12, 20],
       },
     ]);
   });

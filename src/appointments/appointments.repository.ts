@@ -8,6 +8,8 @@ import type { RemovedRecord } from '../core/records/record-removal';
 import { LOCK_CLAUSES } from '../core/records/row-lock';
 import { Doctor } from '../doctors/doctor.entity';
 import { Patient } from '../patients/patient.entity';
+import { DoctorSchedule } from '../schedules/doctor-schedule.entity';
+import { effectiveTimezone, type ZonedSchedule } from '../schedules/schedules.repository';
 import { ACTIVE_STATUSES, AppointmentStatus } from './appointment-status';
 import { AppointmentStatusChange } from './appointment-status-change.entity';
 import { Appointment } from './appointment.entity';
@@ -126,36 +128,72 @@ export class AppointmentsRepository {
   }
 
   /**
-   * Booking hot path, hand-written SQL: the patient's upcoming appointments (except one being
-   * moved). Run it under the patient's `turns` lock for the count to hold until commit.
+   * A booking's parties in one statement (booking hot path): the live patient, locked for `turns`
+   * (its bookings take turns, so the cap counts what the one before committed), with whether
+   * `readable` (over `patient`) lets the caller see it; the live doctor, locked for `share`; and
+   * the doctor's schedule, if any, with its time zone in effect. Both locks mean a patient or
+   * doctor deleted concurrently either is gone here or cancels this booking.
+   */
+  async lockParties(manager: EntityManager, patientId: number, doctorId: number, readable: Sql): Promise<BookingParties> {
+    const row = await selectOne<Record<'patient' | 'doctor' | 'schedule', Record<string, unknown>> & { effectiveTimezone: string | null }>(
+      manager,
+      sql`WITH patient AS (
+         SELECT patient.*, ${readable} AS readable FROM patients patient
+         WHERE patient.id = ${patientId} AND patient.deleted_at IS NULL ${LOCK_CLAUSES.turns}
+       ), doctor AS (
+         SELECT doctor.* FROM doctors doctor WHERE doctor.id = ${doctorId} AND doctor.deleted_at IS NULL ${LOCK_CLAUSES.share}
+       )
+       SELECT ${joinedColumnsOf(manager, Patient, 'patient')}, patient.readable AS "patient.readable",
+         ${joinedColumnsOf(manager, Doctor, 'doctor')}, ${joinedColumnsOf(manager, DoctorSchedule, 'schedule')},
+         CASE WHEN schedule.doctor_id IS NOT NULL THEN ${effectiveTimezone} END AS "effectiveTimezone"
+       FROM (SELECT) one LEFT JOIN patient ON TRUE LEFT JOIN doctor ON TRUE
+         LEFT JOIN doctor_schedules schedule ON schedule.doctor_id = doctor.id`,
+    );
+    for (const alias of ['patient', 'doctor', 'schedule'] as const) nestJoined(row!, alias);
+    const { patient, doctor, schedule, effectiveTimezone: timezone } = row!;
+    const readableFlag = patient.readable === true;
+    delete patient.readable;
+    return {
+      patient: patient.id === null ? null : { patient: patient as unknown as Patient, readable: readableFlag },
+      doctor: doctor.id === null ? null : (doctor as unknown as Doctor),
+      schedule: schedule.doctorId === null ? null : Object.assign(schedule as unknown as DoctorSchedule, { effectiveTimezone: timezone }),
+    };
+  }
+
+  /**
+   * The patient's upcoming appointments (except one being moved). Run it under the patient's
+   * `turns` lock for the count to hold until commit.
    */
   async countUpcoming(manager: EntityManager, patientId: number, except?: number): Promise<number> {
-    const [{ count }] = await query<{ count: number }>(
-      manager,
-      sql`SELECT count(*)::int AS count FROM appointments
-       WHERE patient_id = ${patientId} AND status IN ('SCHEDULED', 'CHECKED_IN') AND appointment_datetime > now() AND id <> ${except ?? 0}`,
-    );
+    const [{ count }] = await query<{ count: number }>(manager, upcomingCount(patientId, except));
     return count;
   }
 
   /**
    * Booking hot path, hand-written SQL: the appointment and its first status change, in one
-   * statement; with `audited`, the audit entries it writes about the new appointment (given the
-   * CTE that holds it) in the same statement, one round trip less per booking.
+   * statement, unless the patient already has `cap` upcoming appointments (null then; run it
+   * under the patient's `turns` lock, as `countUpcoming`); with `audited`, the audit entries it
+   * writes about the new appointment (given the CTE that holds it) in the same statement.
    */
-  async insertWithHistory(manager: EntityManager, booking: NewAppointment, audited?: (record: Sql) => Sql): Promise<Appointment> {
-    const rows = await query<Appointment>(
+  async insertWithHistory(
+    manager: EntityManager,
+    booking: NewAppointment,
+    cap: number,
+    audited?: (record: Sql) => Sql,
+  ): Promise<Appointment | null> {
+    const row = await selectOne<Appointment>(
       manager,
-      sql`WITH appointment AS (
+      sql`WITH upcoming AS (${upcomingCount(booking.patientId)}), appointment AS (
          INSERT INTO appointments (doctor_id, patient_id, appointment_datetime, duration_minutes, ends_at, reason, notes, status, created_by_id)
-         VALUES (${booking.doctorId}, ${booking.patientId}, ${booking.appointmentDatetime}, ${booking.durationMinutes}, ${booking.endsAt}, ${booking.reason}, ${booking.notes}, ${booking.status}, ${booking.createdById}) RETURNING *
+         SELECT ${booking.doctorId}, ${booking.patientId}, ${booking.appointmentDatetime}, ${booking.durationMinutes}, ${booking.endsAt}, ${booking.reason}, ${booking.notes}, ${booking.status}, ${booking.createdById}
+         FROM upcoming WHERE upcoming.count < ${cap} RETURNING *
        ), history AS (
          INSERT INTO appointment_status_changes (appointment_id, to_status, changed_by_id)
          SELECT id, status, created_by_id FROM appointment
        )${audited ? sql`, audit AS (${audited(sql`appointment`)})` : sql.empty}
        SELECT ${columnsOf(manager, Appointment, 'appointment')} FROM appointment`,
     );
-    return rows[0];
+    return row;
   }
 
   /**
@@ -180,6 +218,20 @@ export class AppointmentsRepository {
        SELECT id, patient_id AS "patientId", doctor_id AS "doctorId" FROM target ORDER BY id`,
     );
   }
+}
+
+/** A booking's parties as `lockParties` finds them: null for a missing one. */
+export interface BookingParties {
+  /** The live patient, and whether the caller may read it. */
+  patient: { patient: Patient; readable: boolean } | null;
+  doctor: Doctor | null;
+  schedule: ZonedSchedule | null;
+}
+
+/** The number (`count`) of a patient's upcoming appointments, but `except`. */
+function upcomingCount(patientId: number, except?: number): Sql {
+  return sql`SELECT count(*)::int AS count FROM appointments
+       WHERE patient_id = ${patientId} AND status IN ('SCHEDULED', 'CHECKED_IN') AND appointment_datetime > now() AND id <> ${except ?? 0}`;
 }
 
 /** An appointment a deletion cancelled, with its parties' ids (for its event). */

@@ -1,7 +1,7 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { appointmentsVisible, statusChangeRefusal } from '../access/access.policy';
+import { appointmentsVisible, patientReadable, statusChangeRefusal } from '../access/access.policy';
 import { AuditService } from '../audit/audit.service';
 import { AuthUser } from '../core/auth/auth-user';
 import type { AppConfig } from '../core/config/app-config';
@@ -12,7 +12,6 @@ import { describeConstraint } from '../core/http/problem';
 import { Page } from '../core/pagination/pagination';
 import { retriedTransaction } from '../core/database/retried-transaction';
 import { Removal, RecordRemoval } from '../core/records/record-removal';
-import { DoctorsService } from '../doctors/doctors.service';
 import { EventsService } from '../events/events.service';
 import { PatientsService } from '../patients/patients.service';
 import { SchedulesService } from '../schedules/schedules.service';
@@ -37,7 +36,6 @@ export class AppointmentsService implements OnModuleInit {
     @InjectDataSource() private readonly db: DataSource,
     private readonly appointments: AppointmentsRepository,
     private readonly patients: PatientsService,
-    private readonly doctors: DoctorsService,
     private readonly schedules: SchedulesService,
     private readonly removal: RecordRemoval,
     private readonly audit: AuditService,
@@ -54,13 +52,16 @@ export class AppointmentsService implements OnModuleInit {
     const duration = dto.duration_minutes ?? DEFAULT_DURATION_MINUTES;
     this.assertBookable(start);
     const appointment = await retriedTransaction(this.db, async (manager) => {
-      // The patient's row makes its bookings take turns, so the cap counts what the one before
-      // committed; both locks mean a patient or doctor deleted concurrently either is gone here or
-      // cancels this booking.
-      const patient = await this.patients.requireWritable(manager, dto.patient, user, 'turns');
-      await this.assertBelowCap(manager, patient.id);
-      const doctor = await this.doctors.find(manager, dto.doctor, 'share');
-      if (!doctor) throw InvalidFieldError.of('doctor', 'No doctor with this id.');
+      // Both parties locked and the schedule read in one statement (see lockParties), then the
+      // cap counted and the appointment written in another: the count sees what the booking that
+      // held the patient's lock before committed.
+      const locked = await this.appointments.lockParties(manager, dto.patient, dto.doctor, patientReadable(user));
+      const patient = this.patients.writableOf(locked.patient, user);
+      const { doctor, schedule } = locked;
+      if (!doctor) {
+        await this.assertBelowCap(manager, patient.id);
+        throw InvalidFieldError.of('doctor', 'No doctor with this id.');
+      }
       const booking: NewAppointment = {
         doctorId: doctor.id,
         patientId: patient.id,
@@ -72,15 +73,21 @@ export class AppointmentsService implements OnModuleInit {
         status: AppointmentStatus.Scheduled,
         createdById: user.id,
       };
-      await this.assertWithinSchedule(manager, booking);
+      const outside = schedule && outsideScheduleReason(weeklyOf(schedule), start, booking.endsAt);
+      if (outside) {
+        // The cap is told first, as a booking outside the schedule always was.
+        await this.assertBelowCap(manager, patient.id);
+        throw InvalidFieldError.of('appointment_datetime', outside);
+      }
       // Overlaps are refused by the exclusion constraints, race or no race (→ 409 with their message).
       // The fields sent: a DTO instance has every declared field, those not sent as undefined.
       const sent = Object.entries(dto).flatMap(([field, value]) => (value === undefined ? [] : [field]));
       // Its audit entry goes in with it, in the same statement; the clinic is the patient's, as the trail's join would find it.
       const audit = this.audit.of(user, 'appointment');
-      const appointment = await this.appointments.insertWithHistory(manager, booking, (record) =>
+      const appointment = await this.appointments.insertWithHistory(manager, booking, this.config.booking.maxUpcomingPerPatient, (record) =>
         audit.changedBy(record, patient.clinicId, [['create', sent]]),
       );
+      if (!appointment) throw this.capReached();
       const parties = { appointment: appointment.id, patient: patient.id, doctor: doctor.id };
       await this.events.emit(manager, { type: 'appointment.booked', ...parties, changedFields: sent });
       return Object.assign(appointment, { doctor, patient });
@@ -238,8 +245,12 @@ export class AppointmentsService implements OnModuleInit {
    */
   private async assertBelowCap(manager: EntityManager, patientId: number, except?: number): Promise<void> {
     const count = await this.appointments.countUpcoming(manager, patientId, except);
+    if (count >= this.config.booking.maxUpcomingPerPatient) throw this.capReached();
+  }
+
+  private capReached(): ConflictError {
     const cap = this.config.booking.maxUpcomingPerPatient;
-    if (count >= cap) throw new ConflictError(`The patient already has ${cap} upcoming appointments, the most allowed.`);
+    return new ConflictError(`The patient already has ${cap} upcoming appointments, the most allowed.`);
   }
 
   private async assertWithinSchedule(manager: EntityManager, appointment: NewAppointment): Promise<void> {

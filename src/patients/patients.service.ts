@@ -101,7 +101,14 @@ export class PatientsService {
    * One statement whatever the answer, so its time tells nothing about someone else's ids.
    */
   async requireWritable(manager: EntityManager, id: number, user: AuthUser, lock?: RowLock): Promise<Patient> {
-    const found = await this.patients.findWithReadable(manager, id, patientReadable(user), lock);
+    return this.writableOf(await this.patients.findWithReadable(manager, id, patientReadable(user), lock), user);
+  }
+
+  /**
+   * `requireWritable`'s answer for a patient another module read itself (with `patientReadable`,
+   * in a statement that took more than the patient, as a booking's locks do).
+   */
+  writableOf(found: { patient: Patient; readable: boolean } | null, user: AuthUser): Patient {
     if (!found?.readable) throw new NotFoundError(NOT_FOUND);
     const refusal = patientChangeRefusal(user, found.patient);
     // A care-team doctor may know the patient exists, so it is told why, not "not found".

@@ -23,7 +23,7 @@ export class SchedulesRepository {
   find(manager: EntityManager, doctorId: number): Promise<ZonedSchedule | null> {
     return selectOne<ZonedSchedule>(
       manager,
-      sql`SELECT ${columnsOf(manager, DoctorSchedule, 'schedule')}, coalesce(schedule.timezone, (${clinicTimezone(sql`schedule.doctor_id`)})) AS "effectiveTimezone"
+      sql`SELECT ${columnsOf(manager, DoctorSchedule, 'schedule')}, ${effectiveTimezone} AS "effectiveTimezone"
           FROM doctor_schedules schedule WHERE schedule.doctor_id = ${doctorId}`,
     );
   }
@@ -61,6 +61,9 @@ export type ZonedSchedule = DoctorSchedule & { effectiveTimezone: string | null 
 
 const clinicTimezone = (doctorId: Sql) =>
   sql`SELECT clinic.timezone FROM doctors doctor JOIN clinics clinic ON clinic.id = doctor.clinic_id WHERE doctor.id = ${doctorId}`;
+
+/** The time zone a schedule (over `schedule`) is read in: its own, else its doctor's clinic's. */
+export const effectiveTimezone = sql`coalesce(schedule.timezone, (${clinicTimezone(sql`schedule.doctor_id`)}))`;
 
 /**
  * What the database sets on a write. Only these are read back: the entries stay as written, in
