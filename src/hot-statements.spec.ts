@@ -33,7 +33,7 @@ const DOCTOR: AuthUser = { id: 31, username: 'doc', role: Role.Doctor };
 const OWNER: AuthUser = { id: 12, username: 'owner', role: Role.Patient };
 
 describe('hot-path statements', () => {
-  let sent: { text: string; values: unknown[] }[];
+  let sent: { text: string; values: unknown[]; prepared?: true }[];
   let manager: EntityManager;
   /** What a service's `this` needs on these paths. */
   let services: {
@@ -57,6 +57,15 @@ describe('hot-path statements', () => {
           sent.push({ text, values }),
           Promise.resolve({ records: text.startsWith('SELECT count') ? [{ count: '0' }] : [] })
         ),
+        // A prepared statement goes to the transaction's connection, named.
+        connect: () =>
+          Promise.resolve({
+            query: ({ name, text, values }: { name: string; text: string; values: unknown[] }) => {
+              expect(name).toMatch(/^hc_\d+$/);
+              sent.push({ text, values, prepared: true });
+              return Promise.resolve({ rows: [] });
+            },
+          }),
       },
     } as unknown as EntityManager;
     const db = { manager } as unknown as DataSource;
@@ -114,7 +123,7 @@ describe('hot-path statements', () => {
     ]);
   });
 
-  it('books: the locked parties with the schedule, then the insert under the cap with its history', async () => {
+  it('books: the locked parties with the schedule, then the insert under the cap with its history, both prepared', async () => {
     const booking = {
       doctorId: 3,
       patientId: 5,
@@ -135,10 +144,12 @@ describe('hot-path statements', () => {
       {
         text: `WITH patient AS (\n         SELECT patient.*, (patient.clinic_id IS NULL AND patient.created_by_id = $1) AS readable FROM patients patient\n         WHERE patient.id = $2 AND patient.deleted_at IS NULL FOR NO KEY UPDATE\n       ), doctor AS (\n         SELECT doctor.* FROM doctors doctor WHERE doctor.id = $3 AND doctor.deleted_at IS NULL FOR SHARE\n       )\n       SELECT ${joined(PATIENT_COLUMNS, 'patient')}, patient.readable AS "patient.readable",\n         ${joined(DOCTOR_COLUMNS, 'doctor')}, ${joined(SCHEDULE_COLUMNS, 'schedule')},\n         CASE WHEN schedule.doctor_id IS NOT NULL THEN coalesce(schedule.timezone, (SELECT clinic.timezone FROM doctors doctor JOIN clinics clinic ON clinic.id = doctor.clinic_id WHERE doctor.id = schedule.doctor_id)) END AS "effectiveTimezone"\n       FROM (SELECT) one LEFT JOIN patient ON TRUE LEFT JOIN doctor ON TRUE\n         LEFT JOIN doctor_schedules schedule ON schedule.doctor_id = doctor.id`,
         values: [12, 5, 3],
+        prepared: true,
       },
       {
         text: `WITH upcoming AS (SELECT count(*)::int AS count FROM appointments\n       WHERE patient_id = $1 AND status IN ('SCHEDULED', 'CHECKED_IN') AND appointment_datetime > now() AND id <> $2), appointment AS (\n         INSERT INTO appointments (doctor_id, patient_id, appointment_datetime, duration_minutes, ends_at, reason, notes, status, created_by_id)\n         SELECT $3, $4, $5, $6, $7, $8, $9, $10, $11\n         FROM upcoming WHERE upcoming.count < $12 RETURNING *\n       ), history AS (\n         INSERT INTO appointment_status_changes (appointment_id, to_status, changed_by_id)\n         SELECT id, status, created_by_id FROM appointment\n       )\n       SELECT ${APPOINTMENT_COLUMNS} FROM appointment`,
         values: [5, 0, 3, 5, booking.appointmentDatetime, 30, booking.endsAt, null, 'first visit', 'SCHEDULED', 12, 20],
+        prepared: true,
       },
     ]);
   });
@@ -153,6 +164,7 @@ describe('hot-path statements', () => {
       {
         text: `WITH emitted AS (\n        INSERT INTO events (type, clinic_id, data)\n        SELECT e.type, patient.clinic_id, e.data\n        FROM (VALUES (0, $1::varchar, $2::integer, $3::jsonb)) AS e (ordinal, type, patient_id, data)\n        LEFT JOIN patients patient ON patient.id = e.patient_id\n        ORDER BY e.ordinal\n        RETURNING id, type, clinic_id, occurred_at, data\n      ), booked_reminders AS (\n        INSERT INTO appointment_reminders (appointment_id, lead_seconds, send_at)\n        SELECT appointment.id, lead.seconds, appointment.appointment_datetime - make_interval(secs => lead.seconds)\n        FROM appointments appointment\n        JOIN patients patient ON patient.id = appointment.patient_id AND patient.email IS NOT NULL\n        CROSS JOIN unnest($4::int[]) AS lead (seconds)\n        WHERE appointment.id = ANY ($5::int[]) AND appointment.status = 'SCHEDULED'\n          AND appointment.appointment_datetime - make_interval(secs => lead.seconds) > now()\n        RETURNING id, send_at\n      ), booked_reminder_jobs AS (\n        INSERT INTO pgboss.job (name, data, start_after, expire_in, keep_until, retry_limit, retry_delay, retry_backoff, dead_letter, policy)\n    SELECT q.name, j.data, j.start_after,\n      coalesce(j.expire_seconds, q.expire_seconds, 900) * interval '1s',\n      j.start_after + coalesce(q.retention_minutes * interval '1 minute', interval '14 days'),\n      coalesce(q.retry_limit, 2),\n      CASE WHEN coalesce(q.retry_backoff, false) THEN greatest(coalesce(j.retry_delay, q.retry_delay, 1), 1)\n           ELSE coalesce(j.retry_delay, q.retry_delay, 0) END,\n      coalesce(q.retry_backoff, false),\n      q.dead_letter,\n      q.policy\n    FROM (SELECT jsonb_build_object('reminder', id), send_at, NULL::int, NULL::int FROM booked_reminders) AS j (data, start_after, retry_delay, expire_seconds)\n    JOIN pgboss.queue q ON q.name = $6::text\n      )\n      SELECT id, clinic_id, occurred_at FROM emitted ORDER BY id`,
         values: ['appointment.booked', 5, JSON.stringify(event.data), [86_400, 7_200], [7], 'appointment-reminder'],
+        prepared: true,
       },
     ]);
   });

@@ -148,6 +148,7 @@ export class AppointmentsRepository {
          CASE WHEN schedule.doctor_id IS NOT NULL THEN ${effectiveTimezone} END AS "effectiveTimezone"
        FROM (SELECT) one LEFT JOIN patient ON TRUE LEFT JOIN doctor ON TRUE
          LEFT JOIN doctor_schedules schedule ON schedule.doctor_id = doctor.id`,
+      { prepared: true },
     );
     for (const alias of ['patient', 'doctor', 'schedule'] as const) nestJoined(row!, alias);
     const { patient, doctor, schedule, effectiveTimezone: timezone } = row!;
@@ -192,6 +193,7 @@ export class AppointmentsRepository {
          SELECT id, status, created_by_id FROM appointment
        )${audited ? sql`, audit AS (${audited(sql`appointment`)})` : sql.empty}
        SELECT ${columnsOf(manager, Appointment, 'appointment')} FROM appointment`,
+      { prepared: true },
     );
     return row;
   }

@@ -41,6 +41,9 @@ export class EventsRepository {
         '',
       )}
       SELECT id, clinic_id, occurred_at FROM emitted ORDER BY id`,
+      // One event (a booking's, a change's) is a statement of a few shapes, planned once per
+      // connection; many (a deletion's cancellations) are one of a shape each time.
+      { prepared: events.length === 1 },
     );
   }
 }

@@ -1,14 +1,16 @@
-import type { Pool } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 import {
   QueryFailedError,
   type DataSource,
   type QueryResult,
+  type QueryRunner,
   type EntityManager,
   type EntityMetadata,
   type EntityTarget,
   type ObjectLiteral,
 } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
+import type { PostgresQueryRunner } from 'typeorm/driver/postgres/PostgresQueryRunner';
 
 /**
  * The hot paths (the caller's lookup on every request, lists, reads by id, booking) send
@@ -207,8 +209,9 @@ export function poolOf(dataSource: DataSource): Pool {
  * QueryRunner it builds per statement. Errors are TypeORM's either way (QueryFailedError), so
  * the error filter and the log's redaction treat both alike.
  */
-export async function query<T>(manager: EntityManager, statement: Sql): Promise<T[]> {
+export async function query<T>(manager: EntityManager, statement: Sql, options: { prepared?: boolean } = {}): Promise<T[]> {
   const { text, values } = statement.render();
+  if (manager.queryRunner && options.prepared) return preparedInTransaction<T>(manager.queryRunner, text, values);
   // Structured: a plain UPDATE or DELETE result is [rows, count], not the rows.
   if (manager.queryRunner) return ((await manager.queryRunner.query(text, values, true)) as QueryResult<T>).records;
   // Not `pool.query`: it calls the client with a callback, past the answer timeout that
@@ -230,8 +233,27 @@ export async function query<T>(manager: EntityManager, statement: Sql): Promise<
   }
 }
 
+const preparedNames = new Map<string, string>();
+
+/**
+ * A statement PostgreSQL plans once per connection (a named prepared statement), on a
+ * transaction's connection: for the statements of a booking, whose planning cost the database
+ * more than their execution. Only for statements of a fixed shape: each text is a name, kept by
+ * every connection for its life.
+ */
+async function preparedInTransaction<T>(runner: QueryRunner, text: string, values: unknown[]): Promise<T[]> {
+  const client = (await (runner as PostgresQueryRunner).connect()) as PoolClient;
+  let name = preparedNames.get(text);
+  if (!name) preparedNames.set(text, (name = `hc_${preparedNames.size + 1}`));
+  try {
+    return (await client.query({ name, text, values })).rows as T[];
+  } catch (error) {
+    throw new QueryFailedError(text, values, error as Error);
+  }
+}
+
 /** The first row of a hand-written query, or null. */
-export async function selectOne<T>(manager: EntityManager, statement: Sql): Promise<T | null> {
-  const rows = await query<T>(manager, statement);
+export async function selectOne<T>(manager: EntityManager, statement: Sql, options: { prepared?: boolean } = {}): Promise<T | null> {
+  const rows = await query<T>(manager, statement, options);
   return rows[0] ?? null;
 }
