@@ -85,11 +85,12 @@ describe('hot-path statements', () => {
     return sent;
   };
 
-  it('reads a patient for a doctor account: the caller once, in both arms', async () => {
+  it('reads a patient for a doctor account: the caller once, in both arms, prepared', async () => {
     expect(await run(() => PatientsService.prototype.findReadable.call(services, manager, 5, DOCTOR))).toEqual([
       {
         text: `SELECT ${PATIENT_COLUMNS} FROM patients patient WHERE patient.id = $1 AND patient.deleted_at IS NULL AND ((patient.clinic_id IS NULL AND patient.created_by_id = $2) OR (patient.clinic_id IS NULL AND EXISTS (SELECT 1 FROM patient_doctor_mappings m JOIN doctors d ON d.id = m.doctor_id\n          WHERE m.patient_id = patient.id AND m.is_active AND d.user_id = $2 AND d.deleted_at IS NULL)))`,
         values: [5, 31],
+        prepared: true,
       },
     ]);
   });

@@ -89,6 +89,7 @@ export class PatientsRepository {
     return selectOne<Patient>(
       manager,
       sql`SELECT ${columnsOf(manager, Patient, 'patient')} FROM patients patient WHERE patient.id = ${id} AND patient.deleted_at IS NULL AND ${readable}`,
+      { prepared: true },
     );
   }
 

@@ -224,7 +224,8 @@ export async function query<T>(manager: EntityManager, statement: Sql, options: 
   const onError = (error: Error) => (broken = error);
   client.on('error', onError);
   try {
-    return (await client.query(text, values)).rows as T[];
+    const config = options.prepared ? { name: preparedName(text), text, values } : { text, values };
+    return (await client.query(config)).rows as T[];
   } catch (error) {
     throw new QueryFailedError(text, values, error as Error);
   } finally {
@@ -236,17 +237,22 @@ export async function query<T>(manager: EntityManager, statement: Sql, options: 
 const preparedNames = new Map<string, string>();
 
 /**
- * A statement PostgreSQL plans once per connection (a named prepared statement), on a
- * transaction's connection: for the statements of a booking, whose planning cost the database
- * more than their execution. Only for statements of a fixed shape: each text is a name, kept by
- * every connection for its life.
+ * The name of a statement PostgreSQL plans once per connection (a named prepared statement): for
+ * the hot statements whose planning costs the database more than their execution (a booking's, a
+ * read by id). Only for statements of a few shapes, whose plan does not depend on the values:
+ * each text is a name, kept by every connection for its life.
  */
-async function preparedInTransaction<T>(runner: QueryRunner, text: string, values: unknown[]): Promise<T[]> {
-  const client = (await (runner as PostgresQueryRunner).connect()) as PoolClient;
+function preparedName(text: string): string {
   let name = preparedNames.get(text);
   if (!name) preparedNames.set(text, (name = `hc_${preparedNames.size + 1}`));
+  return name;
+}
+
+/** A prepared statement on a transaction's connection, beside TypeORM's query runner (which cannot name one). */
+async function preparedInTransaction<T>(runner: QueryRunner, text: string, values: unknown[]): Promise<T[]> {
+  const client = (await (runner as PostgresQueryRunner).connect()) as PoolClient;
   try {
-    return (await client.query({ name, text, values })).rows as T[];
+    return (await client.query({ name: preparedName(text), text, values })).rows as T[];
   } catch (error) {
     throw new QueryFailedError(text, values, error as Error);
   }
