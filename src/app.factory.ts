@@ -12,6 +12,7 @@ import { CONSOLE_CSP, isConsolePage, setUpConsole } from './core/http/console';
 import { tagWithVersion } from './core/http/etag';
 import { acceptFormBodies } from './core/http/form-body';
 import { refuseDeepJsonBodies } from './core/http/json-body';
+import { serializeResponsesAsDocumented } from './core/http/response-serializers';
 import { locateCreated } from './core/http/location';
 import { sendProblem } from './core/http/problem-details.filter';
 import { securityHeaders } from './core/http/security-headers';
@@ -138,7 +139,7 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   refuseDeepJsonBodies(fastify);
   acceptFormBodies(fastify);
 
-  setUpOpenApi(app, config);
+  serializeResponsesAsDocumented(app, setUpOpenApi(app, config));
   await setUpConsole(app);
   for (const warning of config.warnings) logger.warn(warning);
   return app;

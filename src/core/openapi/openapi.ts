@@ -15,6 +15,7 @@ import type { AppConfig } from '../config/app-config';
 import { FORM_CONTENT_TYPES } from '../http/form-body';
 import { UNSUPPORTED_MEDIA_TYPE } from '../http/problem';
 import { OPENAPI_BEFORE_MFA, OPENAPI_ETAG, OPENAPI_LOCATION, OPENAPI_PUBLIC } from './markers';
+import { RECORD_METADATA_FIELDS } from '../records/record-metadata.dto';
 import { ProblemDto } from './problem.dto';
 import { setUpRedoc } from './redoc';
 
@@ -228,6 +229,7 @@ function completeDocument(document: OpenAPIObject, settings: DocumentSettings): 
   const schemas = (components.schemas ??= {});
   schemas.Problem = schemas.ProblemDto;
   delete schemas.ProblemDto;
+  for (const schema of Object.values(schemas)) recordMetadataLast(schema);
   components.headers = { ...HEADERS };
   // Shared by every operation: the example is of the commonest one, a list's or a create's path.
   components.responses = Object.fromEntries(
@@ -295,6 +297,20 @@ function completeDocument(document: OpenAPIObject, settings: DocumentSettings): 
       `OpenAPI: required request fields without an example (add one to their @ApiProperty): ${[...missingExamples].join(', ')}`,
     );
   }
+}
+
+/**
+ * A record's metadata (who created it, when, its version) after its own fields, as the mappers send
+ * it: Nest lists a DTO's inherited properties first, and the response serializers send a record's
+ * fields in the order of the document as built (the served one sorts them anyway).
+ */
+function recordMetadataLast(schema: SchemaObject | ReferenceObject): void {
+  if ('$ref' in schema || !schema.properties) return;
+  const properties = schema.properties;
+  if (!RECORD_METADATA_FIELDS.every((name) => name in properties)) return;
+  const metadata = new Set<string>(RECORD_METADATA_FIELDS);
+  const own = Object.entries(properties).filter(([name]) => !metadata.has(name));
+  schema.properties = Object.fromEntries([...own, ...RECORD_METADATA_FIELDS.map((name) => [name, properties[name]] as const)]);
 }
 
 /** `page_size` as this service applies it: the DTO can only carry the defaults of the settings. */
@@ -444,11 +460,14 @@ function sortKeys(value: unknown): unknown {
 
 /**
  * Swagger UI at /swagger, ReDoc at /redoc; the document at /swagger.json, /swagger.yaml and Nest's
- * usual /swagger-json; at / an index of them and of the health probes.
+ * usual /swagger-json; at / an index of them and of the health probes. Returns the document as
+ * built, once (properties in declaration order, where the served one sorts every key).
  */
-export function setUpOpenApi(app: INestApplication, settings: DocumentSettings): void {
+export function setUpOpenApi(app: INestApplication, settings: DocumentSettings): () => OpenAPIObject {
+  let built: OpenAPIObject | undefined;
+  const build = () => (built ??= buildOpenApiDocument(app, settings));
   let document: OpenAPIObject | undefined;
-  const getDocument = () => (document ??= JSON.parse(serializeOpenApiDocument(buildOpenApiDocument(app, settings))) as OpenAPIObject);
+  const getDocument = () => (document ??= JSON.parse(serializeOpenApiDocument(build())) as OpenAPIObject);
   SwaggerModule.setup('swagger', app, getDocument, {
     jsonDocumentUrl: 'swagger.json',
     yamlDocumentUrl: 'swagger.yaml',
@@ -474,4 +493,5 @@ export function setUpOpenApi(app: INestApplication, settings: DocumentSettings):
   http.get('/', (_request: unknown, reply: unknown) => {
     http.reply(reply, index, 200);
   });
+  return build;
 }

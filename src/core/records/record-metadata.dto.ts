@@ -16,6 +16,14 @@ export abstract class RecordMetadataDto {
   version!: number;
 }
 
+/** The fields above, in the order a record sends them: after its own. */
+export const RECORD_METADATA_FIELDS = [
+  'created_by',
+  'created_at',
+  'updated_at',
+  'version',
+] as const satisfies readonly (keyof RecordMetadataDto)[];
+
 /** The RecordMetadataDto fields of a record. */
 export function recordMetadataOf(record: { createdById: number; createdAt: Date; updatedAt: Date; version: number }): RecordMetadataDto {
   return {
