@@ -124,6 +124,19 @@ describe('hot-path statements', () => {
     ]);
   });
 
+  it('lists doctors unfiltered, prepared: the page as parameters', async () => {
+    const query = Object.assign(new ListDoctorsQuery(), { page: 2, page_size: 20 });
+    expect(await run(() => doctors.list(query))).toEqual([
+      {
+        text: `SELECT ${DOCTOR_COLUMNS}, (SELECT count(*) FROM doctors doctor WHERE doctor.deleted_at IS NULL) AS "listTotal" FROM doctors doctor WHERE doctor.deleted_at IS NULL ORDER BY doctor.id ASC NULLS LAST LIMIT $1 OFFSET $2`,
+        values: [20, 20],
+        prepared: true,
+      },
+      // No row came back: a page past the end counts on its own.
+      { text: `SELECT count(*) FROM doctors doctor WHERE doctor.deleted_at IS NULL`, values: [] },
+    ]);
+  });
+
   it('books: the locked parties with the schedule, then the insert under the cap with its history, both prepared', async () => {
     const booking = {
       doctorId: 3,

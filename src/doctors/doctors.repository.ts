@@ -55,7 +55,8 @@ export class DoctorsRepository {
     const nulls = direction === 'ASC' ? sql`NULLS LAST` : sql`NULLS FIRST`;
     const orderBy = sql`doctor.${sql.identifier(ORDER_COLUMNS[field])} ${sql.raw(direction)} ${nulls}${field === 'id' ? sql.empty : sql`, doctor.id ASC`}`;
     const select = columnsOf(this.db.manager, Doctor, 'doctor');
-    return selectPage<Doctor>(this.db.manager, { select, from: sql`doctors doctor`, where, orderBy }, query);
+    const prepared = !query.search && !query.specialization;
+    return selectPage<Doctor>(this.db.manager, { select, from: sql`doctors doctor`, where, orderBy, prepared }, query);
   }
 
   /** Hot path (read on every booking): a doctor that exists (is not deleted), locked if asked; null otherwise. */
