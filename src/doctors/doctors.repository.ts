@@ -111,6 +111,7 @@ export class DoctorsRepository {
             RETURNING ${columnsOf(manager, Doctor, 'doctor')}
           ), audit AS (${audited(sql`doctor`)})
           SELECT * FROM doctor`,
+      { prepared: true },
     );
     Object.assign(d, row);
   }
