@@ -1,5 +1,4 @@
 import * as argon2 from 'argon2';
-import bcrypt from 'bcryptjs';
 import { createHash, pbkdf2, randomBytes, timingSafeEqual } from 'node:crypto';
 import { promisify } from 'node:util';
 import { availableParallelism } from 'node:os';
@@ -84,7 +83,9 @@ function pbkdf2Check(hash: string, password: string): Check | undefined {
 function bcryptCheck(bcryptHash: string, secret: string): Check | undefined {
   const match = BCRYPT.exec(bcryptHash);
   if (!match || Number(match[1]) > MAX_BCRYPT_COST) return undefined;
-  return () => bcrypt.compare(secret, bcryptHash);
+  // Loaded at the first imported bcrypt hash checked: most services never see one.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return () => (require('bcryptjs') as typeof import('bcryptjs')).compare(secret, bcryptHash);
 }
 
 /**

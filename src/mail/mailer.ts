@@ -1,6 +1,6 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { createTransport, type Transporter } from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   DataSource,
@@ -32,7 +32,7 @@ const masked = (address: string) => address.replace(/^(.)[^@]*/, '$1***');
 @Injectable()
 export class Mailer implements OnApplicationShutdown {
   private readonly logger = new Logger('Mail');
-  private readonly transport: Transporter | null;
+  private smtp: Transporter | undefined;
   private readonly waiting = new WeakMap<QueryRunner, Mail[]>();
   private readonly sending = new Set<Promise<void>>();
   private stopped = false;
@@ -41,7 +41,6 @@ export class Mailer implements OnApplicationShutdown {
     @InjectAppConfig() private readonly config: AppConfig,
     @InjectDataSource() db: DataSource,
   ) {
-    this.transport = config.mail.smtpUrl ? createTransport(config.mail.smtpUrl) : null;
     db.subscribers.push(new MailsOnCommit(this.waiting, (mail) => this.send(mail)));
   }
 
@@ -70,18 +69,34 @@ export class Mailer implements OnApplicationShutdown {
    * record of what was sent (a reminder). Without SMTP_URL the mail is logged, and counts as sent.
    */
   async sendNow(mail: Mail): Promise<void> {
-    if (!this.transport) {
+    const transport = this.transport();
+    if (!transport) {
       this.logger.log({ to: mail.to, subject: mail.subject, link: mail.link }, 'Mail not sent (no SMTP_URL): written here instead');
       return;
     }
-    await this.transport.sendMail(this.message(mail));
+    await transport.sendMail(this.message(mail));
   }
 
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
     const all = Promise.allSettled([...this.sending]);
     await Promise.race([all, sleep(SHUTDOWN_WAIT_MS, undefined, { ref: false })]);
-    this.transport?.close();
+    this.smtp?.close();
+  }
+
+  /**
+   * The SMTP transport, made at the first mail: nodemailer is some 36 modules that a service
+   * start would otherwise load and compile before it is ready (it connects only to send anyway).
+   * Null without SMTP_URL.
+   */
+  private transport(): Transporter | null {
+    if (!this.config.mail.smtpUrl) return null;
+    if (!this.smtp) {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use, see above
+      const { createTransport } = require('nodemailer') as typeof import('nodemailer');
+      this.smtp = createTransport(this.config.mail.smtpUrl);
+    }
+    return this.smtp;
   }
 
   private message({ to, subject, text, html, attachments }: Mail) {
@@ -90,13 +105,14 @@ export class Mailer implements OnApplicationShutdown {
 
   private async deliver(mail: Mail): Promise<void> {
     const { to, subject, link } = mail;
-    if (!this.transport) {
+    const transport = this.transport();
+    if (!transport) {
       this.logger.log({ to, subject, link }, 'Mail not sent (no SMTP_URL): written here instead');
       return;
     }
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.transport.sendMail(this.message(mail));
+        await transport.sendMail(this.message(mail));
         return;
       } catch (error) {
         const failure = { subject, to: masked(to), attempt, error: (error as Error).message };

@@ -1,4 +1,3 @@
-import ical, { ICalCalendarMethod } from 'ical-generator';
 import { composeMail, Mail } from '../mail/mail';
 
 /** What a reminder mail says: the appointment as its patient needs it, nothing more (no reason, no notes). */
@@ -48,6 +47,9 @@ export function localDateTime(instant: Date, timeZone: string): string {
 }
 
 function calendarEntry(content: ReminderContent, publicUrl: string): string {
+  // Loaded at the first reminder rather than at start: the job worker is the only one to need it.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { default: ical, ICalCalendarMethod } = require('ical-generator') as typeof import('ical-generator');
   const calendar = ical({ prodId: { company: 'Healthcare backend', product: 'Appointments' }, method: ICalCalendarMethod.PUBLISH });
   calendar.createEvent({
     id: `appointment-${content.appointmentId}@${new URL(publicUrl).hostname}`,

@@ -1,6 +1,5 @@
 import { Transform } from 'class-transformer';
 import { ValidateBy } from 'class-validator';
-import PROTOTYPE_OF from 'unhomoglyph/data.json';
 
 /*
  * Usernames and emails, wherever they come in (registration, the create-admin script, the seed,
@@ -26,7 +25,13 @@ export function invisibleCharacterProblem(field: string, value: string): string 
   return INVISIBLE.test(value) ? invisibleMessage(field) : undefined;
 }
 
-const PROTOTYPES = new Map(Object.entries(PROTOTYPE_OF));
+/** unhomoglyph's table (6,000 entries, 100 KB of JSON), read at the first skeleton rather than at start. */
+let prototypes: Map<string, string> | undefined;
+function prototypeOf(char: string): string | undefined {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  prototypes ??= new Map(Object.entries(require('unhomoglyph/data.json') as typeof import('unhomoglyph/data.json')));
+  return prototypes.get(char);
+}
 
 /**
  * The confusable skeleton of Unicode TR39 (section 4): NFD, every character replaced by its
@@ -40,7 +45,7 @@ const PROTOTYPES = new Map(Object.entries(PROTOTYPE_OF));
  */
 export function accountNameSkeleton(value: string): string {
   let mapped = '';
-  for (const char of normaliseAccountName(value).normalize('NFD')) mapped += PROTOTYPES.get(char) ?? char;
+  for (const char of normaliseAccountName(value).normalize('NFD')) mapped += prototypeOf(char) ?? char;
   return mapped.normalize('NFD').toLowerCase();
 }
 

@@ -31,15 +31,18 @@ export class ServiceProcess {
     this.exited = once(child, 'close');
   }
 
-  /** Started on `databaseUrl` with the tests' environment and `env`; resolves once it listens. */
-  static async start(databaseUrl: string, env: Record<string, string> = {}): Promise<ServiceProcess> {
+  /**
+   * Started on `databaseUrl` with the tests' environment and `env` (and node's `nodeArgs`, e.g. a
+   * preload); resolves once it listens.
+   */
+  static async start(databaseUrl: string, env: Record<string, string> = {}, nodeArgs: string[] = []): Promise<ServiceProcess> {
     const port = await freePort();
     const processEnv = {
       PATH: process.env.PATH ?? '',
       HOME: process.env.HOME ?? '',
       ...testEnv(databaseUrl, { ...env, HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'info' }),
     };
-    const child = spawn(process.execPath, ['-r', 'ts-node/register', 'src/main.ts'], {
+    const child = spawn(process.execPath, [...nodeArgs, '-r', 'ts-node/register', 'src/main.ts'], {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
       env: processEnv,

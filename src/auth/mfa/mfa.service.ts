@@ -2,7 +2,6 @@ import { Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { generateSecret, generateURI, verify } from 'otplib';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../../audit/audit.service';
 import type { AuthUser } from '../../core/auth/auth-user';
@@ -114,6 +113,7 @@ export class MfaService {
   async setup(caller: AuthUser): Promise<TotpSetupDto> {
     const user = await this.activeUser(caller);
     if (this.isEnabled(user)) throw new ConflictError('Two-factor authentication is already on; turn it off first to set up another app.');
+    const { generateSecret, generateURI } = otp();
     const secret = generateSecret();
     await this.repository.setPendingSecret(this.db.manager, user.id, this.box.seal(secret, user.id));
     this.audit.of(caller, 'user').session('mfa_setup', user.id);
@@ -192,11 +192,18 @@ export class MfaService {
   }
 }
 
+/**
+ * otplib, loaded at the first MFA setup or code: with its hash and base32 plugins some 10 modules
+ * that a service start would otherwise load before it is ready.
+ */
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use, see above
+const otp = () => require('otplib') as typeof import('otplib');
+
 /** The time step `code` is the code of (±1 step of drift), if it is later than `after`; null otherwise. */
 async function verifyCode(secret: string, code: string, after: number | null): Promise<number | null> {
   if (!SIX_DIGITS.test(code)) return null;
   try {
-    const result = await verify({ secret, token: code, epochTolerance: DRIFT_SECONDS, afterTimeStep: after ?? undefined });
+    const result = await otp().verify({ secret, token: code, epochTolerance: DRIFT_SECONDS, afterTimeStep: after ?? undefined });
     // A TOTP result has the time step; the union type also covers HOTP's.
     return result.valid && 'timeStep' in result ? result.timeStep : null;
   } catch {
