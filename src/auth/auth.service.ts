@@ -42,7 +42,7 @@ export class AuthService {
   async register(dto: RegisterDto, origin: RequestOrigin): Promise<RegisterResponseDto> {
     // Without a username, the password is compared with the one the email gives (`jane` of `jane@…`).
     const account = { username: dto.username ?? usernameBaseFromEmail(dto.email), email: dto.email };
-    const problems = passwordProblems(dto.password, account, this.config.passwordMinScore);
+    const problems = await passwordProblems(dto.password, account, this.config.passwordMinScore);
     if (problems.length > 0) {
       throw new InvalidFieldError('The password is not acceptable.', { password: problems });
     }

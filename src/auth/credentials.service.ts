@@ -118,7 +118,7 @@ export class CredentialsService {
     keptSession: number | undefined,
     within?: (manager: EntityManager) => Promise<void>,
   ): Promise<void> {
-    const problems = passwordProblems(password, user, this.config.passwordMinScore);
+    const problems = await passwordProblems(password, user, this.config.passwordMinScore);
     if (problems.length > 0) throw new InvalidFieldError('The new password is not acceptable.', { new_password: problems });
     if (await verifyPassword(user.passwordHash, password)) {
       throw new InvalidFieldError('The new password is the current one.', {

@@ -3,7 +3,7 @@ import { createHash, pbkdf2, randomBytes, timingSafeEqual } from 'node:crypto';
 import { promisify } from 'node:util';
 import { availableParallelism } from 'node:os';
 import { ConcurrencyLimit } from '../core/concurrency-limit';
-import type { ZxcvbnFactory } from '@zxcvbn-ts/core';
+import { StrengthEstimator } from './password-strength';
 
 export const MIN_PASSWORD_LENGTH = 8;
 
@@ -162,30 +162,7 @@ export async function awaitFailureFloor(startedAt: number): Promise<void> {
   if (remaining > 0) await new Promise((resolve) => setTimeout(resolve, remaining));
 }
 
-/**
- * zxcvbn with its common (leaked passwords, diceware) and English (words, names, Wikipedia)
- * dictionaries, built at the first check that needs it: some 400 ms and 23 MB of heap (about
- * 50 MB of RSS), which a service that only logs people in never spends.
- */
-let estimator: ZxcvbnFactory | undefined;
-function strengthEstimator(): ZxcvbnFactory {
-  if (!estimator) {
-    /* eslint-disable @typescript-eslint/no-require-imports -- loaded on first use, see above */
-    const { ZxcvbnFactory } = require('@zxcvbn-ts/core') as typeof import('@zxcvbn-ts/core');
-    const common = require('@zxcvbn-ts/language-common') as typeof import('@zxcvbn-ts/language-common');
-    const en = require('@zxcvbn-ts/language-en') as typeof import('@zxcvbn-ts/language-en');
-    /* eslint-enable @typescript-eslint/no-require-imports */
-    estimator = new ZxcvbnFactory({
-      dictionary: { ...common.dictionary, ...en.dictionary },
-      graphs: common.adjacencyGraphs,
-      translations: en.translations,
-      // Substitutable characters tried in l33t matching (default 100): with 10, the same scores
-      // on our samples and a third of the CPU per check. A password with more is long anyway.
-      l33tMaxSubstitutions: 10,
-    });
-  }
-  return estimator;
-}
+const estimator = new StrengthEstimator();
 
 /** What zxcvbn is told about the account: a password made of these is guessed early. */
 function accountWords(account: { username: string; email: string }): string[] {
@@ -199,7 +176,11 @@ function accountWords(account: { username: string; email: string }): string[] {
  * rules, then (when those pass) a zxcvbn score below `minScore`, told with zxcvbn's own warning
  * and suggestions.
  */
-export function passwordProblems(password: string, account: { username: string; email: string }, minScore: number): string[] {
+export async function passwordProblems(
+  password: string,
+  account: { username: string; email: string },
+  minScore: number,
+): Promise<string[]> {
   const problems: string[] = [];
   const lower = password.toLowerCase();
   if (password.length < MIN_PASSWORD_LENGTH) {
@@ -212,9 +193,9 @@ export function passwordProblems(password: string, account: { username: string; 
   }
   // The estimate costs some 10-20 ms of CPU: not spent on a password refused already.
   if (problems.length === 0 && minScore > 0) {
-    const { score, feedback } = strengthEstimator().check(password, accountWords(account));
+    const { score, warning, suggestions } = await estimator.check(password, accountWords(account));
     // One reason, as each rule above gives one: zxcvbn's warning, then its suggestions.
-    if (score < minScore) problems.push([feedback.warning || 'This password is too easy to guess.', ...feedback.suggestions].join(' '));
+    if (score < minScore) problems.push([warning || 'This password is too easy to guess.', ...suggestions].join(' '));
   }
   return problems;
 }

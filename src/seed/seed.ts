@@ -246,7 +246,7 @@ export async function seed(app: INestApplicationContext, password: string): Prom
   const account = async (username: string, email: string, role: Role): Promise<User> => {
     const existing = await db.getRepository(User).findOneBy({ username });
     if (existing) return existing;
-    const problems = passwordProblems(password, { username, email }, minScore);
+    const problems = await passwordProblems(password, { username, email }, minScore);
     if (problems.length > 0) throw new Error(`SEED_PASSWORD is not acceptable for ${username}: ${problems.join(' ')}`);
     created.users++;
     return users.create({ username, email, passwordHash: await hashPassword(password), role });

@@ -27,7 +27,7 @@ export async function createOrPromoteAdmin(
   passwordMinScore = DEFAULT_PASSWORD_MIN_SCORE,
 ): Promise<{ user: User; created: boolean }> {
   const account = normaliseAccount(given);
-  const problems = passwordProblems(account.password, account, passwordMinScore);
+  const problems = await passwordProblems(account.password, account, passwordMinScore);
   if (problems.length > 0) throw new InvalidFieldError(`The password is not acceptable: ${problems.join(' ')}`, { password: problems });
   const users = new UsersRepository(db);
   const existing = await users.findByUsername(account.username);
