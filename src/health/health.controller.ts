@@ -1,13 +1,11 @@
 import { Controller, Get, Header, Logger } from '@nestjs/common';
 import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { SkipThrottle } from '@nestjs/throttler';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { DataSource } from 'typeorm';
 import { Public } from '../core/auth/decorators';
 import { UnavailableError } from '../core/errors';
 import { DATABASE_UNAVAILABLE } from '../core/http/problem';
 import { HealthDto } from './dto/health.dto';
+import { HealthRepository } from './health.repository';
 
 /** How long the readiness probe waits for the database's answer. */
 const PING_TIMEOUT_MS = 1500;
@@ -30,7 +28,7 @@ export class HealthController {
    */
   private databaseDown = false;
 
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  constructor(private readonly database: HealthRepository) {}
 
   /**
    * Liveness probe.
@@ -53,7 +51,7 @@ export class HealthController {
   @ApiServiceUnavailableResponse({ description: 'The database does not answer: `The database is unavailable; retry shortly.`' })
   async ready(): Promise<HealthDto> {
     try {
-      await this.ping();
+      await this.database.ping(PING_TIMEOUT_MS);
     } catch (error) {
       if (!this.databaseDown) this.logger.warn(`The database does not answer (${reasonOf(error)}): not ready until it does.`);
       this.databaseDown = true;
@@ -63,20 +61,6 @@ export class HealthController {
     this.databaseDown = false;
     const up = { database: { status: 'up' } };
     return { status: 'ok', info: up, error: {}, details: up };
-  }
-
-  /** `SELECT 1`, failing after PING_TIMEOUT_MS (the query itself goes on until the pool's own timeouts end it). */
-  private async ping(): Promise<void> {
-    const timeout = new AbortController();
-    const late = sleep(PING_TIMEOUT_MS, undefined, { signal: timeout.signal, ref: false }).then(() => {
-      throw new Error(`timeout of ${PING_TIMEOUT_MS}ms exceeded`);
-    });
-    try {
-      await Promise.race([this.db.query('SELECT 1'), late]);
-    } finally {
-      timeout.abort();
-      late.catch(() => undefined);
-    }
   }
 }
 
