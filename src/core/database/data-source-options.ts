@@ -3,6 +3,7 @@ import { Client, type ClientConfig } from 'pg';
 import { DataSourceOptions } from 'typeorm';
 import { MIGRATIONS } from '../../../migrations';
 import { SnakeNamingStrategy } from './snake-naming.strategy';
+import { SERVICE_TYPES } from './type-parsers';
 
 /** Limits that keep a request from waiting on a database that is gone, stuck or saturated. */
 export interface DatabaseTimeouts {
@@ -72,6 +73,7 @@ export function dataSourceOptions(url: string, poolSize = 10, timeouts: Database
       max: poolSize,
       // TCP keepalive notices a server that vanished without closing the connection.
       keepAlive: true,
+      types: SERVICE_TYPES,
       ...(connectTimeoutMs || statementTimeoutMs ? { Client: clientClass(connectTimeoutMs, statementTimeoutMs) } : {}),
       ...(poolTimeoutMs ? { connectionTimeoutMillis: poolTimeoutMs } : {}),
       ...(statementTimeoutMs ? { statement_timeout: statementTimeoutMs } : {}),
