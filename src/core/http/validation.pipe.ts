@@ -1,5 +1,6 @@
 import { ArgumentMetadata, BadRequestException, HttpStatus, ValidationError, ValidationPipe } from '@nestjs/common';
 import { resolveAliases } from '../validation/aliases';
+import { rememberValidationMetadata } from '../validation/remembered-metadata';
 import { coerceFormBody, inheritedKeys, withoutServerOwned } from './body-fields';
 import { isFormBody } from './form-body';
 import { FieldProblemException } from './problem';
@@ -55,6 +56,7 @@ class StrictValidationPipe extends ValidationPipe {
 
 /** Strict validation: unknown fields are refused, and every message is named by its field. */
 export function createValidationPipe(): ValidationPipe {
+  rememberValidationMetadata();
   return new StrictValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
