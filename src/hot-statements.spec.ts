@@ -137,7 +137,9 @@ describe('hot-path statements', () => {
     ]);
   });
 
-  it('books: the locked parties with the schedule, then the insert under the cap with its history, both prepared', async () => {
+  it('books: the locked parties with the schedule, then the insert under the cap with its history, its event and reminders, both prepared', async () => {
+    const reminders = new RemindersRepository(services.db as unknown as DataSource);
+    const event = { type: 'appointment.booked' as const, patient: 5, data: { patient: 5, doctor: 3, changed_fields: ['doctor'] } };
     const booking = {
       doctorId: 3,
       patientId: 5,
@@ -152,7 +154,10 @@ describe('hot-path statements', () => {
     expect(
       await run(async () => {
         await appointments.lockParties(manager, 5, 3, patientReadable(OWNER)).catch(() => undefined);
-        await appointments.insertWithHistory(manager, booking, 20);
+        await appointments.insertWithHistory(manager, booking, 20, {
+          emitted: (record) =>
+            new EventsRepository().insertedWith(event, record, 'appointment', [reminders.planForBookings(record, [86_400])]),
+        });
       }),
     ).toEqual([
       {
@@ -161,8 +166,27 @@ describe('hot-path statements', () => {
         prepared: true,
       },
       {
-        text: `WITH upcoming AS (SELECT count(*)::int AS count FROM appointments\n       WHERE patient_id = $1 AND status IN ('SCHEDULED', 'CHECKED_IN') AND appointment_datetime > now() AND id <> $2), appointment AS (\n         INSERT INTO appointments (doctor_id, patient_id, appointment_datetime, duration_minutes, ends_at, reason, notes, status, created_by_id)\n         SELECT $3, $4, $5, $6, $7, $8, $9, $10, $11\n         FROM upcoming WHERE upcoming.count < $12 RETURNING *\n       ), history AS (\n         INSERT INTO appointment_status_changes (appointment_id, to_status, changed_by_id)\n         SELECT id, status, created_by_id FROM appointment\n       )\n       SELECT ${APPOINTMENT_COLUMNS} FROM appointment`,
-        values: [5, 0, 3, 5, booking.appointmentDatetime, 30, booking.endsAt, null, 'first visit', 'SCHEDULED', 12, 20],
+        text: `WITH upcoming AS (SELECT count(*)::int AS count FROM appointments\n       WHERE patient_id = $1 AND status IN ('SCHEDULED', 'CHECKED_IN') AND appointment_datetime > now() AND id <> $2), appointment AS (\n         INSERT INTO appointments (doctor_id, patient_id, appointment_datetime, duration_minutes, ends_at, reason, notes, status, created_by_id)\n         SELECT $3, $4, $5, $6, $7, $8, $9, $10, $11\n         FROM upcoming WHERE upcoming.count < $12 RETURNING *\n       ), history AS (\n         INSERT INTO appointment_status_changes (appointment_id, to_status, changed_by_id)\n         SELECT id, status, created_by_id FROM appointment\n       ), emitted AS (\n        INSERT INTO events (type, clinic_id, data)\n        SELECT $13::varchar, patient.clinic_id, $14::jsonb || jsonb_build_object($15::text, record.id)\n        FROM appointment record LEFT JOIN patients patient ON patient.id = $16::integer\n        RETURNING id, type, clinic_id, occurred_at, data\n      ), booked_reminders AS (INSERT INTO appointment_reminders (appointment_id, lead_seconds, send_at)\n    SELECT appointment.id, lead.seconds, appointment.appointment_datetime - make_interval(secs => lead.seconds)\n    FROM appointment appointment\n    JOIN patients patient ON patient.id = appointment.patient_id AND patient.email IS NOT NULL\n    CROSS JOIN unnest($17::int[]) AS lead (seconds)\n    WHERE appointment.status::text = 'SCHEDULED'\n      AND appointment.appointment_datetime - make_interval(secs => lead.seconds) > now() RETURNING id, send_at), booked_reminder_jobs AS (\n        INSERT INTO pgboss.job (name, data, start_after, expire_in, keep_until, retry_limit, retry_delay, retry_backoff, dead_letter, policy)\n    SELECT q.name, j.data, j.start_after,\n      coalesce(j.expire_seconds, q.expire_seconds, 900) * interval '1s',\n      j.start_after + coalesce(q.retention_minutes * interval '1 minute', interval '14 days'),\n      coalesce(q.retry_limit, 2),\n      CASE WHEN coalesce(q.retry_backoff, false) THEN greatest(coalesce(j.retry_delay, q.retry_delay, 1), 1)\n           ELSE coalesce(j.retry_delay, q.retry_delay, 0) END,\n      coalesce(q.retry_backoff, false),\n      q.dead_letter,\n      q.policy\n    FROM (SELECT jsonb_build_object('reminder', id), send_at, NULL::int, NULL::int FROM booked_reminders) AS j (data, start_after, retry_delay, expire_seconds)\n    JOIN pgboss.queue q ON q.name = $18::text\n      )\n       SELECT ${APPOINTMENT_COLUMNS}, emitted.id AS "event.id", emitted.clinic_id AS "event.clinic_id", emitted.occurred_at AS "event.occurred_at"\n       FROM appointment LEFT JOIN emitted ON TRUE`,
+        values: [
+          5,
+          0,
+          3,
+          5,
+          booking.appointmentDatetime,
+          30,
+          booking.endsAt,
+          null,
+          'first visit',
+          'SCHEDULED',
+          12,
+          20,
+          'appointment.booked',
+          JSON.stringify(event.data),
+          'appointment',
+          5,
+          [86_400],
+          'appointment-reminder',
+        ],
         prepared: true,
       },
     ]);

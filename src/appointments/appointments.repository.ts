@@ -7,6 +7,7 @@ import { selectPage } from '../core/pagination/select-page';
 import type { RemovedRecord } from '../core/records/record-removal';
 import { LOCK_CLAUSES } from '../core/records/row-lock';
 import { Doctor } from '../doctors/doctor.entity';
+import { WRITTEN_EVENT, type WrittenEvent } from '../events/events.repository';
 import { Patient } from '../patients/patient.entity';
 import { DoctorSchedule } from '../schedules/doctor-schedule.entity';
 import { effectiveTimezone, type ZonedSchedule } from '../schedules/schedules.repository';
@@ -173,16 +174,19 @@ export class AppointmentsRepository {
   /**
    * Booking hot path, hand-written SQL: the appointment and its first status change, in one
    * statement, unless the patient already has `cap` upcoming appointments (null then; run it
-   * under the patient's `turns` lock, as `countUpcoming`); with `audited`, the audit entries it
-   * writes about the new appointment (given the CTE that holds it) in the same statement.
+   * under the patient's `turns` lock, as `countUpcoming`). Given the CTE that holds the new
+   * appointment, `audited` gives the audit entries and `emitted` the event CTEs
+   * (EventsService.emittedWith) that the same statement writes; the written event comes back with
+   * the appointment.
    */
   async insertWithHistory(
     manager: EntityManager,
     booking: NewAppointment,
     cap: number,
-    audited?: (record: Sql) => Sql,
-  ): Promise<Appointment | null> {
-    const row = await selectOne<Appointment>(
+    also: { audited?: (record: Sql) => Sql; emitted?: (record: Sql) => Sql } = {},
+  ): Promise<{ appointment: Appointment; event: WrittenEvent | null } | null> {
+    const { audited, emitted } = also;
+    const row = await selectOne<Appointment & { event?: WrittenEvent }>(
       manager,
       sql`WITH upcoming AS (${upcomingCount(booking.patientId)}), appointment AS (
          INSERT INTO appointments (doctor_id, patient_id, appointment_datetime, duration_minutes, ends_at, reason, notes, status, created_by_id)
@@ -191,11 +195,16 @@ export class AppointmentsRepository {
        ), history AS (
          INSERT INTO appointment_status_changes (appointment_id, to_status, changed_by_id)
          SELECT id, status, created_by_id FROM appointment
-       )${audited ? sql`, audit AS (${audited(sql`appointment`)})` : sql.empty}
-       SELECT ${columnsOf(manager, Appointment, 'appointment')} FROM appointment`,
+       )${audited ? sql`, audit AS (${audited(sql`appointment`)})` : sql.empty}${emitted ? sql`, ${emitted(sql`appointment`)}` : sql.empty}
+       SELECT ${columnsOf(manager, Appointment, 'appointment')}${emitted ? WRITTEN_EVENT.columns : sql.empty}
+       FROM appointment${emitted ? WRITTEN_EVENT.join : sql.empty}`,
       { prepared: true },
     );
-    return row;
+    if (!row) return null;
+    if (!emitted) return { appointment: row, event: null };
+    nestJoined(row, 'event');
+    const { event, ...appointment } = row;
+    return { appointment, event: event ?? null };
   }
 
   /**

@@ -83,13 +83,16 @@ export class AppointmentsService implements OnModuleInit {
       // The fields sent: a DTO instance has every declared field, those not sent as undefined.
       const sent = Object.entries(dto).flatMap(([field, value]) => (value === undefined ? [] : [field]));
       // Its audit entry goes in with it, in the same statement; the clinic is the patient's, as the trail's join would find it.
+      // Its event, and what follows from that, too: one round trip for the whole booking's writes.
       const audit = this.audit.of(user, 'appointment');
-      const appointment = await this.appointments.insertWithHistory(manager, booking, this.config.booking.maxUpcomingPerPatient, (record) =>
-        audit.changedBy(record, patient.clinicId, [['create', sent]]),
-      );
-      if (!appointment) throw this.capReached();
-      const parties = { appointment: appointment.id, patient: patient.id, doctor: doctor.id };
-      await this.events.emit(manager, { type: 'appointment.booked', ...parties, changedFields: sent });
+      const booked = { type: 'appointment.booked', patient: patient.id, doctor: doctor.id, changedFields: sent } as const;
+      const inserted = await this.appointments.insertWithHistory(manager, booking, this.config.booking.maxUpcomingPerPatient, {
+        audited: (record) => audit.changedBy(record, patient.clinicId, [['create', sent]]),
+        emitted: (record) => this.events.emittedWith(booked, record),
+      });
+      if (!inserted) throw this.capReached();
+      const { appointment, event } = inserted;
+      if (event) await this.events.inserted(manager, { ...booked, appointment: appointment.id }, event);
       return Object.assign(appointment, { doctor, patient });
     });
     return toAppointmentDto(appointment);

@@ -37,6 +37,10 @@ export type DomainEvent =
   | { type: 'patient.created' | 'patient.updated' | 'patient.deleted'; patient: number; changedFields: string[] }
   | { type: 'assignment.created' | 'assignment.ended'; assignment: number; patient: number; doctor: number };
 
+/** An appointment's event before the appointment has its id: written by the statement that inserts it. */
+export type PendingAppointmentEvent =
+  Extract<DomainEvent, { appointment: number }> extends infer E ? (E extends unknown ? Omit<E, 'appointment'> : never) : never;
+
 /** An event as written: its id and time, and the clinic its patient belonged to then. */
 export interface EmittedEvent {
   id: string;

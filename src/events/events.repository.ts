@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { query, sql, type Sql } from '../core/database/sql';
-import type { DomainEvent, EventType } from './event-types';
+import type { DomainEvent, EventType, PendingAppointmentEvent } from './event-types';
 
 export interface WrittenEvent {
   id: string;
@@ -29,16 +29,12 @@ export class EventsRepository {
     );
     return query<WrittenEvent>(
       manager,
-      sql`WITH emitted AS (
-        INSERT INTO events (type, clinic_id, data)
-        SELECT e.type, patient.clinic_id, e.data
+      sql`WITH ${emittedCtes(
+        sql`SELECT e.type, patient.clinic_id, e.data
         FROM (VALUES ${sql.join(rows, ', ')}) AS e (ordinal, type, patient_id, data)
         LEFT JOIN patients patient ON patient.id = e.patient_id
-        ORDER BY e.ordinal
-        RETURNING id, type, clinic_id, occurred_at, data
-      )${sql.join(
-        followUps.map((followUp) => sql`, ${followUp}`),
-        '',
+        ORDER BY e.ordinal`,
+        followUps,
       )}
       SELECT id, clinic_id, occurred_at FROM emitted ORDER BY id`,
       // One event (a booking's, a change's) is a statement of a few shapes, planned once per
@@ -46,10 +42,45 @@ export class EventsRepository {
       { prepared: events.length === 1 },
     );
   }
+
+  /**
+   * CTEs for a statement that also inserts the event's record (a booking): `event` written with
+   * `followUps`, the record's id taken into its data, under `idField`, from the row that the CTE
+   * `inserted` returns. Nothing is written when `inserted` returns no row. The statement reads the
+   * written event from `emitted` (see `insert`).
+   */
+  insertedWith(event: { type: EventType; patient: number; data: object }, inserted: Sql, idField: string, followUps: Sql[]): Sql {
+    return emittedCtes(
+      sql`SELECT ${event.type}::varchar, patient.clinic_id, ${JSON.stringify(event.data)}::jsonb || jsonb_build_object(${idField}::text, record.id)
+        FROM ${inserted} record LEFT JOIN patients patient ON patient.id = ${event.patient}::integer`,
+      followUps,
+    );
+  }
+}
+
+/**
+ * In the statement of `insertedWith`: the written event's columns (`event.id`, `event.clinic_id`,
+ * `event.occurred_at`, for `nestJoined(row, 'event')`) and the join that adds them to its rows.
+ */
+export const WRITTEN_EVENT = {
+  columns: sql`, emitted.id AS "event.id", emitted.clinic_id AS "event.clinic_id", emitted.occurred_at AS "event.occurred_at"`,
+  join: sql` LEFT JOIN emitted ON TRUE`,
+};
+
+/** `emitted`, the events that `source` selects (type, clinic_id, data) as written, then `followUps` over it. */
+function emittedCtes(source: Sql, followUps: Sql[]): Sql {
+  return sql`emitted AS (
+        INSERT INTO events (type, clinic_id, data)
+        ${source}
+        RETURNING id, type, clinic_id, occurred_at, data
+      )${sql.join(
+        followUps.map((followUp) => sql`, ${followUp}`),
+        '',
+      )}`;
 }
 
 /** The payload's `data` of an event: its ids, changed fields and status in the API's snake_case. */
-export function dataOf(event: DomainEvent): object {
+export function dataOf(event: DomainEvent | PendingAppointmentEvent): object {
   const { changedFields, ...rest } = event as DomainEvent & { changedFields?: string[] };
   const ids: Record<string, unknown> = { ...rest };
   delete ids.type;

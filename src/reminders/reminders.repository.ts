@@ -26,20 +26,24 @@ export interface ClaimedReminder {
 }
 
 /**
- * One planned reminder per lead for each of `appointmentIds` that is SCHEDULED, whose patient has
- * an email and whose send time is still ahead. The appointments are read by their ids, through the
- * primary key (not through an event's jsonb, whose join PostgreSQL cannot estimate: it scanned the
- * whole table). Their status is compared as text so that no partial index on it (the no-overlap
- * constraints') matches: while the table's statistics lagged behind its growth, the prepared plan
- * read the whole index of SCHEDULED appointments (23,408 entries, 1.8 ms) to intersect it with the key.
+ * One planned reminder per lead for each booked appointment that is SCHEDULED, whose patient has
+ * an email and whose send time is still ahead. `booked` names the appointments by id, read through
+ * the primary key (not through an event's jsonb, whose join PostgreSQL cannot estimate: it scanned
+ * the whole table), or is the CTE that inserts them in the same statement. Their status is
+ * compared as text so that no partial index on it (the no-overlap constraints') matches: while the
+ * table's statistics lagged behind its growth, the prepared plan read the whole index of SCHEDULED
+ * appointments (23,408 entries, 1.8 ms) to intersect it with the key.
  */
-function insertPlanned(appointmentIds: number[], leads: number[]): Sql {
+function insertPlanned(booked: number[] | Sql, leads: number[]): Sql {
+  const [from, which] = Array.isArray(booked)
+    ? [sql`appointments`, sql`appointment.id = ANY (${booked}::int[]) AND `]
+    : [booked, sql.empty];
   return sql`INSERT INTO appointment_reminders (appointment_id, lead_seconds, send_at)
     SELECT appointment.id, lead.seconds, appointment.appointment_datetime - make_interval(secs => lead.seconds)
-    FROM appointments appointment
+    FROM ${from} appointment
     JOIN patients patient ON patient.id = appointment.patient_id AND patient.email IS NOT NULL
     CROSS JOIN unnest(${leads}::int[]) AS lead (seconds)
-    WHERE appointment.id = ANY (${appointmentIds}::int[]) AND appointment.status::text = 'SCHEDULED'
+    WHERE ${which}appointment.status::text = 'SCHEDULED'
       AND appointment.appointment_datetime - make_interval(secs => lead.seconds) > now()`;
 }
 
@@ -63,10 +67,11 @@ export class RemindersRepository {
 
   /**
    * Booking hot path, as CTEs of the booking event's own INSERT (see EventsService.onWritten): the
-   * reminders `plan` would plan, and a job for each, due at its send time. No round trip of its own.
+   * reminders of the booked appointments (by id, or the CTE that inserts them; see insertPlanned),
+   * and a job for each, due at its send time. No round trip of its own.
    */
-  planForBookings(appointmentIds: number[], leads: number[]): Sql {
-    return sql`booked_reminders AS (${insertPlanned(appointmentIds, leads)} RETURNING id, send_at), booked_reminder_jobs AS (
+  planForBookings(booked: number[] | Sql, leads: number[]): Sql {
+    return sql`booked_reminders AS (${insertPlanned(booked, leads)} RETURNING id, send_at), booked_reminder_jobs AS (
         ${enqueueSql('appointment-reminder', sql`SELECT jsonb_build_object('reminder', id), send_at, NULL::int, NULL::int FROM booked_reminders`)}
       )`;
   }

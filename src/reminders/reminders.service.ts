@@ -45,9 +45,12 @@ export class RemindersService implements OnModuleInit {
     const leads = this.config.reminders.leadSeconds;
     if (leads.length > 0) {
       // A booking's reminders and their jobs are written by its event's own INSERT: no round trip of their own.
-      this.events.onWritten((events) => {
-        const booked = events.flatMap((event) => (event.type === 'appointment.booked' ? [event.appointment] : []));
-        return booked.length > 0 ? this.reminders.planForBookings(booked, leads) : null;
+      this.events.onWritten((events, appointment) => {
+        const booked = events.filter((event) => event.type === 'appointment.booked');
+        if (booked.length === 0) return null;
+        // The appointment inserted by the same statement, or those the events name.
+        const ids = booked.flatMap((event) => ('appointment' in event ? [event.appointment] : []));
+        return this.reminders.planForBookings(appointment ?? ids, leads);
       });
       this.events.onEmitted((manager, emitted) => this.replan(manager, emitted));
     }
