@@ -44,7 +44,7 @@ export class RemindersService implements OnModuleInit {
     // claim checks that the appointment is still as planned.
     const leads = this.config.reminders.leadSeconds;
     if (leads.length > 0) {
-      // A booking's reminders and their jobs are written by its event's own INSERT: no round trip of their own.
+      // A booking's reminders and their jobs are written by the statement that writes its event: no round trip of their own.
       this.events.onWritten((events, appointment) => {
         const booked = events.filter((event) => event.type === 'appointment.booked');
         if (booked.length === 0) return null;
