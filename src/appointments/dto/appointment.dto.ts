@@ -5,6 +5,7 @@ import { RecordMetadataDto, recordMetadataOf } from '../../core/records/record-m
 import { APPOINTMENT_STATUSES, AppointmentStatus } from '../appointment-status';
 import { AppointmentStatusChange } from '../appointment-status-change.entity';
 import { Appointment } from '../appointment.entity';
+import { isoTime } from '../../core/records/iso-time';
 
 export class AppointmentDto extends RecordMetadataDto {
   @ApiProperty({ type: 'integer', readOnly: true, example: 1 })
@@ -69,9 +70,9 @@ export function toAppointmentDto(appointment: Appointment): AppointmentDto {
     patient: appointment.patientId,
     doctor_details: toAppointmentDoctorSummaryDto(doctor),
     patient_details: toAppointmentPatientSummaryDto(patient),
-    appointment_datetime: appointment.appointmentDatetime.toISOString(),
+    appointment_datetime: isoTime(appointment.appointmentDatetime),
     duration_minutes: appointment.durationMinutes,
-    ends_at: appointment.endsAt.toISOString(),
+    ends_at: isoTime(appointment.endsAt),
     reason: appointment.reason,
     status: appointment.status,
     notes: appointment.notes,
@@ -80,5 +81,5 @@ export function toAppointmentDto(appointment: Appointment): AppointmentDto {
 }
 
 export function toStatusChangeDto(change: AppointmentStatusChange): StatusChangeDto {
-  return { from: change.fromStatus, to: change.toStatus, changed_by: change.changedById, changed_at: change.changedAt.toISOString() };
+  return { from: change.fromStatus, to: change.toStatus, changed_by: change.changedById, changed_at: isoTime(change.changedAt) };
 }

@@ -3,6 +3,7 @@ import { RecordMetadataDto, recordMetadataOf } from '../../core/records/record-m
 import { AssignmentDoctorSummaryDto, toAssignmentDoctorSummaryDto } from '../../doctors/dto/doctor-summary.dto';
 import { AssignmentPatientSummaryDto, toAssignmentPatientSummaryDto } from '../../patients/dto/patient-summary.dto';
 import { Assignment } from '../assignment.entity';
+import { isoTime } from '../../core/records/iso-time';
 
 // The document keeps the API's schema name (clients generate types from it).
 @ApiSchema({ name: 'MappingDto' })
@@ -63,9 +64,9 @@ export function toAssignmentDto(assignment: Assignment): AssignmentDto {
     doctor_details: toAssignmentDoctorSummaryDto(doctor),
     notes: assignment.notes,
     is_active: assignment.isActive,
-    assigned_date: assignment.assignedDate.toISOString(),
-    assigned_at: assignment.assignedDate.toISOString(),
-    ended_at: assignment.endedAt?.toISOString() ?? null,
+    assigned_date: isoTime(assignment.assignedDate),
+    assigned_at: isoTime(assignment.assignedDate),
+    ended_at: assignment.endedAt ? isoTime(assignment.endedAt) : null,
     ...recordMetadataOf(assignment),
   };
 }

@@ -1,5 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { AUDIT_OUTCOMES, AuditEvent, AuditOutcome } from '../audit-event.entity';
+import { isoTime } from '../../core/records/iso-time';
 
 export class AuditEventDto {
   @ApiProperty({
@@ -66,7 +67,7 @@ export class AuditEventDto {
 export function toAuditEventDto(event: AuditEvent): AuditEventDto {
   return {
     id: Number(event.id),
-    occurred_at: event.occurredAt.toISOString(),
+    occurred_at: isoTime(event.occurredAt),
     actor: event.actorId,
     action: event.action,
     entity: event.entity,

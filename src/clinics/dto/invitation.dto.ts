@@ -1,5 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { CLINIC_ROLES, ClinicMember, ClinicRole } from '../clinic-member.entity';
+import { isoTime } from '../../core/records/iso-time';
 
 /** A pending invitation, as the invited account sees it: enough to answer it without reading the clinic. */
 export class ClinicInvitationDto {
@@ -30,6 +31,6 @@ export function toClinicInvitationDto(member: ClinicMember): ClinicInvitationDto
     clinic_name: member.clinic?.name ?? '',
     role: member.role,
     invited_by: member.invitedById,
-    invited_at: member.createdAt.toISOString(),
+    invited_at: isoTime(member.createdAt),
   };
 }

@@ -1,5 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { CLINIC_ROLES, ClinicMember, ClinicRole, MEMBER_STATUSES, MemberStatus } from '../clinic-member.entity';
+import { isoTime } from '../../core/records/iso-time';
 
 export class ClinicMemberDto {
   @ApiProperty({ type: 'integer', readOnly: true, description: 'Clinic id.' })
@@ -41,7 +42,7 @@ export function toClinicMemberDto(member: ClinicMember): ClinicMemberDto {
     role: member.role,
     status: member.status,
     invited_by: member.invitedById,
-    created_at: member.createdAt.toISOString(),
-    updated_at: member.updatedAt.toISOString(),
+    created_at: isoTime(member.createdAt),
+    updated_at: isoTime(member.updatedAt),
   };
 }

@@ -1,4 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { isoTime } from './iso-time';
 
 /** What a record kept by the service carries about itself: who created it, when, and its version. */
 export abstract class RecordMetadataDto {
@@ -28,8 +29,8 @@ export const RECORD_METADATA_FIELDS = [
 export function recordMetadataOf(record: { createdById: number; createdAt: Date; updatedAt: Date; version: number }): RecordMetadataDto {
   return {
     created_by: record.createdById,
-    created_at: record.createdAt.toISOString(),
-    updated_at: record.updatedAt.toISOString(),
+    created_at: isoTime(record.createdAt),
+    updated_at: isoTime(record.updatedAt),
     version: record.version,
   };
 }

@@ -1,5 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { AppointmentReminder, REMINDER_STATUSES, ReminderStatus } from '../appointment-reminder.entity';
+import { isoTime } from '../../core/records/iso-time';
 
 export class ReminderDto {
   @ApiProperty({ type: 'integer' })
@@ -28,8 +29,8 @@ export function toReminderDto(reminder: AppointmentReminder): ReminderDto {
   return {
     id: reminder.id,
     lead_seconds: reminder.leadSeconds,
-    send_at: reminder.sendAt.toISOString(),
+    send_at: isoTime(reminder.sendAt),
     status: reminder.status,
-    sent_at: reminder.sentAt?.toISOString() ?? null,
+    sent_at: reminder.sentAt ? isoTime(reminder.sentAt) : null,
   };
 }

@@ -3,6 +3,7 @@ import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsOptional, IsString, Matches, ValidateNested } from 'class-validator';
 import { IntField } from '../../core/validation/fields';
 import type { ZonedSchedule } from '../schedules.repository';
+import { isoTime } from '../../core/records/iso-time';
 
 const CLOCK = /^(([01]\d|2[0-3]):[0-5]\d|24:00)$/;
 
@@ -74,7 +75,7 @@ export function toScheduleDto(schedule: ZonedSchedule): ScheduleDto {
     effective_timezone: schedule.effectiveTimezone ?? 'UTC',
     slot_minutes: schedule.slotMinutes,
     entries: schedule.entries,
-    updated_at: schedule.updatedAt.toISOString(),
+    updated_at: isoTime(schedule.updatedAt),
     version: schedule.version,
   };
 }

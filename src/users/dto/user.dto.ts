@@ -1,6 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Role, ROLES } from '../../core/auth/role';
 import { User } from '../user.entity';
+import { isoTime } from '../../core/records/iso-time';
 
 /** An account as the API shows it; never the password hash. */
 export class UserDto {
@@ -55,8 +56,8 @@ export function toUserDto(user: User): UserDto {
     role: user.role,
     email_verified: user.emailVerified,
     is_active: user.isActive,
-    date_joined: user.dateJoined.toISOString(),
-    last_login: user.lastLogin?.toISOString() ?? null,
-    locked_until: user.lockedUntil && user.lockedUntil.getTime() > Date.now() ? user.lockedUntil.toISOString() : null,
+    date_joined: isoTime(user.dateJoined),
+    last_login: user.lastLogin ? isoTime(user.lastLogin) : null,
+    locked_until: user.lockedUntil && user.lockedUntil.getTime() > Date.now() ? isoTime(user.lockedUntil) : null,
   };
 }

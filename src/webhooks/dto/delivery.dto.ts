@@ -5,6 +5,7 @@ import { DateInput } from '../../core/validation/dates';
 import { EVENT_TYPES } from '../../events/event-types';
 import type { DeliveryRow } from '../webhooks.repository';
 import { DELIVERY_STATUSES, type DeliveryStatus } from '../webhook-delivery.entity';
+import { isoTime } from '../../core/records/iso-time';
 
 /** The body of a delivery, as sent (Standard Webhooks' shape). */
 export class WebhookPayloadDto {
@@ -106,7 +107,7 @@ export function payloadOf(event: {
 }) {
   return {
     type: event.eventType,
-    timestamp: new Date(event.eventOccurredAt).toISOString(),
+    timestamp: isoTime(new Date(event.eventOccurredAt)),
     data: { ...event.eventData, clinic: event.eventClinicId },
   };
 }
@@ -122,9 +123,9 @@ export function toWebhookDeliveryDto(row: DeliveryRow): WebhookDeliveryDto {
     attempts: row.attempts,
     last_status_code: row.lastStatusCode,
     last_error: row.lastError,
-    last_attempt_at: row.lastAttemptAt?.toISOString() ?? null,
-    retry_until: row.retryUntil.toISOString(),
-    created_at: row.createdAt.toISOString(),
+    last_attempt_at: row.lastAttemptAt ? isoTime(row.lastAttemptAt) : null,
+    retry_until: isoTime(row.retryUntil),
+    created_at: isoTime(row.createdAt),
     payload: payloadOf(row),
   };
 }

@@ -2,6 +2,7 @@ import { ApiProperty } from '@nestjs/swagger';
 import { RecordMetadataDto, recordMetadataOf } from '../../core/records/record-metadata.dto';
 import { EVENT_TYPES } from '../../events/event-types';
 import { WebhookEndpoint } from '../webhook-endpoint.entity';
+import { isoTime } from '../../core/records/iso-time';
 
 export class WebhookDto extends RecordMetadataDto {
   @ApiProperty({ type: 'integer', readOnly: true, example: 1 })
@@ -64,8 +65,8 @@ export function toWebhookDto(endpoint: WebhookEndpoint): WebhookDto {
     description: endpoint.description,
     active: endpoint.isActive,
     consecutive_failures: endpoint.consecutiveFailures,
-    disabled_at: endpoint.disabledAt?.toISOString() ?? null,
-    previous_secret_expires_at: live?.toISOString() ?? null,
+    disabled_at: endpoint.disabledAt ? isoTime(endpoint.disabledAt) : null,
+    previous_secret_expires_at: live ? isoTime(live) : null,
     ...recordMetadataOf(endpoint),
   };
 }
